@@ -1,0 +1,83 @@
+// D1 tables: accounts, doctors with their weekly schedules, unavailability and the appointment index.
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable("users", {
+	id: text("id").primaryKey(),
+	email: text("email").notNull().unique(),
+	name: text("name").notNull(),
+	role: text("role", { enum: ["admin", "doctor", "patient"] }).notNull(),
+	// "pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>"
+	passwordHash: text("password_hash").notNull(),
+	doctorId: text("doctor_id"),
+	createdAt: text("created_at").notNull(),
+});
+
+export const doctors = sqliteTable("doctors", {
+	id: text("id").primaryKey(),
+	name: text("name").notNull(),
+	specialty: text("specialty"),
+	isAvailable: integer("is_available", { mode: "boolean" }).notNull().default(true),
+	isApproved: integer("is_approved", { mode: "boolean" }).notNull().default(false),
+	// Null until the doctor sets a schedule: such a doctor has no slots.
+	timezone: text("timezone"),
+	slotMinutes: integer("slot_minutes").notNull().default(30),
+	capacity: integer("capacity").notNull().default(1),
+	horizonDays: integer("horizon_days").notNull().default(60),
+	// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
+	configVersion: integer("config_version").notNull().default(0),
+	createdAt: text("created_at").notNull(),
+	updatedAt: text("updated_at").notNull(),
+});
+
+export const scheduleRanges = sqliteTable(
+	"schedule_ranges",
+	{
+		doctorId: text("doctor_id")
+			.notNull()
+			.references(() => doctors.id, { onDelete: "cascade" }),
+		weekday: integer("weekday").notNull(), // 0 = monday … 6 = sunday
+		start: text("start").notNull(), // "HH:MM" doctor-local
+		end: text("end").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.doctorId, t.weekday, t.start] })],
+);
+
+export const unavailability = sqliteTable(
+	"unavailability",
+	{
+		id: text("id").primaryKey(),
+		doctorId: text("doctor_id")
+			.notNull()
+			.references(() => doctors.id, { onDelete: "cascade" }),
+		date: text("date").notNull(),
+		start: text("start").notNull(),
+		end: text("end").notNull(),
+		reason: text("reason"),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("unavailability_doctor_date").on(t.doctorId, t.date)],
+);
+
+// A projection of the doctor-day objects, written through their outbox; the objects stay authoritative.
+export const appointments = sqliteTable(
+	"appointments",
+	{
+		id: text("id").primaryKey(),
+		doctorId: text("doctor_id").notNull(),
+		patientId: text("patient_id").notNull(),
+		date: text("date").notNull(),
+		start: text("start").notNull(),
+		status: text("status", { enum: ["confirmed", "cancelled"] }).notNull(),
+		// The whole appointment as the API shows it, so listing needs no second source.
+		body: text("body").notNull(),
+		// The doctor-day version that wrote this row: an older delivery never overwrites a newer one.
+		dayVersion: integer("day_version").notNull(),
+		idempotencyKey: text("idempotency_key"),
+		bookedBy: text("booked_by").notNull(),
+	},
+	(t) => [
+		index("appointments_patient_start").on(t.patientId, t.start),
+		index("appointments_doctor_start").on(t.doctorId, t.start),
+		index("appointments_idempotency").on(t.bookedBy, t.idempotencyKey),
+	],
+);
