@@ -1,0 +1,92 @@
+// The Worker's Hono app: middleware order, the routers, the OpenAPI document and the one error renderer.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { accounts } from "./accounts";
+import { appointmentRoutes } from "./appointments";
+import { authenticate } from "./auth";
+import { availabilityRoutes } from "./availability";
+import type { AppEnv } from "./context";
+import { doctorRoutes } from "./doctors";
+import { ApiError } from "./errors";
+import { scheduleRoutes } from "./schedules";
+import { unavailabilityRoutes } from "./unavailability";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp() {
+	const app = new OpenAPIHono<AppEnv>();
+
+	app.use("*", async (c, next) => {
+		const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+		c.set("requestId", requestId);
+		await next();
+		c.header("X-Request-Id", requestId);
+	});
+	app.use(
+		"/api/*",
+		bodyLimit({
+			maxSize: MAX_BODY_BYTES,
+			onError: () => {
+				throw new ApiError("PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+			},
+		}),
+	);
+	app.use("/api/*", authenticate);
+
+	for (const routes of [
+		accounts,
+		doctorRoutes,
+		scheduleRoutes,
+		unavailabilityRoutes,
+		availabilityRoutes,
+		appointmentRoutes,
+	]) {
+		app.route("/", routes);
+	}
+
+	app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+	app.doc31("/api/openapi.json", {
+		openapi: "3.1.0",
+		info: {
+			title: "docslot",
+			version: "1.0.0",
+			description: "Real-time doctor appointment booking: one Durable Object per doctor-day.",
+		},
+	});
+
+	app.notFound((c) => {
+		if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);
+		return c.json(new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`).toJSON(), 404);
+	});
+
+	app.onError((error, c) => {
+		const apiError = toApiError(error);
+		if (apiError.status >= 500) {
+			console.error(
+				JSON.stringify({
+					event: "internal_error",
+					request_id: c.get("requestId"),
+					error: String(error),
+					stack: error.stack,
+				}),
+			);
+		}
+		const body = apiError.toJSON();
+		if (apiError.status >= 500) Object.assign(body.error, { request_id: c.get("requestId") });
+		return c.json(body, apiError.status);
+	});
+
+	return app;
+}
+
+/** Maps anything thrown to the contract: hono's own 4xx (bad JSON, wrong media type) are validation errors. */
+function toApiError(error: Error): ApiError {
+	if (error instanceof ApiError) return error;
+	if (error instanceof HTTPException && error.status === 413) return new ApiError("PAYLOAD_TOO_LARGE");
+	if (error instanceof HTTPException && error.status < 500) {
+		const message = error.status === 415 ? "Send the body as application/json." : error.message;
+		return new ApiError("VALIDATION_ERROR", message, { issues: [{ path: "body", message }] });
+	}
+	return new ApiError("INTERNAL_ERROR");
+}

@@ -1,0 +1,234 @@
+// /api/appointments: book, read, list and cancel. Every decision about a slot is the doctor-day object's.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { type Actor, canAccessAppointment, parseAppointmentId } from "../core/appointment";
+import { localDateOf } from "../core/time";
+import { database } from "../db/client";
+import { appointments, users } from "../db/schema";
+import { doctorDay } from "../doctor-day/stub";
+import { nearestAlternatives } from "./alternatives";
+import { requireActor } from "./auth";
+import { dayConfigFor, loadRecordAround } from "./doctor-records";
+import { ApiError } from "./errors";
+import { logEvent } from "./log";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
+import {
+	Appointment,
+	AppointmentIdParam,
+	BookBody,
+	IdempotencyHeader,
+	OptionalDateRangeQuery,
+} from "./schemas";
+
+export const appointmentRoutes = newRouter();
+const AppointmentResponse = z.object({ appointment: Appointment });
+const LIST_LIMIT = 500;
+
+/** Who the booking is for: patients book for themselves; admins and doctors name the patient. */
+async function patientFor(env: Env, actor: Actor, doctorId: string, patientId: string | undefined) {
+	if (actor.role === "patient") {
+		if (patientId !== undefined && patientId !== actor.userId) throw new ApiError("FORBIDDEN");
+		return actor.userId;
+	}
+	if (actor.role === "doctor" && actor.doctorId !== doctorId) throw new ApiError("FORBIDDEN");
+	if (patientId === undefined) {
+		throw new ApiError("VALIDATION_ERROR", "patient_id: required when booking for a patient.", {
+			issues: [{ path: "patient_id", message: "Required when booking for a patient." }],
+		});
+	}
+	const [patient] = await database(env.DB)
+		.select({ id: users.id })
+		.from(users)
+		.where(and(eq(users.id, patientId), eq(users.role, "patient")));
+	if (patient === undefined) {
+		throw new ApiError("VALIDATION_ERROR", "patient_id: no such patient.", {
+			issues: [{ path: "patient_id", message: "No such patient." }],
+		});
+	}
+	return patientId;
+}
+
+appointmentRoutes.openapi(
+	createRoute({
+		method: "post",
+		path: "/api/appointments",
+		tags: ["appointments"],
+		summary: "Book a place in a slot; retries with one Idempotency-Key give one appointment",
+		security: bearer,
+		request: { headers: IdempotencyHeader, body: jsonBody(BookBody) },
+		responses: {
+			201: jsonContent(AppointmentResponse, "Booked (or the earlier booking of this key)"),
+			...errorResponses,
+		},
+	}),
+	async (c) => {
+		const started = Date.now();
+		const body = c.req.valid("json");
+		const key = c.req.valid("header")["idempotency-key"] ?? null;
+		const actor = requireActor(c);
+		const patientId = await patientFor(c.env, actor, body.doctor_id, body.patient_id);
+		if (key !== null) await refuseKeyReusedElsewhere(c.env, actor, key, body.doctor_id, body.start);
+		const record = await loadRecordAround(database(c.env.DB), body.doctor_id, body.start);
+		const date = localDateOf(body.start, record.doctor.timezone ?? "UTC");
+		const result = await doctorDay(c.env, body.doctor_id, date).book(dayConfigFor(record, date), {
+			patientId,
+			bookedBy: actor.userId,
+			start: body.start,
+			consultationMode: body.consultation_mode,
+			reason: body.reason ?? null,
+			idempotencyKey: key,
+		});
+		const logged = {
+			doctor_id: body.doctor_id,
+			patient_id: patientId,
+			slot: new Date(body.start).toISOString(),
+		};
+		if (result.ok) {
+			logEvent("appointment_booked", {
+				...logged,
+				outcome: result.replayed ? "replayed" : "confirmed",
+				appointment_id: result.appointment.id,
+				duration_ms: Date.now() - started,
+			});
+			if (result.replayed) c.header("Idempotent-Replayed", "true");
+			return c.json({ appointment: result.appointment }, 201);
+		}
+		logEvent("booking_conflict", {
+			...logged,
+			outcome: "refused",
+			code: result.code,
+			duration_ms: Date.now() - started,
+		});
+		if (result.code === "IDEMPOTENCY_KEY_REUSED") throw new ApiError(result.code);
+		if (result.code !== "SLOT_FULL") {
+			throw new ApiError(result.code, undefined, {
+				current_bookings: result.booked,
+				max_capacity: result.capacity,
+			});
+		}
+		const alternatives = await nearestAlternatives(
+			c.env,
+			record,
+			date,
+			body.start,
+			result.sameDayAlternatives,
+		);
+		throw new ApiError("SLOT_FULL", undefined, {
+			current_bookings: result.booked,
+			max_capacity: result.capacity,
+			alternatives,
+		});
+	},
+);
+
+/**
+ * The doctor-day object replays retries that reach it; a key first used for another doctor-day is caught
+ * here, from the index, so it cannot book a second appointment somewhere else.
+ */
+async function refuseKeyReusedElsewhere(
+	env: Env,
+	actor: Actor,
+	key: string,
+	doctorId: string,
+	start: number,
+) {
+	const [earlier] = await database(env.DB)
+		.select({ doctorId: appointments.doctorId, start: appointments.start })
+		.from(appointments)
+		.where(and(eq(appointments.bookedBy, actor.userId), eq(appointments.idempotencyKey, key)))
+		.limit(1);
+	if (earlier !== undefined && (earlier.doctorId !== doctorId || Date.parse(earlier.start) !== start)) {
+		throw new ApiError("IDEMPOTENCY_KEY_REUSED");
+	}
+}
+
+/** Finds the appointment in its own doctor-day object, which is authoritative even before D1 has it. */
+async function findAppointment(env: Env, id: string) {
+	const owner = parseAppointmentId(id);
+	if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
+	const appointment = await doctorDay(env, owner.doctorId, owner.date).appointment(id);
+	if (appointment === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
+	return appointment;
+}
+
+appointmentRoutes.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/appointments/{id}",
+		tags: ["appointments"],
+		summary: "Read an appointment (its patient, its doctor, or an admin)",
+		security: bearer,
+		request: { params: AppointmentIdParam },
+		responses: { 200: jsonContent(AppointmentResponse, "The appointment"), ...errorResponses },
+	}),
+	async (c) => {
+		const { id } = c.req.valid("param");
+		const actor = requireActor(c);
+		const appointment = await findAppointment(c.env, id);
+		if (!canAccessAppointment(actor, appointment)) throw new ApiError("FORBIDDEN");
+		return c.json({ appointment }, 200);
+	},
+);
+
+appointmentRoutes.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/appointments",
+		tags: ["appointments"],
+		summary: "The caller's appointments (a patient's own, a doctor's, or all for admins), by start",
+		security: bearer,
+		request: { query: OptionalDateRangeQuery },
+		responses: {
+			200: jsonContent(z.object({ appointments: z.array(Appointment) }), "Appointments"),
+			...errorResponses,
+		},
+	}),
+	async (c) => {
+		const { from, to } = c.req.valid("query");
+		const actor = requireActor(c);
+		const filters: (SQL | undefined)[] = [
+			actor.role === "patient" ? eq(appointments.patientId, actor.userId) : undefined,
+			actor.role === "doctor" ? eq(appointments.doctorId, actor.doctorId ?? "") : undefined,
+			from === undefined ? undefined : gte(appointments.date, from),
+			to === undefined ? undefined : lte(appointments.date, to),
+		];
+		const rows = await database(c.env.DB)
+			.select({ body: appointments.body })
+			.from(appointments)
+			.where(and(...filters))
+			.orderBy(asc(appointments.start), asc(appointments.id))
+			.limit(LIST_LIMIT);
+		return c.json({ appointments: rows.map((r) => JSON.parse(r.body)) }, 200);
+	},
+);
+
+appointmentRoutes.openapi(
+	createRoute({
+		method: "post",
+		path: "/api/appointments/{id}/cancel",
+		tags: ["appointments"],
+		summary: "Cancel an appointment and free its place; repeating it is harmless",
+		security: bearer,
+		request: { params: AppointmentIdParam },
+		responses: { 200: jsonContent(AppointmentResponse, "Cancelled"), ...errorResponses },
+	}),
+	async (c) => {
+		const started = Date.now();
+		const { id } = c.req.valid("param");
+		const actor = requireActor(c);
+		const owner = parseAppointmentId(id);
+		if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
+		const result = await doctorDay(c.env, owner.doctorId, owner.date).cancel(id, actor);
+		if (!result.ok) throw new ApiError(result.code);
+		const { appointment } = result;
+		logEvent("appointment_cancelled", {
+			doctor_id: appointment.doctor_id,
+			patient_id: appointment.patient_id,
+			slot: appointment.start,
+			appointment_id: id,
+			outcome: result.changed ? "cancelled" : "already_cancelled",
+			duration_ms: Date.now() - started,
+		});
+		return c.json({ appointment }, 200);
+	},
+);

@@ -1,0 +1,59 @@
+// Who is calling: signed expiring tokens (HS256 with AUTH_SECRET) or the ADMIN_TOKEN, and role checks.
+import type { Context, MiddlewareHandler } from "hono";
+import { sign, verify } from "hono/jwt";
+import type { Actor, Role } from "../core/appointment";
+import type { AppEnv } from "./context";
+import { ApiError } from "./errors";
+import { secretsEqual } from "./passwords";
+
+const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+const ADMIN_ACTOR: Actor = { userId: "admin", role: "admin", doctorId: null };
+
+export async function issueToken(actor: Actor, secret: string, now = Date.now()): Promise<string> {
+	const iat = Math.floor(now / 1000);
+	return sign(
+		{ sub: actor.userId, role: actor.role, doctor_id: actor.doctorId, iat, exp: iat + TOKEN_TTL_SECONDS },
+		secret,
+		"HS256",
+	);
+}
+
+/** Sets `actor` from the bearer token (null when there is none); a bad token is a 401, never ignored. */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+	c.set("actor", await actorFromHeader(c.req.header("authorization"), c.env));
+	await next();
+};
+
+async function actorFromHeader(header: string | undefined, env: Env): Promise<Actor | null> {
+	if (header === undefined) return null;
+	const match = /^Bearer ([^\s]{1,4096})$/.exec(header);
+	if (match === null) throw new ApiError("UNAUTHORIZED");
+	const token = match[1] as string;
+	if (env.ADMIN_TOKEN && (await secretsEqual(token, env.ADMIN_TOKEN))) return ADMIN_ACTOR;
+	try {
+		const payload = await verify(token, env.AUTH_SECRET, "HS256");
+		const role = payload.role;
+		if (typeof payload.sub !== "string" || (role !== "admin" && role !== "doctor" && role !== "patient")) {
+			throw new ApiError("UNAUTHORIZED");
+		}
+		const doctorId = typeof payload.doctor_id === "string" ? payload.doctor_id : null;
+		return { userId: payload.sub, role, doctorId };
+	} catch {
+		throw new ApiError("UNAUTHORIZED");
+	}
+}
+
+/** The caller, who must be signed in with one of `roles` (any role when none are given). */
+export function requireActor(c: Context<AppEnv>, ...roles: Role[]): Actor {
+	const actor = c.get("actor");
+	if (actor === null) throw new ApiError("UNAUTHORIZED");
+	if (roles.length > 0 && !roles.includes(actor.role)) throw new ApiError("FORBIDDEN");
+	return actor;
+}
+
+/** Admins, or the doctor themself. */
+export function requireDoctorOrAdmin(c: Context<AppEnv>, doctorId: string): Actor {
+	const actor = requireActor(c, "admin", "doctor");
+	if (actor.role === "doctor" && actor.doctorId !== doctorId) throw new ApiError("FORBIDDEN");
+	return actor;
+}

@@ -1,0 +1,72 @@
+// Reads a doctor's schedule inputs from D1 and turns them into the config each doctor-day object holds.
+import { and, between, eq } from "drizzle-orm";
+import type { DayConfig } from "../core/day-config";
+import type { TimeRange } from "../core/slots";
+import { addDays, WEEKDAYS, weekdayOf } from "../core/time";
+import type { Db } from "../db/client";
+import { doctors, scheduleRanges, unavailability } from "../db/schema";
+import { ApiError } from "./errors";
+
+export type DoctorRow = typeof doctors.$inferSelect;
+export type RangeRow = typeof scheduleRanges.$inferSelect;
+export type BlockRow = typeof unavailability.$inferSelect;
+
+export interface DoctorRecord {
+	doctor: DoctorRow;
+	ranges: RangeRow[];
+	blocks: BlockRow[];
+}
+
+/** The doctor with its weekly ranges and the unavailability between two dates, in one D1 round trip. */
+export async function loadDoctorRecord(
+	db: Db,
+	doctorId: string,
+	from: string,
+	to: string,
+): Promise<DoctorRecord> {
+	const [found, ranges, blocks] = await db.batch([
+		db.select().from(doctors).where(eq(doctors.id, doctorId)),
+		db
+			.select()
+			.from(scheduleRanges)
+			.where(eq(scheduleRanges.doctorId, doctorId))
+			.orderBy(scheduleRanges.start),
+		db
+			.select()
+			.from(unavailability)
+			.where(and(eq(unavailability.doctorId, doctorId), between(unavailability.date, from, to)))
+			.orderBy(unavailability.date, unavailability.start),
+	]);
+	const doctor = found[0];
+	if (doctor === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
+	return { doctor, ranges, blocks };
+}
+
+/** The record around one UTC instant: its local date is the UTC date or a neighbour of it. */
+export function loadRecordAround(db: Db, doctorId: string, instant: number): Promise<DoctorRecord> {
+	const utcDate = new Date(instant).toISOString().slice(0, 10);
+	return loadDoctorRecord(db, doctorId, addDays(utcDate, -1), addDays(utcDate, 1));
+}
+
+export function dayConfigFor(record: DoctorRecord, date: string): DayConfig {
+	const { doctor } = record;
+	const weekday = WEEKDAYS.indexOf(weekdayOf(date));
+	const ranges: TimeRange[] = record.ranges
+		.filter((r) => r.weekday === weekday)
+		.map((r) => ({ start: r.start, end: r.end }));
+	return {
+		doctorId: doctor.id,
+		date,
+		version: doctor.configVersion,
+		timezone: doctor.timezone,
+		isAvailable: doctor.isAvailable,
+		isApproved: doctor.isApproved,
+		slotMinutes: doctor.slotMinutes,
+		capacity: doctor.capacity,
+		horizonDays: doctor.horizonDays,
+		ranges,
+		blocks: record.blocks
+			.filter((b) => b.date === date)
+			.map((b) => ({ id: b.id, start: b.start, end: b.end, reason: b.reason })),
+	};
+}

@@ -1,0 +1,65 @@
+// The contract's error codes, their HTTP statuses, and the one exception the routes throw.
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export const ERROR_STATUS = {
+	VALIDATION_ERROR: 400,
+	UNAUTHORIZED: 401,
+	FORBIDDEN: 403,
+	DOCTOR_NOT_FOUND: 404,
+	APPOINTMENT_NOT_FOUND: 404,
+	NOT_FOUND: 404,
+	EMAIL_TAKEN: 409,
+	SLOT_FULL: 409,
+	SLOT_UNAVAILABLE: 409,
+	SLOT_NOT_FOUND: 409,
+	SLOT_IN_PAST: 409,
+	DAY_UNAVAILABLE: 409,
+	DOCTOR_UNAVAILABLE: 409,
+	ALREADY_BOOKED: 409,
+	IDEMPOTENCY_KEY_REUSED: 409,
+	PAYLOAD_TOO_LARGE: 413,
+	RATE_LIMITED: 429,
+	INTERNAL_ERROR: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+	VALIDATION_ERROR: "The request is not valid.",
+	UNAUTHORIZED: "Sign in first: the token is missing, invalid or expired.",
+	FORBIDDEN: "You are not allowed to do this.",
+	DOCTOR_NOT_FOUND: "No such doctor.",
+	APPOINTMENT_NOT_FOUND: "No such appointment.",
+	NOT_FOUND: "No such resource.",
+	EMAIL_TAKEN: "That email is already in use.",
+	SLOT_FULL: "This slot is fully booked.",
+	SLOT_UNAVAILABLE: "The doctor is unavailable at this time.",
+	SLOT_NOT_FOUND: "No slot starts at this time in the doctor's schedule.",
+	SLOT_IN_PAST: "This slot has already started.",
+	DAY_UNAVAILABLE: "The doctor does not take bookings on this day.",
+	DOCTOR_UNAVAILABLE: "The doctor is not taking bookings.",
+	ALREADY_BOOKED: "You already hold this slot.",
+	IDEMPOTENCY_KEY_REUSED: "This Idempotency-Key was already used for a different booking.",
+	PAYLOAD_TOO_LARGE: "The request body is too large.",
+	RATE_LIMITED: "Too many requests; try again later.",
+	INTERNAL_ERROR: "Something went wrong on our side.",
+};
+
+/** Thrown by routes and rendered by the app's single onError into the contract's error JSON. */
+export class ApiError extends Error {
+	readonly status: ContentfulStatusCode;
+
+	constructor(
+		readonly code: ErrorCode,
+		message?: string,
+		readonly details: Record<string, unknown> = {},
+	) {
+		super(message ?? DEFAULT_MESSAGES[code]);
+		this.name = "ApiError";
+		this.status = ERROR_STATUS[code];
+	}
+
+	toJSON() {
+		return { error: { code: this.code, message: this.message, ...this.details } };
+	}
+}

@@ -1,0 +1,124 @@
+// /api/doctors/:doctor_id/schedule: the weekly schedule, written to D1 and pushed to the doctor's days.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { WEEKDAYS } from "../core/time";
+import { type Db, database } from "../db/client";
+import { doctors, scheduleRanges } from "../db/schema";
+import { nowIso } from "../lib/ids";
+import { requireDoctorOrAdmin } from "./auth";
+import type { DoctorRow, RangeRow } from "./doctor-records";
+import { ApiError } from "./errors";
+import { logEvent } from "./log";
+import { pushDoctorConfig } from "./push";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
+import { Appointment, DoctorIdParam, ScheduleBody } from "./schemas";
+
+export const scheduleRoutes = newRouter();
+type Schedule = z.output<typeof ScheduleBody>;
+
+export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Schedule | null {
+	if (doctor.timezone === null) return null;
+	const weekly = Object.fromEntries(
+		WEEKDAYS.map((day, index) => [
+			day,
+			ranges
+				.filter((r) => r.weekday === index)
+				.map((r) => ({ start: r.start, end: r.end }))
+				.sort((a, b) => a.start.localeCompare(b.start)),
+		]),
+	) as Schedule["weekly"];
+	return {
+		timezone: doctor.timezone,
+		slot_minutes: doctor.slotMinutes,
+		capacity: doctor.capacity,
+		horizon_days: doctor.horizonDays,
+		weekly,
+	};
+}
+
+async function findDoctor(db: Db, doctorId: string): Promise<DoctorRow> {
+	const [row] = await db.select().from(doctors).where(eq(doctors.id, doctorId));
+	if (row === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
+	return row;
+}
+
+scheduleRoutes.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/doctors/{doctor_id}/schedule",
+		tags: ["schedules"],
+		summary: "Read a doctor's weekly schedule (null until one is set)",
+		request: { params: DoctorIdParam },
+		responses: {
+			200: jsonContent(z.object({ schedule: ScheduleBody.nullable() }), "The schedule"),
+			...errorResponses,
+		},
+	}),
+	async (c) => {
+		const { doctor_id } = c.req.valid("param");
+		const db = database(c.env.DB);
+		const doctor = await findDoctor(db, doctor_id);
+		const ranges = await db
+			.select()
+			.from(scheduleRanges)
+			.where(eq(scheduleRanges.doctorId, doctor_id))
+			.orderBy(scheduleRanges.start);
+		return c.json({ schedule: scheduleOf(doctor, ranges) }, 200);
+	},
+);
+
+scheduleRoutes.openapi(
+	createRoute({
+		method: "put",
+		path: "/api/doctors/{doctor_id}/schedule",
+		tags: ["schedules"],
+		summary: "Replace the weekly schedule; bookings it leaves outside are listed, never cancelled",
+		security: bearer,
+		request: { params: DoctorIdParam, body: jsonBody(ScheduleBody) },
+		responses: {
+			200: jsonContent(
+				z.object({ schedule: ScheduleBody, affected_appointments: z.array(Appointment) }),
+				"The stored schedule",
+			),
+			...errorResponses,
+		},
+	}),
+	async (c) => {
+		const started = Date.now();
+		const { doctor_id } = c.req.valid("param");
+		const body = c.req.valid("json");
+		const actor = requireDoctorOrAdmin(c, doctor_id);
+		const db = database(c.env.DB);
+		const before = await findDoctor(db, doctor_id);
+		const rows = WEEKDAYS.flatMap((day, weekday) =>
+			body.weekly[day].map((r) => ({ doctorId: doctor_id, weekday, start: r.start, end: r.end })),
+		);
+		// One D1 batch is one transaction: readers see the old schedule or the new one, never half of each.
+		const [updated] = await db.batch([
+			db
+				.update(doctors)
+				.set({
+					timezone: body.timezone,
+					slotMinutes: body.slot_minutes,
+					capacity: body.capacity,
+					horizonDays: body.horizon_days,
+					configVersion: sql`${doctors.configVersion} + 1`,
+					updatedAt: nowIso(),
+				})
+				.where(eq(doctors.id, doctor_id))
+				.returning(),
+			db.delete(scheduleRanges).where(eq(scheduleRanges.doctorId, doctor_id)),
+			...(rows.length > 0 ? [db.insert(scheduleRanges).values(rows)] : []),
+		]);
+		const doctor = updated[0] ?? (await findDoctor(db, doctor_id));
+		const affected = await pushDoctorConfig(c.env, db, doctor, { previousHorizonDays: before.horizonDays });
+		logEvent("schedule_changed", {
+			doctor_id,
+			actor: actor.userId,
+			outcome: "ok",
+			affected: affected.length,
+			duration_ms: Date.now() - started,
+		});
+		return c.json({ schedule: scheduleOf(doctor, rows) as Schedule, affected_appointments: affected }, 200);
+	},
+);

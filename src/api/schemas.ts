@@ -1,0 +1,212 @@
+// The zod schemas that validate every request and also write the OpenAPI document, so the two agree.
+import { z } from "@hono/zod-openapi";
+import { CONSULTATION_MODES } from "../core/appointment";
+import { findRangeProblem } from "../core/slots";
+import { isValidDate, isValidTimeZone, parseTime, WEEKDAYS } from "../core/time";
+
+export const DateString = z
+	.string()
+	.refine(isValidDate, "Must be a real calendar date written YYYY-MM-DD.")
+	.openapi({ example: "2027-03-15" });
+
+export const TimeString = z
+	.string()
+	.refine((t) => parseTime(t) !== null, "Must be a wall-clock time written HH:MM (24:00 ends a day).")
+	.openapi({ example: "09:00" });
+
+export const Instant = z.iso
+	.datetime({ offset: true })
+	.transform((s) => Date.parse(s))
+	.openapi({ type: "string", format: "date-time", example: "2027-03-15T13:00:00.000Z" });
+
+export const TimeZone = z
+	.string()
+	.refine(isValidTimeZone, "Must be an IANA time zone such as Europe/Berlin.")
+	.openapi({ example: "America/New_York" });
+
+const Email = z
+	.email()
+	.max(254)
+	.transform((e) => e.toLowerCase());
+const Password = z.string().min(8, "Use at least 8 characters.").max(200);
+const Name = z.string().trim().min(1).max(100);
+
+export const DoctorIdParam = z.object({ doctor_id: z.string().max(100) });
+export const AppointmentIdParam = z.object({ id: z.string().max(200) });
+
+export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name });
+export const LoginBody = z.strictObject({ email: Email, password: z.string().max(200) });
+
+export const User = z
+	.object({
+		id: z.string(),
+		email: z.string(),
+		name: z.string(),
+		role: z.enum(["admin", "doctor", "patient"]),
+		doctor_id: z.string().optional(),
+	})
+	.openapi("User");
+export const Session = z.object({ token: z.string(), user: User }).openapi("Session");
+
+export const Doctor = z
+	.object({
+		id: z.string(),
+		name: z.string(),
+		specialty: z.string().nullable(),
+		is_available: z.boolean(),
+		is_approved: z.boolean(),
+		timezone: z.string().optional(),
+	})
+	.openapi("Doctor");
+
+export const CreateDoctorBody = z.strictObject({
+	name: Name,
+	email: Email,
+	password: Password,
+	specialty: z.string().trim().max(100).nullish(),
+	is_available: z.boolean().optional(),
+	is_approved: z.boolean().optional(),
+});
+
+export const PatchDoctorBody = z
+	.strictObject({
+		name: Name.optional(),
+		specialty: z.string().trim().max(100).nullish(),
+		is_available: z.boolean().optional(),
+		is_approved: z.boolean().optional(),
+	})
+	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
+
+const Range = z.strictObject({ start: TimeString, end: TimeString });
+const DayRanges = z
+	.array(Range)
+	.max(48)
+	.default([])
+	.superRefine((ranges, ctx) => {
+		const problem = findRangeProblem(ranges);
+		if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+	});
+
+export const Weekly = z.strictObject(
+	Object.fromEntries(WEEKDAYS.map((day) => [day, DayRanges])) as Record<
+		(typeof WEEKDAYS)[number],
+		typeof DayRanges
+	>,
+);
+
+export const ScheduleBody = z
+	.strictObject({
+		timezone: TimeZone,
+		slot_minutes: z.number().int().min(5).max(720).default(30),
+		capacity: z.number().int().min(1).max(1000).default(1),
+		horizon_days: z.number().int().min(0).max(365).default(60),
+		weekly: Weekly,
+	})
+	.openapi("Schedule");
+
+export const UnavailabilityBody = z
+	.strictObject({
+		date: DateString,
+		start: TimeString,
+		end: TimeString,
+		reason: z.string().max(500).nullish(),
+	})
+	.refine(startsBeforeEnd, { message: "start must be before end.", path: ["end"] });
+
+export const PatchUnavailabilityBody = z
+	.strictObject({
+		date: DateString.optional(),
+		start: TimeString.optional(),
+		end: TimeString.optional(),
+		reason: z.string().max(500).nullish(),
+	})
+	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
+
+export function startsBeforeEnd(range: { start: string; end: string }): boolean {
+	return (parseTime(range.start) ?? 0) < (parseTime(range.end) ?? 0);
+}
+
+export const Unavailability = z
+	.object({
+		id: z.string(),
+		doctor_id: z.string(),
+		date: z.string(),
+		start: z.string(),
+		end: z.string(),
+		reason: z.string().nullable(),
+	})
+	.openapi("Unavailability");
+
+export const DateRangeQuery = z
+	.strictObject({ from: DateString, to: DateString })
+	.refine((q) => q.from <= q.to, { message: "from must not be after to.", path: ["to"] });
+
+export const OptionalDateRangeQuery = z
+	.strictObject({ from: DateString.optional(), to: DateString.optional() })
+	.refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+		message: "from must not be after to.",
+		path: ["to"],
+	});
+
+export const Slot = z
+	.object({
+		start: z.string(),
+		end: z.string(),
+		time: z.string(),
+		capacity: z.number(),
+		booked: z.number(),
+		remaining: z.number(),
+		status: z.enum(["available", "full", "unavailable", "past"]),
+	})
+	.openapi("Slot");
+
+export const DayAvailability = z
+	.object({
+		doctor_id: z.string(),
+		date: z.string(),
+		timezone: z.string().nullable(),
+		version: z.number(),
+		total_slots: z.number(),
+		available_count: z.number(),
+		booked_count: z.number(),
+		slots: z.array(Slot),
+	})
+	.openapi("DayAvailability");
+
+export const CheckBody = z.strictObject({ start: Instant });
+
+export const BookBody = z.strictObject({
+	doctor_id: z.string().min(1).max(100),
+	start: Instant,
+	consultation_mode: z.enum(CONSULTATION_MODES).default("in_person"),
+	reason: z.string().trim().max(1000).nullish(),
+	patient_id: z.string().min(1).max(100).optional(),
+});
+
+export const IdempotencyHeader = z.object({
+	"idempotency-key": z
+		.string()
+		.regex(/^[\x21-\x7e]{1,200}$/, "Use 1 to 200 visible ASCII characters.")
+		.optional(),
+});
+
+export const Appointment = z
+	.object({
+		id: z.string(),
+		doctor_id: z.string(),
+		patient_id: z.string(),
+		date: z.string(),
+		time: z.string(),
+		start: z.string(),
+		end: z.string(),
+		status: z.enum(["confirmed", "cancelled"]),
+		consultation_mode: z.enum(CONSULTATION_MODES),
+		reason: z.string().nullable(),
+		created_at: z.string(),
+		cancelled_at: z.string().nullable(),
+	})
+	.openapi("Appointment");
+
+export const ErrorBody = z
+	.object({ error: z.object({ code: z.string(), message: z.string() }).passthrough() })
+	.openapi("Error");

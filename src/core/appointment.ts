@@ -1,0 +1,56 @@
+// Appointments as the API shows them, who may see them, and ids that lead to their doctor-day.
+import { isValidDate } from "./time";
+export const CONSULTATION_MODES = ["in_person", "voice", "video", "chat"] as const;
+export type ConsultationMode = (typeof CONSULTATION_MODES)[number];
+export type AppointmentStatus = "confirmed" | "cancelled";
+
+export interface Appointment {
+	id: string;
+	doctor_id: string;
+	patient_id: string;
+	date: string;
+	time: string;
+	start: string;
+	end: string;
+	status: AppointmentStatus;
+	consultation_mode: ConsultationMode;
+	reason: string | null;
+	created_at: string;
+	cancelled_at: string | null;
+}
+
+export type Role = "admin" | "doctor" | "patient";
+
+export interface Actor {
+	userId: string;
+	role: Role;
+	doctorId: string | null;
+}
+
+/** The patient, the appointment's doctor, or an admin. */
+export function canAccessAppointment(
+	actor: Actor,
+	appointment: Pick<Appointment, "doctor_id" | "patient_id">,
+) {
+	if (actor.role === "admin") return true;
+	if (actor.role === "doctor") return actor.doctorId === appointment.doctor_id;
+	return actor.userId === appointment.patient_id;
+}
+
+export const DOCTOR_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * An appointment id is "<doctor_id>.<date>.<random>", so any request can find the one object that owns
+ * the appointment without asking D1, which may lag behind the object by an outbox delivery.
+ */
+export function appointmentId(doctorId: string, date: string, random: string): string {
+	return `${doctorId}.${date}.${random}`;
+}
+
+const APPOINTMENT_ID = /^([a-z0-9][a-z0-9-]{0,39})\.(\d{4}-\d{2}-\d{2})\.([a-z0-9]{8,32})$/;
+
+export function parseAppointmentId(id: string): { doctorId: string; date: string } | null {
+	const match = APPOINTMENT_ID.exec(id);
+	if (match === null || !isValidDate(match[2] as string)) return null;
+	return { doctorId: match[1] as string, date: match[2] as string };
+}

@@ -1,0 +1,122 @@
+// The booking rules: how a doctor-day's slots look and whether a place can be taken.
+import {
+	blockedIntervals,
+	type DayConfig,
+	dayOpenness,
+	isBlocked,
+	openSlots,
+	scheduledSlots,
+} from "./day-config";
+import type { SlotTime } from "./slots";
+
+export type SlotStatus = "available" | "full" | "unavailable" | "past";
+
+export interface SlotView {
+	start: string;
+	end: string;
+	time: string;
+	capacity: number;
+	booked: number;
+	remaining: number;
+	status: SlotStatus;
+}
+
+export type RefusalCode =
+	| "DOCTOR_UNAVAILABLE"
+	| "SLOT_IN_PAST"
+	| "DAY_UNAVAILABLE"
+	| "SLOT_NOT_FOUND"
+	| "SLOT_UNAVAILABLE"
+	| "ALREADY_BOOKED"
+	| "SLOT_FULL";
+
+export type BookingDecision =
+	| { ok: true; slot: SlotTime }
+	| { ok: false; code: RefusalCode; booked: number; capacity: number };
+
+/** Confirmed bookings per slot start (epoch ms). */
+export type BookedCounts = ReadonlyMap<number, number>;
+
+export function doctorBookable(config: DayConfig): boolean {
+	return config.isApproved && config.isAvailable;
+}
+
+/** Every scheduled slot of the day with its status; past beats unavailable beats full. */
+export function slotViews(config: DayConfig, booked: BookedCounts, now: number): SlotView[] {
+	const blocked = blockedIntervals(config);
+	const bookable = doctorBookable(config);
+	return openSlots(config, now).map((slot) => {
+		const count = booked.get(slot.start) ?? 0;
+		let status: SlotStatus = "available";
+		if (slot.start <= now) status = "past";
+		else if (!bookable || isBlocked(slot, blocked)) status = "unavailable";
+		else if (count >= config.capacity) status = "full";
+		return toSlotView(slot, config.capacity, count, status);
+	});
+}
+
+export function toSlotView(slot: SlotTime, capacity: number, booked: number, status: SlotStatus): SlotView {
+	return {
+		start: new Date(slot.start).toISOString(),
+		end: new Date(slot.end).toISOString(),
+		time: slot.time,
+		capacity,
+		booked,
+		remaining: Math.max(0, capacity - booked),
+		status,
+	};
+}
+
+export interface DaySummary {
+	total_slots: number;
+	available_count: number;
+	booked_count: number;
+}
+
+export function summarize(slots: readonly SlotView[]): DaySummary {
+	return {
+		total_slots: slots.length,
+		available_count: slots.filter((s) => s.status === "available").length,
+		booked_count: slots.filter((s) => s.status === "full").length,
+	};
+}
+
+/**
+ * Decides whether one more place can be taken at `start`. The caller must apply the decision in the
+ * same synchronous transaction that read `booked`, so no other booking can slip in between.
+ */
+export function decideBooking(
+	config: DayConfig,
+	start: number,
+	now: number,
+	booked: BookedCounts,
+	patientHoldsSlot: boolean,
+): BookingDecision {
+	const count = booked.get(start) ?? 0;
+	const refuse = (code: RefusalCode): BookingDecision => ({
+		ok: false,
+		code,
+		booked: count,
+		capacity: config.capacity,
+	});
+	if (!doctorBookable(config)) return refuse("DOCTOR_UNAVAILABLE");
+	if (start <= now) return refuse("SLOT_IN_PAST");
+	if (dayOpenness(config, now) !== "open") return refuse("DAY_UNAVAILABLE");
+	const slot = scheduledSlots(config).find((s) => s.start === start);
+	if (slot === undefined) return refuse("SLOT_NOT_FOUND");
+	if (isBlocked(slot, blockedIntervals(config))) return refuse("SLOT_UNAVAILABLE");
+	if (patientHoldsSlot) return refuse("ALREADY_BOOKED");
+	if (count >= config.capacity) return refuse("SLOT_FULL");
+	return { ok: true, slot };
+}
+
+/** The future bookings a config no longer offers a place for: no slot starts there, or it is blocked. */
+export function outsideSchedule<T extends { start: number; end: number }>(
+	config: DayConfig,
+	bookings: readonly T[],
+	now: number,
+): T[] {
+	const slotStarts = new Set(scheduledSlots(config).map((s) => s.start));
+	const blocked = blockedIntervals(config);
+	return bookings.filter((b) => b.start > now && (!slotStarts.has(b.start) || isBlocked(b, blocked)));
+}

@@ -1,0 +1,6 @@
+// The Worker entry: the Hono app for HTTP, and the Durable Object class the runtime instantiates.
+import { createApp } from "./api/app";
+
+export { DoctorDay } from "./doctor-day/doctor-day";
+
+export default createApp() satisfies ExportedHandler<Env>;

@@ -1,0 +1,121 @@
+// Test helpers: call the Worker like a client, and make doctors and patients with their own ids.
+import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { issueToken } from "../src/api/auth";
+import { addDays } from "../src/core/time";
+
+export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
+
+export function bearer(token: string) {
+	return { authorization: `Bearer ${token}` };
+}
+
+export interface Call {
+	status: number;
+	// biome-ignore lint/suspicious/noExplicitAny: assertions read the JSON the contract defines
+	body: any;
+	headers: Headers;
+}
+
+/** One request through the Worker's fetch handler, answering the parsed JSON. */
+export async function api(
+	method: string,
+	path: string,
+	options: { body?: unknown; headers?: Record<string, string>; raw?: BodyInit } = {},
+): Promise<Call> {
+	const headers: Record<string, string> = { ...options.headers };
+	let body: BodyInit | undefined = options.raw;
+	if (options.body !== undefined) {
+		headers["content-type"] ??= "application/json";
+		body = JSON.stringify(options.body);
+	}
+	const response = await exports.default.fetch(
+		new Request(`http://docslot.test${path}`, { method, headers, body }),
+	);
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {}
+	return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** A date `days` from today in UTC, which is the doctors' zone in these tests unless they say otherwise. */
+export function inDays(days: number): string {
+	return addDays(new Date().toISOString().slice(0, 10), days);
+}
+
+export const ALL_WEEK = (ranges: Array<{ start: string; end: string }>) => ({
+	monday: ranges,
+	tuesday: ranges,
+	wednesday: ranges,
+	thursday: ranges,
+	friday: ranges,
+	saturday: ranges,
+	sunday: ranges,
+});
+
+let counter = 0;
+export function unique(prefix: string): string {
+	counter += 1;
+	return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export interface TestDoctor {
+	id: string;
+	token: string;
+	email: string;
+}
+
+/** A new approved doctor with a schedule (UTC, 09:00–17:00 every day unless overridden) and a login. */
+export async function createDoctor(
+	schedule: Record<string, unknown> = {},
+	fields: Record<string, unknown> = {},
+) {
+	const email = `${unique("dr")}@docslot.test`;
+	const created = await api("POST", "/api/doctors", {
+		headers: ADMIN,
+		body: { name: "Dr. Test", email, password: "doctor-pass-123", specialty: "Testing", ...fields },
+	});
+	if (created.status !== 201)
+		throw new Error(`createDoctor: ${created.status} ${JSON.stringify(created.body)}`);
+	const id = created.body.doctor.id as string;
+	const put = await api("PUT", `/api/doctors/${id}/schedule`, {
+		headers: ADMIN,
+		body: { timezone: "UTC", weekly: ALL_WEEK([{ start: "09:00", end: "17:00" }]), ...schedule },
+	});
+	if (put.status !== 200) throw new Error(`schedule: ${put.status} ${JSON.stringify(put.body)}`);
+	const login = await api("POST", "/api/auth/login", { body: { email, password: "doctor-pass-123" } });
+	return { id, email, token: login.body.token as string } satisfies TestDoctor;
+}
+
+export interface TestPatient {
+	id: string;
+	token: string;
+}
+
+/** Patients written straight to D1 with signed tokens: registering hundreds would mostly test PBKDF2. */
+export async function createPatients(count: number): Promise<TestPatient[]> {
+	const now = new Date().toISOString();
+	const patients = Array.from({ length: count }, () => ({ id: unique("p") }));
+	const insert = env.DB.prepare(
+		"INSERT INTO users (id, email, name, role, password_hash, doctor_id, created_at) VALUES (?, ?, ?, 'patient', 'x', NULL, ?)",
+	);
+	await env.DB.batch(patients.map((p) => insert.bind(p.id, `${p.id}@docslot.test`, "Test Patient", now)));
+	return Promise.all(
+		patients.map(async (p) => ({
+			id: p.id,
+			token: await issueToken({ userId: p.id, role: "patient", doctorId: null }, env.AUTH_SECRET),
+		})),
+	);
+}
+
+export async function createPatient(): Promise<TestPatient> {
+	const [patient] = await createPatients(1);
+	return patient as TestPatient;
+}
+
+/** The UTC instant of `time` on `date` for the UTC doctors used in tests. */
+export function at(date: string, time: string): string {
+	return new Date(`${date}T${time}:00.000Z`).toISOString();
+}
