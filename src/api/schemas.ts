@@ -19,9 +19,13 @@ export const Instant = z.iso
 	.transform((s) => Date.parse(s))
 	.openapi({ type: "string", format: "date-time", example: "2027-03-15T13:00:00.000Z" });
 
+const KNOWN_ZONES = new Map(Intl.supportedValuesOf("timeZone").map((zone) => [zone.toLowerCase(), zone]));
+
 export const TimeZone = z
 	.string()
 	.refine(isValidTimeZone, "Must be an IANA time zone such as Europe/Berlin.")
+	// Stored in its usual spelling, so "america/new_york" and "America/New_York" are one zone.
+	.transform((zone) => KNOWN_ZONES.get(zone.toLowerCase()) ?? zone)
 	.openapi({ example: "America/New_York" });
 
 const Email = z

@@ -1,0 +1,268 @@
+// The DoctorDay object on its own, through RPC on its stub: each rule, each code, versions and the outbox.
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Actor } from "../../src/core/appointment";
+import type { DayConfig } from "../../src/core/day-config";
+import { DayStore } from "../../src/doctor-day/day-store";
+import type { DoctorDay } from "../../src/doctor-day/doctor-day";
+import type { BookRequest } from "../../src/doctor-day/results";
+import { doctorDay } from "../../src/doctor-day/stub";
+import { at, inDays, unique } from "../helpers";
+
+function config(overrides: Partial<DayConfig> = {}): DayConfig {
+	return {
+		doctorId: unique("dr"),
+		date: inDays(4),
+		version: 1,
+		timezone: "UTC",
+		isAvailable: true,
+		isApproved: true,
+		slotMinutes: 30,
+		capacity: 1,
+		horizonDays: 60,
+		ranges: [{ start: "09:00", end: "12:00" }],
+		blocks: [],
+		...overrides,
+	};
+}
+
+function request(day: DayConfig, time: string, overrides: Partial<BookRequest> = {}): BookRequest {
+	const patientId = overrides.patientId ?? unique("p");
+	return {
+		patientId,
+		bookedBy: patientId,
+		start: Date.parse(at(day.date, time)),
+		consultationMode: "in_person",
+		reason: null,
+		idempotencyKey: null,
+		...overrides,
+	};
+}
+
+const stubFor = (day: DayConfig) => doctorDay(env, day.doctorId, day.date);
+
+describe("booking rules, decided inside the object", () => {
+	it.each<[string, Partial<DayConfig>, string, string]>([
+		["an unapproved doctor", { isApproved: false }, "09:00", "DOCTOR_UNAVAILABLE"],
+		["a doctor marked unavailable", { isAvailable: false }, "09:00", "DOCTOR_UNAVAILABLE"],
+		["a slot in the past", { date: inDays(-2) }, "09:00", "SLOT_IN_PAST"],
+		["a day the schedule does not enable", { ranges: [] }, "09:00", "DAY_UNAVAILABLE"],
+		["a doctor without a schedule", { timezone: null }, "09:00", "DAY_UNAVAILABLE"],
+		["a day beyond the horizon", { date: inDays(20), horizonDays: 14 }, "09:00", "DAY_UNAVAILABLE"],
+		["a time that is not a slot start", {}, "09:15", "SLOT_NOT_FOUND"],
+		["a time outside every range", {}, "13:00", "SLOT_NOT_FOUND"],
+		[
+			"a slot inside unavailability",
+			{ blocks: [{ id: "b1", start: "10:00", end: "10:45", reason: null }] },
+			"10:30",
+			"SLOT_UNAVAILABLE",
+		],
+	])("refuses %s", async (_name, overrides, time, code) => {
+		const day = config(overrides);
+		const result = await stubFor(day).book(day, request(day, time));
+		expect(result).toMatchObject({ ok: false, code });
+		const view = await stubFor(day).availability(day);
+		expect(view.slots.reduce((sum, s) => sum + s.booked, 0)).toBe(0);
+	});
+
+	it("books up to capacity, then SLOT_FULL with same-day alternatives", async () => {
+		const day = config({ capacity: 2 });
+		const stub = stubFor(day);
+		expect(await stub.book(day, request(day, "10:00"))).toMatchObject({ ok: true });
+		expect(await stub.book(day, request(day, "10:00"))).toMatchObject({ ok: true });
+		const full = await stub.book(day, request(day, "10:00"));
+		expect(full).toMatchObject({ ok: false, code: "SLOT_FULL", booked: 2, capacity: 2 });
+		if (full.ok || full.code !== "SLOT_FULL") throw new Error("expected SLOT_FULL");
+		expect(full.sameDayAlternatives.map((s) => s.time)).not.toContain("10:00");
+		expect(full.sameDayAlternatives.every((s) => s.status === "available")).toBe(true);
+	});
+
+	it("refuses a patient who already holds the slot", async () => {
+		const day = config({ capacity: 3 });
+		const patientId = unique("p");
+		await stubFor(day).book(day, request(day, "11:00", { patientId }));
+		const again = await stubFor(day).book(day, request(day, "11:00", { patientId }));
+		expect(again).toMatchObject({ ok: false, code: "ALREADY_BOOKED" });
+	});
+
+	it("replays an idempotency key and refuses it for a different booking", async () => {
+		const day = config({ capacity: 5 });
+		const first = request(day, "09:30", { idempotencyKey: "k-1" });
+		const booked = await stubFor(day).book(day, first);
+		const replayed = await stubFor(day).book(day, first);
+		expect(replayed).toMatchObject({ ok: true, replayed: true });
+		if (!booked.ok || !replayed.ok) throw new Error("expected bookings");
+		expect(replayed.appointment).toEqual(booked.appointment);
+		const other = await stubFor(day).book(day, { ...first, start: Date.parse(at(day.date, "10:00")) });
+		expect(other).toMatchObject({ ok: false, code: "IDEMPOTENCY_KEY_REUSED" });
+		const view = await stubFor(day).availability(day);
+		expect(view.slots.reduce((sum, s) => sum + s.booked, 0)).toBe(1);
+	});
+});
+
+describe("cancellation", () => {
+	const cancelSetup = async () => {
+		const day = config();
+		const patientId = unique("p");
+		const booked = await stubFor(day).book(day, request(day, "09:00", { patientId }));
+		if (!booked.ok) throw new Error("expected a booking");
+		return { day, patientId, appointment: booked.appointment };
+	};
+
+	it("frees the place exactly once; repeating answers the same cancelled appointment", async () => {
+		const { day, patientId, appointment } = await cancelSetup();
+		const actor: Actor = { userId: patientId, role: "patient", doctorId: null };
+		const first = await stubFor(day).cancel(appointment.id, actor);
+		const second = await stubFor(day).cancel(appointment.id, actor);
+		expect(first).toMatchObject({ ok: true, changed: true, appointment: { status: "cancelled" } });
+		expect(second).toMatchObject({ ok: true, changed: false });
+		if (!first.ok || !second.ok) throw new Error("expected cancellations");
+		expect(second.appointment).toEqual(first.appointment);
+		const view = await stubFor(day).availability(day);
+		expect(view.slots[0]).toMatchObject({ booked: 0, status: "available" });
+	});
+
+	it.each<[string, (p: string, d: string) => Actor, string | null]>([
+		["another patient", () => ({ userId: "someone-else", role: "patient", doctorId: null }), "FORBIDDEN"],
+		["another doctor", () => ({ userId: "u", role: "doctor", doctorId: "other-doctor" }), "FORBIDDEN"],
+		["the appointment's doctor", (_p, d) => ({ userId: "u", role: "doctor", doctorId: d }), null],
+		["an admin", () => ({ userId: "admin", role: "admin", doctorId: null }), null],
+	])("lets %s cancel only if allowed", async (_name, actorFor, code) => {
+		const { day, patientId, appointment } = await cancelSetup();
+		const result = await stubFor(day).cancel(appointment.id, actorFor(patientId, day.doctorId));
+		if (code === null) expect(result).toMatchObject({ ok: true });
+		else expect(result).toEqual({ ok: false, code });
+	});
+
+	it("answers APPOINTMENT_NOT_FOUND for an id the day does not hold", async () => {
+		const day = config();
+		const result = await stubFor(day).cancel(`${day.doctorId}.${day.date}.0123456789abcdef`, {
+			userId: "admin",
+			role: "admin",
+			doctorId: null,
+		});
+		expect(result).toEqual({ ok: false, code: "APPOINTMENT_NOT_FOUND" });
+	});
+});
+
+describe("versions and configs", () => {
+	it("grows the version with every change and never with a read", async () => {
+		const day = config({ capacity: 2 });
+		const stub = stubFor(day);
+		const v0 = (await stub.availability(day)).version;
+		expect((await stub.availability(day)).version).toBe(v0);
+		const booked = await stub.book(day, request(day, "09:00"));
+		if (!booked.ok) throw new Error("expected a booking");
+		const v1 = (await stub.availability(day)).version;
+		expect(v1).toBeGreaterThan(v0);
+		await stub.book(day, request(day, "09:00"));
+		await stub.book(day, request(day, "09:00")); // refused: no change, no new version
+		const v2 = (await stub.availability(day)).version;
+		expect(v2).toBe(v1 + 1);
+		await stub.cancel(booked.appointment.id, { userId: "admin", role: "admin", doctorId: null });
+		expect((await stub.availability(day)).version).toBe(v2 + 1);
+	});
+
+	it("keeps the newest config: an older one arriving late is ignored", async () => {
+		const newer = config({ version: 5, ranges: [{ start: "14:00", end: "15:00" }] });
+		const older = { ...newer, version: 4, ranges: [{ start: "09:00", end: "10:00" }] };
+		const stub = stubFor(newer);
+		await stub.applyConfig(newer);
+		const view = await stub.availability(older);
+		expect(view.slots.map((s) => s.time)).toEqual(["14:00", "14:30"]);
+	});
+
+	it("lists, never cancels, bookings a new config leaves outside the schedule", async () => {
+		const day = config({ capacity: 2 });
+		const stub = stubFor(day);
+		const kept = await stub.book(day, request(day, "09:00"));
+		const moved = await stub.book(day, request(day, "11:30"));
+		if (!kept.ok || !moved.ok) throw new Error("expected bookings");
+		const shorter = { ...day, version: 2, ranges: [{ start: "09:00", end: "11:00" }] };
+		const applied = await stub.applyConfig(shorter);
+		expect(applied.affected.map((a) => a.id)).toEqual([moved.appointment.id]);
+		expect(await stub.appointment(moved.appointment.id)).toMatchObject({ status: "confirmed" });
+		const blocked = {
+			...shorter,
+			version: 3,
+			blocks: [{ id: "b", start: "08:00", end: "09:30", reason: null }],
+		};
+		const again = await stub.applyConfig(blocked);
+		expect(again.affected.map((a) => a.id).sort()).toEqual(
+			[kept.appointment.id, moved.appointment.id].sort(),
+		);
+	});
+});
+
+describe("durability", () => {
+	it("repairs a crash between the object's commit and the D1 write with its alarm", async () => {
+		const day = config();
+		const stub = stubFor(day);
+		await stub.availability(day);
+		// Commit a booking exactly as book() does, but "crash" before delivering it to D1.
+		const id = await runInDurableObject(stub, (_instance: DoctorDay, state) => {
+			const store = new DayStore(state.storage);
+			const appointment = {
+				id: `${day.doctorId}.${day.date}.00000000deadbeef`,
+				doctor_id: day.doctorId,
+				patient_id: "p-crash",
+				date: day.date,
+				time: "09:00",
+				start: at(day.date, "09:00"),
+				end: at(day.date, "09:30"),
+				status: "confirmed" as const,
+				consultation_mode: "in_person" as const,
+				reason: null,
+				created_at: new Date().toISOString(),
+				cancelled_at: null,
+			};
+			state.storage.transactionSync(() => {
+				store.insert({
+					appointment,
+					start: Date.parse(appointment.start),
+					end: Date.parse(appointment.end),
+					bookedBy: "p-crash",
+					idempotencyKey: null,
+				});
+				const version = store.bumpVersion();
+				store.enqueue("appointment.saved", {
+					appointment,
+					dayVersion: version,
+					bookedBy: "p-crash",
+					idempotencyKey: null,
+				});
+			});
+			return appointment.id;
+		});
+		const missing = await env.DB.prepare("SELECT status FROM appointments WHERE id = ?").bind(id).first();
+		expect(missing).toBeNull();
+		expect(await runDurableObjectAlarm(stub)).toBe(false); // no alarm was set by the simulated commit
+		await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now() + 60_000));
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await runDurableObjectAlarm(stub)).toBe(false);
+		const row = await env.DB.prepare("SELECT status FROM appointments WHERE id = ?").bind(id).first();
+		expect(row).toEqual({ status: "confirmed" });
+	});
+
+	it("sets a retry alarm in the same turn as a booking commits, and a repeated alarm is harmless", async () => {
+		const day = config();
+		const stub = stubFor(day);
+		const booked = await stub.book(day, request(day, "10:00"));
+		if (!booked.ok) throw new Error("expected a booking");
+		expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).not.toBeNull();
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		const row = await env.DB.prepare("SELECT status, day_version FROM appointments WHERE id = ?")
+			.bind(booked.appointment.id)
+			.first();
+		expect(row).toEqual({ status: "confirmed", day_version: booked.version });
+	});
+
+	it("keeps its bookings when evicted from memory", async () => {
+		const day = config({ capacity: 3 });
+		const stub = stubFor(day);
+		await stub.book(day, request(day, "11:00"));
+		await evictDurableObject(stub);
+		const view = await stubFor(day).availability(day);
+		expect(view.slots.find((s) => s.time === "11:00")).toMatchObject({ booked: 1, remaining: 2 });
+	});
+});
