@@ -2,5 +2,6 @@
 import { createApp } from "./api/app";
 
 export { DoctorDay } from "./doctor-day/doctor-day";
+export { DoctorFeed } from "./doctor-feed/doctor-feed";
 
 export default createApp() satisfies ExportedHandler<Env>;

@@ -9,6 +9,7 @@ import { availabilityRoutes } from "./availability";
 import type { AppEnv } from "./context";
 import { doctorRoutes } from "./doctors";
 import { ApiError } from "./errors";
+import { liveRoutes } from "./live";
 import { scheduleRoutes } from "./schedules";
 import { unavailabilityRoutes } from "./unavailability";
 
@@ -41,6 +42,7 @@ export function createApp() {
 		unavailabilityRoutes,
 		availabilityRoutes,
 		appointmentRoutes,
+		liveRoutes,
 	]) {
 		app.route("/", routes);
 	}

@@ -28,7 +28,11 @@ async function actorFromHeader(header: string | undefined, env: Env): Promise<Ac
 	if (header === undefined) return null;
 	const match = /^Bearer ([^\s]{1,4096})$/.exec(header);
 	if (match === null) throw new ApiError("UNAUTHORIZED");
-	const token = match[1] as string;
+	return actorFromToken(match[1] as string, env);
+}
+
+/** The actor a bearer token stands for; browsers' WebSockets cannot send headers, so it may come from a query. */
+export async function actorFromToken(token: string, env: Env): Promise<Actor> {
 	if (env.ADMIN_TOKEN && (await secretsEqual(token, env.ADMIN_TOKEN))) return ADMIN_ACTOR;
 	try {
 		const payload = await verify(token, env.AUTH_SECRET, "HS256");

@@ -17,6 +17,12 @@ export interface DoctorRecord {
 	blocks: BlockRow[];
 }
 
+export async function findDoctor(db: Db, doctorId: string): Promise<DoctorRow> {
+	const [row] = await db.select().from(doctors).where(eq(doctors.id, doctorId));
+	if (row === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
+	return row;
+}
+
 /** The doctor with its weekly ranges and the unavailability between two dates, in one D1 round trip. */
 export async function loadDoctorRecord(
 	db: Db,

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
 	ALREADY_BOOKED: 409,
 	IDEMPOTENCY_KEY_REUSED: 409,
 	PAYLOAD_TOO_LARGE: 413,
+	UPGRADE_REQUIRED: 426,
 	RATE_LIMITED: 429,
 	INTERNAL_ERROR: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
@@ -41,6 +42,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
 	ALREADY_BOOKED: "You already hold this slot.",
 	IDEMPOTENCY_KEY_REUSED: "This Idempotency-Key was already used for a different booking.",
 	PAYLOAD_TOO_LARGE: "The request body is too large.",
+	UPGRADE_REQUIRED: "This endpoint is a WebSocket: send Upgrade: websocket.",
 	RATE_LIMITED: "Too many requests; try again later.",
 	INTERNAL_ERROR: "Something went wrong on our side.",
 };

@@ -4,17 +4,20 @@ import { datesInRange } from "../core/day-range";
 import { addDays, localDateOf } from "../core/time";
 import type { Db } from "../db/client";
 import { doctorDay } from "../doctor-day/stub";
+import { doctorFeed } from "../doctor-feed/doctor-feed";
 import { type DoctorRecord, type DoctorRow, dayConfigFor, loadDoctorRecord } from "./doctor-records";
 
 /**
  * Sends the doctor's current config to the objects of today … today + horizon (the larger of the old and
  * new horizon), and answers the future bookings that now fall outside the schedule. Objects keep the
  * newest config version they see, so pushes racing with each other or with requests settle correctly.
+ * The doctor's own tabs hear of the change last, once every day has taken it.
  */
 export async function pushDoctorConfig(
 	env: Env,
 	db: Db,
 	doctor: DoctorRow,
+	change: string,
 	options: { previousHorizonDays?: number; dates?: readonly string[] } = {},
 ): Promise<Appointment[]> {
 	const doctorId = doctor.id;
@@ -33,5 +36,9 @@ export async function pushDoctorConfig(
 	const results = await Promise.all(
 		inWindow.map((date) => doctorDay(env, doctorId, date).applyConfig(dayConfigFor(record, date))),
 	);
-	return results.flatMap((r) => r.affected);
+	const affected = results.flatMap((r) => r.affected);
+	await doctorFeed(env, doctorId).publish([
+		{ type: "schedule_changed", change, dates: inWindow, affected_appointments: affected },
+	]);
+	return affected;
 }

@@ -2,12 +2,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { WEEKDAYS } from "../core/time";
-import { type Db, database } from "../db/client";
+import { database } from "../db/client";
 import { doctors, scheduleRanges } from "../db/schema";
 import { nowIso } from "../lib/ids";
 import { requireDoctorOrAdmin } from "./auth";
-import type { DoctorRow, RangeRow } from "./doctor-records";
-import { ApiError } from "./errors";
+import { type DoctorRow, findDoctor, type RangeRow } from "./doctor-records";
 import { logEvent } from "./log";
 import { pushDoctorConfig } from "./push";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
@@ -34,12 +33,6 @@ export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Sche
 		horizon_days: doctor.horizonDays,
 		weekly,
 	};
-}
-
-async function findDoctor(db: Db, doctorId: string): Promise<DoctorRow> {
-	const [row] = await db.select().from(doctors).where(eq(doctors.id, doctorId));
-	if (row === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
-	return row;
 }
 
 scheduleRoutes.openapi(
@@ -111,7 +104,9 @@ scheduleRoutes.openapi(
 			...(rows.length > 0 ? [db.insert(scheduleRanges).values(rows)] : []),
 		]);
 		const doctor = updated[0] ?? (await findDoctor(db, doctor_id));
-		const affected = await pushDoctorConfig(c.env, db, doctor, { previousHorizonDays: before.horizonDays });
+		const affected = await pushDoctorConfig(c.env, db, doctor, "schedule", {
+			previousHorizonDays: before.horizonDays,
+		});
 		logEvent("schedule_changed", {
 			doctor_id,
 			actor: actor.userId,

@@ -6,7 +6,7 @@ import { type Db, database } from "../db/client";
 import { doctors, unavailability } from "../db/schema";
 import { newId, nowIso } from "../lib/ids";
 import { requireDoctorOrAdmin } from "./auth";
-import type { BlockRow } from "./doctor-records";
+import { type BlockRow, findDoctor } from "./doctor-records";
 import { ApiError } from "./errors";
 import { logEvent } from "./log";
 import { pushDoctorConfig } from "./push";
@@ -53,20 +53,16 @@ async function findBlock(db: Db, doctorId: string, id: string): Promise<BlockRow
 	return row;
 }
 
-async function ensureDoctor(db: Db, doctorId: string): Promise<void> {
-	const [row] = await db.select({ id: doctors.id }).from(doctors).where(eq(doctors.id, doctorId));
-	if (row === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
-}
-
 /** Pushes the change to the touched dates and answers the bookings that overlap the block. */
 async function pushBlock(
 	env: Env,
 	db: Db,
 	doctor: typeof doctors.$inferSelect,
+	change: string,
 	dates: string[],
 	block?: BlockRow,
 ) {
-	const affected = await pushDoctorConfig(env, db, doctor, { dates });
+	const affected = await pushDoctorConfig(env, db, doctor, change, { dates });
 	if (block === undefined) return [];
 	return affected.filter((a: AppointmentShape) => a.date === block.date);
 }
@@ -89,7 +85,7 @@ unavailabilityRoutes.openapi(
 		const { from, to } = c.req.valid("query");
 		requireDoctorOrAdmin(c, doctor_id);
 		const db = database(c.env.DB);
-		await ensureDoctor(db, doctor_id);
+		await findDoctor(db, doctor_id);
 		const rows = await db
 			.select()
 			.from(unavailability)
@@ -122,7 +118,7 @@ unavailabilityRoutes.openapi(
 		const body = c.req.valid("json");
 		const actor = requireDoctorOrAdmin(c, doctor_id);
 		const db = database(c.env.DB);
-		await ensureDoctor(db, doctor_id);
+		await findDoctor(db, doctor_id);
 		const block: BlockRow = {
 			id: newId(),
 			doctorId: doctor_id,
@@ -133,7 +129,7 @@ unavailabilityRoutes.openapi(
 			createdAt: nowIso(),
 		};
 		const [doctor] = await bumpAfter(db, doctor_id, db.insert(unavailability).values(block));
-		const affected = await pushBlock(c.env, db, doctor, [block.date], block);
+		const affected = await pushBlock(c.env, db, doctor, "unavailability_added", [block.date], block);
 		logEvent("schedule_changed", {
 			doctor_id,
 			actor: actor.userId,
@@ -180,7 +176,14 @@ unavailabilityRoutes.openapi(
 			doctor_id,
 			db.update(unavailability).set(fields).where(eq(unavailability.id, id)),
 		);
-		const affected = await pushBlock(c.env, db, doctor, [...new Set([old.date, block.date])], block);
+		const affected = await pushBlock(
+			c.env,
+			db,
+			doctor,
+			"unavailability_changed",
+			[...new Set([old.date, block.date])],
+			block,
+		);
 		logEvent("schedule_changed", {
 			doctor_id,
 			actor: actor.userId,
@@ -214,7 +217,7 @@ unavailabilityRoutes.openapi(
 			doctor_id,
 			db.delete(unavailability).where(eq(unavailability.id, id)),
 		);
-		await pushBlock(c.env, db, doctor, [old.date]);
+		await pushBlock(c.env, db, doctor, "unavailability_removed", [old.date]);
 		logEvent("schedule_changed", {
 			doctor_id,
 			actor: actor.userId,

@@ -3,8 +3,10 @@ import { DurableObject } from "cloudflare:workers";
 import { type Actor, type Appointment, appointmentId, canAccessAppointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
+import { diffSlots } from "../core/slot-diff";
 import { newId } from "../lib/ids";
 import { DayStore } from "./day-store";
+import { DAY_CONFIG_HEADER, type SnapshotMessage, type UpdateMessage } from "./live-messages";
 import { deliverOutbox, OUTBOX_RETRY_MS } from "./outbox";
 import type {
 	BookRequest,
@@ -22,14 +24,17 @@ export class DoctorDay extends DurableObject<Env> {
 		super(ctx, env);
 		// SQL calls are synchronous, so the schema is ready before any event without blockConcurrencyWhile.
 		this.store = new DayStore(ctx.storage);
+		// Answered by the runtime: without this, each keep-alive would wake the object from hibernation.
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
 	}
 
-	async availability(config: DayConfig): Promise<DayAvailability> {
-		return this.view(this.adopt(config), Date.now());
+	async availability(pushed: DayConfig): Promise<DayAvailability> {
+		this.commit(pushed, () => undefined);
+		return this.view(Date.now());
 	}
 
 	async check(pushed: DayConfig, start: number): Promise<SlotCheck> {
-		const config = this.adopt(pushed);
+		const config = this.commit(pushed, (held) => held ?? pushed);
 		const now = Date.now();
 		const booked = this.store.bookedCounts();
 		const decision = decideBooking(config, start, now, booked, false);
@@ -44,8 +49,8 @@ export class DoctorDay extends DurableObject<Env> {
 	}
 
 	async book(pushed: DayConfig, request: BookRequest): Promise<BookResult> {
-		const result = this.ctx.storage.transactionSync((): BookResult => {
-			const config = this.adoptInTransaction(pushed);
+		const result = this.commit(pushed, (held): BookResult => {
+			const config = held ?? pushed;
 			const now = Date.now();
 			if (request.idempotencyKey !== null) {
 				const earlier = this.store.findByIdempotencyKey(request.bookedBy, request.idempotencyKey);
@@ -68,7 +73,7 @@ export class DoctorDay extends DurableObject<Env> {
 				idempotencyKey: request.idempotencyKey,
 			});
 			const version = this.store.bumpVersion();
-			this.enqueueIndexUpdate(appointment, version, request.bookedBy, request.idempotencyKey);
+			this.enqueueSaved(appointment, version, request.bookedBy, request.idempotencyKey);
 			return { ok: true, appointment, replayed: false, version };
 		});
 		if (result.ok && !result.replayed) await this.deliver();
@@ -76,7 +81,7 @@ export class DoctorDay extends DurableObject<Env> {
 	}
 
 	async cancel(id: string, actor: Actor): Promise<CancelResult> {
-		const result = this.ctx.storage.transactionSync((): CancelResult => {
+		const result = this.commit(null, (): CancelResult => {
 			const stored = this.store.find(id);
 			if (stored === null) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
 			if (!canAccessAppointment(actor, stored.appointment)) return { ok: false, code: "FORBIDDEN" };
@@ -88,7 +93,7 @@ export class DoctorDay extends DurableObject<Env> {
 			const cancelled: Appointment = { ...stored.appointment, status: "cancelled", cancelled_at: iso(now) };
 			this.store.updateStatus(cancelled);
 			const version = this.store.bumpVersion();
-			this.enqueueIndexUpdate(cancelled, version, stored.bookedBy, stored.idempotencyKey);
+			this.enqueueSaved(cancelled, version, stored.bookedBy, stored.idempotencyKey);
 			return { ok: true, appointment: cancelled, changed: true };
 		});
 		if (result.ok && result.changed) await this.deliver();
@@ -101,9 +106,34 @@ export class DoctorDay extends DurableObject<Env> {
 
 	/** Takes a pushed schedule or unavailability change and lists the bookings it leaves outside. */
 	async applyConfig(pushed: DayConfig): Promise<ConfigApplied> {
-		const config = this.adopt(pushed);
+		const config = this.commit(pushed, (held) => held ?? pushed);
 		const affected = outsideSchedule(config, this.store.confirmed(), Date.now());
 		return { version: this.store.version(), affected: affected.map((s) => s.appointment) };
+	}
+
+	/** A watcher's WebSocket upgrade, forwarded by the Worker with the day's config in a header. */
+	override async fetch(request: Request): Promise<Response> {
+		const pushed = JSON.parse(request.headers.get(DAY_CONFIG_HEADER) ?? "null") as DayConfig | null;
+		if (pushed !== null) this.commit(pushed, () => undefined);
+		const { 0: client, 1: server } = new WebSocketPair();
+		// acceptWebSocket (not accept) lets the object hibernate while sockets stay open.
+		this.ctx.acceptWebSocket(server);
+		server.send(JSON.stringify(this.snapshot()));
+		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+		// Only {"type":"resync"} means anything; junk is ignored rather than allowed to break the object.
+		if (typeof message !== "string" || message.length > 1024) return;
+		try {
+			if ((JSON.parse(message) as { type?: unknown })?.type === "resync")
+				ws.send(JSON.stringify(this.snapshot()));
+		} catch {}
+	}
+
+	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+		// 1005 and 1006 are reserved: they may be received but never sent.
+		ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
 	}
 
 	/** Retries outbox delivery; alarms fire at least once, and delivery is idempotent. */
@@ -111,34 +141,62 @@ export class DoctorDay extends DurableObject<Env> {
 		await this.deliver();
 	}
 
-	/** Keeps the newest config seen (pushed ones race with ones read by requests) and answers it. */
-	private adopt(pushed: DayConfig): DayConfig {
-		return this.ctx.storage.transactionSync(() => this.adoptInTransaction(pushed));
+	/**
+	 * Runs `mutate` in one synchronous transaction after adopting the newest config, then announces what
+	 * changed to every watcher. There is no await between the two, so updates leave in version order, and
+	 * the runtime holds them until the transaction is durable.
+	 */
+	private commit<T>(pushed: DayConfig | null, mutate: (held: DayConfig | null) => T): T {
+		const watchers = this.ctx.getWebSockets();
+		const now = Date.now();
+		const before = watchers.length > 0 ? this.slots(now) : [];
+		const versionBefore = this.store.version();
+		const result = this.ctx.storage.transactionSync(() => {
+			if (pushed !== null && this.store.adoptConfig(pushed)) this.store.bumpVersion();
+			return mutate(this.store.currentConfig);
+		});
+		const version = this.store.version();
+		if (watchers.length > 0 && version !== versionBefore) this.announce(watchers, before, version, now);
+		return result;
 	}
 
-	private adoptInTransaction(pushed: DayConfig): DayConfig {
-		if (this.store.adoptConfig(pushed)) this.store.bumpVersion();
-		return this.store.currentConfig ?? pushed;
+	private announce(watchers: WebSocket[], before: SlotView[], version: number, now: number): void {
+		const after = this.slots(now);
+		const { changed, removed } = diffSlots(before, after);
+		const update: UpdateMessage = { type: "update", version, slots: changed, removed, ...summarize(after) };
+		const text = JSON.stringify(update);
+		for (const ws of watchers) {
+			try {
+				ws.send(text);
+			} catch {
+				// One broken socket must not stop the others; its close event cleans it up.
+			}
+		}
 	}
 
-	private view(held: DayConfig, now: number): DayAvailability {
-		const slots: SlotView[] = slotViews(held, this.store.bookedCounts(), now);
+	private slots(now: number): SlotView[] {
+		const config = this.store.currentConfig;
+		return config === null ? [] : slotViews(config, this.store.bookedCounts(), now);
+	}
+
+	private view(now: number): DayAvailability {
+		const config = this.store.currentConfig;
+		const slots = this.slots(now);
 		return {
-			doctor_id: held.doctorId,
-			date: held.date,
-			timezone: held.timezone,
+			doctor_id: config?.doctorId ?? "",
+			date: config?.date ?? "",
+			timezone: config?.timezone ?? null,
 			version: this.store.version(),
 			...summarize(slots),
 			slots,
 		};
 	}
 
-	private enqueueIndexUpdate(
-		appointment: Appointment,
-		version: number,
-		bookedBy: string,
-		key: string | null,
-	) {
+	private snapshot(): SnapshotMessage {
+		return { type: "snapshot", ...this.view(Date.now()) };
+	}
+
+	private enqueueSaved(appointment: Appointment, version: number, bookedBy: string, key: string | null) {
 		this.store.enqueue("appointment.saved", {
 			appointment,
 			dayVersion: version,
@@ -150,7 +208,7 @@ export class DoctorDay extends DurableObject<Env> {
 	}
 
 	private async deliver(): Promise<void> {
-		const remaining = await deliverOutbox(this.store, this.env.DB);
+		const remaining = await deliverOutbox(this.store, this.env);
 		if (remaining > 0) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
 	}
 }

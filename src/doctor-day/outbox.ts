@@ -1,9 +1,12 @@
-// Delivers a doctor-day's outbox to D1. Deliveries may repeat or overlap, so each one is idempotent.
+// Delivers a doctor-day's outbox: to D1's appointment index and to the doctor's live feed.
+// Deliveries may repeat or overlap, so each one is idempotent (D1) or carries a version to dedupe by (feed).
 import { sql } from "drizzle-orm";
 import type { Appointment } from "../core/appointment";
 import { database } from "../db/client";
 import { appointments } from "../db/schema";
+import { doctorFeed } from "../doctor-feed/doctor-feed";
 import type { DayStore } from "./day-store";
+import type { DoctorMessage } from "./live-messages";
 
 export const OUTBOX_RETRY_MS = 5_000;
 const BATCH = 50;
@@ -16,17 +19,16 @@ export interface AppointmentSaved {
 }
 
 /** Sends what is pending and answers how many messages are still waiting. */
-export async function deliverOutbox(store: DayStore, d1: D1Database): Promise<number> {
+export async function deliverOutbox(store: DayStore, env: Env): Promise<number> {
 	const pending = store.pendingMessages(BATCH);
 	if (pending.length === 0) return 0;
-	const db = database(d1);
-	const writes = pending.map((message) => {
-		const saved = JSON.parse(message.payload) as AppointmentSaved;
-		return upsertAppointment(db, saved);
-	});
+	const db = database(env.DB);
+	const saved = pending.map((message) => JSON.parse(message.payload) as AppointmentSaved);
+	const writes = saved.map((s) => upsertAppointment(db, s));
 	const seqs = pending.map((m) => m.seq);
 	try {
 		await db.batch(writes as [(typeof writes)[number], ...typeof writes]);
+		await publishToDoctors(env, saved);
 		store.markDelivered(seqs);
 	} catch (error) {
 		store.markAttempted(seqs);
@@ -58,4 +60,15 @@ function upsertAppointment(db: ReturnType<typeof database>, saved: AppointmentSa
 			set: { status: row.status, body: row.body, dayVersion: row.dayVersion },
 			setWhere: sql`excluded.day_version > ${appointments.dayVersion}`,
 		});
+}
+
+async function publishToDoctors(env: Env, saved: readonly AppointmentSaved[]): Promise<void> {
+	const byDoctor = new Map<string, DoctorMessage[]>();
+	for (const { appointment, dayVersion } of saved) {
+		const messages = byDoctor.get(appointment.doctor_id) ?? [];
+		const event = appointment.status === "cancelled" ? "cancelled" : "booked";
+		messages.push({ type: "appointment", event, appointment, day_version: dayVersion });
+		byDoctor.set(appointment.doctor_id, messages);
+	}
+	await Promise.all([...byDoctor].map(([doctorId, messages]) => doctorFeed(env, doctorId).publish(messages)));
 }

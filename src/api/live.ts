@@ -1,0 +1,66 @@
+// The live endpoints: WebSocket upgrades handed to the doctor-day object, or to the doctor's own feed.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { database } from "../db/client";
+import { DAY_CONFIG_HEADER } from "../doctor-day/live-messages";
+import { doctorDay } from "../doctor-day/stub";
+import { doctorFeed } from "../doctor-feed/doctor-feed";
+import { actorFromToken } from "./auth";
+import type { AppEnv } from "./context";
+import { dayConfigFor, findDoctor, loadDoctorRecord } from "./doctor-records";
+import { ApiError } from "./errors";
+import { errorResponses, newRouter } from "./router";
+import { DateString, DoctorIdParam } from "./schemas";
+
+export const liveRoutes = newRouter();
+
+function requireUpgrade(c: Context<AppEnv>): void {
+	if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError("UPGRADE_REQUIRED");
+}
+
+const switching = { 101: { description: "Switching to a WebSocket" } };
+
+liveRoutes.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/doctors/{doctor_id}/availability/date/{date}/live",
+		tags: ["live"],
+		summary: "Live availability of one doctor-day: a snapshot, then an update after every change",
+		request: { params: DoctorIdParam.extend({ date: DateString }) },
+		responses: { ...switching, 426: errorResponses[400], ...errorResponses },
+	}),
+	async (c) => {
+		const { doctor_id, date } = c.req.valid("param");
+		const record = await loadDoctorRecord(database(c.env.DB), doctor_id, date, date);
+		requireUpgrade(c);
+		const headers = new Headers(c.req.raw.headers);
+		headers.set(DAY_CONFIG_HEADER, JSON.stringify(dayConfigFor(record, date)));
+		return doctorDay(c.env, doctor_id, date).fetch(new Request(c.req.raw, { headers }));
+	},
+);
+
+liveRoutes.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/doctors/{doctor_id}/live",
+		tags: ["live"],
+		summary: "The doctor's own channel: bookings, cancellations and schedule edits of every day",
+		description: "Browsers cannot send headers on a WebSocket, so the token may come as ?token=.",
+		request: { params: DoctorIdParam, query: z.object({ token: z.string().max(4096).optional() }) },
+		responses: { ...switching, 426: errorResponses[400], ...errorResponses },
+	}),
+	async (c) => {
+		const { doctor_id } = c.req.valid("param");
+		const { token } = c.req.valid("query");
+		const actor = c.get("actor") ?? (token === undefined ? null : await actorFromToken(token, c.env));
+		if (actor === null) throw new ApiError("UNAUTHORIZED");
+		if (actor.role !== "admin" && !(actor.role === "doctor" && actor.doctorId === doctor_id)) {
+			throw new ApiError("FORBIDDEN");
+		}
+		await findDoctor(database(c.env.DB), doctor_id);
+		requireUpgrade(c);
+		const url = new URL(c.req.url);
+		url.search = new URLSearchParams({ doctor_id }).toString();
+		return doctorFeed(c.env, doctor_id).fetch(new Request(url, c.req.raw));
+	},
+);

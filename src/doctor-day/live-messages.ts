@@ -1,0 +1,31 @@
+// The live protocol: every message a doctor-day or doctor socket sends. public/live.js speaks the same.
+import type { Appointment } from "../core/appointment";
+import type { SlotView } from "../core/booking";
+import type { DayAvailability } from "./results";
+
+/** First message on a day socket, and the answer to {"type":"resync"}. */
+export interface SnapshotMessage extends DayAvailability {
+	type: "snapshot";
+}
+
+/** After every committed change of the day: the changed slots, the removed ones and the new totals. */
+export interface UpdateMessage {
+	type: "update";
+	version: number;
+	slots: SlotView[];
+	removed: string[];
+	total_slots: number;
+	available_count: number;
+	booked_count: number;
+}
+
+export type DayMessage = SnapshotMessage | UpdateMessage;
+
+/** On a doctor's own channel: bookings and cancellations of any day, and schedule edits. */
+export type DoctorMessage =
+	| { type: "hello"; doctor_id: string }
+	| { type: "appointment"; event: "booked" | "cancelled"; appointment: Appointment; day_version: number }
+	| { type: "schedule_changed"; change: string; dates: string[]; affected_appointments: Appointment[] };
+
+/** Internal header carrying the day's config from the Worker to the object on a WebSocket upgrade. */
+export const DAY_CONFIG_HEADER = "x-docslot-day-config";
