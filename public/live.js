@@ -1,0 +1,190 @@
+// @ts-check
+// Keeps a page in sync with docslot's live channels: a doctor-day's slots, or a doctor's own feed.
+// The messages are those of src/doctor-day/live-messages.ts; this file is served as-is, with no build step.
+
+const PING_EVERY_MS = 25_000;
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+/**
+ * @typedef {{start: string, end: string, time: string, capacity: number, booked: number, remaining: number,
+ *   status: "available" | "full" | "unavailable" | "past"}} Slot
+ * @typedef {{doctor_id: string, date: string, timezone: string | null, version: number, total_slots: number,
+ *   available_count: number, booked_count: number, slots: Slot[]}} Day
+ * @typedef {{type: "snapshot"} & Day} Snapshot
+ * @typedef {{type: "update", version: number, slots: Slot[], removed: string[], total_slots: number,
+ *   available_count: number, booked_count: number}} Update
+ */
+
+/**
+ * Applies one message to the day held so far and answers the new day. A snapshot replaces everything;
+ * an update older than what is held, or one that arrives before any snapshot, changes nothing.
+ * @param {Day | null} day
+ * @param {Snapshot | Update} message
+ * @returns {Day | null}
+ */
+export function applyMessage(day, message) {
+	if (message.type === "snapshot") {
+		const { type: _type, ...snapshot } = message;
+		return snapshot;
+	}
+	if (day === null || message.version <= day.version) return day;
+	const bySlot = new Map(day.slots.map((slot) => [slot.start, slot]));
+	for (const start of message.removed) bySlot.delete(start);
+	for (const slot of message.slots) bySlot.set(slot.start, slot);
+	return {
+		...day,
+		version: message.version,
+		total_slots: message.total_slots,
+		available_count: message.available_count,
+		booked_count: message.booked_count,
+		slots: [...bySlot.values()].sort((a, b) => a.start.localeCompare(b.start)),
+	};
+}
+
+/**
+ * Why a selected slot can no longer be booked, or null while it still can.
+ * @param {Day | null} day
+ * @param {string | null} start
+ * @returns {"taken" | "vanished" | "unavailable" | null}
+ */
+export function selectionProblem(day, start) {
+	if (day === null || start === null) return null;
+	const slot = day.slots.find((s) => s.start === start);
+	if (slot === undefined) return "vanished";
+	if (slot.status === "full") return "taken";
+	if (slot.status !== "available") return "unavailable";
+	return null;
+}
+
+/**
+ * The delay before reconnect attempt `attempt` (0-based): exponential, capped, with full jitter so
+ * that many pages dropped at once do not all come back in the same instant.
+ * @param {number} attempt
+ * @param {() => number} [random]
+ */
+export function retryDelay(attempt, random = Math.random) {
+	const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * A WebSocket that comes back after any drop until closed on purpose.
+ * @param {string} url
+ * @param {{onMessage: (message: any) => void, onStatus?: (status: "connecting" | "open" | "closed") => void}} handlers
+ */
+export function reconnectingSocket(url, handlers) {
+	/** @type {WebSocket | null} */
+	let socket = null;
+	let attempt = 0;
+	let closed = false;
+	/** @type {ReturnType<typeof setTimeout> | null} */
+	let retryTimer = null;
+	/** @type {ReturnType<typeof setInterval> | null} */
+	let pingTimer = null;
+
+	const connect = () => {
+		handlers.onStatus?.("connecting");
+		const ws = new WebSocket(url);
+		socket = ws;
+		ws.addEventListener("open", () => {
+			attempt = 0;
+			handlers.onStatus?.("open");
+			// The object answers "ping" without waking up; the ping keeps proxies from closing an idle socket.
+			pingTimer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send("ping"), PING_EVERY_MS);
+		});
+		ws.addEventListener("message", (event) => {
+			if (event.data === "pong") return;
+			try {
+				handlers.onMessage(JSON.parse(String(event.data)));
+			} catch (error) {
+				console.warn("docslot live: ignoring a message", error);
+			}
+		});
+		ws.addEventListener("close", () => {
+			clearInterval(pingTimer);
+			if (closed || socket !== ws) return;
+			handlers.onStatus?.("closed");
+			retryTimer = setTimeout(connect, retryDelay(attempt));
+			attempt += 1;
+		});
+	};
+	connect();
+
+	return {
+		close() {
+			closed = true;
+			clearTimeout(retryTimer);
+			clearInterval(pingTimer);
+			socket?.close(1000, "page closed the channel");
+		},
+		/** Drops the socket as a network failure would; the next one starts from a fresh snapshot. */
+		reconnect() {
+			socket?.close(4000, "reconnect");
+		},
+	};
+}
+
+/**
+ * Watches one doctor-day: calls onDay with the whole day after every change, and onSelectionLost when the
+ * slot the page selected was taken or vanished (then the selection is cleared).
+ * @param {{base: string, doctorId: string, date: string, onDay: (day: Day) => void,
+ *   onSelectionLost?: (start: string, why: "taken" | "vanished" | "unavailable", day: Day) => void,
+ *   onStatus?: (status: "connecting" | "open" | "closed") => void}} options
+ */
+export function watchDay(options) {
+	/** @type {Day | null} */
+	let day = null;
+	/** @type {string | null} */
+	let selected = null;
+	const url = new URL(
+		`/api/doctors/${encodeURIComponent(options.doctorId)}/availability/date/${options.date}/live`,
+		options.base,
+	);
+	url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+
+	const check = () => {
+		const why = selectionProblem(day, selected);
+		if (why !== null && selected !== null && day !== null) {
+			const lost = selected;
+			selected = null;
+			options.onSelectionLost?.(lost, why, day);
+		}
+	};
+
+	const channel = reconnectingSocket(url.toString(), {
+		onStatus: options.onStatus,
+		onMessage(message) {
+			const next = applyMessage(day, message);
+			if (next === day || next === null) return;
+			day = next;
+			options.onDay(day);
+			check();
+		},
+	});
+
+	return {
+		/** @param {string | null} start */
+		select(start) {
+			selected = start;
+			check();
+		},
+		get day() {
+			return day;
+		},
+		close: () => channel.close(),
+		reconnect: () => channel.reconnect(),
+	};
+}
+
+/**
+ * The doctor's own feed: bookings, cancellations and schedule edits of every day, for the doctor page.
+ * @param {{base: string, doctorId: string, token: string, onMessage: (message: any) => void,
+ *   onStatus?: (status: "connecting" | "open" | "closed") => void}} options
+ */
+export function watchDoctor(options) {
+	const url = new URL(`/api/doctors/${encodeURIComponent(options.doctorId)}/live`, options.base);
+	url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+	url.searchParams.set("token", options.token);
+	return reconnectingSocket(url.toString(), { onMessage: options.onMessage, onStatus: options.onStatus });
+}
