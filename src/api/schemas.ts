@@ -14,9 +14,13 @@ export const TimeString = z
 	.refine((t) => parseTime(t) !== null, "Must be a wall-clock time written HH:MM (24:00 ends a day).")
 	.openapi({ example: "09:00" });
 
+const LAST_INSTANT = Date.parse("9999-12-30T00:00:00Z");
+
 export const Instant = z.iso
 	.datetime({ offset: true })
 	.transform((s) => Date.parse(s))
+	// Dates outside 1970-9999 are no one's appointment, and the calendar code does not have to meet them.
+	.refine((ms) => ms >= 0 && ms < LAST_INSTANT, "Must be between 1970 and 9999.")
 	.openapi({ type: "string", format: "date-time", example: "2027-03-15T13:00:00.000Z" });
 
 const KNOWN_ZONES = new Map(Intl.supportedValuesOf("timeZone").map((zone) => [zone.toLowerCase(), zone]));
