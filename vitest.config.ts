@@ -13,6 +13,8 @@ export default defineConfig(async () => {
 						TEST_MIGRATIONS: migrations,
 						AUTH_SECRET: "test-auth-secret-0123456789abcdef",
 						ADMIN_TOKEN: "test-admin-token",
+						// Most tests fire hundreds of requests from one address; test/api/rate-limit.test.ts turns limits on.
+						RATE_LIMITS: "off",
 					},
 				},
 			}),

@@ -8,6 +8,7 @@ import { newId, nowIso } from "../lib/ids";
 import { issueToken } from "./auth";
 import { ApiError } from "./errors";
 import { hashPassword, verifyPassword } from "./passwords";
+import { limitLoginAttempts, rateLimit } from "./rate-limit";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "./router";
 import { LoginBody, RegisterBody, Session } from "./schemas";
 
@@ -33,6 +34,7 @@ accounts.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/auth/register",
+		middleware: [rateLimit("REGISTER_LIMIT")] as const,
 		tags: ["accounts"],
 		summary: "Register a patient account",
 		request: { body: jsonBody(RegisterBody) },
@@ -60,6 +62,7 @@ accounts.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/auth/login",
+		middleware: [rateLimit("LOGIN_LIMIT")] as const,
 		tags: ["accounts"],
 		summary: "Sign in (patients and doctors)",
 		request: { body: jsonBody(LoginBody) },
@@ -67,6 +70,7 @@ accounts.openapi(
 	}),
 	async (c) => {
 		const { email, password } = c.req.valid("json");
+		await limitLoginAttempts(c, email);
 		const [user] = await database(c.env.DB).select().from(users).where(eq(users.email, email));
 		// An unknown email costs the same hashing as a wrong password, so timing reveals neither.
 		const valid = await verifyPassword(password, user?.passwordHash ?? null);

@@ -11,6 +11,7 @@ import { requireActor } from "./auth";
 import { dayConfigFor, loadRecordAround } from "./doctor-records";
 import { ApiError } from "./errors";
 import { logEvent } from "./log";
+import { rateLimit } from "./rate-limit";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
 import {
 	Appointment,
@@ -52,6 +53,7 @@ appointmentRoutes.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/appointments",
+		middleware: [rateLimit("BOOKING_LIMIT")] as const,
 		tags: ["appointments"],
 		summary: "Book a place in a slot; retries with one Idempotency-Key give one appointment",
 		security: bearer,

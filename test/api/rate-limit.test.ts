@@ -1,0 +1,93 @@
+// Rate limits, on for this file only: the app is called with RATE_LIMITS "on" and a client address per test.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/api/app";
+import { at, bearer, createDoctor, createPatient, inDays, unique } from "../helpers";
+
+const app = createApp();
+const limited = { ...env, RATE_LIMITS: "on" };
+
+function post(path: string, ip: string, body: unknown, headers: Record<string, string> = {}) {
+	return app.request(
+		path,
+		{
+			method: "POST",
+			headers: { "content-type": "application/json", "cf-connecting-ip": ip, ...headers },
+			body: JSON.stringify(body),
+		},
+		limited,
+	);
+}
+
+async function statuses(responses: Response[]) {
+	return Promise.all(
+		responses.map(async (r) =>
+			r.status === 429 ? `429 ${((await r.json()) as { error: { code: string } }).error.code}` : r.status,
+		),
+	);
+}
+
+describe("rate limits", () => {
+	it("refuses the 6th registration a minute from one address with 429 RATE_LIMITED and Retry-After", async () => {
+		const ip = unique("203.0.113");
+		const responses: Response[] = [];
+		for (let i = 0; i < 6; i += 1) {
+			responses.push(
+				await post("/api/auth/register", ip, {
+					email: `${unique("r")}@x.test`,
+					password: "long-enough-1",
+					name: "R",
+				}),
+			);
+		}
+		expect(await statuses(responses)).toEqual([201, 201, 201, 201, 201, "429 RATE_LIMITED"]);
+		expect(responses[5]?.headers.get("retry-after")).toBe("60");
+		const elsewhere = await post("/api/auth/register", unique("198.51.100"), {
+			email: `${unique("r")}@x.test`,
+			password: "long-enough-1",
+			name: "R",
+		});
+		expect(elsewhere.status).toBe(201);
+	});
+
+	it("slows password guessing per address and per account", async () => {
+		const email = `${unique("victim")}@x.test`;
+		await post("/api/auth/register", unique("192.0.2"), { email, password: "the-real-password", name: "V" });
+		const guesses: Response[] = [];
+		// Ten addresses, one guess each: the per-account budget (10 a minute) is spent regardless of address.
+		for (let i = 0; i < 11; i += 1)
+			guesses.push(await post("/api/auth/login", unique("10.9"), { email, password: `guess-${i}` }));
+		const codes = await statuses(guesses);
+		expect(codes.slice(0, 10)).toEqual(Array(10).fill(401));
+		expect(codes[10]).toBe("429 RATE_LIMITED");
+		const ip = unique("10.8");
+		const sameAddress: Response[] = [];
+		for (let i = 0; i < 11; i += 1) {
+			sameAddress.push(
+				await post("/api/auth/login", ip, { email: `${unique("nobody")}@x.test`, password: "x" }),
+			);
+		}
+		expect((await statuses(sameAddress)).at(-1)).toBe("429 RATE_LIMITED");
+	});
+
+	it("limits booking attempts per address, counting refused ones too", async () => {
+		const doctor = await createDoctor({ capacity: 100 });
+		const date = inDays(3);
+		const ip = unique("100.64");
+		const patients = await Promise.all(Array.from({ length: 31 }, () => createPatient()));
+		const responses: Response[] = [];
+		for (const patient of patients) {
+			responses.push(
+				await post(
+					"/api/appointments",
+					ip,
+					{ doctor_id: doctor.id, start: at(date, "09:00") },
+					bearer(patient.token),
+				),
+			);
+		}
+		const codes = await statuses(responses);
+		expect(codes.filter((c) => c === 201)).toHaveLength(30);
+		expect(codes.at(-1)).toBe("429 RATE_LIMITED");
+	});
+});
