@@ -1,0 +1,164 @@
+// Small HTTP helpers for e2e tests against a running server (Node's fetch; no Workers APIs).
+export interface Ctx {
+	baseUrl: string;
+	adminToken: string;
+}
+
+export interface Call {
+	status: number;
+	// biome-ignore lint/suspicious/noExplicitAny: assertions read the JSON the contract defines
+	body: any;
+	headers: Headers;
+}
+
+export interface CallOptions {
+	body?: unknown;
+	token?: string;
+	headers?: Record<string, string>;
+}
+
+/** One request; JSON bodies are sent and parsed (a body that is not JSON is returned as text). */
+export async function api(
+	baseUrl: string,
+	method: string,
+	path: string,
+	options: CallOptions = {},
+): Promise<Call> {
+	const headers: Record<string, string> = { ...options.headers };
+	if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+	let body: string | undefined;
+	if (options.body !== undefined) {
+		headers["content-type"] ??= "application/json";
+		body = JSON.stringify(options.body);
+	}
+	const response = await fetch(`${baseUrl}${path}`, {
+		method,
+		headers,
+		body,
+		signal: AbortSignal.timeout(30_000),
+	});
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {}
+	return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** The `ws://` URL of `path` on the server, e.g. for `new WebSocket(wsUrl(baseUrl, ".../live"))` from `ws`. */
+export function wsUrl(baseUrl: string, path: string): string {
+	return `${baseUrl.replace(/^http/, "ws")}${path}`;
+}
+
+function expectStatus(what: string, call: Call, status: number): void {
+	if (call.status !== status) {
+		throw new Error(`${what}: expected ${status}, got ${call.status} ${JSON.stringify(call.body)}`);
+	}
+}
+
+let counter = 0;
+/** A name unique across runs and servers, e.g. for emails. */
+export function unique(prefix: string): string {
+	counter += 1;
+	return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** `YYYY-MM-DD` in UTC, `n` days from today. */
+export function inDays(n: number): string {
+	const date = new Date();
+	date.setUTCHours(12, 0, 0, 0);
+	date.setUTCDate(date.getUTCDate() + n);
+	return date.toISOString().slice(0, 10);
+}
+
+/** The UTC instant of `time` (`HH:MM`) on `date`: the slot `start` for the UTC doctors made here. */
+export function at(date: string, time: string): string {
+	return new Date(`${date}T${time}:00.000Z`).toISOString();
+}
+
+export type Ranges = Array<{ start: string; end: string }>;
+
+/** The same ranges on all seven days. */
+export function allWeek(ranges: Ranges) {
+	return {
+		monday: ranges,
+		tuesday: ranges,
+		wednesday: ranges,
+		thursday: ranges,
+		friday: ranges,
+		saturday: ranges,
+		sunday: ranges,
+	};
+}
+
+export interface Doctor {
+	id: string;
+	email: string;
+	password: string;
+	token: string;
+}
+
+/**
+ * A new approved, available doctor (as admin) with a schedule and a login. The schedule defaults to UTC,
+ * 09:00–17:00 on every day of the week (so tests do not depend on today's weekday), 30-minute slots,
+ * capacity 1; `schedule` fields override (e.g. `{capacity: 3}` or `{weekly: ...}`).
+ */
+export async function createDoctor(
+	ctx: Ctx,
+	schedule: Record<string, unknown> = {},
+	fields: Record<string, unknown> = {},
+): Promise<Doctor> {
+	const email = `${unique("dr")}@docslot.test`;
+	const password = "doctor-pass-123";
+	const created = await api(ctx.baseUrl, "POST", "/api/doctors", {
+		token: ctx.adminToken,
+		body: { name: "Dr. E2E", email, password, specialty: "Testing", ...fields },
+	});
+	expectStatus("POST /api/doctors", created, 201);
+	const id = created.body.doctor.id as string;
+	const put = await api(ctx.baseUrl, "PUT", `/api/doctors/${id}/schedule`, {
+		token: ctx.adminToken,
+		body: { timezone: "UTC", weekly: allWeek([{ start: "09:00", end: "17:00" }]), ...schedule },
+	});
+	expectStatus("PUT schedule", put, 200);
+	const login = await api(ctx.baseUrl, "POST", "/api/auth/login", { body: { email, password } });
+	expectStatus("doctor login", login, 200);
+	return { id, email, password, token: login.body.token as string };
+}
+
+export interface Patient {
+	id: string;
+	email: string;
+	password: string;
+	token: string;
+}
+
+/** Runs `task(i)` for i in [0, n) with at most `limit` running at once; results in index order. */
+export async function mapLimit<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
+	const results = new Array<T>(n);
+	let next = 0;
+	const worker = async () => {
+		while (next < n) {
+			const i = next++;
+			results[i] = await task(i);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+	return results;
+}
+
+/**
+ * Registers `n` patients over HTTP. Each registration hashes a password (PBKDF2, 100k iterations) in the
+ * Worker, so they run `concurrency` at a time rather than all at once.
+ */
+export async function registerPatients(ctx: Ctx, n: number, concurrency = 8): Promise<Patient[]> {
+	return mapLimit(n, concurrency, async () => {
+		const email = `${unique("patient")}@docslot.test`;
+		const password = "patient-pass-123";
+		const call = await api(ctx.baseUrl, "POST", "/api/auth/register", {
+			body: { email, password, name: "E2E Patient" },
+		});
+		expectStatus("POST /api/auth/register", call, 201);
+		return { id: call.body.user.id as string, email, password, token: call.body.token as string };
+	});
+}
