@@ -102,7 +102,7 @@ export function reconnectingSocket(url, handlers) {
 			}
 		});
 		ws.addEventListener("close", () => {
-			clearInterval(pingTimer);
+			if (pingTimer !== null) clearInterval(pingTimer);
 			if (closed || socket !== ws) return;
 			handlers.onStatus?.("closed");
 			retryTimer = setTimeout(connect, retryDelay(attempt));
@@ -114,8 +114,8 @@ export function reconnectingSocket(url, handlers) {
 	return {
 		close() {
 			closed = true;
-			clearTimeout(retryTimer);
-			clearInterval(pingTimer);
+			if (retryTimer !== null) clearTimeout(retryTimer);
+			if (pingTimer !== null) clearInterval(pingTimer);
 			socket?.close(1000, "page closed the channel");
 		},
 		/** Drops the socket as a network failure would; the next one starts from a fresh snapshot. */
