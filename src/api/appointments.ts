@@ -7,7 +7,7 @@ import { database } from "../db/client";
 import { appointments, users } from "../db/schema";
 import { doctorDay } from "../doctor-day/stub";
 import { nearestAlternatives } from "./alternatives";
-import { requireActor } from "./auth";
+import { allow, requireActor } from "./auth";
 import { dayConfigFor, loadRecordAround } from "./doctor-records";
 import { ApiError } from "./errors";
 import { logEvent } from "./log";
@@ -53,7 +53,7 @@ appointmentRoutes.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/appointments",
-		middleware: [rateLimit("BOOKING_LIMIT")] as const,
+		middleware: [allow(), rateLimit("BOOKING_LIMIT")] as const,
 		tags: ["appointments"],
 		summary: "Book a place in a slot; retries with one Idempotency-Key give one appointment",
 		security: bearer,
@@ -157,6 +157,7 @@ appointmentRoutes.openapi(
 	createRoute({
 		method: "get",
 		path: "/api/appointments/{id}",
+		middleware: [allow()] as const,
 		tags: ["appointments"],
 		summary: "Read an appointment (its patient, its doctor, or an admin)",
 		security: bearer,
@@ -176,6 +177,7 @@ appointmentRoutes.openapi(
 	createRoute({
 		method: "get",
 		path: "/api/appointments",
+		middleware: [allow()] as const,
 		tags: ["appointments"],
 		summary: "The caller's appointments (a patient's own, a doctor's, or all for admins), by start",
 		security: bearer,
@@ -208,6 +210,7 @@ appointmentRoutes.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/appointments/{id}/cancel",
+		middleware: [allow()] as const,
 		tags: ["appointments"],
 		summary: "Cancel an appointment and free its place; repeating it is harmless",
 		security: bearer,

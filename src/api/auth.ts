@@ -61,3 +61,17 @@ export function requireDoctorOrAdmin(c: Context<AppEnv>, doctorId: string): Acto
 	if (actor.role === "doctor" && actor.doctorId !== doctorId) throw new ApiError("FORBIDDEN");
 	return actor;
 }
+
+/** Route middleware: who may call is checked before the request is validated, so 401/403 come first. */
+export function allow(...roles: Role[]): MiddlewareHandler<AppEnv> {
+	return async (c, next) => {
+		requireActor(c, ...roles);
+		await next();
+	};
+}
+
+/** Route middleware for /api/doctors/:doctor_id/…: admins, or that doctor. */
+export const allowDoctorOrAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+	requireDoctorOrAdmin(c, c.req.param("doctor_id") ?? "");
+	await next();
+};

@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { database } from "../db/client";
 import { doctors, users } from "../db/schema";
 import { newId, nowIso } from "../lib/ids";
-import { requireActor, requireDoctorOrAdmin } from "./auth";
+import { allow, allowDoctorOrAdmin, requireActor, requireDoctorOrAdmin } from "./auth";
 import { publicDoctor } from "./doctor-view";
 import { ApiError } from "./errors";
 import { hashPassword } from "./passwords";
@@ -19,6 +19,7 @@ doctorRoutes.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/doctors",
+		middleware: [allow("admin")] as const,
 		tags: ["doctors"],
 		summary: "Create a doctor and their login (admin)",
 		security: bearer,
@@ -102,6 +103,7 @@ doctorRoutes.openapi(
 	createRoute({
 		method: "patch",
 		path: "/api/doctors/{doctor_id}",
+		middleware: [allowDoctorOrAdmin] as const,
 		tags: ["doctors"],
 		summary: "Change a doctor's details or flags (admin, or that doctor; only admins approve)",
 		security: bearer,

@@ -5,7 +5,7 @@ import { WEEKDAYS } from "../core/time";
 import { database } from "../db/client";
 import { doctors, scheduleRanges } from "../db/schema";
 import { nowIso } from "../lib/ids";
-import { requireDoctorOrAdmin } from "./auth";
+import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "./auth";
 import { type DoctorRow, findDoctor, type RangeRow } from "./doctor-records";
 import { logEvent } from "./log";
 import { pushDoctorConfig } from "./push";
@@ -64,6 +64,7 @@ scheduleRoutes.openapi(
 	createRoute({
 		method: "put",
 		path: "/api/doctors/{doctor_id}/schedule",
+		middleware: [allowDoctorOrAdmin] as const,
 		tags: ["schedules"],
 		summary: "Replace the weekly schedule; bookings it leaves outside are listed, never cancelled",
 		security: bearer,

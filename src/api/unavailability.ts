@@ -5,7 +5,7 @@ import type { Appointment as AppointmentShape } from "../core/appointment";
 import { type Db, database } from "../db/client";
 import { doctors, unavailability } from "../db/schema";
 import { newId, nowIso } from "../lib/ids";
-import { requireDoctorOrAdmin } from "./auth";
+import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "./auth";
 import { type BlockRow, findDoctor } from "./doctor-records";
 import { ApiError } from "./errors";
 import { logEvent } from "./log";
@@ -71,6 +71,7 @@ unavailabilityRoutes.openapi(
 	createRoute({
 		method: "get",
 		path: "/api/doctors/{doctor_id}/unavailability",
+		middleware: [allowDoctorOrAdmin] as const,
 		tags: ["unavailability"],
 		summary: "List a doctor's unavailability (admin, or that doctor)",
 		security: bearer,
@@ -106,6 +107,7 @@ unavailabilityRoutes.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/doctors/{doctor_id}/unavailability",
+		middleware: [allowDoctorOrAdmin] as const,
 		tags: ["unavailability"],
 		summary: "Block a time on a date; bookings inside it are listed, never cancelled",
 		security: bearer,
@@ -146,6 +148,7 @@ unavailabilityRoutes.openapi(
 	createRoute({
 		method: "patch",
 		path: "/api/doctors/{doctor_id}/unavailability/{id}",
+		middleware: [allowDoctorOrAdmin] as const,
 		tags: ["unavailability"],
 		summary: "Change a block",
 		security: bearer,
@@ -198,6 +201,7 @@ unavailabilityRoutes.openapi(
 	createRoute({
 		method: "delete",
 		path: "/api/doctors/{doctor_id}/unavailability/{id}",
+		middleware: [allowDoctorOrAdmin] as const,
 		tags: ["unavailability"],
 		summary: "Remove a block; its slots open again",
 		security: bearer,

@@ -12,6 +12,18 @@ describe("the contract's edges", () => {
 		}
 	});
 
+	it("checks who is calling before what they sent: strangers get 401, not a lesson in the schema", async () => {
+		for (const [method, path] of [
+			["POST", "/api/appointments"],
+			["POST", "/api/doctors"],
+			["PUT", "/api/doctors/someone/schedule"],
+			["POST", "/api/doctors/someone/unavailability"],
+		]) {
+			const call = await api(method as string, path as string, { body: { nonsense: true } });
+			expect([call.status, call.body.error.code]).toEqual([401, "UNAUTHORIZED"]);
+		}
+	});
+
 	it("serves an OpenAPI 3.1 document generated from the validating schemas", async () => {
 		const doc = await api("GET", "/api/openapi.json");
 		expect(doc.status).toBe(200);
