@@ -19,6 +19,7 @@ import type {
 
 export class DoctorDay extends DurableObject<Env> {
 	private readonly store: DayStore;
+	private delivering: Promise<void> | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -207,9 +208,19 @@ export class DoctorDay extends DurableObject<Env> {
 		void this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
 	}
 
-	private async deliver(): Promise<void> {
-		const remaining = await deliverOutbox(this.store, this.env);
-		if (remaining > 0) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+	/**
+	 * One delivery at a time: a booking that commits while one is running waits for it, and it goes on until
+	 * the outbox is empty, so every caller's row has reached D1 when its promise settles (or the alarm is set).
+	 */
+	private deliver(): Promise<void> {
+		this.delivering ??= deliverOutbox(this.store, this.env)
+			.then(async (done) => {
+				if (!done) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+			})
+			.finally(() => {
+				this.delivering = null;
+			});
+		return this.delivering;
 	}
 }
 

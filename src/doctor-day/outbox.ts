@@ -5,7 +5,7 @@ import type { Appointment } from "../core/appointment";
 import { database } from "../db/client";
 import { appointments } from "../db/schema";
 import { doctorFeed } from "../doctor-feed/doctor-feed";
-import type { DayStore } from "./day-store";
+import type { DayStore, OutboxMessage } from "./day-store";
 import type { DoctorMessage } from "./live-messages";
 
 export const OUTBOX_RETRY_MS = 5_000;
@@ -18,10 +18,19 @@ export interface AppointmentSaved {
 	idempotencyKey: string | null;
 }
 
-/** Sends what is pending and answers how many messages are still waiting. */
-export async function deliverOutbox(store: DayStore, env: Env): Promise<number> {
-	const pending = store.pendingMessages(BATCH);
-	if (pending.length === 0) return 0;
+/**
+ * Sends what is pending, batch after batch, until nothing is left (true) or a batch fails (false: the
+ * alarm retries). Messages committed while a batch is in flight go out in the next batch of this call.
+ */
+export async function deliverOutbox(store: DayStore, env: Env): Promise<boolean> {
+	for (;;) {
+		const pending = store.pendingMessages(BATCH);
+		if (pending.length === 0) return true;
+		if (!(await deliverBatch(store, env, pending))) return false;
+	}
+}
+
+async function deliverBatch(store: DayStore, env: Env, pending: OutboxMessage[]): Promise<boolean> {
 	const db = database(env.DB);
 	const saved = pending.map((message) => JSON.parse(message.payload) as AppointmentSaved);
 	const writes = saved.map((s) => upsertAppointment(db, s));
@@ -30,11 +39,12 @@ export async function deliverOutbox(store: DayStore, env: Env): Promise<number> 
 		await db.batch(writes as [(typeof writes)[number], ...typeof writes]);
 		await publishToDoctors(env, saved);
 		store.markDelivered(seqs);
+		return true;
 	} catch (error) {
 		store.markAttempted(seqs);
 		console.error(JSON.stringify({ event: "outbox_delivery_failed", error: String(error), seqs }));
+		return false;
 	}
-	return store.pendingMessages(1).length;
 }
 
 function upsertAppointment(db: ReturnType<typeof database>, saved: AppointmentSaved) {
