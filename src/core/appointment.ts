@@ -19,6 +19,47 @@ export interface Appointment {
 	cancelled_at: string | null;
 }
 
+/** What a patient asks for when booking. */
+export interface AppointmentRequest {
+	patientId: string;
+	start: number; // epoch ms of the slot start
+	consultationMode: ConsultationMode;
+	reason: string | null;
+}
+
+export function createAppointment(
+	id: string,
+	where: { doctorId: string; date: string },
+	request: AppointmentRequest,
+	slot: { start: number; end: number; time: string },
+	now: number,
+): Appointment {
+	return {
+		id,
+		doctor_id: where.doctorId,
+		patient_id: request.patientId,
+		date: where.date,
+		time: slot.time,
+		start: new Date(slot.start).toISOString(),
+		end: new Date(slot.end).toISOString(),
+		status: "confirmed",
+		consultation_mode: request.consultationMode,
+		reason: request.reason,
+		created_at: new Date(now).toISOString(),
+		cancelled_at: null,
+	};
+}
+
+/** Whether a retry with an idempotency key asks for the very booking the key first made. */
+export function isSameRequest(earlier: Appointment, request: AppointmentRequest): boolean {
+	return (
+		earlier.patient_id === request.patientId &&
+		Date.parse(earlier.start) === request.start &&
+		earlier.consultation_mode === request.consultationMode &&
+		earlier.reason === request.reason
+	);
+}
+
 export type Role = "admin" | "doctor" | "patient";
 
 export interface Actor {

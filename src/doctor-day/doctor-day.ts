@@ -1,12 +1,19 @@
 // The DoctorDay Durable Object: the one writer of a doctor-day's bookings. It sequences; src/core decides.
 import { DurableObject } from "cloudflare:workers";
-import { type Actor, type Appointment, appointmentId, canAccessAppointment } from "../core/appointment";
+import {
+	type Actor,
+	type Appointment,
+	appointmentId,
+	canAccessAppointment,
+	createAppointment,
+	isSameRequest,
+} from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
 import { diffSlots } from "../core/slot-diff";
 import { newId } from "../lib/ids";
 import { DayStore } from "./day-store";
-import { DAY_CONFIG_HEADER, type SnapshotMessage, type UpdateMessage } from "./live-messages";
+import { DAY_CONFIG_HEADER, type SnapshotMessage, sendToAll } from "./live-messages";
 import { deliverOutbox, OUTBOX_RETRY_MS } from "./outbox";
 import type {
 	BookRequest,
@@ -55,7 +62,18 @@ export class DoctorDay extends DurableObject<Env> {
 			const now = Date.now();
 			if (request.idempotencyKey !== null) {
 				const earlier = this.store.findByIdempotencyKey(request.bookedBy, request.idempotencyKey);
-				if (earlier !== null) return replay(earlier.appointment, request, this.store.version());
+				if (earlier !== null) {
+					// A retry answers the first booking; the same key for another booking is refused.
+					if (!isSameRequest(earlier.appointment, request)) {
+						return { ok: false, code: "IDEMPOTENCY_KEY_REUSED", appointment: earlier.appointment };
+					}
+					return {
+						ok: true,
+						appointment: earlier.appointment,
+						replayed: true,
+						version: this.store.version(),
+					};
+				}
 			}
 			const booked = this.store.bookedCounts();
 			const holds = this.store.patientHolds(request.patientId, request.start);
@@ -65,7 +83,8 @@ export class DoctorDay extends DurableObject<Env> {
 				const alternatives = slotViews(config, booked, now).filter((s) => s.status === "available");
 				return { ...decision, sameDayAlternatives: alternatives };
 			}
-			const appointment = newAppointment(config, request, decision.slot, now);
+			const id = appointmentId(config.doctorId, config.date, newId());
+			const appointment = createAppointment(id, config, request, decision.slot, now);
 			this.store.insert({
 				appointment,
 				start: decision.slot.start,
@@ -164,15 +183,7 @@ export class DoctorDay extends DurableObject<Env> {
 	private announce(watchers: WebSocket[], before: SlotView[], version: number, now: number): void {
 		const after = this.slots(now);
 		const { changed, removed } = diffSlots(before, after);
-		const update: UpdateMessage = { type: "update", version, slots: changed, removed, ...summarize(after) };
-		const text = JSON.stringify(update);
-		for (const ws of watchers) {
-			try {
-				ws.send(text);
-			} catch {
-				// One broken socket must not stop the others; its close event cleans it up.
-			}
-		}
+		sendToAll(watchers, { type: "update", version, slots: changed, removed, ...summarize(after) });
 	}
 
 	private slots(now: number): SlotView[] {
@@ -222,39 +233,6 @@ export class DoctorDay extends DurableObject<Env> {
 			});
 		return this.delivering;
 	}
-}
-
-function newAppointment(
-	config: DayConfig,
-	request: BookRequest,
-	slot: { start: number; end: number; time: string },
-	now: number,
-): Appointment {
-	return {
-		id: appointmentId(config.doctorId, config.date, newId()),
-		doctor_id: config.doctorId,
-		patient_id: request.patientId,
-		date: config.date,
-		time: slot.time,
-		start: iso(slot.start),
-		end: iso(slot.end),
-		status: "confirmed",
-		consultation_mode: request.consultationMode,
-		reason: request.reason,
-		created_at: iso(now),
-		cancelled_at: null,
-	};
-}
-
-/** A retry with the same key answers the first booking; the same key for another booking is refused. */
-function replay(earlier: Appointment, request: BookRequest, version: number): BookResult {
-	const same =
-		earlier.patient_id === request.patientId &&
-		Date.parse(earlier.start) === request.start &&
-		earlier.consultation_mode === request.consultationMode &&
-		earlier.reason === request.reason;
-	if (!same) return { ok: false, code: "IDEMPOTENCY_KEY_REUSED", appointment: earlier };
-	return { ok: true, appointment: earlier, replayed: true, version };
 }
 
 function iso(ms: number): string {

@@ -29,3 +29,13 @@ export type DoctorMessage =
 
 /** Internal header carrying the day's config from the Worker to the object on a WebSocket upgrade. */
 export const DAY_CONFIG_HEADER = "x-docslot-day-config";
+
+/** Sends one message to every socket; one broken socket must not stop the others (its close cleans it up). */
+export function sendToAll(sockets: readonly WebSocket[], message: DayMessage | DoctorMessage): void {
+	const text = JSON.stringify(message);
+	for (const ws of sockets) {
+		try {
+			ws.send(text);
+		} catch {}
+	}
+}

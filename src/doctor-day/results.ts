@@ -1,5 +1,5 @@
 // What the doctor-day object answers over RPC: plain values, because RPC drops an error's own fields.
-import type { Actor, Appointment, ConsultationMode } from "../core/appointment";
+import type { Actor, Appointment, AppointmentRequest } from "../core/appointment";
 import type { DaySummary, RefusalCode, SlotStatus, SlotView } from "../core/booking";
 
 export interface DayAvailability extends DaySummary {
@@ -18,12 +18,8 @@ export interface SlotCheck {
 	code?: RefusalCode;
 }
 
-export interface BookRequest {
-	patientId: string;
+export interface BookRequest extends AppointmentRequest {
 	bookedBy: string;
-	start: number;
-	consultationMode: ConsultationMode;
-	reason: string | null;
 	idempotencyKey: string | null;
 }
 

@@ -1,6 +1,6 @@
 // The DoctorFeed Durable Object: one per doctor, fanning every change of any of their days out to their tabs.
 import { DurableObject } from "cloudflare:workers";
-import type { DoctorMessage } from "../doctor-day/live-messages";
+import { type DoctorMessage, sendToAll } from "../doctor-day/live-messages";
 
 export class DoctorFeed extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
@@ -21,16 +21,7 @@ export class DoctorFeed extends DurableObject<Env> {
 	/** Sends each message to every open tab. Delivery is at least once: messages carry versions to dedupe by. */
 	async publish(messages: DoctorMessage[]): Promise<number> {
 		const sockets = this.ctx.getWebSockets();
-		for (const message of messages) {
-			const text = JSON.stringify(message);
-			for (const ws of sockets) {
-				try {
-					ws.send(text);
-				} catch {
-					// One broken socket must not stop the others; its close event cleans it up.
-				}
-			}
-		}
+		for (const message of messages) sendToAll(sockets, message);
 		return sockets.length;
 	}
 
