@@ -8,14 +8,13 @@ import { authenticate } from "./auth";
 import { availabilityRoutes } from "./availability";
 import type { AppEnv } from "./context";
 import { doctorRoutes } from "./doctors";
+import { embedPage } from "./embed";
 import { ApiError } from "./errors";
 import { liveRoutes } from "./live";
 import { scheduleRoutes } from "./schedules";
 import { unavailabilityRoutes } from "./unavailability";
 
 const MAX_BODY_BYTES = 64 * 1024;
-const PAGE_POLICY =
-	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 export function createApp() {
 	const app = new OpenAPIHono<AppEnv>();
@@ -59,14 +58,7 @@ export function createApp() {
 		},
 	});
 
-	// The widget's frame is the booking page served through the Worker, so EMBED_ORIGINS can say who may frame it.
-	app.get("/embed", async (c) => {
-		const page = await c.env.ASSETS.fetch(new URL("/", c.req.url));
-		const response = new Response(page.body, page);
-		const origins = (c.env as Env & { EMBED_ORIGINS?: string }).EMBED_ORIGINS;
-		response.headers.set("Content-Security-Policy", embedPolicy(origins));
-		return response;
-	});
+	app.get("/embed", embedPage);
 
 	app.notFound((c) => {
 		if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);
@@ -91,15 +83,6 @@ export function createApp() {
 	});
 
 	return app;
-}
-
-/** The pages' policy (public/_headers) with frame-ancestors from EMBED_ORIGINS: comma-separated origins, "*" if unset. */
-export function embedPolicy(origins = "*"): string {
-	const allowed = origins
-		.split(",")
-		.map((o) => o.trim())
-		.filter((o) => o === "*" || /^https?:\/\/[^\s;,'"]+$/.test(o));
-	return `${PAGE_POLICY}; frame-ancestors ${["'self'", ...allowed].join(" ")}`;
 }
 
 /** Maps anything thrown to the contract: hono's own 4xx (bad JSON, wrong media type) are validation errors. */

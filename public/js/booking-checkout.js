@@ -1,0 +1,109 @@
+// @ts-check
+// Step 3 as a unit: the chosen slot's details form, and sending the booking with one Idempotency-Key per
+// attempt (kept across network failures, so a retry can never book twice).
+import { ApiError, request } from "./api.js";
+import { renderDetails, resetDraft } from "./booking-details.js";
+import { focusOn } from "./dom.js";
+import { showIssues } from "./forms.js";
+
+/** The API's refusals that mean "this slot cannot be had", as a patient would want to hear them. */
+const REFUSED = {
+	SLOT_FULL: "Sorry, that time was just taken.",
+	SLOT_UNAVAILABLE: "The doctor is not available at that time any more.",
+	SLOT_NOT_FOUND: "That time is no longer in the doctor's schedule.",
+	SLOT_IN_PAST: "That time has already started.",
+	DAY_UNAVAILABLE: "The doctor does not take bookings on that day.",
+	DOCTOR_UNAVAILABLE: "The doctor is not taking bookings at the moment.",
+	ALREADY_BOOKED: "You already have this appointment.",
+};
+
+/**
+ * @typedef {{slot: import("../live.js").Slot, date: string, doctor: {id: string, name: string},
+ *   timeZone: string}} Choice
+ */
+
+/**
+ * @param {{container: HTMLElement, hint: HTMLElement,
+ *   session: () => {token: string, user: any} | null, onSession: (s: {token: string, user: any}) => void,
+ *   onUnauthorized: () => void, onBooked: (appointment: any) => void,
+ *   hold: (start: string | null) => void,
+ *   onRefused: (start: string, message: string, alternatives: any[] | null) => void}} options
+ *   `hold` tells the live channel which slot the page holds: none while its own booking is in flight, so
+ *   the slot filling up is not reported back as taken by someone else.
+ */
+export function createCheckout(options) {
+	const { container, hint } = options;
+	/** @type {Choice | null} */
+	let choice = null;
+	/** @type {string | null} */
+	let key = null;
+
+	function render() {
+		hint.hidden = choice !== null;
+		container.hidden = choice === null;
+		if (choice === null) return container.replaceChildren();
+		renderDetails({
+			container,
+			...choice,
+			session: options.session(),
+			onSession: options.onSession,
+			onSubmit: submit,
+		});
+	}
+
+	/**
+	 * @param {{consultation_mode: string, reason: string | null}} values
+	 * @param {HTMLElement} form
+	 */
+	async function submit(values, form) {
+		const session = options.session();
+		if (session === null || choice === null) return;
+		const { doctor, slot } = choice;
+		key ??= randomKey();
+		options.hold(null);
+		try {
+			const body = await request("POST", "/api/appointments", {
+				token: session.token,
+				body: { doctor_id: doctor.id, start: slot.start, ...values },
+				headers: { "Idempotency-Key": key },
+			});
+			key = null;
+			resetDraft();
+			options.onBooked(body.appointment);
+		} catch (error) {
+			if (!(error instanceof ApiError)) throw error;
+			if (error.status === 401) return options.onUnauthorized();
+			if (error.status === 409 && error.code in REFUSED) {
+				key = null;
+				const message = REFUSED[/** @type {keyof typeof REFUSED} */ (error.code)];
+				return options.onRefused(slot.start, message, error.details.alternatives ?? null);
+			}
+			// Nothing was booked (bad input, rate limit, network): keep the choice so the patient can retry.
+			if (error.code !== "NETWORK") key = null;
+			options.hold(slot.start);
+			showIssues(form, error.issues, error.message);
+		}
+	}
+
+	return {
+		/** @param {Choice | null} next */
+		show(next) {
+			if (next?.slot.start !== choice?.slot.start) key = null;
+			choice = next;
+			render();
+		},
+		/** Signed in or out: redraw, and after an inline sign-in go on to the booking form. */
+		sessionChanged() {
+			const hadFocus = container.contains(document.activeElement) || document.activeElement === document.body;
+			render();
+			if (hadFocus)
+				focusOn(container.querySelector("input[type=radio]:checked") ?? container.querySelector("button"));
+		},
+	};
+}
+
+function randomKey() {
+	if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+	const bytes = crypto.getRandomValues(new Uint8Array(16));
+	return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,124 @@
+// @ts-check
+// Step 3 of booking: what was chosen, who books (inline sign-in), the consultation mode, a reason, confirm.
+import { renderAuthPanel } from "./auth-panel.js";
+import { h, replace } from "./dom.js";
+import { busy, field, formErrors } from "./forms.js";
+import { browserZone, formatDate, formatTime, modeLabel, zoneLabel } from "./time.js";
+
+const MODES = ["in_person", "voice", "video", "chat"];
+
+/** What the patient typed survives re-renders: signing in half-way must not lose the reason. */
+const draft = { mode: "in_person", reason: "" };
+
+/**
+ * @param {{container: HTMLElement, slot: import("../live.js").Slot, date: string, doctor: {name: string},
+ *   timeZone: string, session: {token: string, user: any} | null,
+ *   onSession: (session: {token: string, user: any}) => void,
+ *   onSubmit: (choice: {consultation_mode: string, reason: string | null}, form: HTMLElement) => Promise<void>}} options
+ */
+export function renderDetails({ container, slot, date, doctor, timeZone, session, onSession, onSubmit }) {
+	const ownZone = browserZone();
+	const ownTime = formatTime(slot.start, ownZone);
+	const yours = ownZone !== timeZone && ownTime !== slot.time ? ` (${ownTime} your time)` : "";
+	const summary = h(
+		"div",
+		{ class: "summary", "data-testid": "booking-summary" },
+		h("p", { class: "summary-main", text: `${formatDate(date)} at ${slot.time}` }),
+		h("p", {
+			class: "muted",
+			text: `${doctor.name} · ${slot.time}–${formatTime(slot.end, timeZone)} ${zoneLabel(timeZone)}${yours}`,
+		}),
+	);
+
+	if (session === null) {
+		const auth = h("div");
+		renderAuthPanel({
+			container: auth,
+			allowRegister: true,
+			intro: "Sign in or create an account to book.",
+			onSession,
+		});
+		replace(container, summary, auth);
+		return;
+	}
+	if (session.user.role !== "patient") {
+		replace(
+			container,
+			summary,
+			h("p", {
+				class: "notice",
+				text: `You are signed in as ${session.user.name}, a ${session.user.role} account. Sign out and sign in as a patient to book here.`,
+			}),
+		);
+		return;
+	}
+
+	const button = /** @type {HTMLButtonElement} */ (
+		h("button", {
+			type: "submit",
+			class: "button primary wide",
+			"data-testid": "confirm-booking",
+			text: "Confirm booking",
+		})
+	);
+	const modes = h(
+		"fieldset",
+		{ class: "modes", "data-field": "consultation_mode", "data-testid": "consultation-mode" },
+		h("legend", { text: "How would you like to meet?" }),
+		MODES.map((mode) =>
+			h(
+				"label",
+				{ class: "mode" },
+				h("input", {
+					type: "radio",
+					name: "consultation_mode",
+					value: mode,
+					checked: draft.mode === mode,
+					"data-testid": `mode-${mode}`,
+					onChange: () => {
+						draft.mode = mode;
+					},
+				}),
+				h("span", { text: modeLabel(mode) }),
+			),
+		),
+		h("p", { class: "field-error" }),
+	);
+	const reason = field(
+		"Reason for the visit (optional)",
+		{
+			name: "reason",
+			rows: 3,
+			maxlength: 1000,
+			"data-testid": "reason",
+			value: draft.reason,
+			onInput: (/** @type {Event} */ e) => {
+				draft.reason = /** @type {HTMLTextAreaElement} */ (e.target).value;
+			},
+		},
+		"textarea",
+	);
+	const form = h(
+		"form",
+		{ class: "details-form", "data-testid": "booking-form", novalidate: true },
+		h("p", { class: "booking-as", text: `Booking as ${session.user.name} (${session.user.email})` }),
+		modes,
+		reason,
+		formErrors(),
+		button,
+	);
+	form.addEventListener("submit", (event) => {
+		event.preventDefault();
+		const text = draft.reason.trim();
+		void busy(button, "Booking…", () =>
+			onSubmit({ consultation_mode: draft.mode, reason: text === "" ? null : text }, form),
+		);
+	});
+	replace(container, summary, form);
+}
+
+/** After a booking the next one starts blank. */
+export function resetDraft() {
+	draft.mode = "in_person";
+	draft.reason = "";
+}

@@ -1,0 +1,231 @@
+// @ts-check
+// Doctor → day → slot, with the day's grid kept live by public/live.js and a lost choice explained.
+import { hideAlternatives, nearestFree, showAlternatives } from "./alternatives.js";
+import { createCheckout } from "./booking-checkout.js";
+import { createDateStrip } from "./date-strip.js";
+import { firstFreeDay, freeOnNextDay } from "./doctor-days.js";
+import { createDoctorPicker } from "./doctor-picker.js";
+import { byId, focusOn, h, toast } from "./dom.js";
+import { createLiveDay } from "./live-day.js";
+import { createSlotGrid } from "./slot-grid.js";
+import { addDays, formatDate, isDate, todayIn, zoneLabel } from "./time.js";
+
+/** @typedef {import("../live.js").Day} Day */
+/** @typedef {import("../live.js").Slot} Slot */
+/** @typedef {import("./doctor-picker.js").Doctor} Doctor */
+
+/**
+ * @param {{session: () => {token: string, user: any} | null, onSession: (s: {token: string, user: any}) => void,
+ *   onUnauthorized: () => void, onBooked: (appointment: any) => void,
+ *   onDoctorDay: (doctorId: string, date: string) => void}} hooks
+ */
+export function createBookingFlow(hooks) {
+	const picker = createDoctorPicker({
+		list: byId("doctor-list"),
+		search: /** @type {HTMLInputElement} */ (byId("doctor-search")),
+		specialty: /** @type {HTMLSelectElement} */ (byId("specialty-filter")),
+		onPick: (picked) => {
+			void chooseDoctor(picked, null);
+			if (narrow()) byId("day-section").scrollIntoView({ behavior: "smooth", block: "start" });
+		},
+	});
+	const strip = createDateStrip({ container: byId("date-strip"), onPick: (d) => openDay(d) });
+	const grid = createSlotGrid({ container: byId("slot-grid"), onSelect: (slot) => select(slot.start) });
+	const alternatives = byId("alternatives");
+	const liveStatus = byId("live-status");
+	const checkout = createCheckout({
+		container: byId("details"),
+		hint: byId("details-hint"),
+		session: hooks.session,
+		onSession: hooks.onSession,
+		onUnauthorized: hooks.onUnauthorized,
+		hold: (start) => liveDay.hold(start),
+		onBooked: (appointment) => {
+			selected = null;
+			checkout.show(null);
+			hooks.onBooked(appointment);
+		},
+		onRefused: (start, message, offered) => {
+			lost(start, message, offered);
+			// The live channel brings the change too; reading the day once more is cheap and covers a stalled one.
+			void liveDay.reload();
+		},
+	});
+
+	const liveDay = createLiveDay({
+		onDay: received,
+		onLost: (start, message, day) => lost(start, message, null, day),
+		onStatus: (status) => {
+			liveStatus.dataset.state = status;
+			liveStatus.textContent = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" }[status];
+		},
+	});
+
+	/** @type {Doctor | null} */
+	let doctor = null;
+	let timeZone = "UTC";
+	let date = "";
+	/** @type {string | null} */
+	let selected = null;
+	/** @type {string | null} a slot to select once its day arrives (an alternative on another day) */
+	let pending = null;
+
+	/**
+	 * @param {Doctor} next
+	 * @param {string | null} wanted a date from the address, used unless it is in the past
+	 */
+	async function chooseDoctor(next, wanted) {
+		doctor = next;
+		picker.setCurrent(next.id);
+		if (!next.timezone) {
+			liveDay.close();
+			byId("slots-panel").hidden = true;
+			byId("date-strip").hidden = true;
+			Object.assign(byId("day-hint"), {
+				hidden: false,
+				textContent: `${next.name} has not published a schedule yet.`,
+			});
+			return showChoice();
+		}
+		timeZone = next.timezone;
+		const today = todayIn(timeZone);
+		const target =
+			isDate(wanted) && String(wanted) >= today ? String(wanted) : await firstFreeDay(next.id, today);
+		if (doctor !== next) return;
+		strip.show(next.id, today, target);
+		openDay(target);
+	}
+
+	/**
+	 * @param {string} next
+	 * @param {string | null} [thenSelect]
+	 */
+	function openDay(next, thenSelect = null) {
+		if (doctor === null) return;
+		date = next;
+		selected = null;
+		pending = thenSelect;
+		hideAlternatives(alternatives);
+		byId("day-hint").hidden = true;
+		byId("slots-panel").hidden = false;
+		byId("slots-title").textContent = formatDate(date);
+		byId("tz-note").textContent = `Times are in the doctor's time zone, ${zoneLabel(timeZone)}.`;
+		grid.loading();
+		showChoice();
+		hooks.onDoctorDay(doctor.id, date);
+		liveDay.open(doctor.id, date);
+	}
+
+	/** @param {Day} day */
+	function received(day) {
+		if (pending !== null) {
+			const wanted = pending;
+			pending = null;
+			if (day.slots.some((s) => s.start === wanted && s.status === "available")) return select(wanted);
+		}
+		grid.render(day, selected);
+		strip.update(day);
+		if (day.slots.length === 0) offerNextDay();
+	}
+
+	/** @param {string} start */
+	function select(start) {
+		selected = start;
+		hideAlternatives(alternatives);
+		liveDay.hold(start);
+		const day = liveDay.day;
+		if (day) grid.render(day, selected);
+		showChoice();
+		if (selected !== null && narrow())
+			byId("details").scrollIntoView({ behavior: "smooth", block: "nearest" });
+	}
+
+	function showChoice() {
+		const slot = selected === null ? undefined : liveDay.day?.slots.find((s) => s.start === selected);
+		checkout.show(slot && doctor ? { slot, date, doctor, timeZone } : null);
+	}
+
+	/**
+	 * The chosen slot can no longer be booked: say so, clear it, and offer the nearest free times.
+	 * @param {string} start
+	 * @param {string} message
+	 * @param {Slot[] | null} offered the API's alternatives, if it gave some
+	 * @param {Day | null} next
+	 */
+	function lost(start, message, offered, next = liveDay.day) {
+		const details = byId("details");
+		const hadFocus = details.contains(document.activeElement) || document.activeElement === document.body;
+		selected = null;
+		if (next) grid.render(next, null);
+		showChoice();
+		toast(`${message} Please choose another time.`, { tone: "warning" });
+		void offerAlternatives(start, offered, hadFocus);
+	}
+
+	/**
+	 * @param {string} start
+	 * @param {Slot[] | null} offered
+	 * @param {boolean} moveFocus only when the focused control went away; a live change never steals focus
+	 */
+	async function offerAlternatives(start, offered, moveFocus) {
+		let slots = offered ?? nearestFree(liveDay.day?.slots ?? [], start);
+		if (slots.length === 0 && offered === null && doctor) slots = await freeOnNextDay(doctor.id, date);
+		showAlternatives({
+			container: alternatives,
+			slots,
+			timeZone,
+			currentDate: date,
+			onPick: (slot, slotDate) => {
+				if (slotDate === date) return select(slot.start);
+				strip.select(slotDate);
+				openDay(slotDate, slot.start);
+			},
+		});
+		if (moveFocus) focusOn(alternatives.querySelector("h4") ?? alternatives);
+	}
+
+	function offerNextDay() {
+		const jump = async () => {
+			if (doctor === null) return;
+			const next = await firstFreeDay(doctor.id, addDays(date, 1));
+			strip.select(next);
+			openDay(next);
+		};
+		const text = "Show the next day with free times";
+		byId("slot-grid").append(
+			h("button", {
+				type: "button",
+				class: "button subtle",
+				"data-testid": "next-free-day",
+				text,
+				onClick: jump,
+			}),
+		);
+	}
+
+	return {
+		chooseDoctor,
+		/**
+		 * @param {Doctor[]} doctors
+		 * @param {{single: boolean}} options one doctor (a widget for one doctor): no picker
+		 */
+		setDoctors(doctors, { single }) {
+			picker.setDoctors(doctors);
+			if (doctors.length === 0) picker.showError("This doctor is not available for online booking.");
+			if (single && doctors[0]) {
+				document.body.classList.add("single-doctor");
+				byId("doctor-section").hidden = true;
+				byId("book-title").textContent = `Book with ${doctors[0].name}`;
+			}
+		},
+		/** @param {string} message */
+		doctorsFailed: (message) => picker.showError(`Could not load doctors: ${message}`),
+		pause: () => liveDay.pause(),
+		resume: () => liveDay.resume(),
+		sessionChanged: () => checkout.sessionChanged(),
+		timeZone: () => timeZone,
+	};
+}
+
+/** The layout is one column: moving on should also scroll to what comes next. */
+const narrow = () => window.matchMedia("(max-width: 900px)").matches;

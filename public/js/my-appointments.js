@@ -1,0 +1,163 @@
+// @ts-check
+// "My appointments": the patient's bookings, upcoming first, each cancellable until it starts.
+import { ApiError, request } from "./api.js";
+import { focusOn, h, replace, toast } from "./dom.js";
+import { formatDate, modeLabel } from "./time.js";
+
+/**
+ * @typedef {{id: string, doctor_id: string, date: string, time: string, start: string, end: string,
+ *   status: "confirmed" | "cancelled", consultation_mode: string, reason: string | null}} Appointment
+ */
+
+/**
+ * @param {{container: HTMLElement, token: string, doctorName: (id: string) => string,
+ *   onCancelled?: (appointment: Appointment) => void}} options
+ */
+export async function showMyAppointments({ container, token, doctorName, onCancelled }) {
+	replace(container, h("p", { class: "muted", "aria-busy": "true", text: "Loading your appointments…" }));
+	let list;
+	try {
+		list = /** @type {Appointment[]} */ ((await request("GET", "/api/appointments", { token })).appointments);
+	} catch (error) {
+		replace(
+			container,
+			h("p", {
+				class: "error-text",
+				role: "alert",
+				text: error instanceof ApiError ? error.message : String(error),
+			}),
+		);
+		return;
+	}
+	const now = Date.now();
+	const upcoming = list.filter((a) => Date.parse(a.end) > now).sort((a, b) => a.start.localeCompare(b.start));
+	const past = list.filter((a) => Date.parse(a.end) <= now).sort((a, b) => b.start.localeCompare(a.start));
+
+	/** @param {Appointment} appointment */
+	const row = (appointment) => {
+		const status = h("span", {
+			class: `badge badge-${appointment.status}`,
+			"data-testid": "appointment-status",
+			text: label(appointment),
+		});
+		const actions = h("div", { class: "row-actions" });
+		const item = h(
+			"li",
+			{
+				class: "appointment",
+				"data-testid": "my-appointment",
+				dataset: { appointmentId: appointment.id, status: appointment.status, slotStart: appointment.start },
+			},
+			h(
+				"div",
+				{ class: "appointment-when" },
+				h("span", {
+					class: "appointment-date",
+					text: formatDate(appointment.date, { weekday: "short", day: "numeric", month: "short" }),
+				}),
+				h("span", { class: "appointment-time", text: appointment.time }),
+			),
+			h(
+				"div",
+				{ class: "appointment-what" },
+				h("span", { class: "appointment-doctor", text: doctorName(appointment.doctor_id) }),
+				h("span", { class: "muted small", text: modeLabel(appointment.consultation_mode) }),
+				appointment.reason ? h("span", { class: "appointment-reason", text: appointment.reason }) : null,
+			),
+			status,
+			actions,
+		);
+		const cancellable = appointment.status === "confirmed" && Date.parse(appointment.start) > Date.now();
+		if (cancellable)
+			offerCancel(actions, appointment, (cancelled) => {
+				item.dataset.status = cancelled.status;
+				status.className = "badge badge-cancelled";
+				status.textContent = label(cancelled);
+				actions.replaceChildren();
+				focusOn(status);
+				onCancelled?.(cancelled);
+			});
+		return item;
+	};
+
+	/**
+	 * Cancelling asks once more inline (no blocking dialog), then calls the API.
+	 * @param {HTMLElement} actions
+	 * @param {Appointment} appointment
+	 * @param {(a: Appointment) => void} done
+	 */
+	function offerCancel(actions, appointment, done) {
+		const ask = h("button", {
+			type: "button",
+			class: "button subtle compact",
+			"data-testid": "cancel-appointment",
+			text: "Cancel",
+			onClick: () => confirm(),
+		});
+		const confirm = () => {
+			const yes = /** @type {HTMLButtonElement} */ (
+				h("button", {
+					type: "button",
+					class: "button danger compact",
+					"data-testid": "confirm-cancel",
+					text: "Yes, cancel it",
+				})
+			);
+			const keep = h("button", {
+				type: "button",
+				class: "button subtle compact",
+				"data-testid": "keep-appointment",
+				text: "Keep",
+				onClick: () => {
+					replace(actions, ask);
+					ask.focus();
+				},
+			});
+			yes.addEventListener("click", async () => {
+				yes.disabled = true;
+				try {
+					const body = await request(
+						"POST",
+						`/api/appointments/${encodeURIComponent(appointment.id)}/cancel`,
+						{ token },
+					);
+					toast("Appointment cancelled.", { tone: "success" });
+					done(body.appointment);
+				} catch (error) {
+					yes.disabled = false;
+					toast(error instanceof ApiError ? error.message : String(error), { tone: "error" });
+				}
+			});
+			replace(actions, h("span", { class: "small", text: "Cancel this appointment?" }), yes, keep);
+			yes.focus();
+		};
+		actions.append(ask);
+	}
+
+	const section = (
+		/** @type {string} */ title,
+		/** @type {Appointment[]} */ items,
+		/** @type {string} */ testid,
+	) =>
+		h(
+			"section",
+			{ class: "appointments-group" },
+			h("h2", { text: title }),
+			h("ul", { class: "appointment-list", "data-testid": testid }, items.map(row)),
+		);
+	replace(
+		container,
+		list.length === 0
+			? h("p", {
+					class: "empty",
+					"data-testid": "my-appointments-empty",
+					text: "You have no appointments yet.",
+				})
+			: null,
+		upcoming.length ? section("Upcoming", upcoming, "upcoming-appointments") : null,
+		past.length ? section("Past", past, "past-appointments") : null,
+	);
+}
+
+/** @param {Appointment} a */
+const label = (a) => (a.status === "cancelled" ? "Cancelled" : "Confirmed");

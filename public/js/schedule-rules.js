@@ -1,0 +1,58 @@
+// @ts-check
+// The schedule's rules as the API applies them, checked in the browser first so mistakes show at once.
+
+export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+/** A wall-clock time HH:MM; 24:00 ends a day. */
+export const TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+
+/** @typedef {{start: string, end: string}} Range */
+/** @typedef {{timezone: string, slot_minutes: number, capacity: number, horizon_days: number,
+ *   weekly: Record<string, Range[]>}} Schedule */
+
+/**
+ * What the API would refuse, found before sending: times, order and overlaps within each day.
+ * @param {Schedule} schedule
+ */
+export function checkSchedule(schedule) {
+	const issues = [];
+	if (schedule.timezone === "")
+		issues.push({ path: "timezone", message: "Choose a time zone, e.g. Europe/London." });
+	for (const day of WEEKDAYS) {
+		const ranges = schedule.weekly[day];
+		const badTimes = ranges.flatMap((r, i) =>
+			["start", "end"]
+				.filter((k) => !TIME.test(r[/** @type {"start" | "end"} */ (k)]))
+				.map((k) => `weekly.${day}.${i}.${k}`),
+		);
+		for (const path of badTimes) issues.push({ path, message: "Write times as HH:MM, for example 09:00." });
+		if (badTimes.length > 0) continue;
+		const backwards = ranges.findIndex((r) => r.start >= r.end);
+		if (backwards >= 0) {
+			issues.push({ path: `weekly.${day}.${backwards}.end`, message: "A range must end after it starts." });
+			continue;
+		}
+		const sorted = [...ranges].sort((a, b) => a.start.localeCompare(b.start));
+		const overlap = sorted.find((r, i) => i > 0 && r.start < sorted[i - 1].end);
+		if (overlap) issues.push({ path: `weekly.${day}`, message: `Ranges overlap at ${overlap.start}.` });
+	}
+	return issues;
+}
+
+/**
+ * Compares schedules by content: fixed key order, each day's ranges by start.
+ * @param {Schedule | null} s
+ */
+export function scheduleKey(s) {
+	if (s === null) return "null";
+	const weekly = WEEKDAYS.map((d) => [...(s.weekly[d] ?? [])].sort((a, b) => a.start.localeCompare(b.start)));
+	return JSON.stringify([s.timezone, s.slot_minutes, s.capacity, s.horizon_days, weekly]);
+}
+
+/** @param {string} s */
+export const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** @param {string} time */
+export function addHour(time) {
+	const hours = Math.min(24, Number(time.slice(0, 2)) + 1);
+	return hours === 24 ? "24:00" : `${String(hours).padStart(2, "0")}:${time.slice(3)}`;
+}

@@ -1,0 +1,152 @@
+// @ts-check
+// A doctor-day's slots as a keyboard-usable grid of buttons, updated in place so focus survives live changes.
+import { h, replace } from "./dom.js";
+
+/** @typedef {import("../live.js").Slot} Slot */
+/** @typedef {import("../live.js").Day} Day */
+
+const STATUS_WORDS = { available: "free", full: "full", unavailable: "unavailable", past: "past" };
+
+/**
+ * @param {{container: HTMLElement, onSelect: (slot: Slot) => void}} options
+ */
+export function createSlotGrid({ container, onSelect }) {
+	/** @type {Map<string, HTMLButtonElement>} */
+	let buttons = new Map();
+	/** @type {Map<string, Slot>} */
+	let slots = new Map();
+	/** @type {string | null} */
+	let selected = null;
+
+	container.addEventListener("keydown", (event) => move(container, event));
+
+	/** @param {Slot} slot */
+	function paint(slot) {
+		let button = buttons.get(slot.start);
+		if (button === undefined) {
+			button = /** @type {HTMLButtonElement} */ (
+				h("button", {
+					type: "button",
+					class: "slot",
+					"data-testid": "slot",
+					dataset: { slotStart: slot.start },
+					onClick: () => {
+						const current = slots.get(slot.start);
+						if (current?.status === "available") onSelect(current);
+					},
+				})
+			);
+			buttons.set(slot.start, button);
+		}
+		const isSelected = slot.start === selected;
+		button.dataset.status = slot.status;
+		button.dataset.remaining = String(slot.remaining);
+		button.classList.toggle("is-selected", isSelected);
+		button.setAttribute("aria-pressed", String(isSelected));
+		button.setAttribute("aria-disabled", String(slot.status !== "available"));
+		button.setAttribute("aria-label", `${slot.time}, ${describe(slot)}${isSelected ? ", selected" : ""}`);
+		replace(
+			button,
+			h("span", { class: "slot-time", text: slot.time }),
+			h("span", { class: "slot-note", text: note(slot) }),
+		);
+		return button;
+	}
+
+	return {
+		/**
+		 * Draws the day, reusing the buttons of slots that are still there.
+		 * @param {Day} day
+		 * @param {string | null} selectedStart
+		 */
+		render(day, selectedStart) {
+			selected = selectedStart;
+			container.setAttribute("aria-busy", "false");
+			if (day.slots.length === 0) {
+				buttons = new Map();
+				slots = new Map();
+				replace(
+					container,
+					h("p", { class: "empty", "data-testid": "slots-empty", text: "No slots on this day." }),
+				);
+				return;
+			}
+			slots = new Map(day.slots.map((s) => [s.start, s]));
+			for (const start of buttons.keys()) if (!slots.has(start)) buttons.delete(start);
+			const ordered = day.slots.map(paint);
+			const hadFocus = container.contains(document.activeElement) ? document.activeElement : null;
+			if (
+				ordered.some((b, i) => container.children[i] !== b) ||
+				container.children.length !== ordered.length
+			) {
+				replace(container, ordered);
+			}
+			rove(ordered, selectedStart);
+			if (hadFocus instanceof HTMLElement && container.contains(hadFocus)) hadFocus.focus();
+		},
+		loading() {
+			buttons = new Map();
+			slots = new Map();
+			container.setAttribute("aria-busy", "true");
+			replace(
+				container,
+				Array.from({ length: 8 }, () => h("span", { class: "slot skeleton", "aria-hidden": "true" })),
+				h("span", { class: "visually-hidden", text: "Loading slots…" }),
+			);
+		},
+		/** @param {string} start */
+		focus(start) {
+			buttons.get(start)?.focus();
+		},
+	};
+}
+
+/** @param {Slot} slot */
+function describe(slot) {
+	if (slot.status !== "available") return STATUS_WORDS[slot.status];
+	if (slot.capacity > 1) return `${slot.remaining} ${slot.remaining === 1 ? "place" : "places"} left`;
+	return "free";
+}
+
+/** @param {Slot} slot */
+function note(slot) {
+	if (slot.status === "available") return slot.capacity > 1 ? `${slot.remaining} left` : "Free";
+	return { full: "Full", unavailable: "Unavailable", past: "Past" }[slot.status];
+}
+
+/**
+ * One tab stop for the whole grid (the selected slot, else the first free one); arrows move inside it.
+ * @param {HTMLButtonElement[]} ordered
+ * @param {string | null} selectedStart
+ */
+function rove(ordered, selectedStart) {
+	const current = ordered.find((b) => b.tabIndex === 0 && b === document.activeElement);
+	const stop =
+		current ??
+		ordered.find((b) => b.dataset.slotStart === selectedStart) ??
+		ordered.find((b) => b.dataset.status === "available") ??
+		ordered[0];
+	for (const b of ordered) b.tabIndex = b === stop ? 0 : -1;
+}
+
+/**
+ * Arrow keys, Home and End move between slots; up and down keep the column.
+ * @param {HTMLElement} container
+ * @param {KeyboardEvent} event
+ */
+function move(container, event) {
+	const all = /** @type {HTMLButtonElement[]} */ ([...container.querySelectorAll("button.slot")]);
+	const index = all.indexOf(/** @type {HTMLButtonElement} */ (event.target));
+	if (index < 0) return;
+	const columns = Math.max(1, all.filter((b) => b.offsetTop === all[0].offsetTop).length);
+	const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns };
+	let next = index;
+	if (event.key in steps) next = index + steps[/** @type {keyof typeof steps} */ (event.key)];
+	else if (event.key === "Home") next = 0;
+	else if (event.key === "End") next = all.length - 1;
+	else return;
+	event.preventDefault();
+	const target = all[Math.min(all.length - 1, Math.max(0, next))];
+	for (const b of all) b.tabIndex = b === target ? 0 : -1;
+	target.focus();
+}
