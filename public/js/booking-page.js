@@ -2,7 +2,7 @@
 // The booking page (and the widget's frame, served at /embed): views, session and the doctor → day → slot flow.
 import { request, sessionStore } from "./api.js";
 import { createBookingFlow } from "./booking-flow.js";
-import { byId, focusOn, h, replace, toast } from "./dom.js";
+import { byId, clearWarnings, focusOn, h, replace, toast } from "./dom.js";
 import { startEmbedBridge } from "./embed-bridge.js";
 import { showMyAppointments } from "./my-appointments.js";
 import { formatDate, formatTime, modeLabel, zoneLabel } from "./time.js";
@@ -44,6 +44,7 @@ const flow = createBookingFlow({
 
 /** @param {"book" | "confirmation" | "appointments"} name */
 function show(name) {
+	if (views[name].hidden) clearWarnings();
 	for (const [key, view] of Object.entries(views)) view.hidden = key !== name;
 	for (const link of document.querySelectorAll(".nav-link")) {
 		const current = link.getAttribute("href") === (name === "appointments" ? "#appointments" : "#book");

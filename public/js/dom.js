@@ -77,6 +77,11 @@ function isFocusable(el) {
 /** Warnings stay long enough to read the alternatives they point to; confirmations go sooner. */
 const TOAST_MS = { info: 6000, success: 5000, warning: 15_000, error: 15_000 };
 
+/** Removes warnings and errors about a view the page has left, so they cannot mislead on the next one. */
+export function clearWarnings() {
+	for (const item of byId("toasts").querySelectorAll("[data-tone=warning], [data-tone=error]")) item.remove();
+}
+
 /**
  * Shows a short message in the page's toast region (a polite live region, so it is read out), with a close button.
  * @param {string} message
@@ -91,7 +96,7 @@ export function toast(message, options = {}) {
 			"data-testid": "toast",
 			dataset: { tone: options.tone ?? "info" },
 		},
-		h("p", { text: message }),
+		h("p", { text: message, "data-testid": "toast-message" }),
 	);
 	const close = () => item.remove();
 	if (options.action) {

@@ -56,13 +56,8 @@ describe("the widget", () => {
 		await frame.getByTestId("login-password").fill(patient.password);
 		await frame.getByTestId("login-submit").click();
 		await frame.getByTestId("mode-chat").check();
-		// The "Signed in" toast sits over the Confirm button in a frame as tall as its content (reported to the
-		// UI owner); close it as a patient would rather than wait for it to go.
-		await frame
-			.getByTestId("toast")
-			.getByRole("button", { name: "Dismiss" })
-			.click({ timeout: 2000 })
-			.catch(() => {});
+		// The "Signed in" toast is showing now; it must not stand in the way of Confirm.
+		await frame.getByTestId("toast").first().waitFor();
 		await frame.getByTestId("confirm-booking").click();
 		const card = frame.getByTestId("confirmation").locator("[data-appointment-id]");
 		await card.waitFor();
