@@ -45,14 +45,14 @@ export function createUnavailabilityEditor({
 		field("Date", { name: "date", type: "date", required: true, "data-testid": "unavailability-date" }),
 		field("From", {
 			name: "start",
-			placeholder: "12:00",
+			placeholder: "HH:MM",
 			inputmode: "numeric",
 			required: true,
 			"data-testid": "unavailability-start",
 		}),
 		field("Until", {
 			name: "end",
-			placeholder: "13:00",
+			placeholder: "HH:MM",
 			inputmode: "numeric",
 			required: true,
 			"data-testid": "unavailability-end",
