@@ -4,8 +4,9 @@ import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
 import { type Actor, canAccessAppointment, parseAppointmentId } from "../core/appointment";
 import { localDateOf } from "../core/time";
 import { database } from "../db/client";
-import { appointments, users } from "../db/schema";
+import { appointments, idempotencyKeys, users } from "../db/schema";
 import { doctorDay } from "../doctor-day/stub";
+import { nowIso } from "../lib/ids";
 import { nearestAlternatives } from "./alternatives";
 import { allow, requireActor } from "./auth";
 import { dayConfigFor, loadRecordAround } from "./doctor-records";
@@ -69,8 +70,8 @@ appointmentRoutes.openapi(
 		const key = c.req.valid("header")["idempotency-key"] ?? null;
 		const actor = requireActor(c);
 		const patientId = await patientFor(c.env, actor, body.doctor_id, body.patient_id);
-		if (key !== null) await refuseKeyReusedElsewhere(c.env, actor, key, body.doctor_id, body.start);
 		const record = await loadRecordAround(database(c.env.DB), body.doctor_id, body.start);
+		if (key !== null) await claimIdempotencyKey(c.env, actor, key, body.doctor_id, body.start);
 		const date = localDateOf(body.start, record.doctor.timezone ?? "UTC");
 		const result = await doctorDay(c.env, body.doctor_id, date).book(dayConfigFor(record, date), {
 			patientId,
@@ -124,22 +125,26 @@ appointmentRoutes.openapi(
 );
 
 /**
- * The doctor-day object replays retries that reach it; a key first used for another doctor-day is caught
- * here, from the index, so it cannot book a second appointment somewhere else.
+ * Binds the key to this request (doctor and start) in one atomic D1 insert before any object sees it, so
+ * requests racing with one key to different doctor-days cannot both book. The same request again passes
+ * and its doctor-day object replays the first answer; another request with the key is refused.
  */
-async function refuseKeyReusedElsewhere(
-	env: Env,
-	actor: Actor,
-	key: string,
-	doctorId: string,
-	start: number,
-) {
-	const [earlier] = await database(env.DB)
-		.select({ doctorId: appointments.doctorId, start: appointments.start })
-		.from(appointments)
-		.where(and(eq(appointments.bookedBy, actor.userId), eq(appointments.idempotencyKey, key)))
-		.limit(1);
-	if (earlier !== undefined && (earlier.doctorId !== doctorId || Date.parse(earlier.start) !== start)) {
+async function claimIdempotencyKey(env: Env, actor: Actor, key: string, doctorId: string, start: number) {
+	const db = database(env.DB);
+	const claim = {
+		bookedBy: actor.userId,
+		key,
+		doctorId,
+		start: new Date(start).toISOString(),
+		createdAt: nowIso(),
+	};
+	const inserted = await db.insert(idempotencyKeys).values(claim).onConflictDoNothing().returning();
+	if (inserted.length > 0) return;
+	const [held] = await db
+		.select()
+		.from(idempotencyKeys)
+		.where(and(eq(idempotencyKeys.bookedBy, actor.userId), eq(idempotencyKeys.key, key)));
+	if (held === undefined || held.doctorId !== doctorId || held.start !== claim.start) {
 		throw new ApiError("IDEMPOTENCY_KEY_REUSED");
 	}
 }

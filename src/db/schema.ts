@@ -78,6 +78,19 @@ export const appointments = sqliteTable(
 	(t) => [
 		index("appointments_patient_start").on(t.patientId, t.start),
 		index("appointments_doctor_start").on(t.doctorId, t.start),
-		index("appointments_idempotency").on(t.bookedBy, t.idempotencyKey),
 	],
+);
+
+// Binds a user's Idempotency-Key to one booking request before any doctor-day sees it, so two requests
+// racing with one key to different days cannot both book; the day's object replays retries of the same one.
+export const idempotencyKeys = sqliteTable(
+	"idempotency_keys",
+	{
+		bookedBy: text("booked_by").notNull(),
+		key: text("key").notNull(),
+		doctorId: text("doctor_id").notNull(),
+		start: text("start").notNull(),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.bookedBy, t.key] })],
 );
