@@ -71,7 +71,8 @@ appointmentRoutes.openapi(
 		const actor = requireActor(c);
 		const patientId = await patientFor(c.env, actor, body.doctor_id, body.patient_id);
 		const record = await loadRecordAround(database(c.env.DB), body.doctor_id, body.start);
-		if (key !== null) await claimIdempotencyKey(c.env, actor, key, body.doctor_id, body.start);
+		const claim =
+			key === null ? null : await claimIdempotencyKey(c.env, actor, key, body.doctor_id, body.start);
 		const date = localDateOf(body.start, record.doctor.timezone ?? "UTC");
 		const result = await doctorDay(c.env, body.doctor_id, date).book(dayConfigFor(record, date), {
 			patientId,
@@ -81,6 +82,7 @@ appointmentRoutes.openapi(
 			reason: body.reason ?? null,
 			idempotencyKey: key,
 		});
+		if (claim !== null) await settleClaim(c.env, claim, result.ok);
 		const logged = {
 			doctor_id: body.doctor_id,
 			patient_id: patientId,
@@ -124,6 +126,8 @@ appointmentRoutes.openapi(
 	},
 );
 
+type Claim = typeof idempotencyKeys.$inferInsert & { isNew: boolean };
+
 /**
  * Binds the key to this request (doctor and start) in one atomic D1 insert before any object sees it, so
  * requests racing with one key to different doctor-days cannot both book. The same request again passes
@@ -131,21 +135,37 @@ appointmentRoutes.openapi(
  */
 async function claimIdempotencyKey(env: Env, actor: Actor, key: string, doctorId: string, start: number) {
 	const db = database(env.DB);
-	const claim = {
+	const row = {
 		bookedBy: actor.userId,
 		key,
 		doctorId,
 		start: new Date(start).toISOString(),
 		createdAt: nowIso(),
 	};
-	const inserted = await db.insert(idempotencyKeys).values(claim).onConflictDoNothing().returning();
-	if (inserted.length > 0) return;
+	const inserted = await db.insert(idempotencyKeys).values(row).onConflictDoNothing().returning();
+	if (inserted.length > 0) return { ...row, isNew: true };
 	const [held] = await db
 		.select()
 		.from(idempotencyKeys)
 		.where(and(eq(idempotencyKeys.bookedBy, actor.userId), eq(idempotencyKeys.key, key)));
-	if (held === undefined || held.doctorId !== doctorId || held.start !== claim.start) {
+	if (held === undefined || held.doctorId !== doctorId || held.start !== row.start) {
 		throw new ApiError("IDEMPOTENCY_KEY_REUSED");
+	}
+	return { ...row, isNew: false };
+}
+
+/**
+ * A refused booking leaves nothing behind, so the claim it made is released and the key is free again; a
+ * booking that succeeded keeps its claim (put back if a refused twin released it meanwhile).
+ */
+async function settleClaim(env: Env, claim: Claim, booked: boolean) {
+	const db = database(env.DB);
+	const { isNew, ...row } = claim;
+	if (booked && !isNew) await db.insert(idempotencyKeys).values(row).onConflictDoNothing();
+	if (!booked && isNew) {
+		await db
+			.delete(idempotencyKeys)
+			.where(and(eq(idempotencyKeys.bookedBy, row.bookedBy), eq(idempotencyKeys.key, row.key)));
 	}
 }
 
