@@ -1,0 +1,187 @@
+// The history check of test/reliability/history.test.ts against the real service: concurrent bookings,
+// cancellations and reads over real HTTP connections, the day's log from a real WebSocket, and the same
+// checker (checkHistory) asking whether one sequential order explains everything that was answered.
+// SOAK_SCALE (set by `npm run test:soak`) runs more and bigger histories.
+import { describe, expect, inject, it } from "vitest";
+import WebSocket from "ws";
+import { type Counts, checkHistory, type History, type Op } from "../../test/reliability/history";
+import { allWeek, api, createDoctor, inDays, type Patient, registerPatients, wsUrl } from "../client";
+
+const ctx = { baseUrl: inject("baseUrl"), adminToken: inject("adminToken") };
+const SCALE = Math.max(1, Number(process.env.SOAK_SCALE) || 1);
+const RUNS = 3 * SCALE;
+const TIMES = ["09:00", "09:30", "10:00", "10:30"];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function countsOf(slots: Array<{ start: string; booked: number }>): Counts {
+	return Object.fromEntries(slots.map((s) => [s.start, s.booked]));
+}
+
+/** A day socket whose messages are kept in arrival order. */
+function watch(path: string) {
+	const ws = new WebSocket(wsUrl(ctx.baseUrl, path));
+	const messages: Array<{ type: string; version: number; slots: Array<{ start: string; booked: number }> }> =
+		[];
+	ws.on("message", (data) => messages.push(JSON.parse(String(data))));
+	const until = async (done: () => boolean, timeoutMs = 15_000) => {
+		const deadline = Date.now() + timeoutMs;
+		while (!done()) {
+			if (Date.now() > deadline) throw new Error(`socket: nothing more within ${timeoutMs} ms`);
+			await sleep(10);
+		}
+	};
+	return { ws, messages, until };
+}
+
+/** A random workload: `n` bookings and reads, then cancellations mixed with more bookings and reads. */
+function plan(n: number) {
+	const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)] as T;
+	const phase = (size: number, kinds: readonly string[]) =>
+		Array.from({ length: size }, () => ({
+			kind: pick(kinds),
+			slot: Math.floor(Math.random() * TIMES.length),
+			delay: Math.floor(Math.random() * 5),
+		}));
+	return {
+		capacity: 1 + Math.floor(Math.random() * 3),
+		booksOnly: phase(n, ["book", "book", "book", "read"]),
+		mixed: phase(n, ["book", "book", "cancel", "cancel", "read"]),
+	};
+}
+
+async function runHistory(patients: Patient[], day: number, size: number): Promise<History> {
+	const work = plan(size);
+	const doctor = await createDoctor(ctx, {
+		capacity: work.capacity,
+		horizon_days: 10,
+		weekly: allWeek([{ start: "09:00", end: "11:00" }]),
+	});
+	const date = inDays(day);
+	const starts = TIMES.map((t) => new Date(`${date}T${t}:00.000Z`).toISOString());
+	const dayPath = `/api/doctors/${doctor.id}/availability/date/${date}`;
+	const socket = watch(`${dayPath}/live`);
+	await socket.until(() => socket.messages.length > 0);
+	const snapshot = socket.messages[0] as (typeof socket.messages)[number];
+	expect(snapshot.type).toBe("snapshot");
+
+	const ops: Op[] = [];
+	let clock = 0;
+	const tick = () => ++clock;
+	let nextPatient = 0;
+	const read = async (wait: number) => {
+		await sleep(wait);
+		const invoke = tick();
+		const call = await api(ctx.baseUrl, "GET", dayPath);
+		const respond = tick();
+		expect(call.status).toBe(200);
+		ops.push({
+			kind: "read",
+			invoke,
+			respond,
+			version: call.body.version,
+			counts: countsOf(call.body.slots),
+		});
+	};
+	const book = async (slot: number, wait: number) => {
+		const patient = patients[nextPatient++ % patients.length] as Patient;
+		await sleep(wait);
+		const invoke = tick();
+		const call = await api(ctx.baseUrl, "POST", "/api/appointments", {
+			token: patient.token,
+			body: { doctor_id: doctor.id, start: starts[slot] },
+		});
+		const respond = tick();
+		const id = call.status === 201 ? (call.body.appointment.id as string) : undefined;
+		ops.push({
+			kind: "book",
+			slot: starts[slot] as string,
+			invoke,
+			respond,
+			status: call.status,
+			id,
+			code: call.body?.error?.code,
+			currentBookings: call.body?.error?.current_bookings,
+		});
+		return id === undefined ? null : { id, token: patient.token, slot: starts[slot] as string };
+	};
+
+	const made = (
+		await Promise.all(
+			work.booksOnly.map((p) => (p.kind === "book" ? book(p.slot, p.delay) : read(p.delay).then(() => null))),
+		)
+	).filter((m) => m !== null);
+	const booksOnlyUntil = tick();
+	await read(0);
+	await Promise.all(
+		work.mixed.map(async (p) => {
+			if (p.kind === "book") return book(p.slot, p.delay);
+			if (p.kind === "read") return read(p.delay);
+			const target = made[Math.floor(Math.random() * made.length)];
+			if (target === undefined) return null;
+			await sleep(p.delay);
+			const invoke = tick();
+			const call = await api(ctx.baseUrl, "POST", `/api/appointments/${target.id}/cancel`, {
+				token: target.token,
+			});
+			const respond = tick();
+			ops.push({ kind: "cancel", id: target.id, slot: target.slot, invoke, respond, status: call.status });
+			return null;
+		}),
+	);
+
+	const final = await api(ctx.baseUrl, "GET", dayPath);
+	await socket.until(() =>
+		socket.messages.some((m) => m.type === "update" && m.version >= final.body.version),
+	);
+	socket.ws.close();
+	const readBack: History["readBack"] = {};
+	for (const op of ops) {
+		if (op.kind !== "book" || op.id === undefined) continue;
+		const call = await api(ctx.baseUrl, "GET", `/api/appointments/${op.id}`, { token: ctx.adminToken });
+		readBack[op.id] =
+			call.status === 200
+				? { status: call.body.appointment.status, start: call.body.appointment.start }
+				: null;
+	}
+	const listed = await api(ctx.baseUrl, "GET", `/api/appointments?from=${date}&to=${date}`, {
+		token: ctx.adminToken,
+	});
+	const index: NonNullable<History["index"]> = {};
+	for (const a of listed.body.appointments as Array<{
+		id: string;
+		doctor_id: string;
+		status: string;
+		start: string;
+	}>) {
+		if (a.doctor_id === doctor.id) index[a.id] = { status: a.status, start: a.start };
+	}
+	return {
+		capacity: work.capacity,
+		slots: starts,
+		initial: { version: snapshot.version, counts: countsOf(snapshot.slots) },
+		log: socket.messages
+			.filter((m) => m.type === "update")
+			.map((m) => ({ version: m.version, changed: countsOf(m.slots) })),
+		ops,
+		final: { version: final.body.version, counts: countsOf(final.body.slots) },
+		readBack,
+		index,
+		booksOnlyUntil,
+	};
+}
+
+describe("a concurrent history over real HTTP is explained by one sequential order", () => {
+	it(
+		"books, cancels and reads on one doctor-day at a time",
+		async () => {
+			const size = Math.min(120, 30 * Math.ceil(Math.sqrt(SCALE)));
+			const patients = await registerPatients(ctx, 2 * size, 8);
+			for (let run = 0; run < RUNS; run++) {
+				const history = await runHistory(patients, 1 + (run % 9), size);
+				const problems = checkHistory(history);
+				expect(problems, JSON.stringify(history).slice(0, 4000)).toEqual([]);
+			}
+		},
+		120_000 * SCALE,
+	);
+});
