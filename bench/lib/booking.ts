@@ -1,0 +1,146 @@
+// Booking requests, the ledger of what the service acknowledged, and the correctness check run after
+// every load: no slot holds more than its capacity, the objects hold exactly the acknowledged bookings
+// (give or take requests whose outcome the client never saw), and every 201 reads back.
+import { api, mapLimit } from "../../test-e2e/client";
+import type { DoctorDay, Patient } from "./fixtures";
+import { slotStart } from "./fixtures";
+import type { BenchRequest } from "./open-loop";
+
+export const dayKey = (day: Pick<DoctorDay, "doctorId" | "date">) => `${day.doctorId}|${day.date}`;
+
+export function bookingRequest(day: DoctorDay, slot: number, patient: Patient): BenchRequest {
+	return {
+		method: "POST",
+		path: "/api/appointments",
+		headers: { authorization: `Bearer ${patient.token}` },
+		body: JSON.stringify({ doctor_id: day.doctorId, start: slotStart(day.date, slot) }),
+		tag: dayKey(day),
+	};
+}
+
+/** Every acknowledged booking (201) and every booking attempt whose outcome is unknown (no answer, 5xx). */
+export class Ledger {
+	readonly booked = new Map<string, string[]>();
+	readonly unknown = new Map<string, number>();
+	/** Ids already read back by an earlier verification. */
+	readonly readBack = new Set<string>();
+
+	/**
+	 * For closed-loop loads, whose generator drops what is in flight when it stops: counts a request as
+	 * unknown until its answer is recorded.
+	 */
+	sent(tag: string | undefined): void {
+		if (tag !== undefined) this.unknown.set(tag, (this.unknown.get(tag) ?? 0) + 1);
+	}
+
+	/** Takes back one `sent` of `tag` once its answer has arrived. */
+	answered(tag: string | undefined): void {
+		if (tag !== undefined) this.unknown.set(tag, (this.unknown.get(tag) ?? 0) - 1);
+	}
+
+	/** Records one booking response; `tag` is the request's day key. */
+	record(tag: string | undefined, status: number, body: string | undefined): void {
+		if (tag === undefined) return;
+		if (status === 201 && body !== undefined) {
+			const id = (JSON.parse(body) as { appointment: { id: string } }).appointment.id;
+			const ids = this.booked.get(tag) ?? [];
+			ids.push(id);
+			this.booked.set(tag, ids);
+		} else if (status === 0 || status >= 500) {
+			this.unknown.set(tag, (this.unknown.get(tag) ?? 0) + 1);
+		}
+	}
+
+	acknowledged(days: readonly DoctorDay[]): number {
+		return days.reduce((n, d) => n + (this.booked.get(dayKey(d))?.length ?? 0), 0);
+	}
+}
+
+export interface Verification {
+	days: number;
+	/** 201s for these days. */
+	acknowledged: number;
+	/** Confirmed places the objects report (sum of `booked` over the days' slots). */
+	held: number;
+	/** Attempts with no answer or a 5xx: they may or may not have booked. */
+	unknown: number;
+	/** Slots holding more than their capacity. */
+	overCapacity: number;
+	/** Days whose held count is below the acknowledged count, or above it by more than its unknown attempts. */
+	mismatchedDays: number;
+	/** 201 ids read back now (ids read back by an earlier verification are not read again). */
+	readBack: number;
+	/** 201 ids that did not read back as a confirmed appointment of that doctor-day. */
+	unreadable: number;
+	ok: boolean;
+	seconds: number;
+}
+
+interface DayBody {
+	slots: Array<{ start: string; capacity: number; booked: number }>;
+}
+
+/** Reads every day back (availability) and every acknowledged appointment (GET /api/appointments/:id). */
+export async function verify(
+	baseUrl: string,
+	adminToken: string,
+	ledger: Ledger,
+	days: readonly DoctorDay[],
+	limit = 32,
+): Promise<Verification> {
+	const started = Date.now();
+	let held = 0;
+	let overCapacity = 0;
+	let mismatchedDays = 0;
+	await mapLimit(days.length, limit, async (i) => {
+		const day = days[i] as DoctorDay;
+		const call = await api(baseUrl, "GET", `/api/doctors/${day.doctorId}/availability/date/${day.date}`);
+		if (call.status !== 200)
+			throw new Error(`verify: availability ${day.doctorId} ${day.date}: ${call.status}`);
+		const body = call.body as DayBody;
+		let dayHeld = 0;
+		for (const slot of body.slots) {
+			dayHeld += slot.booked;
+			if (slot.booked > slot.capacity) overCapacity++;
+		}
+		held += dayHeld;
+		const acked = ledger.booked.get(dayKey(day))?.length ?? 0;
+		const unknown = ledger.unknown.get(dayKey(day)) ?? 0;
+		if (dayHeld < acked || dayHeld > acked + unknown) mismatchedDays++;
+	});
+	const acknowledged = days.reduce((n, d) => n + (ledger.booked.get(dayKey(d))?.length ?? 0), 0);
+	const ids = days.flatMap((d) =>
+		(ledger.booked.get(dayKey(d)) ?? [])
+			.filter((id) => !ledger.readBack.has(id))
+			.map((id) => ({ id, day: d })),
+	);
+	let unreadable = 0;
+	await mapLimit(ids.length, limit, async (i) => {
+		const { id, day } = ids[i] as { id: string; day: DoctorDay };
+		const call = await api(baseUrl, "GET", `/api/appointments/${encodeURIComponent(id)}`, {
+			token: adminToken,
+		});
+		const a = call.body?.appointment;
+		if (
+			call.status !== 200 ||
+			a?.status !== "confirmed" ||
+			a?.doctor_id !== day.doctorId ||
+			a?.date !== day.date
+		) {
+			unreadable++;
+		} else ledger.readBack.add(id);
+	});
+	const unknown = days.reduce((n, d) => n + (ledger.unknown.get(dayKey(d)) ?? 0), 0);
+	return {
+		days: days.length,
+		acknowledged,
+		held,
+		unknown,
+		overCapacity,
+		mismatchedDays,
+		readBack: ids.length,
+		unreadable,
+		ok: overCapacity === 0 && mismatchedDays === 0 && unreadable === 0,
+		seconds: (Date.now() - started) / 1000,
+	};
+}

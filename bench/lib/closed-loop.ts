@@ -1,0 +1,90 @@
+// A closed-loop load with autocannon: `connections` clients, each sending its next request as soon as the
+// previous one is answered. It measures how much the server can do at that concurrency (throughput); its
+// latencies are what those clients saw, which under overload hide the queue (coordinated omission), so
+// the report takes latency figures from the open-loop generator and only throughput from here.
+import autocannon from "autocannon";
+import { type CpuUse, cpuBetween, cpuSnapshot, quietGate } from "./cpu";
+import type { BenchRequest } from "./open-loop";
+
+export interface ClosedLoopOptions {
+	connections: number;
+	durationS: number;
+	request: (i: number) => BenchRequest;
+	/** Called with every request as it is built, and every response (status and body). */
+	onRequest?: (request: BenchRequest) => void;
+	onResponse?: (status: number, body: string, request: BenchRequest) => void;
+	timeoutS?: number;
+}
+
+export interface ClosedLoopResult {
+	connections: number;
+	durationS: number;
+	total: number;
+	/** Responses per second over the run. */
+	throughput: number;
+	p50: number;
+	p90: number;
+	p99: number;
+	max: number;
+	statuses: Record<string, number>;
+	errors: number;
+	timeouts: number;
+	cpu: CpuUse;
+}
+
+export async function closedLoop(baseUrl: string, options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+	let i = 0;
+	const requests: autocannon.Request[] = [
+		{
+			setupRequest: (req, context) => {
+				const spec = options.request(i++);
+				(context as { spec?: BenchRequest }).spec = spec;
+				options.onRequest?.(spec);
+				const headers: Record<string, string> = { ...spec.headers };
+				if (spec.body !== undefined) headers["content-type"] ??= "application/json";
+				return {
+					...req,
+					method: spec.method as autocannon.Request["method"],
+					path: spec.path,
+					headers,
+					body: spec.body,
+				};
+			},
+			onResponse: (status, body, context) => {
+				const spec = (context as { spec?: BenchRequest }).spec;
+				if (options.onResponse && spec) options.onResponse(status, body, spec);
+			},
+		},
+	];
+	await quietGate();
+	const cpuBefore = cpuSnapshot();
+	const started = Date.now();
+	const result = await autocannon({
+		url: baseUrl,
+		connections: options.connections,
+		duration: options.durationS,
+		timeout: options.timeoutS ?? 30,
+		requests,
+	});
+	const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
+	const cpu = cpuBetween(cpuBefore, cpuSnapshot());
+	const statuses: Record<string, number> = {};
+	for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
+		statuses[code] = (stat as { count: number }).count;
+	}
+	const total = Object.values(statuses).reduce((a, b) => a + b, 0);
+	return {
+		connections: options.connections,
+		durationS: options.durationS,
+		total,
+		throughput: total / seconds,
+		p50: result.latency.p50,
+		p90: result.latency.p90,
+		p99: result.latency.p99,
+		max: result.latency.max,
+		statuses,
+		errors: result.errors,
+		timeouts: result.timeouts,
+		cpu,
+	};
+}

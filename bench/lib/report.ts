@@ -1,0 +1,288 @@
+// bench/report.md and bench/report.json from one run's results.
+
+import type { PathRow } from "../scenarios/booking";
+import type { FanoutRow } from "../scenarios/fanout";
+import type { ProfileResult } from "../scenarios/profile";
+import type { Verification } from "./booking";
+import type { Config } from "./config";
+import { type LoadRow, serviceCpuPerAnswer } from "./context";
+import type { CpuUse } from "./cpu";
+import type { Source } from "./server";
+import { fmt } from "./stats";
+
+export interface TargetInfo {
+	name: string;
+	description: string;
+	startS: number;
+	fixturesS: number;
+	/** Closed-loop booking throughput the open-loop rate was set from (req/s). */
+	calibration: number;
+	/** Open-loop booking rate (req/s). */
+	rate: number;
+	reloads: number;
+	devLogMB: number;
+	seconds: number;
+}
+
+export interface Machine {
+	cpus: number;
+	model: string;
+	memoryGB: number;
+	node: string;
+	platform: string;
+	loadBefore: number[];
+	loadAfter: number[];
+	fileLimit: number;
+}
+
+export interface Report {
+	generatedAt: string;
+	seconds: number;
+	machine: Machine;
+	source: Source;
+	config: Omit<Config, "rate"> & { rate: number | null };
+	targets: TargetInfo[];
+	paths: PathRow[];
+	contended: LoadRow[];
+	spread: LoadRow[];
+	reads: LoadRow[];
+	fanout: FanoutRow[];
+	scaling: LoadRow[];
+	profile: ProfileResult[];
+	errors: string[];
+	/** Seconds the load generators waited for other processes to quieten. */
+	quietWaitS: number;
+}
+
+const ms = (v: number | null | undefined) => fmt(v ?? Number.NaN);
+
+function statuses(s: Record<string, number>): string {
+	return Object.entries(s)
+		.sort((a, b) => Number(a[0]) - Number(b[0]))
+		.map(([code, n]) => `${code === "0" ? "no answer" : code}: ${n}`)
+		.join(", ");
+}
+
+function check(v: Verification | undefined): string {
+	if (v === undefined) return "";
+	const mark = v.ok ? "✓" : "✗";
+	const unknown = v.unknown > 0 ? ` (+≤${v.unknown} unanswered)` : "";
+	const over = v.overCapacity > 0 ? `, ${v.overCapacity} slots OVER CAPACITY` : "";
+	const unreadable = v.unreadable > 0 ? `, ${v.unreadable} NOT READABLE` : "";
+	return `${mark} ${v.held} held / ${v.acknowledged} acked${unknown} over ${v.days} day${v.days === 1 ? "" : "s"}${over}${unreadable}`;
+}
+
+/** Cores used by the bench and service / by other processes, e.g. "1.6 / 0.3". */
+function cpu(use: CpuUse | undefined): string {
+	return use === undefined ? "" : `${use.ours.toFixed(1)} / ${use.others.toFixed(1)}`;
+}
+
+function load(row: LoadRow): string {
+	return row.mode === "open" ? `open ${fmt(row.rate, 0)}/s` : `closed ${row.connections} conn`;
+}
+
+function loadTable(rows: LoadRow[], caseName: string, ok: string): string {
+	const head = `| target | ${caseName} | load | n | answers/s | statuses | p50 ms | p90 ms | p99 ms | max ms | p50 ${ok} | p99 ${ok} | service CPU ms/answer | CPU ours / others | check |\n|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|`;
+	const body = rows.map(
+		(r) =>
+			`| ${r.target} | ${r.label} | ${load(r)}${r.overloaded ? " **overloaded**" : ""} | ${r.n} | ${fmt(r.throughput)} | ${statuses(r.statuses)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.okP50)} | ${ms(r.okP99)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
+	);
+	return [head, ...body].join("\n");
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+	if (a === undefined || b === undefined || !(b > 0)) return "–";
+	return `${(a / b).toFixed(2)}×`;
+}
+
+export function renderMarkdown(report: Report, chartFile: string | null): string {
+	const { machine, source, config } = report;
+	const lines: string[] = [];
+	const push = (...l: string[]) => lines.push(...l);
+	push(
+		"# docslot benchmark report",
+		"",
+		`Generated ${report.generatedAt} by \`npm run bench\`${config.quick ? " with BENCH_QUICK=1 (smoke sizes)" : ""} in ${fmt(report.seconds / 60)} min.`,
+		`Code: commit ${source.commit}${source.dirty.length > 0 ? ` plus ${source.dirty.length} uncommitted change(s) under src/, public/ or the config (${source.dirty.map((d) => d.trim()).join("; ")})` : ""}, run from ${source.frozen ? "a frozen copy of the tree (bench/out/tree)" : "the live tree"}.`,
+		"",
+		"**Read these numbers as ratios within this run, not as absolutes.** The machine has " +
+			`${machine.cpus} cores (${machine.model}, ${fmt(machine.memoryGB, 0)} GB) and is shared: load average ` +
+			`${machine.loadBefore.map((l) => l.toFixed(2)).join(" / ")} before and ${machine.loadAfter.map((l) => l.toFixed(2)).join(" / ")} after the run (1/5/15 min). ` +
+			"The load generator, wrangler, workerd (the Worker, every object and D1 in one runtime process) and anything else on the machine share those cores, " +
+			"so absolute throughput is far below what Cloudflare's network gives, where the Worker, each object and D1 run on their own machines. " +
+			`Node ${machine.node}, ${machine.platform}, open-file limit ${machine.fileLimit}.`,
+		"",
+		"## How to run",
+		"",
+		"```sh",
+		"npm run bench                     # full run (~15 min): bench/report.md, bench/report.json, bench/report.svg",
+		"BENCH_QUICK=1 npm run bench       # smoke sizes (~3 min)",
+		"BENCH_TARGETS=runtime BENCH_SCENARIOS=spread,scaling npm run bench   # a subset",
+		"```",
+		"",
+		"All knobs are in `bench/README.md`. Scratch output (CPU profiles, logs, the frozen tree, the bundle) goes to `bench/out/` (git-ignored).",
+		"",
+		"## What was measured, and how",
+		"",
+		"**Targets.** Every scenario runs against each target; the `target` column says which.",
+		"",
+		...report.targets.map((t) => `- \`${t.name}\`: ${t.description}.`),
+		"- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state, and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1).",
+		"",
+		"**Open loop and closed loop.**",
+		"",
+		"- `open R/s` rows are **open-loop**: requests leave at a fixed rate R whatever the server does (bench/lib/open-loop.ts), and each latency is measured from the request's *intended* send time, so a slow answer delays no one else's send and queueing is never hidden (no coordinated omission). Use these rows for latency. R is " +
+			"BENCH_LOAD_FRACTION (default 0.5) of that target's calibrated closed-loop booking throughput, so the service runs at about half load; each target's R is in the table below. `p50/p99 201` (or `200`) are the successful answers alone.",
+		"- `closed N conn` rows are **closed-loop** (autocannon, N connections, each sending its next request when the previous is answered): use them for throughput (`answers/s`). Their latencies are what those N clients saw and understate a queue.",
+		"- Why not autocannon's `overallRate` for the open-loop rows: in autocannon 9 it is a per-connection budget per second (each connection fires its share back-to-back, then waits for the next second, lib/httpClient.js), and its coordinated-omission correction records with an expected interval of `Math.ceil(1 / rate)`, i.e. 1 ms whatever the rate (lib/run.js), which fills the histogram with made-up low values rather than correcting it. So the open-loop rows use the generator above.",
+		"- All latencies are in milliseconds and measured in the load-generating process (a separate process from the service).",
+		"- `service CPU ms/answer`: CPU time the service's processes (wrangler and its workerds, or the Miniflare runtime) spent per answer during the load, from /proc. Unlike throughput and latency it does not suffer much when other processes take the cores, so it is the number to compare across rows, targets and runs. Locally the Worker, every object and D1 share one workerd thread, so its inverse is roughly the local throughput ceiling.",
+		`- \`CPU ours / others\`: cores' worth of CPU used on average during that load by the bench and the service (this process and every process it started) / by every other process on the machine. A row with \`others\` above ~0.3 was disturbed by someone else's work; before each load the generator waits up to BENCH_QUIET_WAIT_S (${config.quietWaitS} s) for the others to drop below 0.3 cores (it waited ${fmt(report.quietWaitS, 0)} s in all this run).`,
+		"- **One thread.** Locally, workerd runs the Worker and every Durable Object of this script in one isolate, on one thread; D1 is another object in the same process. So the local ceiling is about one core divided by the CPU one request costs (the profile below gives it), whatever the number of doctor-days, and distinct doctor-days cannot run in parallel here as they do in production, where every object gets its own thread on some machine.",
+		"",
+		"| target | started in | fixtures in | calibrated booking throughput | open-loop booking rate R | wrangler reloads during run | wrangler debug log written | target total |",
+		"|---|---:|---:|---:|---:|---:|---:|---:|",
+		...report.targets.map(
+			(t) =>
+				`| ${t.name} | ${fmt(t.startS)} s | ${fmt(t.fixturesS)} s | ${fmt(t.calibration)}/s | ${fmt(t.rate, 0)}/s | ${t.reloads} | ${t.name === "dev" ? `${fmt(t.devLogMB)} MB` : "–"} | ${fmt(t.seconds)} s |`,
+		),
+		"",
+		"Days are 09:00–17:00 UTC in 30-minute slots (16 slots), every day of the week; bookings pick a uniformly random slot (and day).",
+		"",
+	);
+
+	if (report.paths.length > 0) {
+		push(
+			"## 0. Request paths: what wrangler's dev proxy costs",
+			"",
+			"Closed-loop, the same requests through each way in. `Worker only` is a 404 from the Worker (routing and middleware, no storage); `D1 read` one D1 query; `day availability` a D1 batch and one object call; `booking` the whole booking path (D1 batch, the object's transaction, the outbox write to D1 and the doctor feed).",
+			"",
+			"| target | way in | request | conn | answers/s | p50 ms | p99 ms | throughput vs runtime | service CPU ms/answer | CPU ours / others |",
+			"|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+			...report.paths.map((r) => {
+				const runtime = report.paths.find((p) => p.target === "runtime" && p.request === r.request);
+				return `| ${r.target} | ${r.path} | ${r.request} | ${r.connections} | ${fmt(r.throughput)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.target === "runtime" ? "1.00×" : ratio(r.throughput, runtime?.throughput)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} |`;
+			}),
+			"",
+		);
+	}
+	if (report.contended.length > 0) {
+		push(
+			"## 1. Contended booking: one doctor-day",
+			"",
+			"Patients race for the 16 slots of one doctor-day (each request a different patient, a random slot). With capacity 1 the day has 16 places, with 15 it has 240; everything after that is a 409 `SLOT_FULL` with alternatives (which reads the next days). Each load uses a fresh day.",
+			"",
+			loadTable(report.contended, "capacity", "201"),
+			"",
+		);
+	}
+	if (report.spread.length > 0) {
+		push(
+			"## 2. Spread booking: 1, 100 and 1,000 doctor-days",
+			"",
+			"The same booking load spread uniformly over N doctor-days (capacity 15; the 1-day baseline has capacity 1000 so nothing is refused). Objects were touched once before the load. Locally every object shares the one isolate thread (see above), so spreading cannot add throughput here; what this shows is that one doctor-day is not a bottleneck of its own at these rates, and what each extra object costs (each has its own SQLite database, so spread bookings pay more in SQLite calls: compare the profile's `exec`).",
+			"",
+			loadTable(report.spread, "doctor-days", "201"),
+			"",
+		);
+		const byTarget = new Map<string, LoadRow[]>();
+		for (const r of report.spread.filter((r) => r.mode === "closed")) {
+			byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+		}
+		for (const [target, rows] of byTarget) {
+			const base = rows[0]?.throughput;
+			push(
+				`Closed-loop throughput relative to 1 doctor-day (${target}): ${rows.map((r) => `${r.label} ${ratio(r.throughput, base)}`).join(", ")}.`,
+				"",
+			);
+		}
+	}
+	if (report.reads.length > 0) {
+		push(
+			"## 3. Availability reads",
+			"",
+			"`one day` is `GET /api/doctors/:id/availability/date/:date`, `31 days` is `GET /api/doctors/:id/availability?from&to` (31 object calls). **Cold**: the service was restarted first, so each request is the first touch of its objects (started from storage), sent slowly (open loop at a low rate, each on distinct objects; n is small for ranges, so its p99 is its max). **Warm**: the same requests again; the open-loop rate is BENCH_LOAD_FRACTION of the closed-loop throughput measured just before.",
+			"",
+			loadTable(report.reads, "read", "200"),
+			"",
+		);
+	}
+	if (report.fanout.length > 0) {
+		push(
+			"## 4. Live fan-out",
+			"",
+			"N WebSocket watchers (the `ws` package, one Node process) on one doctor-day's `/live` endpoint; then one booking, repeated per trial. Latency per watcher and trial = the time the watcher's process received the update − the time the booking request was sent, so it includes the booking's own path up to the commit and the client's own time to process N messages one after another. `all hold it` is when the last watcher had it (p50 over trials).",
+			"",
+			"| target | watchers | connect all | trials | p50 ms | p90 ms | p99 ms | max ms | all hold it (p50) ms | booking answered (p50) ms | missing updates |",
+			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+			...report.fanout.map(
+				(r) =>
+					`| ${r.target} | ${r.watchers}${r.watchers < r.requested ? ` (of ${r.requested}: fd limit)` : ""} | ${fmt(r.connectS)} s | ${r.trials} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${ms(r.allHeldP50)} | ${ms(r.bookingP50)} | ${r.missing} |`,
+			),
+			"",
+		);
+	}
+	if (report.scaling.length > 0) {
+		push(
+			"## 5. Scaling curve",
+			"",
+			`Closed-loop bookings over the largest spread set as concurrency doubles, ${config.scalingStepS} s per step. Latencies here are closed-loop (what N clients saw).`,
+			"",
+		);
+		if (chartFile) push(`![throughput and p99 against concurrency](${chartFile})`, "");
+		push(
+			"| target | clients | answers/s | p50 ms | p99 ms | statuses | service CPU ms/answer | CPU ours / others | check |",
+			"|---|---:|---:|---:|---:|---|---:|---|---|",
+			...report.scaling.map(
+				(r) =>
+					`| ${r.target} | ${r.label} | ${fmt(r.throughput)} | ${ms(r.p50)} | ${ms(r.p99)} | ${statuses(r.statuses)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
+			),
+			"",
+		);
+	}
+	const verified = [...report.contended, ...report.spread, ...report.scaling].filter((r) => r.verification);
+	if (verified.length > 0) {
+		const failures = verified.filter((r) => !r.verification?.ok);
+		const acked = verified.reduce((n, r) => n + (r.verification?.readBack ?? 0), 0);
+		push(
+			"## Correctness",
+			"",
+			"After each booking load the bench reads every day back (`GET …/availability/date/:date`) and every 201 (`GET /api/appointments/:id`, as admin). A check passes when no slot holds more than its capacity, each day holds exactly its acknowledged bookings (at most its unanswered attempts more), and every 201 reads back as a confirmed appointment of that doctor-day.",
+			"",
+			failures.length === 0
+				? `**All ${verified.length} checks passed**; ${acked} acknowledged bookings read back.`
+				: `**${failures.length} of ${verified.length} checks FAILED**: ${failures.map((r) => `${r.target} ${r.scenario} ${r.label}: ${check(r.verification)}`).join("; ")}.`,
+			"",
+		);
+	}
+	for (const p of report.profile) {
+		push(
+			`## Profile: where the booking path spends CPU (${p.target})`,
+			"",
+			`A V8 CPU profile of the Worker's isolate (the Worker, DoctorDay and DoctorFeed share it in workerd; D1 runs in another) during closed-loop bookings over the largest spread set, ${p.load.connections} connections: ${fmt(p.load.throughput)} bookings/s under the profiler, isolate busy ${fmt((p.busyMs / (p.busyMs + p.idleMs)) * 100, 0)}% of the time, **${fmt(p.cpuPerRequestMs, 2)} ms of isolate CPU per booking**. The raw profile (open it in Chrome DevTools → Performance) is \`${p.file}\`. Self time, by area:`,
+			"",
+			"| area | self ms | share |",
+			"|---|---:|---:|",
+			...p.byArea.map((r) => `| ${r.name} | ${fmt(r.selfMs, 0)} | ${fmt(r.share * 100)}% |`),
+			"",
+			"Top functions by self time (module and bundle line):",
+			"",
+			"| function | self ms | share |",
+			"|---|---:|---:|",
+			...p.byFunction
+				.slice(0, 20)
+				.map((r) => `| \`${r.name}\` | ${fmt(r.selfMs, 0)} | ${fmt(r.share * 100)}% |`),
+			"",
+			"Inclusive time of selected functions (a sample counts when the function is anywhere on the stack; for an async function that covers its own segments between awaits and what they call, not the awaited I/O). `appointments.ts#(anonymous)` is the booking route's handler:",
+			"",
+			"| function | inclusive ms | share |",
+			"|---|---:|---:|",
+			...p.inclusive.map((r) => `| \`${r.name}\` | ${fmt(r.selfMs, 0)} | ${fmt(r.share * 100)}% |`),
+			"",
+		);
+	}
+	if (report.errors.length > 0) {
+		push("## Errors during the run", "", ...report.errors.map((e) => `- ${e.split("\n")[0]}`), "");
+	}
+	return `${lines.join("\n")}\n`;
+}

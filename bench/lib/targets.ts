@@ -1,0 +1,114 @@
+// The two ways the bench runs the service:
+// - "dev": `wrangler dev` through the e2e harness, measured on its public port, i.e. through wrangler's
+//   dev proxy (a ProxyWorker in a second workerd that queues and forwards every request) into a runtime
+//   that wrangler's inspector proxy is attached to; also reachable on the runtime's own inner port.
+// - "runtime": the same bundle on the same workerd through Miniflare's API (bench/runtime.ts), with no
+//   wrangler in front and no inspector session: the closest local stand-in for the deployed runtime.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { freePort } from "../../test-e2e/server";
+import { buildWorker, startRuntime } from "./runtime-server";
+import { findRuntime, type Source, startService } from "./server";
+
+export type TargetName = "dev" | "runtime";
+
+export interface Target {
+	name: TargetName;
+	description: string;
+	baseUrl: string;
+	adminToken: string;
+	authSecret: string;
+	/** dev only: the inner runtime's own port, skipping wrangler's proxy (it changes on restart). */
+	innerUrl(): Promise<string | null>;
+	/** runtime only: the inspector to profile through. */
+	inspectorUrl: string | null;
+	/** The bundle the runtime runs (runtime only), for mapping a CPU profile to modules. */
+	bundle: string | null;
+	/** Worker reloads by wrangler since start (each resets every object); 0 for the runtime. */
+	reloads(): number;
+	/** Bytes wrangler wrote to its debug log so far (dev only). */
+	devLogBytes(): number;
+	/** The service's root process (wrangler, or the runtime's Node process); its descendants are the service. */
+	pid(): number | undefined;
+	restart(): Promise<void>;
+	dispose(): Promise<void>;
+}
+
+export const DESCRIPTIONS: Record<TargetName, string> = {
+	dev: "wrangler dev, public port: client → wrangler's ProxyWorker (its own workerd) → the Worker's workerd, which wrangler's inspector proxy is attached to",
+	runtime:
+		"the same bundle on the same workerd through Miniflare's API (bench/runtime.ts): client → the Worker's workerd, no wrangler, no inspector session",
+};
+
+function debugLogs(logFile: string): string[] {
+	const dir = path.join(path.dirname(logFile), "wrangler-logs");
+	try {
+		return readdirSync(dir).map((f) => path.join(dir, f));
+	} catch {
+		return [];
+	}
+}
+
+export async function startTarget(name: TargetName, source: Source): Promise<Target> {
+	if (name === "dev") {
+		const server = await startService(source);
+		let launches = 1;
+		let inner: string | null = null;
+		return {
+			name,
+			description: DESCRIPTIONS.dev,
+			baseUrl: server.baseUrl,
+			adminToken: server.adminToken,
+			authSecret: server.authSecret,
+			async innerUrl() {
+				inner ??= (await findRuntime(server)).directUrl;
+				return inner;
+			},
+			inspectorUrl: null,
+			bundle: null,
+			reloads() {
+				let completes = 0;
+				for (const file of debugLogs(server.logFile)) {
+					try {
+						completes += (readFileSync(file, "utf8").match(/"type":"reloadComplete"/g) ?? []).length;
+					} catch {}
+				}
+				return Math.max(0, completes - launches);
+			},
+			devLogBytes() {
+				let bytes = 0;
+				for (const file of debugLogs(server.logFile)) {
+					try {
+						bytes += statSync(file).size;
+					} catch {}
+				}
+				return bytes;
+			},
+			pid: () => server.pid,
+			async restart() {
+				await server.restart();
+				launches++;
+				inner = null;
+			},
+			dispose: () => server.dispose(),
+		};
+	}
+	const bundle = buildWorker(source);
+	const inspectorPort = await freePort();
+	const server = await startRuntime(source, bundle, { inspectorPort });
+	return {
+		name,
+		description: DESCRIPTIONS.runtime,
+		baseUrl: server.baseUrl,
+		adminToken: server.adminToken,
+		authSecret: server.authSecret,
+		innerUrl: async () => null,
+		inspectorUrl: `http://127.0.0.1:${inspectorPort}`,
+		bundle,
+		reloads: () => 0,
+		devLogBytes: () => 0,
+		pid: () => server.pid,
+		restart: () => server.restart(),
+		dispose: () => server.dispose(),
+	};
+}

@@ -1,0 +1,195 @@
+// The booking scenarios: the request paths (what the dev proxy costs), contended and spread booking, and
+// the scaling curve. Every load's 201s go into the ledger and are checked afterwards.
+import { inDays } from "../../test-e2e/client";
+import { bookingRequest, verify } from "../lib/booking";
+import { closedLoop } from "../lib/closed-loop";
+import { closedRow, type LoadRow, openRow, type RunContext } from "../lib/context";
+import type { CpuUse } from "../lib/cpu";
+import { type DoctorDay, SLOTS_PER_DAY, warm } from "../lib/fixtures";
+import { type BenchRequest, openLoop } from "../lib/open-loop";
+
+function largestSpread(ctx: RunContext): DoctorDay[] {
+	const sizes = [...ctx.fixtures.spread.keys()].sort((a, b) => b - a);
+	return ctx.fixtures.spread.get(sizes[0] ?? 1) ?? [];
+}
+
+/** A booking at a random slot of a random one of `days`, as the next patient. */
+function randomBooking(ctx: RunContext, days: readonly DoctorDay[]): () => BenchRequest {
+	return () => {
+		const day = days[Math.floor(ctx.rng() * days.length)] as DoctorDay;
+		return bookingRequest(day, Math.floor(ctx.rng() * SLOTS_PER_DAY), ctx.nextPatient());
+	};
+}
+
+async function closedBooking(
+	ctx: RunContext,
+	url: string,
+	days: readonly DoctorDay[],
+	connections: number,
+	durationS: number,
+) {
+	const next = randomBooking(ctx, days);
+	return closedLoop(url, {
+		connections,
+		durationS,
+		request: next,
+		onRequest: (request) => ctx.ledger.sent(request.tag),
+		onResponse: (status, body, request) => {
+			ctx.ledger.answered(request.tag);
+			ctx.ledger.record(request.tag, status, body);
+		},
+	});
+}
+
+async function openBooking(ctx: RunContext, days: readonly DoctorDay[], rate: number, durationS: number) {
+	const next = randomBooking(ctx, days);
+	const result = await openLoop(ctx.target.baseUrl, {
+		rate,
+		durationS,
+		request: next,
+		keepBody: (status) => status === 201,
+	});
+	for (const sample of result.samples) ctx.ledger.record(sample.tag, sample.status, sample.body);
+	return result;
+}
+
+export interface PathRow {
+	target: string;
+	path: string;
+	request: string;
+	connections: number;
+	n: number;
+	throughput: number;
+	p50: number;
+	p99: number;
+	statuses: Record<string, number>;
+	cpu: CpuUse;
+}
+
+/**
+ * The same closed-loop requests through each way into the service: a Worker-only 404 (routing, no
+ * storage), a one-query D1 read, a day's availability (D1 + one object) and a booking. On the dev target
+ * also through the inner runtime's own port, which skips wrangler's ProxyWorker. Answers the booking
+ * throughput of the public path, which calibrates the open-loop rate.
+ */
+export async function paths(ctx: RunContext): Promise<{ rows: PathRow[]; bookingThroughput: number }> {
+	const days = largestSpread(ctx);
+	const probeDay = days[0] as DoctorDay;
+	const stepS = Math.min(ctx.config.stepS, 5);
+	const connections = ctx.config.connections;
+	const ways: Array<[string, string]> = [["public", ctx.target.baseUrl]];
+	const inner = await ctx.target.innerUrl();
+	if (inner !== null) ways.push(["inner port (no proxy)", inner]);
+	const rows: PathRow[] = [];
+	let bookingThroughput = 0;
+	const requests: Array<[string, () => BenchRequest]> = [
+		["Worker only (404)", () => ({ method: "GET", path: "/api/bench-floor" })],
+		["D1 read (GET doctor)", () => ({ method: "GET", path: `/api/doctors/${probeDay.doctorId}` })],
+		[
+			"day availability (D1 + object)",
+			() => {
+				const day = days[Math.floor(ctx.rng() * days.length)] as DoctorDay;
+				return { method: "GET", path: `/api/doctors/${day.doctorId}/availability/date/${day.date}` };
+			},
+		],
+	];
+	for (const [way, url] of ways) {
+		for (const [name, request] of requests) {
+			const result = await closedLoop(url, { connections, durationS: stepS, request });
+			rows.push({ target: ctx.target.name, path: way, request: name, connections, ...pick(result) });
+		}
+		const result = await closedBooking(ctx, url, days, connections, stepS);
+		rows.push({ target: ctx.target.name, path: way, request: "booking", connections, ...pick(result) });
+		if (way === "public") bookingThroughput = result.throughput;
+		ctx.log(`paths ${way}: booking ${result.throughput.toFixed(1)}/s`);
+	}
+	return { rows, bookingThroughput };
+}
+
+function pick(result: Awaited<ReturnType<typeof closedLoop>>) {
+	const { total: n, throughput, p50, p99, statuses, cpu } = result;
+	return { n, throughput, p50, p99, statuses, cpu };
+}
+
+/** Throughput of bookings spread over the largest doctor-day set, to set the open-loop rate. */
+export async function calibrate(ctx: RunContext): Promise<number> {
+	const result = await closedBooking(ctx, ctx.target.baseUrl, largestSpread(ctx), ctx.config.connections, 5);
+	return result.throughput;
+}
+
+/** Many patients racing for the 16 slots of one doctor-day, capacity 1 and 15. */
+export async function contended(ctx: RunContext): Promise<LoadRow[]> {
+	const rows: LoadRow[] = [];
+	for (const { capacity, doctor } of ctx.fixtures.contended) {
+		// A fresh day for each load, so each starts with every place free.
+		const openDay: DoctorDay = { doctorId: doctor.id, date: inDays(1), capacity };
+		const closedDay: DoctorDay = { doctorId: doctor.id, date: inDays(2), capacity };
+		const label = `capacity ${capacity}`;
+		const base = { target: ctx.target.name, scenario: "contended" };
+		const open = await openBooking(ctx, [openDay], ctx.rate, ctx.config.stepS);
+		const openVerification = await verify(ctx.target.baseUrl, ctx.target.adminToken, ctx.ledger, [openDay]);
+		rows.push({ ...openRow({ ...base, label }, open, 201), verification: openVerification });
+		const closed = await closedBooking(
+			ctx,
+			ctx.target.baseUrl,
+			[closedDay],
+			ctx.config.connections,
+			ctx.config.stepS,
+		);
+		const closedVerification = await verify(ctx.target.baseUrl, ctx.target.adminToken, ctx.ledger, [
+			closedDay,
+		]);
+		rows.push({ ...closedRow({ ...base, label }, closed), verification: closedVerification });
+		ctx.log(
+			`contended ${label}: open p99 ${rows.at(-2)?.p99.toFixed(0)} ms, closed ${closed.throughput.toFixed(1)}/s`,
+		);
+	}
+	return rows;
+}
+
+/** The same load over 1, 100 and 1,000 doctor-days: how throughput grows with doctor-days. */
+export async function spread(ctx: RunContext): Promise<LoadRow[]> {
+	const rows: LoadRow[] = [];
+	for (const [size, days] of [...ctx.fixtures.spread].sort((a, b) => a[0] - b[0])) {
+		await warm(ctx.target.baseUrl, days);
+		const label = `${size} doctor-day${size === 1 ? "" : "s"}`;
+		const base = { target: ctx.target.name, scenario: "spread", label };
+		const open = await openBooking(ctx, days, ctx.rate, ctx.config.stepS);
+		rows.push(openRow(base, open, 201));
+		const closed = await closedBooking(
+			ctx,
+			ctx.target.baseUrl,
+			days,
+			ctx.config.connections,
+			ctx.config.stepS,
+		);
+		rows.push(closedRow(base, closed));
+		const verification = await verify(ctx.target.baseUrl, ctx.target.adminToken, ctx.ledger, days);
+		(rows.at(-1) as LoadRow).verification = verification;
+		ctx.log(
+			`spread ${label}: open p99 ${rows.at(-2)?.p99.toFixed(0)} ms, closed ${closed.throughput.toFixed(1)}/s`,
+		);
+	}
+	return rows;
+}
+
+/** Closed-loop bookings over the largest doctor-day set as the number of clients doubles. */
+export async function scaling(ctx: RunContext): Promise<LoadRow[]> {
+	const days = largestSpread(ctx);
+	await warm(ctx.target.baseUrl, days);
+	const rows: LoadRow[] = [];
+	for (const connections of ctx.config.scaling) {
+		const result = await closedBooking(ctx, ctx.target.baseUrl, days, connections, ctx.config.scalingStepS);
+		rows.push(closedRow({ target: ctx.target.name, scenario: "scaling", label: `${connections}` }, result));
+		ctx.log(`scaling ${connections}: ${result.throughput.toFixed(1)}/s p99 ${result.p99} ms`);
+	}
+	(rows.at(-1) as LoadRow).verification = await verify(
+		ctx.target.baseUrl,
+		ctx.target.adminToken,
+		ctx.ledger,
+		days,
+	);
+	return rows;
+}
+
+export { closedBooking, largestSpread, randomBooking };

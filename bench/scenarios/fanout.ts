@@ -1,0 +1,154 @@
+// Live fan-out: N WebSocket watchers on one doctor-day's /live endpoint, then a booking; for every watcher,
+// the time from sending the booking request until that watcher holds the update.
+import { execFileSync } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { api, inDays, mapLimit, wsUrl } from "../../test-e2e/client";
+import { bookingRequest } from "../lib/booking";
+import type { RunContext } from "../lib/context";
+import type { DoctorDay } from "../lib/fixtures";
+import { type LatencySummary, summarize } from "../lib/stats";
+
+export interface FanoutRow {
+	target: string;
+	watchers: number;
+	/** Watchers asked for, when the file-descriptor limit forced fewer. */
+	requested: number;
+	connectS: number;
+	trials: number;
+	/** Per watcher and trial: update received − booking request sent (ms). */
+	latency: LatencySummary;
+	/** Per trial: when the last watcher held the update (ms); p50 over trials. */
+	allHeldP50: number;
+	/** The booking's own response time (ms), p50 over trials. */
+	bookingP50: number;
+	/** Updates not received within the timeout, over all trials. */
+	missing: number;
+	bookingStatuses: Record<string, number>;
+}
+
+const UPDATE_TIMEOUT_MS = 30_000;
+const CONNECT_CONCURRENCY = 64;
+
+/** The soft limit on open files of this process (sockets count against it). */
+export function fileLimit(): number {
+	try {
+		return Number(execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim()) || 1024;
+	} catch {
+		return 1024;
+	}
+}
+
+interface Watcher {
+	ws: WebSocket;
+	version: number;
+	onUpdate: ((at: number) => void) | null;
+}
+
+function connect(url: string): Promise<Watcher> {
+	return new Promise((resolve, reject) => {
+		const ws = new WebSocket(url, { perMessageDeflate: false });
+		const watcher: Watcher = { ws, version: -1, onUpdate: null };
+		const timer = setTimeout(() => {
+			ws.terminate();
+			reject(new Error("no snapshot within 30 s"));
+		}, 30_000);
+		ws.on("message", (data) => {
+			const at = performance.now();
+			const text = String(data);
+			const version = Number(/"version":(\d+)/.exec(text)?.[1] ?? -1);
+			if (text.startsWith('{"type":"snapshot"')) {
+				clearTimeout(timer);
+				watcher.version = version;
+				resolve(watcher);
+			} else if (text.startsWith('{"type":"update"') && version > watcher.version) {
+				watcher.version = version;
+				watcher.onUpdate?.(at);
+			}
+		});
+		ws.on("error", (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+	});
+}
+
+export async function fanout(ctx: RunContext): Promise<FanoutRow[]> {
+	const rows: FanoutRow[] = [];
+	const limit = fileLimit();
+	const doctor = ctx.fixtures.fanout;
+	for (const [k, requested] of ctx.config.fanout.entries()) {
+		const watchers = Math.min(requested, Math.max(0, limit - 1000));
+		if (watchers < requested) {
+			ctx.log(`fan-out: ${requested} watchers asked, ${watchers} possible with ulimit -n ${limit}`);
+		}
+		const day: DoctorDay = { doctorId: doctor.id, date: inDays(1 + k), capacity: doctor.capacity };
+		const url = wsUrl(ctx.target.baseUrl, `/api/doctors/${day.doctorId}/availability/date/${day.date}/live`);
+		const started = performance.now();
+		const sockets = await mapLimit(watchers, CONNECT_CONCURRENCY, () => connect(url));
+		const connectS = (performance.now() - started) / 1000;
+		ctx.log(`fan-out: ${watchers} watchers connected in ${connectS.toFixed(1)} s`);
+
+		const latencies: number[] = [];
+		const allHeld: number[] = [];
+		const bookingMs: number[] = [];
+		const bookingStatuses: Record<string, number> = {};
+		let missing = 0;
+		for (let trial = 0; trial < ctx.config.fanoutTrials; trial++) {
+			const request = bookingRequest(day, trial % 16, ctx.nextPatient());
+			let received = 0;
+			let last = 0;
+			let sentAt = 0;
+			const done = new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, UPDATE_TIMEOUT_MS);
+				for (const watcher of sockets) {
+					watcher.onUpdate = (at) => {
+						watcher.onUpdate = null;
+						latencies.push(at - sentAt);
+						last = Math.max(last, at - sentAt);
+						if (++received === sockets.length) {
+							clearTimeout(timer);
+							resolve();
+						}
+					};
+				}
+			});
+			sentAt = performance.now();
+			const call = await api(ctx.target.baseUrl, "POST", "/api/appointments", {
+				headers: request.headers,
+				body: JSON.parse(request.body ?? "{}"),
+			});
+			bookingMs.push(performance.now() - sentAt);
+			bookingStatuses[call.status] = (bookingStatuses[call.status] ?? 0) + 1;
+			ctx.ledger.record(
+				request.tag,
+				call.status,
+				call.status === 201 ? JSON.stringify(call.body) : undefined,
+			);
+			await done;
+			for (const watcher of sockets) watcher.onUpdate = null;
+			missing += sockets.length - received;
+			allHeld.push(last);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		for (const watcher of sockets) watcher.ws.terminate();
+		rows.push({
+			target: ctx.target.name,
+			watchers,
+			requested,
+			connectS,
+			trials: ctx.config.fanoutTrials,
+			latency: summarize(latencies),
+			allHeldP50: summarize(allHeld).p50,
+			bookingP50: summarize(bookingMs).p50,
+			missing,
+			bookingStatuses,
+		});
+		ctx.log(
+			`fan-out ${watchers}: p50 ${rows.at(-1)?.latency.p50.toFixed(0)} ms, p99 ${rows.at(-1)?.latency.p99.toFixed(0)} ms, missing ${missing}`,
+		);
+		// Let the object and the proxy close the sockets before the next size.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
+	return rows;
+}

@@ -1,0 +1,105 @@
+// A CPU profile of the Worker's isolate (Worker, DoctorDay and DoctorFeed run in one isolate in workerd)
+// under a booking-heavy closed-loop load, summarised by area, module and function. Runtime target only:
+// wrangler dev keeps its own inspector session on the dev runtime.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { closedRow, type LoadRow, type RunContext } from "../lib/context";
+import { type ProfileRow, startProfile, summarizeProfile } from "../lib/profiler";
+import { OUT } from "../lib/server";
+import { closedBooking, largestSpread } from "./booking";
+
+export interface ProfileResult {
+	target: string;
+	load: LoadRow;
+	file: string;
+	busyMs: number;
+	idleMs: number;
+	/** CPU time per booking answered (ms), profiler overhead included. */
+	cpuPerRequestMs: number;
+	byArea: ProfileRow[];
+	byModule: ProfileRow[];
+	byFunction: ProfileRow[];
+	inclusive: ProfileRow[];
+}
+
+/** Where a profile row's module belongs, for the summary by area. */
+export function areaOf(module: string): string {
+	if (module.startsWith("src/core/")) return "booking rules and slots (src/core)";
+	if (module.startsWith("src/doctor-day/") || module.startsWith("src/doctor-feed/"))
+		return "object code (src/doctor-day, src/doctor-feed)";
+	if (module.startsWith("src/api/") || module.startsWith("src/lib/") || module === "src/index.ts")
+		return "Worker code (src/api)";
+	if (module.startsWith("src/db/") || module === "node_modules/drizzle-orm")
+		return "drizzle-orm (query building)";
+	if (module.includes("d1-api")) return "D1 binding (JS side)";
+	if (module === "node_modules/hono" || module.startsWith("node_modules/@hono"))
+		return "Hono (routing, middleware)";
+	if (module === "node_modules/zod" || module.startsWith("node_modules/@asteasolutions"))
+		return "zod (validation)";
+	if (["exec", "one", "toArray", "next", "raw", "transactionSync", "setAlarm", "getAlarm"].includes(module))
+		return "object storage (SQLite calls)";
+	if (module === "(garbage collector)") return "garbage collector";
+	if (module === "(program)") return "(program): runtime outside JS";
+	if (module.startsWith("node_modules/")) return "other packages";
+	return "runtime APIs (fetch, RPC, Request/Response, tracing)";
+}
+
+// Functions whose inclusive time the report lists. For an async function it is the time of its own segments
+// (each resumption after an await starts a new stack with the function at its root) and their callees.
+const INCLUSIVE = [
+	"appointments.ts#(anonymous)",
+	"doctor-records.ts#loadDoctorRecord",
+	"client.ts#database",
+	"doctor-day.ts#book",
+	"doctor-day.ts#commit",
+	"booking.ts#decideBooking",
+	"day-config.ts#scheduledSlots",
+	"time.ts#wallClockAt",
+	"#bookedCounts",
+	"outbox.ts#deliverBatch",
+	"outbox.ts#upsertAppointment",
+	"#publishToDoctors",
+	"auth.ts#actorFromToken",
+	"passwords.ts#secretsEqual",
+	"log.ts#logEvent",
+];
+
+export async function profile(ctx: RunContext): Promise<ProfileResult | null> {
+	const { inspectorUrl, bundle } = ctx.target;
+	if (inspectorUrl === null || bundle === null) return null;
+	const days = largestSpread(ctx);
+	const session = await startProfile(inspectorUrl);
+	const result = await closedBooking(
+		ctx,
+		ctx.target.baseUrl,
+		days,
+		ctx.config.connections,
+		ctx.config.profileS,
+	);
+	const cpu = await session.stop();
+	const file = path.join(OUT, `profile-${ctx.target.name}.cpuprofile`);
+	writeFileSync(file, JSON.stringify(cpu));
+	const summary = summarizeProfile(cpu, bundle, INCLUSIVE);
+	const areas = new Map<string, number>();
+	for (const row of summary.byModule)
+		areas.set(areaOf(row.name), (areas.get(areaOf(row.name)) ?? 0) + row.selfMs);
+	const busyMs = summary.totalMs - summary.idleMs;
+	const byArea = [...areas]
+		.map(([name, selfMs]) => ({ name, selfMs, share: selfMs / busyMs }))
+		.sort((a, b) => b.selfMs - a.selfMs);
+	ctx.log(
+		`profile: ${result.throughput.toFixed(1)}/s, isolate busy ${((busyMs / summary.totalMs) * 100).toFixed(0)}%`,
+	);
+	return {
+		target: ctx.target.name,
+		load: closedRow({ target: ctx.target.name, scenario: "profile", label: "booking, profiled" }, result),
+		file: path.relative(path.dirname(OUT), file),
+		busyMs,
+		idleMs: summary.idleMs,
+		cpuPerRequestMs: busyMs / Math.max(1, result.total),
+		byArea,
+		byModule: summary.byModule.slice(0, 15),
+		byFunction: summary.byFunction.slice(0, 25),
+		inclusive: summary.inclusive,
+	};
+}
