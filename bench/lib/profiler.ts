@@ -76,9 +76,15 @@ export interface ProfileRow {
 	share: number;
 }
 
+/** Longest time one sample may stand for (µs); see summarizeProfile. */
+const MAX_SAMPLE_US = 5_000;
+
 export interface ProfileSummary {
+	/** Sampled time, idle included, gaps excluded. */
 	totalMs: number;
 	idleMs: number;
+	/** Time the sampler missed (gaps longer than 5 ms between samples), left out of everything else. */
+	gapMs: number;
 	/** Self time by bundle module (src/… or node_modules/<package>), plus runtime pseudo-frames. */
 	byModule: ProfileRow[];
 	/** Self time by function, labelled with its module. */
@@ -127,11 +133,16 @@ export function summarizeProfile(
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 	const parent = new Map<number, number>();
 	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	// A sample's time is the gap to the next one. When the machine is overloaded the sampler itself may not
+	// run for a long time, and one sample would take all of that gap; such gaps are counted apart.
 	const selfUs = new Map<number, number>();
+	let gapUs = 0;
 	for (let i = 0; i < profile.samples.length; i++) {
 		const id = profile.samples[i] as number;
 		const delta = profile.timeDeltas[i + 1] ?? 0;
-		selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+		const counted = Math.min(delta, MAX_SAMPLE_US);
+		gapUs += delta - counted;
+		selfUs.set(id, (selfUs.get(id) ?? 0) + counted);
 	}
 	const label = (node: ProfileNode) => {
 		const { url, functionName, lineNumber } = node.callFrame;
@@ -181,6 +192,7 @@ export function summarizeProfile(
 	return {
 		totalMs: totalUs / 1000,
 		idleMs: idleUs / 1000,
+		gapMs: gapUs / 1000,
 		byModule: rows(modules),
 		byFunction: rows(functions),
 		inclusive: rows(inclusive),

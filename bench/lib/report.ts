@@ -180,7 +180,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			"## 2. Spread booking: 1, 100 and 1,000 doctor-days",
 			"",
-			"The same booking load spread uniformly over N doctor-days (capacity 15; the 1-day baseline has capacity 1000 so nothing is refused). Objects were touched once before the load. Locally every object shares the one isolate thread (see above), so spreading cannot add throughput here; what this shows is that one doctor-day is not a bottleneck of its own at these rates, and what each extra object costs (each has its own SQLite database, so spread bookings pay more in SQLite calls: compare the profile's `exec`).",
+			"The same booking load spread uniformly over N doctor-days (capacity 15; the 1-day baseline has capacity 1000 so nothing is refused). Objects were touched once before the load. Locally every object shares the one isolate thread (see above), so spreading cannot add throughput here; what this shows is that one doctor-day is not a bottleneck of its own at these rates, and what spreading costs per booking (`service CPU ms/answer`): a busy single object batches its outbox deliveries to D1 (one delivery at a time per object, draining everything committed meanwhile), while spread bookings each pay their own D1 write and doctor-feed call, and each object has its own SQLite database.",
 			"",
 			loadTable(report.spread, "doctor-days", "201"),
 			"",
@@ -217,7 +217,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 			...report.fanout.map(
 				(r) =>
-					`| ${r.target} | ${r.watchers}${r.watchers < r.requested ? ` (of ${r.requested}: fd limit)` : ""} | ${fmt(r.connectS)} s | ${r.trials} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${ms(r.allHeldP50)} | ${ms(r.bookingP50)} | ${r.missing} |`,
+					`| ${r.target} | ${r.watchers}${r.watchers < r.requested ? ` (of ${r.requested}: ${r.failed > 0 ? `${r.failed} connections failed 3 times` : "fd limit"})` : ""} | ${fmt(r.connectS)} s | ${r.trials} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${ms(r.allHeldP50)} | ${ms(r.bookingP50)} | ${r.missing} |`,
 			),
 			"",
 		);
@@ -259,7 +259,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			`## Profile: where the booking path spends CPU (${p.target})`,
 			"",
-			`A V8 CPU profile of the Worker's isolate (the Worker, DoctorDay and DoctorFeed share it in workerd; D1 runs in another) during closed-loop bookings over the largest spread set, ${p.load.connections} connections: ${fmt(p.load.throughput)} bookings/s under the profiler, isolate busy ${fmt((p.busyMs / (p.busyMs + p.idleMs)) * 100, 0)}% of the time, **${fmt(p.cpuPerRequestMs, 2)} ms of isolate CPU per booking**. The raw profile (open it in Chrome DevTools → Performance) is \`${p.file}\`. Self time, by area:`,
+			`A V8 CPU profile of the Worker's isolate (the Worker, DoctorDay and DoctorFeed share it in workerd; D1 runs in another) during closed-loop bookings over the largest spread set, ${p.load.connections} connections: ${fmt(p.load.throughput)} bookings/s under the profiler, isolate busy ${fmt((p.busyMs / (p.busyMs + p.idleMs)) * 100, 0)}% of the sampled time, **${fmt(p.cpuPerRequestMs, 2)} ms of isolate CPU per booking** (service processes: ${fmt(serviceCpuPerAnswer(p.load.cpu, p.load.n), 2)} ms per booking from /proc; other processes used ${fmt(p.load.cpu.others, 1)} cores meanwhile${p.gapMs > 0 ? `, and the sampler missed ${fmt(p.gapMs, 0)} ms, left out` : ""}). The raw profile (open it in Chrome DevTools → Performance) is \`${p.file}\`. Self time, by area:`,
 			"",
 			"| area | self ms | share |",
 			"|---|---:|---:|",

@@ -173,13 +173,23 @@ export async function spread(ctx: RunContext): Promise<LoadRow[]> {
 	return rows;
 }
 
-/** Closed-loop bookings over the largest doctor-day set as the number of clients doubles. */
+/**
+ * Closed-loop bookings over the largest doctor-day set as the number of clients doubles. Each step lasts
+ * BENCH_SCALING_STEP_S, or longer when the clients could not otherwise be answered about three times each.
+ */
 export async function scaling(ctx: RunContext): Promise<LoadRow[]> {
 	const days = largestSpread(ctx);
 	await warm(ctx.target.baseUrl, days);
 	const rows: LoadRow[] = [];
+	let throughput = ctx.rate * 2;
 	for (const connections of ctx.config.scaling) {
-		const result = await closedBooking(ctx, ctx.target.baseUrl, days, connections, ctx.config.scalingStepS);
+		// Long enough for each client to be answered a few times (Little's law), at most 20 s.
+		const durationS = Math.min(
+			20,
+			Math.max(ctx.config.scalingStepS, Math.ceil((3 * connections) / throughput)),
+		);
+		const result = await closedBooking(ctx, ctx.target.baseUrl, days, connections, durationS);
+		throughput = Math.max(1, result.throughput);
 		rows.push(closedRow({ target: ctx.target.name, scenario: "scaling", label: `${connections}` }, result));
 		ctx.log(`scaling ${connections}: ${result.throughput.toFixed(1)}/s p99 ${result.p99} ms`);
 	}

@@ -12,8 +12,10 @@ import { type LatencySummary, summarize } from "../lib/stats";
 export interface FanoutRow {
 	target: string;
 	watchers: number;
-	/** Watchers asked for, when the file-descriptor limit forced fewer. */
+	/** Watchers asked for (the file-descriptor limit may allow fewer). */
 	requested: number;
+	/** Watchers whose connection failed three times (they are left out). */
+	failed: number;
 	connectS: number;
 	trials: number;
 	/** Per watcher and trial: update received − booking request sent (ms). */
@@ -43,6 +45,18 @@ interface Watcher {
 	ws: WebSocket;
 	version: number;
 	onUpdate: ((at: number) => void) | null;
+}
+
+/** Connects, retrying twice after a failure; null if all three attempts failed. */
+async function connectWithRetry(url: string): Promise<Watcher | null> {
+	for (let attempt = 0; attempt < 3; attempt++) {
+		try {
+			return await connect(url);
+		} catch {
+			await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+		}
+	}
+	return null;
 }
 
 function connect(url: string): Promise<Watcher> {
@@ -85,9 +99,11 @@ export async function fanout(ctx: RunContext): Promise<FanoutRow[]> {
 		const day: DoctorDay = { doctorId: doctor.id, date: inDays(1 + k), capacity: doctor.capacity };
 		const url = wsUrl(ctx.target.baseUrl, `/api/doctors/${day.doctorId}/availability/date/${day.date}/live`);
 		const started = performance.now();
-		const sockets = await mapLimit(watchers, CONNECT_CONCURRENCY, () => connect(url));
+		const attempts = await mapLimit(watchers, CONNECT_CONCURRENCY, () => connectWithRetry(url));
+		const sockets = attempts.filter((w): w is Watcher => w !== null);
+		const failed = watchers - sockets.length;
 		const connectS = (performance.now() - started) / 1000;
-		ctx.log(`fan-out: ${watchers} watchers connected in ${connectS.toFixed(1)} s`);
+		ctx.log(`fan-out: ${sockets.length} of ${watchers} watchers connected in ${connectS.toFixed(1)} s`);
 
 		const latencies: number[] = [];
 		const allHeld: number[] = [];
@@ -134,8 +150,9 @@ export async function fanout(ctx: RunContext): Promise<FanoutRow[]> {
 		for (const watcher of sockets) watcher.ws.terminate();
 		rows.push({
 			target: ctx.target.name,
-			watchers,
+			watchers: sockets.length,
 			requested,
+			failed,
 			connectS,
 			trials: ctx.config.fanoutTrials,
 			latency: summarize(latencies),

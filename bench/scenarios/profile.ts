@@ -14,6 +14,8 @@ export interface ProfileResult {
 	file: string;
 	busyMs: number;
 	idleMs: number;
+	/** Time the sampler missed (the machine was overloaded), left out of the shares. */
+	gapMs: number;
 	/** CPU time per booking answered (ms), profiler overhead included. */
 	cpuPerRequestMs: number;
 	byArea: ProfileRow[];
@@ -96,6 +98,7 @@ export async function profile(ctx: RunContext): Promise<ProfileResult | null> {
 		file: path.relative(path.dirname(OUT), file),
 		busyMs,
 		idleMs: summary.idleMs,
+		gapMs: summary.gapMs,
 		cpuPerRequestMs: busyMs / Math.max(1, result.total),
 		byArea,
 		byModule: summary.byModule.slice(0, 15),
