@@ -46,7 +46,11 @@ async function patientToken(secret: string, patientId: string): Promise<string> 
 	return sign({ sub: patientId, role: "patient", doctor_id: null, iat, exp: iat + 3600 }, secret, "HS256");
 }
 
-/** A JSON call that answers undefined when the connection fails (the service is being killed). */
+/**
+ * A JSON call that answers undefined when no answer came: the connection failed (the service is being
+ * killed), or wrangler dev's proxy answered 503 "Your worker restarted mid-request" (which it also does
+ * under load). Either way the request may or may not have taken effect.
+ */
 async function attempt(
 	baseUrl: string,
 	method: string,
@@ -56,11 +60,12 @@ async function attempt(
 	key?: string,
 ) {
 	try {
-		return await api(baseUrl, method, path, {
+		const call = await api(baseUrl, method, path, {
 			token,
 			body,
 			headers: key === undefined ? {} : { "idempotency-key": key },
 		});
+		return call.status === 503 && String(call.body).includes("restarted mid-request") ? undefined : call;
 	} catch {
 		return undefined;
 	}

@@ -5,7 +5,16 @@
 import { describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { type Counts, checkHistory, type History, type Op } from "../../test/reliability/history";
-import { allWeek, api, createDoctor, inDays, type Patient, registerPatients, wsUrl } from "../client";
+import {
+	allWeek,
+	api,
+	type Call,
+	createDoctor,
+	inDays,
+	type Patient,
+	registerPatients,
+	wsUrl,
+} from "../client";
 
 const ctx = { baseUrl: inject("baseUrl"), adminToken: inject("adminToken") };
 const SCALE = Math.max(1, Number(process.env.SOAK_SCALE) || 1);
@@ -39,16 +48,24 @@ function watch(path: string) {
 			await sleep(10);
 		}
 	};
-	return { ws, messages, until };
+	return { ws, messages, events, until };
 }
 
-/** The call, failing with what it was and when it was sent, for a post-mortem against the server's log. */
-async function traced<T>(what: string, call: Promise<T>): Promise<T> {
-	const sent = new Date().toISOString();
+/**
+ * One request, or null when no answer came: a network error or timeout, or wrangler dev's proxy answering 503
+ * "Your worker restarted mid-request" (it does so under load too). Such a request may or may not have taken
+ * effect; the history records it as unanswered.
+ */
+async function send(
+	method: string,
+	path: string,
+	options: Parameters<typeof api>[3] = {},
+): Promise<Call | null> {
 	try {
-		return await call;
-	} catch (error) {
-		throw new Error(`${what}, sent ${sent}: ${String(error)}`);
+		const call = await api(ctx.baseUrl, method, path, options);
+		return call.status === 503 && String(call.body).includes("restarted mid-request") ? null : call;
+	} catch {
+		return null;
 	}
 }
 
@@ -90,8 +107,9 @@ async function runHistory(patients: Patient[], day: number, size: number): Promi
 	const read = async (wait: number) => {
 		await sleep(wait);
 		const invoke = tick();
-		const call = await traced(`GET ${dayPath}`, api(ctx.baseUrl, "GET", dayPath));
+		const call = await send("GET", dayPath);
 		const respond = tick();
+		if (call === null) return; // a read that got no answer says nothing
 		expect(call.status).toBe(200);
 		ops.push({
 			kind: "read",
@@ -105,24 +123,22 @@ async function runHistory(patients: Patient[], day: number, size: number): Promi
 		const patient = patients[nextPatient++ % patients.length] as Patient;
 		await sleep(wait);
 		const invoke = tick();
-		const call = await traced(
-			`POST /api/appointments ${starts[slot]}`,
-			api(ctx.baseUrl, "POST", "/api/appointments", {
-				token: patient.token,
-				body: { doctor_id: doctor.id, start: starts[slot] },
-			}),
-		);
-		const respond = tick();
-		const id = call.status === 201 ? (call.body.appointment.id as string) : undefined;
+		const call = await send("POST", "/api/appointments", {
+			token: patient.token,
+			body: { doctor_id: doctor.id, start: starts[slot] },
+		});
+		const respond = call === null ? Number.POSITIVE_INFINITY : tick();
+		const id = call?.status === 201 ? (call.body.appointment.id as string) : undefined;
 		ops.push({
 			kind: "book",
 			slot: starts[slot] as string,
 			invoke,
 			respond,
-			status: call.status,
+			status: call?.status ?? 0,
+			patient: patient.id,
 			id,
-			code: call.body?.error?.code,
-			currentBookings: call.body?.error?.current_bookings,
+			code: call?.body?.error?.code,
+			currentBookings: call?.body?.error?.current_bookings,
 		});
 		return id === undefined ? null : { id, token: patient.token, slot: starts[slot] as string };
 	};
@@ -142,11 +158,16 @@ async function runHistory(patients: Patient[], day: number, size: number): Promi
 			if (target === undefined) return null;
 			await sleep(p.delay);
 			const invoke = tick();
-			const call = await api(ctx.baseUrl, "POST", `/api/appointments/${target.id}/cancel`, {
-				token: target.token,
+			const call = await send("POST", `/api/appointments/${target.id}/cancel`, { token: target.token });
+			const respond = call === null ? Number.POSITIVE_INFINITY : tick();
+			ops.push({
+				kind: "cancel",
+				id: target.id,
+				slot: target.slot,
+				invoke,
+				respond,
+				status: call?.status ?? 0,
 			});
-			const respond = tick();
-			ops.push({ kind: "cancel", id: target.id, slot: target.slot, invoke, respond, status: call.status });
 			return null;
 		}),
 	);
@@ -155,6 +176,8 @@ async function runHistory(patients: Patient[], day: number, size: number): Promi
 	await socket.until(`update ${final.body.version}`, () =>
 		socket.messages.some((m) => m.type === "update" && m.version >= final.body.version),
 	);
+	// The log is the socket's: a socket the server closed (a reload of the Worker) would leave gaps in it.
+	expect(socket.events, "the live socket stayed open").toEqual(["open"]);
 	socket.ws.close();
 	const readBack: History["readBack"] = {};
 	for (const op of ops) {
@@ -165,18 +188,24 @@ async function runHistory(patients: Patient[], day: number, size: number): Promi
 				? { status: call.body.appointment.status, start: call.body.appointment.start }
 				: null;
 	}
-	const listed = await api(ctx.baseUrl, "GET", `/api/appointments?from=${date}&to=${date}`, {
-		token: ctx.adminToken,
-	});
-	const index: NonNullable<History["index"]> = {};
-	for (const a of listed.body.appointments as Array<{
-		id: string;
-		doctor_id: string;
-		status: string;
-		start: string;
-	}>) {
-		if (a.doctor_id === doctor.id) index[a.id] = { status: a.status, start: a.start };
+	// An unanswered request's appointment reaches the index through the outbox, retried every 5 s: wait
+	// (bounded) until the index confirms what the day counts.
+	type Listed = { id: string; doctor_id: string; patient_id: string; status: string; start: string };
+	const listIndex = async () => {
+		const listed = await api(ctx.baseUrl, "GET", `/api/appointments?from=${date}&to=${date}`, {
+			token: ctx.adminToken,
+		});
+		return (listed.body.appointments as Listed[]).filter((a) => a.doctor_id === doctor.id);
+	};
+	const confirmedAt = (rows: Listed[], slot: string) =>
+		rows.filter((a) => a.start === slot && a.status === "confirmed").length;
+	let rows = await listIndex();
+	for (const deadline = Date.now() + 20_000; Date.now() < deadline; rows = await listIndex()) {
+		if (starts.every((slot) => confirmedAt(rows, slot) === (countsOf(final.body.slots)[slot] ?? 0))) break;
+		await sleep(250);
 	}
+	const index: NonNullable<History["index"]> = {};
+	for (const a of rows) index[a.id] = { status: a.status, start: a.start, patient: a.patient_id };
 	return {
 		capacity: work.capacity,
 		slots: starts,
@@ -200,9 +229,8 @@ describe("a concurrent history over real HTTP is explained by one sequential ord
 			const patients = await registerPatients(ctx, 2 * size, 8);
 			for (let run = 0; run < RUNS; run++) {
 				const history = await runHistory(patients, 1 + (run % 9), size);
-				// wrangler dev reloads the Worker when src/ changes; requests cut by that void the history.
-				const cut = history.ops.filter((o) => o.kind !== "read" && o.status === 503);
-				expect(cut, "the Worker restarted mid-run (src/ edited under wrangler dev?)").toEqual([]);
+				const unanswered = history.ops.filter((o) => o.kind !== "read" && o.status === 0).length;
+				if (unanswered > 0) console.log(`[history] run ${run}: ${unanswered} requests got no answer`);
 				const problems = checkHistory(history);
 				expect(problems, JSON.stringify(history).slice(0, 4000)).toEqual([]);
 			}

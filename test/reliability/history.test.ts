@@ -126,6 +126,7 @@ async function runHistory(plan: {
 			invoke,
 			respond,
 			status: call.status,
+			patient,
 			id: call.status === 201 ? call.body.appointment.id : undefined,
 			code: call.body?.error?.code,
 			currentBookings: call.body?.error?.current_bookings,
@@ -191,11 +192,17 @@ async function runHistory(plan: {
 	for (const a of listed.body.appointments as Array<{
 		id: string;
 		doctor_id: string;
+		patient_id: string;
 		status: string;
 		start: string;
 	}>) {
 		if (a.doctor_id === doctor.id)
-			index[a.id] = { status: a.status, start: a.start, dayVersion: versions.get(a.id) };
+			index[a.id] = {
+				status: a.status,
+				start: a.start,
+				patient: a.patient_id,
+				dayVersion: versions.get(a.id),
+			};
 	}
 	return {
 		capacity: plan.capacity,
@@ -285,5 +292,45 @@ describe("a concurrent history through the Worker is explained by one sequential
 			],
 		];
 		for (const [name, change] of broken) expect(checkHistory({ ...base, ...change }), name).not.toEqual([]);
+		// A request that got no answer may or may not have taken effect, but only after it was sent.
+		const unanswered: Op = {
+			kind: "book",
+			slot,
+			invoke: 1,
+			respond: Number.POSITIVE_INFINITY,
+			status: 0,
+			patient: "p",
+		};
+		const tookEffect: History = {
+			...base,
+			ops: [unanswered, { kind: "read", invoke: 3, respond: 4, version: 2, counts: { [slot]: 1 } }],
+			readBack: {},
+			index: { b: { status: "confirmed", start: slot, patient: "p" } },
+		};
+		expect(checkHistory(tookEffect), "an unanswered booking that took effect").toEqual([]);
+		const noEffect: History = {
+			...base,
+			log: [],
+			ops: [unanswered],
+			final: { version: 1, counts: { [slot]: 0 } },
+			readBack: {},
+			index: {},
+		};
+		expect(checkHistory(noEffect), "an unanswered booking that did not").toEqual([]);
+		const tooEarly: History = {
+			...tookEffect,
+			ops: [
+				{ kind: "read", invoke: 0, respond: 0.5, version: 2, counts: { [slot]: 1 } },
+				{ ...unanswered, invoke: 1 },
+			],
+		};
+		expect(checkHistory(tooEarly), "an unanswered booking that took effect before it was sent").not.toEqual(
+			[],
+		);
+		const stranger: History = {
+			...tookEffect,
+			index: { b: { status: "confirmed", start: slot, patient: "q" } },
+		};
+		expect(checkHistory(stranger), "an appointment no request made").not.toEqual([]);
 	});
 });

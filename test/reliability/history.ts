@@ -5,6 +5,8 @@
 // `update` per version with the changed slots' counts), the final read and the appointments read back.
 // `checkHistory` answers every way the history cannot come from one sequential order of the requests,
 // checking only what must hold for any such order (linearizability), and nothing about timing.
+// A request that got no answer (cut off by a crash or a dev-server proxy failure) has status 0: it may or may
+// not have taken effect, any time after it was sent, and the checker allows both.
 
 export interface Counts {
 	[slotStart: string]: number;
@@ -15,15 +17,26 @@ export type Op =
 			kind: "book";
 			slot: string;
 			invoke: number;
+			/** Infinity when no answer came. */
 			respond: number;
+			/** 0: no answer, so the outcome is unknown. */
 			status: number;
+			/** Who booked: attributes an appointment of an unanswered request to it. */
+			patient?: string;
 			/** Set for a 201. */
 			id?: string;
 			code?: string;
 			/** `current_bookings` of a SLOT_FULL refusal. */
 			currentBookings?: number;
 	  }
-	| { kind: "cancel"; id: string; slot: string; invoke: number; respond: number; status: number }
+	| {
+			kind: "cancel";
+			id: string;
+			slot: string;
+			invoke: number;
+			respond: number;
+			status: number /* 0: unknown */;
+	  }
 	| { kind: "read"; invoke: number; respond: number; version: number; counts: Counts };
 
 export interface History {
@@ -42,7 +55,7 @@ export interface History {
 	 * The index (D1) afterwards: each appointment's status and, where known, the day version that wrote it
 	 * (a booking's version while confirmed; its cancellation's once cancelled).
 	 */
-	index?: Record<string, { status: string; start: string; dayVersion?: number }>;
+	index?: Record<string, { status: string; start: string; patient?: string; dayVersion?: number }>;
 	/** Every request of `ops` up to this logical time was a book or a read (no cancellation yet). */
 	booksOnlyUntil?: number;
 }
@@ -124,31 +137,46 @@ export function checkHistory(h: History): string[] {
 		return { lo, hi };
 	};
 
-	// 3. Every acknowledged booking and cancellation is one change of its slot inside its window; nothing else changed.
+	// 3. Every acknowledged booking and cancellation is one change of its slot inside its window; nothing
+	// else changed, except what unanswered requests may have done.
 	const books = h.ops.filter((o): o is Extract<Op, { kind: "book" }> => o.kind === "book");
 	const cancels = h.ops.filter((o): o is Extract<Op, { kind: "cancel" }> => o.kind === "cancel");
 	const booked = books.filter((b) => b.status === 201);
-	const cancelledIds = new Map<string, Extract<Op, { kind: "cancel" }>[]>();
-	for (const c of cancels.filter((c) => c.status === 200))
-		cancelledIds.set(c.id, [...(cancelledIds.get(c.id) ?? []), c]);
+	const unanswered = books.filter((b) => b.status === 0);
+	const byId = new Map<string, Extract<Op, { kind: "cancel" }>[]>();
+	for (const c of cancels.filter((c) => c.status === 200 || c.status === 0))
+		byId.set(c.id, [...(byId.get(c.id) ?? []), c]);
+	/** Appointments a cancellation was acknowledged for; and those only an unanswered one was sent for. */
+	const cancelledIds = new Map([...byId].filter(([, group]) => group.some((c) => c.status === 200)));
+	const maybeCancelled = new Set([...byId].filter(([id]) => !cancelledIds.has(id)).map(([id]) => id));
 	for (const slot of h.slots) {
 		const ups = states.filter((s) => s.delta?.slot === slot && s.delta.by === 1).map((s) => s.version);
 		const downs = states.filter((s) => s.delta?.slot === slot && s.delta.by === -1).map((s) => s.version);
 		const slotBooks = booked.filter((b) => b.slot === slot).map((b) => windowOf(b.invoke, b.respond));
-		const slotCancels = [...cancelledIds.values()]
-			.filter((group) => group[0]?.slot === slot)
-			.map((group) => {
-				// Repeated cancellations of one appointment free its place once, inside one of their windows.
-				const windows = group.map((c) => windowOf(c.invoke, c.respond));
-				return { lo: Math.min(...windows.map((w) => w.lo)), hi: Math.max(...windows.map((w) => w.hi)) };
-			});
-		if (ups.length !== slotBooks.length)
-			fail(`${slot}: ${slotBooks.length} bookings acknowledged, ${ups.length} taken places in the log`);
-		if (downs.length !== slotCancels.length)
-			fail(`${slot}: ${slotCancels.length} appointments cancelled, ${downs.length} freed places in the log`);
-		if (!matchable(ups, slotBooks))
+		const slotMaybeBooks = unanswered
+			.filter((b) => b.slot === slot)
+			.map((b) => windowOf(b.invoke, b.respond));
+		// Repeated cancellations of one appointment free its place once, inside one of their windows.
+		const hull = (group: Extract<Op, { kind: "cancel" }>[]) => {
+			const windows = group.map((c) => windowOf(c.invoke, c.respond));
+			return { lo: Math.min(...windows.map((w) => w.lo)), hi: Math.max(...windows.map((w) => w.hi)) };
+		};
+		const slotCancels = [...cancelledIds.values()].filter((g) => g[0]?.slot === slot).map(hull);
+		const slotMaybeCancels = [...maybeCancelled]
+			.map((id) => byId.get(id) ?? [])
+			.filter((g) => g[0]?.slot === slot)
+			.map(hull);
+		if (ups.length < slotBooks.length || ups.length > slotBooks.length + slotMaybeBooks.length)
+			fail(
+				`${slot}: ${slotBooks.length} bookings acknowledged (${slotMaybeBooks.length} unanswered), ${ups.length} taken places in the log`,
+			);
+		if (downs.length < slotCancels.length || downs.length > slotCancels.length + slotMaybeCancels.length)
+			fail(
+				`${slot}: ${slotCancels.length} appointments cancelled (${slotMaybeCancels.length} unanswered), ${downs.length} freed places in the log`,
+			);
+		if (!matchable(ups, slotBooks, slotMaybeBooks))
 			fail(`${slot}: the log's bookings do not fit the requests' real-time windows`);
-		if (!matchable(downs, slotCancels))
+		if (!matchable(downs, slotCancels, slotMaybeCancels))
 			fail(`${slot}: the log's cancellations do not fit the requests' windows`);
 	}
 
@@ -167,9 +195,10 @@ export function checkHistory(h: History): string[] {
 				`SLOT_FULL at ${b.slot} (current_bookings ${b.currentBookings}) but the slot was never full in versions ${lo}..${hi}`,
 			);
 	}
-	for (const b of books.filter((b) => b.status !== 201 && b.code !== "SLOT_FULL"))
+	for (const b of books.filter((b) => b.status !== 201 && b.status !== 0 && b.code !== "SLOT_FULL"))
 		fail(`booking ${b.slot} answered ${b.status} ${b.code ?? ""}: unexpected in this run`);
-	for (const c of cancels.filter((c) => c.status !== 200)) fail(`cancelling ${c.id} answered ${c.status}`);
+	for (const c of cancels.filter((c) => c.status !== 200 && c.status !== 0))
+		fail(`cancelling ${c.id} answered ${c.status}`);
 
 	// 4. Books-only phase: every change up to its end took a place, so counts only grew.
 	if (h.booksOnlyUntil !== undefined) {
@@ -182,20 +211,29 @@ export function checkHistory(h: History): string[] {
 				fail(`version ${s.version} freed a place during the books-only phase`);
 	}
 
-	// 5. The end: every acknowledged booking is there, cancelled ones are not counted, the counts are exact.
+	// 5. The end: every acknowledged booking is there, cancelled ones are not counted, the counts are exact
+	// (up to what unanswered requests may have done).
+	const statusOf = (id: string) =>
+		cancelledIds.has(id)
+			? ["cancelled"]
+			: maybeCancelled.has(id)
+				? ["confirmed", "cancelled"]
+				: ["confirmed"];
 	for (const b of booked) {
 		const id = b.id as string;
 		const held = h.readBack[id];
-		const want = cancelledIds.has(id) ? "cancelled" : "confirmed";
 		if (held === null || held === undefined) fail(`acknowledged appointment ${id} is missing`);
-		else if (held.status !== want) fail(`appointment ${id} is ${held.status}, expected ${want}`);
+		else if (!statusOf(id).includes(held.status))
+			fail(`appointment ${id} is ${held.status}, expected ${statusOf(id).join(" or ")}`);
 		else if (held.start !== b.slot) fail(`appointment ${id} moved to ${held.start}`);
 	}
 	for (const slot of h.slots) {
-		const expected = booked.filter((b) => b.slot === slot && !cancelledIds.has(b.id as string)).length;
-		if ((h.final.counts[slot] ?? 0) !== expected)
+		const held = booked.filter((b) => b.slot === slot && h.readBack[b.id as string]?.status === "confirmed");
+		const extra = unanswered.filter((b) => b.slot === slot).length;
+		const count = h.final.counts[slot] ?? 0;
+		if (count < held.length || count > held.length + extra)
 			fail(
-				`${slot}: ${h.final.counts[slot] ?? 0} booked at the end, ${expected} acknowledged and not cancelled`,
+				`${slot}: ${count} booked at the end, ${held.length} acknowledged and confirmed (${extra} unanswered)`,
 			);
 	}
 
@@ -205,12 +243,13 @@ export function checkHistory(h: History): string[] {
 		for (const b of booked) {
 			const id = b.id as string;
 			const row = index[id];
-			const want = cancelledIds.has(id) ? "cancelled" : "confirmed";
 			if (row === undefined) {
 				fail(`the index misses ${id}`);
 				continue;
 			}
-			if (row.status !== want) fail(`the index has ${id} ${row.status}, expected ${want}`);
+			if (!statusOf(id).includes(row.status))
+				fail(`the index has ${id} ${row.status}, expected ${statusOf(id).join(" or ")}`);
+			const want = row.status;
 			if (row.dayVersion === undefined) continue;
 			const state = byVersion.get(row.dayVersion);
 			const by = want === "confirmed" ? 1 : -1;
@@ -219,7 +258,7 @@ export function checkHistory(h: History): string[] {
 					`the index says version ${row.dayVersion} wrote ${id} (${want}), but that version did not ${by > 0 ? "take" : "free"} a place at ${b.slot}`,
 				);
 			else {
-				const ops = want === "confirmed" ? [b] : (cancelledIds.get(id) ?? []);
+				const ops = want === "confirmed" ? [b] : (byId.get(id) ?? []);
 				const fits = ops.some((o) => {
 					const w = windowOf(o.invoke, o.respond);
 					return row.dayVersion !== undefined && row.dayVersion > w.lo && row.dayVersion <= w.hi;
@@ -228,27 +267,50 @@ export function checkHistory(h: History): string[] {
 			}
 		}
 		const acknowledged = new Set(booked.map((b) => b.id));
+		const claimable = [...unanswered];
+		const perSlot = new Map<string, number>();
 		for (const [id, row] of Object.entries(index)) {
-			if (!acknowledged.has(id))
+			if (row.status === "confirmed") perSlot.set(row.start, (perSlot.get(row.start) ?? 0) + 1);
+			if (acknowledged.has(id)) continue;
+			// An appointment no answer named must be an unanswered request's: same patient, same slot.
+			const owner = claimable.findIndex((b) => b.patient === row.patient && b.slot === row.start);
+			if (owner === -1 || row.patient === undefined)
 				fail(`the index holds ${id} (${row.status}), which no request was answered with`);
+			else claimable.splice(owner, 1);
+		}
+		for (const slot of h.slots) {
+			if ((perSlot.get(slot) ?? 0) !== (h.final.counts[slot] ?? 0))
+				fail(
+					`${slot}: the index confirms ${perSlot.get(slot) ?? 0}, the day counts ${h.final.counts[slot] ?? 0}`,
+				);
 		}
 	}
 	return problems;
 }
 
 /**
- * Whether each interval (lo, hi] can take its own point of `points` (a perfect matching): points in order,
- * each to the open interval that closes first.
+ * Whether every point of `points` can take its own interval (lo, hi], every `required` interval getting one
+ * and `optional` ones (unanswered requests) as needed: points in order, each to the open interval that
+ * closes first, a required one on a tie. Optional intervals close last of all (they run to the end), so
+ * this greedy choice never spends a point a required interval needed.
  */
-function matchable(points: number[], intervals: Array<{ lo: number; hi: number }>): boolean {
-	if (points.length !== intervals.length) return false;
-	const open = [...intervals];
+function matchable(
+	points: number[],
+	required: Array<{ lo: number; hi: number }>,
+	optional: Array<{ lo: number; hi: number }> = [],
+): boolean {
+	const open = [
+		...required.map((w) => ({ ...w, required: true })),
+		...optional.map((w) => ({ ...w, required: false })),
+	];
 	for (const p of [...points].sort((a, b) => a - b)) {
-		const candidates = open.filter((w) => w.lo < p && p <= w.hi).sort((a, b) => a.hi - b.hi);
+		const candidates = open
+			.filter((w) => w.lo < p && p <= w.hi)
+			.sort((a, b) => a.hi - b.hi || Number(b.required) - Number(a.required));
 		const chosen = candidates[0];
 		if (chosen === undefined) return false;
 		open.splice(open.indexOf(chosen), 1);
-		if (open.some((w) => w.hi < p)) return false;
+		if (open.some((w) => w.required && w.hi < p)) return false;
 	}
-	return open.length === 0;
+	return open.every((w) => !w.required);
 }
