@@ -1,7 +1,7 @@
 // `npm run bench`: starts the service, loads it from this process (the service runs as separate process
 // groups), checks every booking load for correctness and writes bench/report.md, bench/report.json and
 // bench/report.svg. Sizes come from the environment (bench/lib/config.ts, bench/README.md).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -19,6 +19,16 @@ import { type FanoutRow, fanout, fileLimit } from "./scenarios/fanout";
 import { type ProfileResult, profile } from "./scenarios/profile";
 import { reads } from "./scenarios/reads";
 import { createFixtures } from "./scenarios/setup";
+
+// BENCH_RENDER=1: rewrite report.md from an existing report.json (after changing the report's layout).
+if (process.env.BENCH_RENDER === "1") {
+	const dir = config.output ? path.resolve(config.output) : path.join(ROOT, "bench");
+	const saved = JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")) as Report;
+	const chart = existsSync(path.join(dir, "report.svg")) ? "report.svg" : null;
+	writeFileSync(path.join(dir, "report.md"), renderMarkdown(saved, chart));
+	console.log(`rewrote ${path.join(dir, "report.md")}`);
+	process.exit();
+}
 
 const runStarted = performance.now();
 const log = (message: string) =>

@@ -213,11 +213,11 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			"",
 			"N WebSocket watchers (the `ws` package, one Node process) on one doctor-day's `/live` endpoint; then one booking, repeated per trial. Latency per watcher and trial = the time the watcher's process received the update − the time the booking request was sent, so it includes the booking's own path up to the commit and the client's own time to process N messages one after another. `all hold it` is when the last watcher had it (p50 over trials).",
 			"",
-			"| target | watchers | connect all | trials | p50 ms | p90 ms | p99 ms | max ms | all hold it (p50) ms | booking answered (p50) ms | missing updates |",
-			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+			"| target | watchers | connect all | trials | p50 ms | p90 ms | p99 ms | max ms | all hold it (p50) ms | booking answered (p50) ms | booking statuses | missing updates |",
+			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
 			...report.fanout.map(
 				(r) =>
-					`| ${r.target} | ${r.watchers}${r.watchers < r.requested ? ` (of ${r.requested}: ${r.failed > 0 ? `${r.failed} connections failed 3 times` : "fd limit"})` : ""} | ${fmt(r.connectS)} s | ${r.trials} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${ms(r.allHeldP50)} | ${ms(r.bookingP50)} | ${r.missing} |`,
+					`| ${r.target} | ${r.watchers}${r.watchers < r.requested ? ` (of ${r.requested}: ${r.failed > 0 ? `${r.failed} connections failed 3 times` : "fd limit"})` : ""} | ${fmt(r.connectS)} s | ${r.trials} | ${ms(r.latency.p50)} | ${ms(r.latency.p90)} | ${ms(r.latency.p99)} | ${ms(r.latency.max)} | ${r.latency.n > 0 ? ms(r.allHeldP50) : "–"} | ${ms(r.bookingP50)} | ${statuses(r.bookingStatuses)} | ${r.missing} |`,
 			),
 			"",
 		);

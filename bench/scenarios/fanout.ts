@@ -31,6 +31,9 @@ export interface FanoutRow {
 
 const UPDATE_TIMEOUT_MS = 30_000;
 const CONNECT_CONCURRENCY = 64;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** All watchers of one size must be connected within this; the rest are counted as failed. */
+const CONNECT_BUDGET_MS = 120_000;
 
 /** The soft limit on open files of this process (sockets count against it). */
 export function fileLimit(): number {
@@ -47,9 +50,9 @@ interface Watcher {
 	onUpdate: ((at: number) => void) | null;
 }
 
-/** Connects, retrying twice after a failure; null if all three attempts failed. */
-async function connectWithRetry(url: string): Promise<Watcher | null> {
-	for (let attempt = 0; attempt < 3; attempt++) {
+/** Connects, retrying twice after a failure; null if all three attempts failed or `deadline` passed. */
+async function connectWithRetry(url: string, deadline: number): Promise<Watcher | null> {
+	for (let attempt = 0; attempt < 3 && performance.now() < deadline; attempt++) {
 		try {
 			return await connect(url);
 		} catch {
@@ -65,8 +68,8 @@ function connect(url: string): Promise<Watcher> {
 		const watcher: Watcher = { ws, version: -1, onUpdate: null };
 		const timer = setTimeout(() => {
 			ws.terminate();
-			reject(new Error("no snapshot within 30 s"));
-		}, 30_000);
+			reject(new Error("no snapshot in time"));
+		}, CONNECT_TIMEOUT_MS);
 		ws.on("message", (data) => {
 			const at = performance.now();
 			const text = String(data);
@@ -99,7 +102,8 @@ export async function fanout(ctx: RunContext): Promise<FanoutRow[]> {
 		const day: DoctorDay = { doctorId: doctor.id, date: inDays(1 + k), capacity: doctor.capacity };
 		const url = wsUrl(ctx.target.baseUrl, `/api/doctors/${day.doctorId}/availability/date/${day.date}/live`);
 		const started = performance.now();
-		const attempts = await mapLimit(watchers, CONNECT_CONCURRENCY, () => connectWithRetry(url));
+		const deadline = performance.now() + CONNECT_BUDGET_MS;
+		const attempts = await mapLimit(watchers, CONNECT_CONCURRENCY, () => connectWithRetry(url, deadline));
 		const sockets = attempts.filter((w): w is Watcher => w !== null);
 		const failed = watchers - sockets.length;
 		const connectS = (performance.now() - started) / 1000;
@@ -115,8 +119,13 @@ export async function fanout(ctx: RunContext): Promise<FanoutRow[]> {
 			let received = 0;
 			let last = 0;
 			let sentAt = 0;
+			let stop = () => {};
 			const done = new Promise<void>((resolve) => {
 				const timer = setTimeout(resolve, UPDATE_TIMEOUT_MS);
+				stop = () => {
+					clearTimeout(timer);
+					resolve();
+				};
 				for (const watcher of sockets) {
 					watcher.onUpdate = (at) => {
 						watcher.onUpdate = null;
@@ -130,21 +139,28 @@ export async function fanout(ctx: RunContext): Promise<FanoutRow[]> {
 				}
 			});
 			sentAt = performance.now();
-			const call = await api(ctx.target.baseUrl, "POST", "/api/appointments", {
-				headers: request.headers,
-				body: JSON.parse(request.body ?? "{}"),
-			});
+			let status = 0;
+			try {
+				const call = await api(ctx.target.baseUrl, "POST", "/api/appointments", {
+					headers: request.headers,
+					body: JSON.parse(request.body ?? "{}"),
+				});
+				status = call.status;
+				ctx.ledger.record(request.tag, status, status === 201 ? JSON.stringify(call.body) : undefined);
+			} catch {
+				ctx.ledger.record(request.tag, 0, undefined); // no answer: it may or may not have booked
+			}
 			bookingMs.push(performance.now() - sentAt);
-			bookingStatuses[call.status] = (bookingStatuses[call.status] ?? 0) + 1;
-			ctx.ledger.record(
-				request.tag,
-				call.status,
-				call.status === 201 ? JSON.stringify(call.body) : undefined,
-			);
+			bookingStatuses[status] = (bookingStatuses[status] ?? 0) + 1;
+			// A refused booking announces nothing: no update to wait for (an unanswered one may have booked).
+			const refused = status >= 400 && status < 500;
+			if (refused) stop();
 			await done;
 			for (const watcher of sockets) watcher.onUpdate = null;
-			missing += sockets.length - received;
-			allHeld.push(last);
+			if (!refused) {
+				missing += sockets.length - received;
+				allHeld.push(last);
+			}
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 		for (const watcher of sockets) watcher.ws.terminate();
