@@ -35,19 +35,45 @@ export function dayOpenness(config: DayConfig, now: number): DayOpenness {
 	return "open";
 }
 
+// Cutting a day into slots asks Intl for every slot's local time; an object keeps its config object for
+// many bookings, so each config is cut once. Configs are never mutated, and callers never mutate the slots.
+const slotsByConfig = new WeakMap<DayConfig, readonly SlotTime[]>();
+const blockedByConfig = new WeakMap<DayConfig, readonly Interval[]>();
+
 /** The slots the weekly schedule cuts this date into, whether or not the day is open for booking. */
-export function scheduledSlots(config: DayConfig): SlotTime[] {
-	if (config.timezone === null) return [];
-	return slotsForDay(config.date, config.ranges, config.slotMinutes, config.timezone);
+export function scheduledSlots(config: DayConfig): readonly SlotTime[] {
+	let slots = slotsByConfig.get(config);
+	if (slots === undefined) {
+		slots =
+			config.timezone === null
+				? []
+				: slotsForDay(config.date, config.ranges, config.slotMinutes, config.timezone);
+		slotsByConfig.set(config, slots);
+	}
+	return slots;
 }
 
 /** The slots patients see: none when the day is not open. */
-export function openSlots(config: DayConfig, now: number): SlotTime[] {
+export function openSlots(config: DayConfig, now: number): readonly SlotTime[] {
 	return dayOpenness(config, now) === "open" ? scheduledSlots(config) : [];
 }
 
+interface Interval {
+	start: number;
+	end: number;
+}
+
 /** Unavailability as UTC intervals; a block covers every slot it overlaps. */
-export function blockedIntervals(config: DayConfig): Array<{ start: number; end: number }> {
+export function blockedIntervals(config: DayConfig): readonly Interval[] {
+	let blocked = blockedByConfig.get(config);
+	if (blocked === undefined) {
+		blocked = cutBlocks(config);
+		blockedByConfig.set(config, blocked);
+	}
+	return blocked;
+}
+
+function cutBlocks(config: DayConfig): Interval[] {
 	if (config.timezone === null) return [];
 	const zone = config.timezone;
 	return config.blocks.flatMap((block) => {
@@ -58,9 +84,6 @@ export function blockedIntervals(config: DayConfig): Array<{ start: number; end:
 	});
 }
 
-export function isBlocked(
-	slot: { start: number; end: number },
-	blocked: ReadonlyArray<{ start: number; end: number }>,
-) {
+export function isBlocked(slot: Interval, blocked: readonly Interval[]) {
 	return blocked.some((b) => slot.start < b.end && b.start < slot.end);
 }
