@@ -72,7 +72,6 @@ export const appointments = sqliteTable(
 		body: text("body").notNull(),
 		// The doctor-day version that wrote this row: an older delivery never overwrites a newer one.
 		dayVersion: integer("day_version").notNull(),
-		idempotencyKey: text("idempotency_key"),
 		bookedBy: text("booked_by").notNull(),
 	},
 	(t) => [

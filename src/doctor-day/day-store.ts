@@ -55,12 +55,21 @@ type AppointmentRow = {
 };
 
 export class DayStore {
-	private config: DayConfig | null;
+	// Mirrors of the day row, read on every call; reload() after a transaction that rolled back.
+	private config: DayConfig | null = null;
+	private currentVersion = 0;
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		storage.sql.exec(SCHEMA);
-		const row = storage.sql.exec<{ config: string | null }>("SELECT config FROM day WHERE id = 1").one();
+		this.reload();
+	}
+
+	reload(): void {
+		const row = this.storage.sql
+			.exec<{ version: number; config: string | null }>("SELECT version, config FROM day WHERE id = 1")
+			.one();
 		this.config = row.config === null ? null : (JSON.parse(row.config) as DayConfig);
+		this.currentVersion = row.version;
 	}
 
 	get currentConfig(): DayConfig | null {
@@ -68,14 +77,15 @@ export class DayStore {
 	}
 
 	version(): number {
-		return this.storage.sql.exec<{ version: number }>("SELECT version FROM day WHERE id = 1").one().version;
+		return this.currentVersion;
 	}
 
 	/** Grows with every committed change of the day; call once per change, inside its transaction. */
 	bumpVersion(): number {
-		return this.storage.sql
-			.exec<{ version: number }>("UPDATE day SET version = version + 1 WHERE id = 1 RETURNING version")
-			.one().version;
+		const next = this.currentVersion + 1;
+		this.storage.sql.exec("UPDATE day SET version = ? WHERE id = 1", next);
+		this.currentVersion = next;
+		return next;
 	}
 
 	/** Keeps `config` if it is newer than the one held; returns whether it was. */

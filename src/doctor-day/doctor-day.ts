@@ -14,7 +14,7 @@ import { diffSlots } from "../core/slot-diff";
 import { newId } from "../lib/ids";
 import { DayStore } from "./day-store";
 import { DAY_CONFIG_HEADER, type SnapshotMessage, sendToAll } from "./live-messages";
-import { deliverOutbox, OUTBOX_RETRY_MS } from "./outbox";
+import { type AppointmentSaved, deliverOutbox, OUTBOX_RETRY_MS } from "./outbox";
 import type {
 	BookRequest,
 	BookResult,
@@ -93,7 +93,7 @@ export class DoctorDay extends DurableObject<Env> {
 				idempotencyKey: request.idempotencyKey,
 			});
 			const version = this.store.bumpVersion();
-			this.enqueueSaved(appointment, version, request.bookedBy, request.idempotencyKey);
+			this.enqueueSaved(appointment, version, request.bookedBy);
 			return { ok: true, appointment, replayed: false, version };
 		});
 		if (result.ok && !result.replayed) await this.deliver();
@@ -113,11 +113,16 @@ export class DoctorDay extends DurableObject<Env> {
 			const cancelled: Appointment = { ...stored.appointment, status: "cancelled", cancelled_at: iso(now) };
 			this.store.updateStatus(cancelled);
 			const version = this.store.bumpVersion();
-			this.enqueueSaved(cancelled, version, stored.bookedBy, stored.idempotencyKey);
+			this.enqueueSaved(cancelled, version, stored.bookedBy);
 			return { ok: true, appointment: cancelled, changed: true };
 		});
 		if (result.ok && result.changed) await this.deliver();
 		return result;
+	}
+
+	/** Whether a booking was made here under this Idempotency-Key (its D1 claim must then stay). */
+	async holdsIdempotencyKey(bookedBy: string, key: string): Promise<boolean> {
+		return this.store.findByIdempotencyKey(bookedBy, key) !== null;
 	}
 
 	async appointment(id: string): Promise<Appointment | null> {
@@ -171,10 +176,16 @@ export class DoctorDay extends DurableObject<Env> {
 		const now = Date.now();
 		const before = watchers.length > 0 ? this.slots(now) : [];
 		const versionBefore = this.store.version();
-		const result = this.ctx.storage.transactionSync(() => {
-			if (pushed !== null && this.store.adoptConfig(pushed)) this.store.bumpVersion();
-			return mutate(this.store.currentConfig);
-		});
+		let result: T;
+		try {
+			result = this.ctx.storage.transactionSync(() => {
+				if (pushed !== null && this.store.adoptConfig(pushed)) this.store.bumpVersion();
+				return mutate(this.store.currentConfig);
+			});
+		} catch (error) {
+			this.store.reload(); // the transaction rolled back; so must the store's mirrors
+			throw error;
+		}
 		const version = this.store.version();
 		if (watchers.length > 0 && version !== versionBefore) this.announce(watchers, before, version, now);
 		return result;
@@ -208,13 +219,9 @@ export class DoctorDay extends DurableObject<Env> {
 		return { type: "snapshot", ...this.view(Date.now()) };
 	}
 
-	private enqueueSaved(appointment: Appointment, version: number, bookedBy: string, key: string | null) {
-		this.store.enqueue("appointment.saved", {
-			appointment,
-			dayVersion: version,
-			bookedBy,
-			idempotencyKey: key,
-		});
+	private enqueueSaved(appointment: Appointment, dayVersion: number, bookedBy: string) {
+		const saved: AppointmentSaved = { appointment, dayVersion, bookedBy };
+		this.store.enqueue("appointment.saved", saved);
 		// Set in the same turn as the commit, so a crash before delivery still leaves a retry behind.
 		void this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
 	}

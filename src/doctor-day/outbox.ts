@@ -1,9 +1,6 @@
 // Delivers a doctor-day's outbox: to D1's appointment index and to the doctor's live feed.
 // Deliveries may repeat or overlap, so each one is idempotent (D1) or carries a version to dedupe by (feed).
-import { sql } from "drizzle-orm";
 import type { Appointment } from "../core/appointment";
-import { database } from "../db/client";
-import { appointments } from "../db/schema";
 import { doctorFeed } from "../doctor-feed/doctor-feed";
 import type { DayStore, OutboxMessage } from "./day-store";
 import type { DoctorMessage } from "./live-messages";
@@ -15,7 +12,6 @@ export interface AppointmentSaved {
 	appointment: Appointment;
 	dayVersion: number;
 	bookedBy: string;
-	idempotencyKey: string | null;
 }
 
 /**
@@ -31,13 +27,14 @@ export async function deliverOutbox(store: DayStore, env: Env): Promise<boolean>
 }
 
 async function deliverBatch(store: DayStore, env: Env, pending: OutboxMessage[]): Promise<boolean> {
-	const db = database(env.DB);
 	const saved = pending.map((message) => JSON.parse(message.payload) as AppointmentSaved);
-	const writes = saved.map((s) => upsertAppointment(db, s));
 	const seqs = pending.map((m) => m.seq);
 	try {
-		await db.batch(writes as [(typeof writes)[number], ...typeof writes]);
-		await publishToDoctors(env, saved);
+		// Both are idempotent and a failure of either retries both, so they need not wait for each other.
+		await Promise.all([
+			env.DB.batch(saved.map((s) => upsertAppointment(env.DB, s))),
+			publishToDoctors(env, saved),
+		]);
 		store.markDelivered(seqs);
 		return true;
 	} catch (error) {
@@ -47,29 +44,30 @@ async function deliverBatch(store: DayStore, env: Env, pending: OutboxMessage[])
 	}
 }
 
-function upsertAppointment(db: ReturnType<typeof database>, saved: AppointmentSaved) {
+// Plain SQL on the hot path (every booking and cancellation): building it with drizzle cost more CPU than
+// the rest of the delivery. The columns are src/db/schema.ts's `appointments`.
+// An older delivery arriving late must not undo a newer one (a cancellation, say).
+const UPSERT_APPOINTMENT = `INSERT INTO appointments
+	(id, doctor_id, patient_id, date, start, status, body, day_version, booked_by)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body, day_version = excluded.day_version
+	WHERE excluded.day_version > appointments.day_version`;
+
+function upsertAppointment(d1: D1Database, saved: AppointmentSaved): D1PreparedStatement {
 	const { appointment } = saved;
-	const row = {
-		id: appointment.id,
-		doctorId: appointment.doctor_id,
-		patientId: appointment.patient_id,
-		date: appointment.date,
-		start: appointment.start,
-		status: appointment.status,
-		body: JSON.stringify(appointment),
-		dayVersion: saved.dayVersion,
-		idempotencyKey: saved.idempotencyKey,
-		bookedBy: saved.bookedBy,
-	};
-	// An older delivery arriving late must not undo a newer one (a cancellation, say).
-	return db
-		.insert(appointments)
-		.values(row)
-		.onConflictDoUpdate({
-			target: appointments.id,
-			set: { status: row.status, body: row.body, dayVersion: row.dayVersion },
-			setWhere: sql`excluded.day_version > ${appointments.dayVersion}`,
-		});
+	return d1
+		.prepare(UPSERT_APPOINTMENT)
+		.bind(
+			appointment.id,
+			appointment.doctor_id,
+			appointment.patient_id,
+			appointment.date,
+			appointment.start,
+			appointment.status,
+			JSON.stringify(appointment),
+			saved.dayVersion,
+			saved.bookedBy,
+		);
 }
 
 async function publishToDoctors(env: Env, saved: readonly AppointmentSaved[]): Promise<void> {
