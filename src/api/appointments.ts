@@ -4,13 +4,13 @@ import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
 import { type Actor, canAccessAppointment, parseAppointmentId } from "../core/appointment";
 import { localDateOf } from "../core/time";
 import { database } from "../db/client";
-import { appointments, idempotencyKeys, users } from "../db/schema";
+import { appointments, users } from "../db/schema";
 import { doctorDay } from "../doctor-day/stub";
-import { nowIso } from "../lib/ids";
 import { nearestAlternatives } from "./alternatives";
 import { allow, requireActor } from "./auth";
 import { dayConfigFor, loadRecordAround } from "./doctor-records";
 import { ApiError } from "./errors";
+import { claimIdempotencyKey, release, settleClaim } from "./idempotency";
 import { logEvent } from "./log";
 import { rateLimit } from "./rate-limit";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
@@ -70,11 +70,10 @@ appointmentRoutes.openapi(
 		const key = c.req.valid("header")["idempotency-key"] ?? null;
 		const actor = requireActor(c);
 		const patientId = await patientFor(c.env, actor, body.doctor_id, body.patient_id);
-		const record = await loadRecordAround(database(c.env.DB), body.doctor_id, body.start);
-		const claim =
-			key === null ? null : await claimIdempotencyKey(c.env, actor, key, body.doctor_id, body.start);
+		const { record, claim } = await recordAndClaim(c.env, actor, body.doctor_id, body.start, key);
 		const date = localDateOf(body.start, record.doctor.timezone ?? "UTC");
-		const result = await doctorDay(c.env, body.doctor_id, date).book(dayConfigFor(record, date), {
+		const day = doctorDay(c.env, body.doctor_id, date);
+		const result = await day.book(dayConfigFor(record, date), {
 			patientId,
 			bookedBy: actor.userId,
 			start: body.start,
@@ -82,7 +81,11 @@ appointmentRoutes.openapi(
 			reason: body.reason ?? null,
 			idempotencyKey: key,
 		});
-		if (claim !== null) await settleClaim(c.env, claim, result.ok);
+		if (claim !== null) {
+			// IDEMPOTENCY_KEY_REUSED: the object holds another booking under this key.
+			const holds = result.ok || result.code === "IDEMPOTENCY_KEY_REUSED";
+			await settleClaim(c.env.DB, claim, holds, () => day.holdsIdempotencyKey(actor.userId, claim.key));
+		}
 		const logged = {
 			doctor_id: body.doctor_id,
 			patient_id: patientId,
@@ -126,47 +129,29 @@ appointmentRoutes.openapi(
 	},
 );
 
-type Claim = typeof idempotencyKeys.$inferInsert & { isNew: boolean };
-
 /**
- * Binds the key to this request (doctor and start) in one atomic D1 insert before any object sees it, so
- * requests racing with one key to different doctor-days cannot both book. The same request again passes
- * and its doctor-day object replays the first answer; another request with the key is refused.
+ * The doctor's record and the key's claim, in parallel (two D1 round trips at once). A claim made for a
+ * doctor that does not exist is released: no object can hold a booking under it.
  */
-async function claimIdempotencyKey(env: Env, actor: Actor, key: string, doctorId: string, start: number) {
-	const db = database(env.DB);
-	const row = {
-		bookedBy: actor.userId,
-		key,
-		doctorId,
-		start: new Date(start).toISOString(),
-		createdAt: nowIso(),
-	};
-	const inserted = await db.insert(idempotencyKeys).values(row).onConflictDoNothing().returning();
-	if (inserted.length > 0) return { ...row, isNew: true };
-	const [held] = await db
-		.select()
-		.from(idempotencyKeys)
-		.where(and(eq(idempotencyKeys.bookedBy, actor.userId), eq(idempotencyKeys.key, key)));
-	if (held === undefined || held.doctorId !== doctorId || held.start !== row.start) {
-		throw new ApiError("IDEMPOTENCY_KEY_REUSED");
+async function recordAndClaim(env: Env, actor: Actor, doctorId: string, start: number, key: string | null) {
+	const [record, claim] = await Promise.allSettled([
+		loadRecordAround(database(env.DB), doctorId, start),
+		key === null
+			? null
+			: claimIdempotencyKey(env.DB, {
+					bookedBy: actor.userId,
+					key,
+					doctorId,
+					start: new Date(start).toISOString(),
+				}),
+	]);
+	if (record.status === "rejected") {
+		const notFound = record.reason instanceof ApiError && record.reason.code === "DOCTOR_NOT_FOUND";
+		if (notFound && claim.status === "fulfilled" && claim.value?.isNew) await release(env.DB, claim.value);
+		throw record.reason;
 	}
-	return { ...row, isNew: false };
-}
-
-/**
- * A refused booking leaves nothing behind, so the claim it made is released and the key is free again; a
- * booking that succeeded keeps its claim (put back if a refused twin released it meanwhile).
- */
-async function settleClaim(env: Env, claim: Claim, booked: boolean) {
-	const db = database(env.DB);
-	const { isNew, ...row } = claim;
-	if (booked && !isNew) await db.insert(idempotencyKeys).values(row).onConflictDoNothing();
-	if (!booked && isNew) {
-		await db
-			.delete(idempotencyKeys)
-			.where(and(eq(idempotencyKeys.bookedBy, row.bookedBy), eq(idempotencyKeys.key, row.key)));
-	}
+	if (claim.status === "rejected") throw claim.reason;
+	return { record: record.value, claim: claim.value };
 }
 
 /** Finds the appointment in its own doctor-day object, which is authoritative even before D1 has it. */

@@ -2,8 +2,13 @@
 // fired at once, some repeating the same booking (retries) and some asking for another doctor-day (reuse).
 // However they interleave, one key stands for at most one appointment: every 201 answers the same one, the
 // others are 409 IDEMPOTENCY_KEY_REUSED, and the objects and the index hold exactly that one appointment.
+import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { dayConfigFor, loadDoctorRecord } from "../../src/api/doctor-records";
+import { claimIdempotencyKey, settleClaim } from "../../src/api/idempotency";
+import { database } from "../../src/db/client";
+import { doctorDay } from "../../src/doctor-day/stub";
 import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays, type TestDoctor } from "../helpers";
 import { runs, timeLimit } from "./scale";
 
@@ -102,5 +107,67 @@ describe("one Idempotency-Key stands for one appointment, however requests race"
 			body: { doctor_id: doctor.id, start: at(date, "09:30") },
 		});
 		expect([next.status, next.body?.error?.code], JSON.stringify(next.body)).toEqual([201, undefined]);
+	});
+
+	it("a refused twin does not free the key of a booking made under it", async () => {
+		// The interleaving: twin B (same key and slot, another reason) found A's claim and booked, but has
+		// not put the claim back yet; A is refused IDEMPOTENCY_KEY_REUSED and must leave the claim bound.
+		const patient = await createPatient();
+		const doctor = doctors[1] as TestDoctor;
+		const date = inDays(23);
+		const start = at(date, "10:00");
+		const key = `twin-${Date.now()}`;
+		const record = await loadDoctorRecord(database(env.DB), doctor.id, date, date);
+		const twin = await doctorDay(env, doctor.id, date).book(dayConfigFor(record, date), {
+			patientId: patient.id,
+			bookedBy: patient.id,
+			start: Date.parse(start),
+			consultationMode: "in_person",
+			reason: "twin B",
+			idempotencyKey: key,
+		});
+		expect(twin.ok).toBe(true);
+		const headers = { ...bearer(patient.token), "idempotency-key": key };
+		const refused = await api("POST", "/api/appointments", {
+			headers,
+			body: { doctor_id: doctor.id, start, reason: "request A" },
+		});
+		expect([refused.status, refused.body.error.code]).toEqual([409, "IDEMPOTENCY_KEY_REUSED"]);
+		// The key stands for B's appointment, so it cannot book another day.
+		const elsewhere = await api("POST", "/api/appointments", {
+			headers,
+			body: { doctor_id: doctor.id, start: at(inDays(24), "10:00"), reason: "twin B" },
+		});
+		expect([elsewhere.status, elsewhere.body?.error?.code]).toEqual([409, "IDEMPOTENCY_KEY_REUSED"]);
+	});
+
+	it("a refused request re-binds the key when a twin booked under it meanwhile", async () => {
+		// A's object call found nothing (refused), then twin B booked and put its claim back before A's
+		// release: A's re-check after the delete sees B's booking and binds the key again.
+		const patient = await createPatient();
+		const doctor = doctors[1] as TestDoctor;
+		const date = inDays(25);
+		const start = at(date, "10:00");
+		const key = `late-twin-${Date.now()}`;
+		const claim = {
+			bookedBy: patient.id,
+			key,
+			doctorId: doctor.id,
+			start,
+		};
+		const a = await claimIdempotencyKey(env.DB, claim);
+		const b = await claimIdempotencyKey(env.DB, claim);
+		expect([a.isNew, b.isNew]).toEqual([true, false]);
+		const bound = () =>
+			env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE booked_by = ? AND key = ?")
+				.bind(patient.id, key)
+				.first<{ n: number }>("n");
+		await settleClaim(env.DB, b, true, async () => true); // B booked: keeps (puts back) the binding
+		await settleClaim(env.DB, a, false, async () => true); // A refused, but the object holds B's booking
+		expect(await bound()).toBe(1);
+		await settleClaim(env.DB, a, false, async () => false); // nothing held under the key: freed
+		expect(await bound()).toBe(0);
+		await settleClaim(env.DB, b, true, async () => true); // B's put-back after A's release
+		expect(await bound()).toBe(1);
 	});
 });
