@@ -12,7 +12,8 @@ export function bookingRequest(day: DoctorDay, slot: number, patient: Patient): 
 	return {
 		method: "POST",
 		path: "/api/appointments",
-		headers: { authorization: `Bearer ${patient.token}` },
+		// A fresh key per attempt, as the booking page sends: the path real bookings take.
+		headers: { authorization: `Bearer ${patient.token}`, "idempotency-key": crypto.randomUUID() },
 		body: JSON.stringify({ doctor_id: day.doctorId, start: slotStart(day.date, slot) }),
 		tag: dayKey(day),
 	};
