@@ -1,7 +1,6 @@
 // The nearest bookable places of a doctor, offered when the asked-for slot is full.
 import type { SlotView } from "../core/booking";
 import { addDays } from "../core/time";
-import { database } from "../db/client";
 import { doctorDay } from "../doctor-day/stub";
 import { type DoctorRecord, dayConfigFor, loadDoctorRecord } from "./doctor-records";
 
@@ -21,7 +20,7 @@ export async function nearestAlternatives(
 	const found = byDistance(sameDay).slice(0, WANTED);
 	if (found.length >= WANTED) return found;
 	const last = addDays(date, LOOKAHEAD_DAYS);
-	const later = await loadDoctorRecord(database(env.DB), record.doctor.id, addDays(date, 1), last);
+	const later = await loadDoctorRecord(env.DB, record.doctor.id, addDays(date, 1), last);
 	for (let day = addDays(date, 1); day <= last && found.length < WANTED; day = addDays(day, 1)) {
 		const view = await doctorDay(env, record.doctor.id, day).availability(dayConfigFor(later, day));
 		found.push(...view.slots.filter((s) => s.status === "available").slice(0, WANTED - found.length));

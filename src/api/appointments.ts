@@ -135,7 +135,7 @@ appointmentRoutes.openapi(
  */
 async function recordAndClaim(env: Env, actor: Actor, doctorId: string, start: number, key: string | null) {
 	const [record, claim] = await Promise.allSettled([
-		loadRecordAround(database(env.DB), doctorId, start),
+		loadRecordAround(env.DB, doctorId, start),
 		key === null
 			? null
 			: claimIdempotencyKey(env.DB, {

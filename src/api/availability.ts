@@ -2,7 +2,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { datesInRange } from "../core/day-range";
 import { daysBetween, localDateOf } from "../core/time";
-import { database } from "../db/client";
 import { doctorDay } from "../doctor-day/stub";
 import { dayConfigFor, loadDoctorRecord, loadRecordAround } from "./doctor-records";
 import { ApiError } from "./errors";
@@ -23,7 +22,7 @@ availabilityRoutes.openapi(
 	}),
 	async (c) => {
 		const { doctor_id, date } = c.req.valid("param");
-		const record = await loadDoctorRecord(database(c.env.DB), doctor_id, date, date);
+		const record = await loadDoctorRecord(c.env.DB, doctor_id, date, date);
 		const day = await doctorDay(c.env, doctor_id, date).availability(dayConfigFor(record, date));
 		return c.json(day, 200);
 	},
@@ -59,7 +58,7 @@ availabilityRoutes.openapi(
 				issues: [{ path: "to", message: `At most ${MAX_RANGE_DAYS} days.` }],
 			});
 		}
-		const record = await loadDoctorRecord(database(c.env.DB), doctor_id, from, to);
+		const record = await loadDoctorRecord(c.env.DB, doctor_id, from, to);
 		const days = await Promise.all(
 			datesInRange(from, to).map(async (date) => {
 				const day = await doctorDay(c.env, doctor_id, date).availability(dayConfigFor(record, date));
@@ -95,7 +94,7 @@ availabilityRoutes.openapi(
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
 		const { start } = c.req.valid("json");
-		const record = await loadRecordAround(database(c.env.DB), doctor_id, start);
+		const record = await loadRecordAround(c.env.DB, doctor_id, start);
 		const zone = record.doctor.timezone;
 		if (zone === null) {
 			return c.json(

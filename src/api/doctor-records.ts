@@ -1,9 +1,10 @@
 // Reads a doctor's schedule inputs from D1 and turns them into the config each doctor-day object holds.
-import { and, between, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { DayConfig } from "../core/day-config";
 import type { TimeRange } from "../core/slots";
 import { addDays, WEEKDAYS, weekdayOf } from "../core/time";
 import type { Db } from "../db/client";
+import { rowReader } from "../db/rows";
 import { doctors, scheduleRanges, unavailability } from "../db/schema";
 import { ApiError } from "./errors";
 
@@ -23,35 +24,43 @@ export async function findDoctor(db: Db, doctorId: string): Promise<DoctorRow> {
 	return row;
 }
 
-/** The doctor with its weekly ranges and the unavailability between two dates, in one D1 round trip. */
+const doctorRows = rowReader(doctors);
+const rangeRows = rowReader(scheduleRanges);
+const blockRows = rowReader(unavailability);
+const RECORD_QUERIES = [
+	`${doctorRows.select} WHERE id = ?`,
+	`${rangeRows.select} WHERE doctor_id = ? ORDER BY start`,
+	`${blockRows.select} WHERE doctor_id = ? AND date BETWEEN ? AND ? ORDER BY date, start`,
+] as const;
+
+/**
+ * The doctor with its weekly ranges and the unavailability between two dates, in one D1 round trip.
+ * Read on every booking and availability read, so with prepared statements (src/db/rows.ts).
+ */
 export async function loadDoctorRecord(
-	db: Db,
+	d1: D1Database,
 	doctorId: string,
 	from: string,
 	to: string,
 ): Promise<DoctorRecord> {
-	const [found, ranges, blocks] = await db.batch([
-		db.select().from(doctors).where(eq(doctors.id, doctorId)),
-		db
-			.select()
-			.from(scheduleRanges)
-			.where(eq(scheduleRanges.doctorId, doctorId))
-			.orderBy(scheduleRanges.start),
-		db
-			.select()
-			.from(unavailability)
-			.where(and(eq(unavailability.doctorId, doctorId), between(unavailability.date, from, to)))
-			.orderBy(unavailability.date, unavailability.start),
+	const [found, ranges, blocks] = await d1.batch<Record<string, unknown>>([
+		d1.prepare(RECORD_QUERIES[0]).bind(doctorId),
+		d1.prepare(RECORD_QUERIES[1]).bind(doctorId),
+		d1.prepare(RECORD_QUERIES[2]).bind(doctorId, from, to),
 	]);
-	const doctor = found[0];
+	const doctor = found?.results[0];
 	if (doctor === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
-	return { doctor, ranges, blocks };
+	return {
+		doctor: doctorRows.decode(doctor),
+		ranges: (ranges?.results ?? []).map(rangeRows.decode),
+		blocks: (blocks?.results ?? []).map(blockRows.decode),
+	};
 }
 
 /** The record around one UTC instant: its local date is the UTC date or a neighbour of it. */
-export function loadRecordAround(db: Db, doctorId: string, instant: number): Promise<DoctorRecord> {
+export function loadRecordAround(d1: D1Database, doctorId: string, instant: number): Promise<DoctorRecord> {
 	const utcDate = new Date(instant).toISOString().slice(0, 10);
-	return loadDoctorRecord(db, doctorId, addDays(utcDate, -1), addDays(utcDate, 1));
+	return loadDoctorRecord(d1, doctorId, addDays(utcDate, -1), addDays(utcDate, 1));
 }
 
 export function dayConfigFor(record: DoctorRecord, date: string): DayConfig {

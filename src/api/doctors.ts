@@ -132,7 +132,7 @@ doctorRoutes.openapi(
 			.where(eq(doctors.id, doctor_id))
 			.returning();
 		if (row === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
-		if (flagsChanged) await pushDoctorConfig(c.env, db, row, "doctor_flags");
+		if (flagsChanged) await pushDoctorConfig(c.env, row, "doctor_flags");
 		return c.json({ doctor: publicDoctor(row) }, 200);
 	},
 );

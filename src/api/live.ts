@@ -31,7 +31,7 @@ liveRoutes.openapi(
 	}),
 	async (c) => {
 		const { doctor_id, date } = c.req.valid("param");
-		const record = await loadDoctorRecord(database(c.env.DB), doctor_id, date, date);
+		const record = await loadDoctorRecord(c.env.DB, doctor_id, date, date);
 		requireUpgrade(c);
 		const headers = new Headers(c.req.raw.headers);
 		headers.set(DAY_CONFIG_HEADER, JSON.stringify(dayConfigFor(record, date)));

@@ -2,7 +2,6 @@
 import type { Appointment } from "../core/appointment";
 import { datesInRange } from "../core/day-range";
 import { addDays, localDateOf } from "../core/time";
-import type { Db } from "../db/client";
 import { doctorDay } from "../doctor-day/stub";
 import { doctorFeed } from "../doctor-feed/doctor-feed";
 import { type DoctorRecord, type DoctorRow, dayConfigFor, loadDoctorRecord } from "./doctor-records";
@@ -15,7 +14,6 @@ import { type DoctorRecord, type DoctorRow, dayConfigFor, loadDoctorRecord } fro
  */
 export async function pushDoctorConfig(
 	env: Env,
-	db: Db,
 	doctor: DoctorRow,
 	change: string,
 	options: { previousHorizonDays?: number; dates?: readonly string[] } = {},
@@ -28,7 +26,7 @@ export async function pushDoctorConfig(
 	const inWindow = dates.filter((d) => d >= today && d <= last);
 	if (inWindow.length === 0) return [];
 	const record: DoctorRecord = await loadDoctorRecord(
-		db,
+		env.DB,
 		doctorId,
 		inWindow[0] as string,
 		inWindow.at(-1) as string,

@@ -105,7 +105,7 @@ scheduleRoutes.openapi(
 			...(rows.length > 0 ? [db.insert(scheduleRanges).values(rows)] : []),
 		]);
 		const doctor = updated[0] ?? (await findDoctor(db, doctor_id));
-		const affected = await pushDoctorConfig(c.env, db, doctor, "schedule", {
+		const affected = await pushDoctorConfig(c.env, doctor, "schedule", {
 			previousHorizonDays: before.horizonDays,
 		});
 		logEvent("schedule_changed", {

@@ -56,13 +56,13 @@ async function findBlock(db: Db, doctorId: string, id: string): Promise<BlockRow
 /** Pushes the change to the touched dates and answers the bookings that overlap the block. */
 async function pushBlock(
 	env: Env,
-	db: Db,
+	_db: Db,
 	doctor: typeof doctors.$inferSelect,
 	change: string,
 	dates: string[],
 	block?: BlockRow,
 ) {
-	const affected = await pushDoctorConfig(env, db, doctor, change, { dates });
+	const affected = await pushDoctorConfig(env, doctor, change, { dates });
 	if (block === undefined) return [];
 	return affected.filter((a: AppointmentShape) => a.date === block.date);
 }

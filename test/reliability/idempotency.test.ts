@@ -7,7 +7,6 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dayConfigFor, loadDoctorRecord } from "../../src/api/doctor-records";
 import { claimIdempotencyKey, settleClaim } from "../../src/api/idempotency";
-import { database } from "../../src/db/client";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays, type TestDoctor } from "../helpers";
 import { runs, timeLimit } from "./scale";
@@ -117,7 +116,7 @@ describe("one Idempotency-Key stands for one appointment, however requests race"
 		const date = inDays(23);
 		const start = at(date, "10:00");
 		const key = `twin-${Date.now()}`;
-		const record = await loadDoctorRecord(database(env.DB), doctor.id, date, date);
+		const record = await loadDoctorRecord(env.DB, doctor.id, date, date);
 		const twin = await doctorDay(env, doctor.id, date).book(dayConfigFor(record, date), {
 			patientId: patient.id,
 			bookedBy: patient.id,
