@@ -180,12 +180,17 @@ export class DayStore {
 	}
 
 	markDelivered(seqs: readonly number[]): void {
-		for (const seq of seqs) this.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+		this.storage.sql.exec(
+			"DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))",
+			JSON.stringify(seqs),
+		);
 	}
 
 	markAttempted(seqs: readonly number[]): void {
-		for (const seq of seqs)
-			this.storage.sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", seq);
+		this.storage.sql.exec(
+			"UPDATE outbox SET attempts = attempts + 1 WHERE seq IN (SELECT value FROM json_each(?))",
+			JSON.stringify(seqs),
+		);
 	}
 
 	private first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | null {

@@ -27,6 +27,10 @@ import type {
 export class DoctorDay extends DurableObject<Env> {
 	private readonly store: DayStore;
 	private delivering: Promise<void> | null = null;
+	/** A commit came while a delivery was running: it must look again before it ends. */
+	private redeliver = false;
+	/** This instance scheduled the outbox's retry alarm and it has not run yet: no need to set it again. */
+	private retryScheduled = false;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -163,6 +167,7 @@ export class DoctorDay extends DurableObject<Env> {
 
 	/** Retries outbox delivery; alarms fire at least once, and delivery is idempotent. */
 	override async alarm(): Promise<void> {
+		this.retryScheduled = false;
 		await this.deliver();
 	}
 
@@ -223,7 +228,12 @@ export class DoctorDay extends DurableObject<Env> {
 		const saved: AppointmentSaved = { appointment, dayVersion, bookedBy };
 		this.store.enqueue("appointment.saved", saved);
 		// Set in the same turn as the commit, so a crash before delivery still leaves a retry behind.
-		void this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+		if (!this.retryScheduled) void this.scheduleRetry();
+	}
+
+	private scheduleRetry(): Promise<void> {
+		this.retryScheduled = true;
+		return this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
 	}
 
 	/**
@@ -231,13 +241,21 @@ export class DoctorDay extends DurableObject<Env> {
 	 * the outbox is empty, so every caller's row has reached D1 when its promise settles (or the alarm is set).
 	 */
 	private deliver(): Promise<void> {
-		this.delivering ??= deliverOutbox(this.store, this.env)
-			.then(async (done) => {
-				if (!done) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
-			})
-			.finally(() => {
+		if (this.delivering !== null) {
+			// The running delivery may have read the outbox before this caller's commit: it reads again.
+			this.redeliver = true;
+			return this.delivering;
+		}
+		this.delivering = (async () => {
+			try {
+				do {
+					this.redeliver = false;
+					if (!(await deliverOutbox(this.store, this.env))) return this.scheduleRetry();
+				} while (this.redeliver);
+			} finally {
 				this.delivering = null;
-			});
+			}
+		})();
 		return this.delivering;
 	}
 }

@@ -257,6 +257,35 @@ describe("durability", () => {
 		expect(row).toEqual({ status: "confirmed", day_version: booked.version });
 	});
 
+	it("sets the retry alarm again for a booking after the alarm ran", async () => {
+		const day = config({ capacity: 2 });
+		const stub = stubFor(day);
+		const alarm = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+		expect((await stub.book(day, request(day, "10:00"))).ok).toBe(true);
+		expect(await alarm()).not.toBeNull();
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await alarm()).toBeNull();
+		expect((await stub.book(day, request(day, "10:00"))).ok).toBe(true);
+		expect(await alarm()).not.toBeNull();
+	});
+
+	it("has every booking's row in D1 when its answer comes, however many commit during one delivery", async () => {
+		const day = config({ capacity: 30 });
+		const stub = stubFor(day);
+		await stub.availability(day);
+		const rows = await Promise.all(
+			Array.from({ length: 30 }, async () => {
+				const booked = await stub.book(day, request(day, "11:00"));
+				if (!booked.ok) throw new Error(`expected a booking: ${booked.code}`);
+				return env.DB.prepare("SELECT day_version FROM appointments WHERE id = ?")
+					.bind(booked.appointment.id)
+					.first<number>("day_version");
+			}),
+		);
+		expect(rows.filter((v) => v === null)).toEqual([]);
+		expect(new Set(rows).size).toBe(30);
+	});
+
 	it("keeps its bookings when evicted from memory", async () => {
 		const day = config({ capacity: 3 });
 		const stub = stubFor(day);
