@@ -3,37 +3,21 @@
 // the service several times. Everything is bounded, so the run ends by itself.
 //   SOAK_SCALE=50 npm run test:soak        harder (roughly linear in time)
 //   SOAK_SEED=1234 npm run test:soak       replay fast-check's choices with a fixed seed
-import path from "node:path";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { workersPool } from "./vitest.workers";
 
 const scale = String(Math.max(2, Number(process.env.SOAK_SCALE) || 20));
 const seed = process.env.SOAK_SEED ?? "";
 const HOUR = 3_600_000;
 
 export default defineConfig(async () => {
-	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 	return {
 		test: {
 			// Structured log lines are for operators; show them only for failing tests.
-			silent: "passed-only",
+			silent: "passed-only" as const,
 			projects: [
 				{
-					plugins: [
-						cloudflareTest({
-							wrangler: { configPath: "./wrangler.toml" },
-							miniflare: {
-								bindings: {
-									TEST_MIGRATIONS: migrations,
-									AUTH_SECRET: "test-auth-secret-0123456789abcdef",
-									ADMIN_TOKEN: "test-admin-token",
-									RATE_LIMITS: "off",
-									RELIABILITY_SCALE: scale,
-									RELIABILITY_SEED: seed,
-								},
-							},
-						}),
-					],
+					plugins: [await workersPool({ RELIABILITY_SCALE: scale, RELIABILITY_SEED: seed })],
 					test: {
 						name: "soak-workers",
 						// The projects run one after the other, so neither starves the other of the two cores.
@@ -41,7 +25,7 @@ export default defineConfig(async () => {
 						include: ["test/reliability/**/*.test.ts"],
 						setupFiles: ["./test/apply-migrations.ts"],
 						testTimeout: HOUR,
-						silent: "passed-only",
+						silent: "passed-only" as const,
 					},
 				},
 				{

@@ -1,4 +1,7 @@
 // Small HTTP helpers for e2e tests against a running server (Node's fetch; no Workers APIs).
+import { allWeek, unique } from "../test/fixtures";
+
+export { allWeek, at, inDays, unique } from "../test/fixtures";
 export interface Ctx {
 	baseUrl: string;
 	adminToken: string;
@@ -54,41 +57,6 @@ function expectStatus(what: string, call: Call, status: number): void {
 	if (call.status !== status) {
 		throw new Error(`${what}: expected ${status}, got ${call.status} ${JSON.stringify(call.body)}`);
 	}
-}
-
-let counter = 0;
-/** A name unique across runs and servers, e.g. for emails. */
-export function unique(prefix: string): string {
-	counter += 1;
-	return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** `YYYY-MM-DD` in UTC, `n` days from today. */
-export function inDays(n: number): string {
-	const date = new Date();
-	date.setUTCHours(12, 0, 0, 0);
-	date.setUTCDate(date.getUTCDate() + n);
-	return date.toISOString().slice(0, 10);
-}
-
-/** The UTC instant of `time` (`HH:MM`) on `date`: the slot `start` for the UTC doctors made here. */
-export function at(date: string, time: string): string {
-	return new Date(`${date}T${time}:00.000Z`).toISOString();
-}
-
-export type Ranges = Array<{ start: string; end: string }>;
-
-/** The same ranges on all seven days. */
-export function allWeek(ranges: Ranges) {
-	return {
-		monday: ranges,
-		tuesday: ranges,
-		wednesday: ranges,
-		thursday: ranges,
-		friday: ranges,
-		saturday: ranges,
-		sunday: ranges,
-	};
 }
 
 export interface Doctor {

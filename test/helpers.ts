@@ -2,7 +2,9 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { issueToken } from "../src/api/auth";
-import { addDays } from "../src/core/time";
+import { allWeek, unique } from "./fixtures";
+
+export { allWeek, at, inDays, unique } from "./fixtures";
 
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 
@@ -40,27 +42,6 @@ export async function api(
 	return { status: response.status, body: parsed, headers: response.headers };
 }
 
-/** A date `days` from today in UTC, which is the doctors' zone in these tests unless they say otherwise. */
-export function inDays(days: number): string {
-	return addDays(new Date().toISOString().slice(0, 10), days);
-}
-
-export const ALL_WEEK = (ranges: Array<{ start: string; end: string }>) => ({
-	monday: ranges,
-	tuesday: ranges,
-	wednesday: ranges,
-	thursday: ranges,
-	friday: ranges,
-	saturday: ranges,
-	sunday: ranges,
-});
-
-let counter = 0;
-export function unique(prefix: string): string {
-	counter += 1;
-	return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
 export interface TestDoctor {
 	id: string;
 	token: string;
@@ -82,7 +63,7 @@ export async function createDoctor(
 	const id = created.body.doctor.id as string;
 	const put = await api("PUT", `/api/doctors/${id}/schedule`, {
 		headers: ADMIN,
-		body: { timezone: "UTC", weekly: ALL_WEEK([{ start: "09:00", end: "17:00" }]), ...schedule },
+		body: { timezone: "UTC", weekly: allWeek([{ start: "09:00", end: "17:00" }]), ...schedule },
 	});
 	if (put.status !== 200) throw new Error(`schedule: ${put.status} ${JSON.stringify(put.body)}`);
 	const login = await api("POST", "/api/auth/login", { body: { email, password: "doctor-pass-123" } });
@@ -113,9 +94,4 @@ export async function createPatients(count: number): Promise<TestPatient[]> {
 export async function createPatient(): Promise<TestPatient> {
 	const [patient] = await createPatients(1);
 	return patient as TestPatient;
-}
-
-/** The UTC instant of `time` on `date` for the UTC doctors used in tests. */
-export function at(date: string, time: string): string {
-	return new Date(`${date}T${time}:00.000Z`).toISOString();
 }

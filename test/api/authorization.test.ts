@@ -5,7 +5,7 @@ import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
 	ADMIN,
-	ALL_WEEK,
+	allWeek,
 	api,
 	at,
 	bearer,
@@ -41,7 +41,7 @@ const DAY = inDays(3);
 const BOOKING_DAY = inDays(4);
 /** Blocks that succeed go on this day. */
 const BLOCK_DAY = inDays(5);
-const BASE_SCHEDULE = { timezone: "UTC", weekly: ALL_WEEK([{ start: "09:00", end: "17:00" }]) };
+const BASE_SCHEDULE = { timezone: "UTC", weekly: allWeek([{ start: "09:00", end: "17:00" }]) };
 
 let world: World;
 let nextSlot = 0;
@@ -434,7 +434,7 @@ describe("PUT /api/doctors/:id/schedule (admin, or that doctor)", () => {
 	const endpoint: Endpoint = {
 		method: "PUT",
 		path: (w) => `/api/doctors/${w.doctorA.id}/schedule`,
-		body: () => ({ timezone: "Europe/Paris", capacity: 9, weekly: ALL_WEEK([]) }),
+		body: () => ({ timezone: "Europe/Paris", capacity: 9, weekly: allWeek([]) }),
 	};
 	it.each(
 		table(endpoint, [

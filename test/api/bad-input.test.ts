@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "../../src/core/time";
 import {
 	ADMIN,
-	ALL_WEEK,
+	allWeek,
 	api,
 	at,
 	bearer,
@@ -46,7 +46,7 @@ const VALID = {
 		slot_minutes: 20,
 		capacity: 2,
 		horizon_days: 30,
-		weekly: ALL_WEEK([{ start: "08:00", end: "12:00" }]),
+		weekly: allWeek([{ start: "08:00", end: "12:00" }]),
 	}),
 	block: () => ({ date: DAY, start: "12:00", end: "13:00", reason: "Training" }),
 	booking: (w: World) => ({ doctor_id: w.doctor.id, start: FREE_SLOT }),
@@ -133,7 +133,7 @@ const clock = (minutes: number) =>
 /** The valid schedule with `fields` replaced. */
 const scheduleWith = (fields: Json) => () => ({ ...VALID.schedule(), ...fields });
 /** The valid schedule with `ranges` on Monday and no other day. */
-const mondayOf = (ranges: unknown) => scheduleWith({ weekly: { ...ALL_WEEK([]), monday: ranges } });
+const mondayOf = (ranges: unknown) => scheduleWith({ weekly: { ...allWeek([]), monday: ranges } });
 const registerWith = (fields: Json) => () => ({ ...VALID.register(), ...fields });
 const blockWith = (fields: Json) => () => ({ ...VALID.block(), ...fields });
 const bookWith = (fields: Json) => (w: World) => ({ ...VALID.booking(w), ...fields });
@@ -192,7 +192,7 @@ const BAD_BODIES: Array<[string, Case]> = [
 	["create doctor: unknown field", createDoctorCase(() => ({ ...VALID.doctor(), salary: 1 }))],
 	["patch doctor: tries to change the email", patchDoctor(() => ({ email: "new@docslot.test" }))],
 	["schedule: unknown top-level field", putSchedule(scheduleWith({ owner: "someone" }))],
-	["schedule: unknown weekday", putSchedule(scheduleWith({ weekly: { ...ALL_WEEK([]), funday: [] } }))],
+	["schedule: unknown weekday", putSchedule(scheduleWith({ weekly: { ...allWeek([]), funday: [] } }))],
 	["schedule: unknown field in a range", putSchedule(mondayOf([{ start: "09:00", end: "12:00", room: 4 }]))],
 	["block: unknown field", addBlock(blockWith({ doctor_id: "someone-else" }))],
 	["book: sets its own status", book(bookWith({ status: "cancelled" }))],

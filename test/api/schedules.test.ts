@@ -1,7 +1,7 @@
 // Schedules and unavailability: stored in D1, pushed to the doctor's days before the answer, never cancelling.
 import { describe, expect, it } from "vitest";
 import { WEEKDAYS, weekdayOf } from "../../src/core/time";
-import { ADMIN, ALL_WEEK, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
+import { ADMIN, allWeek, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
 
 async function dayOf(doctorId: string, date: string) {
 	const day = await api("GET", `/api/doctors/${doctorId}/availability/date/${date}`);
@@ -76,7 +76,7 @@ describe("PUT /api/doctors/:id/schedule", () => {
 
 		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, {
 			headers: ADMIN,
-			body: { timezone: "UTC", capacity: 2, weekly: ALL_WEEK([{ start: "09:00", end: "12:00" }]) },
+			body: { timezone: "UTC", capacity: 2, weekly: allWeek([{ start: "09:00", end: "12:00" }]) },
 		});
 		expect(put.status).toBe(200);
 		expect(put.body.affected_appointments).toEqual([stranded]);
@@ -96,7 +96,7 @@ describe("PUT /api/doctors/:id/schedule", () => {
 		expect((await dayOf(doctor.id, far)).total_slots).toBe(16);
 		await api("PUT", `/api/doctors/${doctor.id}/schedule`, {
 			headers: ADMIN,
-			body: { timezone: "UTC", horizon_days: 7, weekly: ALL_WEEK([{ start: "09:00", end: "17:00" }]) },
+			body: { timezone: "UTC", horizon_days: 7, weekly: allWeek([{ start: "09:00", end: "17:00" }]) },
 		});
 		expect((await dayOf(doctor.id, far)).total_slots).toBe(0);
 		const refused = await api("POST", "/api/appointments", {

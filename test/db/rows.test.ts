@@ -6,14 +6,14 @@ import { describe, expect, it } from "vitest";
 import { loadDoctorRecord } from "../../src/api/doctor-records";
 import { database } from "../../src/db/client";
 import { doctors, scheduleRanges, unavailability } from "../../src/db/schema";
-import { ADMIN, ALL_WEEK, api, createDoctor, inDays } from "../helpers";
+import { ADMIN, allWeek, api, createDoctor, inDays } from "../helpers";
 
 describe("loadDoctorRecord", () => {
 	it("reads the doctor, its ranges and its unavailability as drizzle's select does", async () => {
 		const doctor = await createDoctor(
 			{
 				timezone: "Europe/Berlin",
-				weekly: ALL_WEEK([
+				weekly: allWeek([
 					{ start: "08:00", end: "12:00" },
 					{ start: "13:00", end: "17:00" },
 				]),

@@ -2,7 +2,7 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { ADMIN, ALL_WEEK, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
+import { ADMIN, allWeek, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
 import { openSocket } from "./inbox";
 
 const livePath = (doctorId: string, date: string) =>
@@ -92,7 +92,7 @@ describe("GET …/availability/date/:date/live", () => {
 			headers: ADMIN,
 			body: {
 				timezone: "UTC",
-				weekly: ALL_WEEK([
+				weekly: allWeek([
 					{ start: "09:00", end: "12:00" },
 					{ start: "16:00", end: "17:30" },
 				]),

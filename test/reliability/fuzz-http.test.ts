@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { issueToken } from "../../src/api/auth";
 import {
 	ADMIN,
-	ALL_WEEK,
+	allWeek,
 	api,
 	at,
 	bearer,
@@ -118,7 +118,7 @@ const ENDPOINTS: Endpoint[] = [
 			timezone: "UTC",
 			slot_minutes: 30,
 			capacity: 1,
-			weekly: ALL_WEEK([{ start: "09:00", end: "17:00" }]),
+			weekly: allWeek([{ start: "09:00", end: "17:00" }]),
 		}),
 	},
 	{
