@@ -127,7 +127,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		"**Targets.** Every scenario runs against each target; the `target` column says which.",
 		"",
 		...report.targets.map((t) => `- \`${t.name}\`: ${t.description}.`),
-		"- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state, and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1).",
+		"- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state, and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1). Every booking carries a fresh `Idempotency-Key`, as the booking page sends, so it also binds its key in D1.",
 		"",
 		"**Open loop and closed loop.**",
 		"",
@@ -221,6 +221,11 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			),
 			"",
 		);
+		if (report.fanout.some((r) => r.target === "dev" && r.failed > 0))
+			push(
+				"Through `dev`, wrangler's dev proxy (a ProxyWorker in its own workerd that forwards every request and socket) stops accepting WebSockets at a few thousand and then leaves requests unanswered, so the booking of those trials got no answer and no watcher an update (`missing` counts every watcher of every such trial). The service itself is the `runtime` rows, where every watcher got every update.",
+				"",
+			);
 	}
 	if (report.scaling.length > 0) {
 		push(
