@@ -244,6 +244,11 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			),
 			"",
 		);
+		if (report.scaling.some((r) => r.target === "dev"))
+			push(
+				"Locally every request and object shares one workerd thread, so throughput is flat from a few clients on and latency grows with the queue (the runtime rows). Through `dev`, wrangler's dev proxy is the bottleneck: under many connections it resets some of them, which the closed-loop clients re-send at once, so its unanswered attempts (the check's `+≤ unanswered`) pile up; some of them did book (their answer was lost), which the check allows for and no more.",
+				"",
+			);
 	}
 	const verified = [...report.contended, ...report.spread, ...report.scaling].filter((r) => r.verification);
 	if (verified.length > 0) {
