@@ -27,11 +27,9 @@ export async function findDoctor(db: Db, doctorId: string): Promise<DoctorRow> {
 const doctorRows = rowReader(doctors);
 const rangeRows = rowReader(scheduleRanges);
 const blockRows = rowReader(unavailability);
-const RECORD_QUERIES = [
-	`${doctorRows.select} WHERE id = ?`,
-	`${rangeRows.select} WHERE doctor_id = ? ORDER BY start`,
-	`${blockRows.select} WHERE doctor_id = ? AND date BETWEEN ? AND ? ORDER BY date, start`,
-] as const;
+const DOCTOR_BY_ID = `${doctorRows.select} WHERE id = ?`;
+const RANGES_OF_DOCTOR = `${rangeRows.select} WHERE doctor_id = ? ORDER BY start`;
+const BLOCKS_BETWEEN = `${blockRows.select} WHERE doctor_id = ? AND date BETWEEN ? AND ? ORDER BY date, start`;
 
 /**
  * The doctor with its weekly ranges and the unavailability between two dates, in one D1 round trip.
@@ -44,9 +42,9 @@ export async function loadDoctorRecord(
 	to: string,
 ): Promise<DoctorRecord> {
 	const [found, ranges, blocks] = await d1.batch<Record<string, unknown>>([
-		d1.prepare(RECORD_QUERIES[0]).bind(doctorId),
-		d1.prepare(RECORD_QUERIES[1]).bind(doctorId),
-		d1.prepare(RECORD_QUERIES[2]).bind(doctorId, from, to),
+		d1.prepare(DOCTOR_BY_ID).bind(doctorId),
+		d1.prepare(RANGES_OF_DOCTOR).bind(doctorId),
+		d1.prepare(BLOCKS_BETWEEN).bind(doctorId, from, to),
 	]);
 	const doctor = found?.results[0];
 	if (doctor === undefined) throw new ApiError("DOCTOR_NOT_FOUND");

@@ -25,7 +25,7 @@ export async function claimIdempotencyKey(d1: D1Database, request: Omit<Claim, "
 	const { bookedBy, key, doctorId, start } = request;
 	// One round trip: the insert tells whether it was first, the select what the key is bound to.
 	const [inserted, held] = await d1.batch<{ doctor_id: string; start: string }>([
-		d1.prepare(INSERT).bind(bookedBy, key, doctorId, start, nowIso()),
+		insert(d1, request),
 		d1.prepare(HELD).bind(bookedBy, key),
 	]);
 	const row = held?.results[0];
@@ -62,5 +62,9 @@ export function release(d1: D1Database, claim: Claim): Promise<unknown> {
 }
 
 function bind(d1: D1Database, claim: Claim): Promise<unknown> {
-	return d1.prepare(INSERT).bind(claim.bookedBy, claim.key, claim.doctorId, claim.start, nowIso()).run();
+	return insert(d1, claim).run();
+}
+
+function insert(d1: D1Database, binding: Omit<Claim, "isNew">): D1PreparedStatement {
+	return d1.prepare(INSERT).bind(binding.bookedBy, binding.key, binding.doctorId, binding.start, nowIso());
 }

@@ -56,7 +56,6 @@ async function findBlock(db: Db, doctorId: string, id: string): Promise<BlockRow
 /** Pushes the change to the touched dates and answers the bookings that overlap the block. */
 async function pushBlock(
 	env: Env,
-	_db: Db,
 	doctor: typeof doctors.$inferSelect,
 	change: string,
 	dates: string[],
@@ -131,7 +130,7 @@ unavailabilityRoutes.openapi(
 			createdAt: nowIso(),
 		};
 		const [doctor] = await bumpAfter(db, doctor_id, db.insert(unavailability).values(block));
-		const affected = await pushBlock(c.env, db, doctor, "unavailability_added", [block.date], block);
+		const affected = await pushBlock(c.env, doctor, "unavailability_added", [block.date], block);
 		logEvent("schedule_changed", {
 			doctor_id,
 			actor: actor.userId,
@@ -181,7 +180,6 @@ unavailabilityRoutes.openapi(
 		);
 		const affected = await pushBlock(
 			c.env,
-			db,
 			doctor,
 			"unavailability_changed",
 			[...new Set([old.date, block.date])],
@@ -221,7 +219,7 @@ unavailabilityRoutes.openapi(
 			doctor_id,
 			db.delete(unavailability).where(eq(unavailability.id, id)),
 		);
-		await pushBlock(c.env, db, doctor, "unavailability_removed", [old.date]);
+		await pushBlock(c.env, doctor, "unavailability_removed", [old.date]);
 		logEvent("schedule_changed", {
 			doctor_id,
 			actor: actor.userId,
