@@ -8,15 +8,14 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Ledger, verify } from "./lib/booking";
-import { config } from "./lib/config";
-import { type RunContext, serviceCpuPerAnswer } from "./lib/context";
+import { serviceCpuPerAnswer } from "./lib/context";
 import { setServiceRoot, waitForQuiet } from "./lib/cpu";
-import { createDoctors, doctorDays, mintPatients, random, warm } from "./lib/fixtures";
+import { createDoctors, doctorDays, mintPatients, type Patient, random, warm } from "./lib/fixtures";
 import { openLoop } from "./lib/open-loop";
 import { OUT, prepareSource, ROOT } from "./lib/server";
 import { summarize } from "./lib/stats";
 import { startTarget } from "./lib/targets";
-import { closedBooking, randomBooking } from "./scenarios/booking";
+import { type BookingLoad, closedBooking, randomBooking } from "./scenarios/booking";
 
 const revisions = process.argv.slice(2);
 if (revisions.length < 2) {
@@ -61,14 +60,11 @@ async function measure(name: string, root: string, round: number): Promise<Row> 
 		const spread = doctorDays(await createDoctors(admin, 2, 15), 50);
 		const patients = await mintPatients(target.authSecret, 20_000);
 		let next = 0;
-		const ctx = {
-			target,
-			config,
+		const ctx: BookingLoad = {
 			ledger: new Ledger(),
 			rng: random(round + 1),
-			nextPatient: () => patients[next++ % patients.length],
-			log: console.log,
-		} as RunContext;
+			nextPatient: () => patients[next++ % patients.length] as Patient,
+		};
 		await warm(target.baseUrl, [...oneDay, ...spread]);
 		const others: number[] = [];
 		await waitForQuiet(30);

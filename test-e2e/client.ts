@@ -1,17 +1,11 @@
 // Small HTTP helpers for e2e tests against a running server (Node's fetch; no Workers APIs).
-import { allWeek, unique } from "../test/fixtures";
+import { allWeek, type Call, readCall, unique } from "../test/fixtures";
 
+export type { Call } from "../test/fixtures";
 export { allWeek, at, inDays, unique } from "../test/fixtures";
 export interface Ctx {
 	baseUrl: string;
 	adminToken: string;
-}
-
-export interface Call {
-	status: number;
-	// biome-ignore lint/suspicious/noExplicitAny: assertions read the JSON the contract defines
-	body: any;
-	headers: Headers;
 }
 
 export interface CallOptions {
@@ -40,12 +34,7 @@ export async function api(
 		body,
 		signal: AbortSignal.timeout(30_000),
 	});
-	const text = await response.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {}
-	return { status: response.status, body: parsed, headers: response.headers };
+	return readCall(response);
 }
 
 /** The `ws://` URL of `path` on the server, e.g. for `new WebSocket(wsUrl(baseUrl, ".../live"))` from `ws`. */

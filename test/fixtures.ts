@@ -1,5 +1,6 @@
 // Pure test fixtures shared by the Workers tests (test/helpers.ts) and the end-to-end ones
-// (test-e2e/client.ts): names, dates and schedules. No runtime imports, so both runtimes can load it.
+// (test-e2e/client.ts): names, dates, schedules and reading an answer. No runtime imports, so both runtimes
+// can load it.
 import { addDays } from "../src/core/time";
 
 let counter = 0;
@@ -32,4 +33,21 @@ export function allWeek(ranges: Ranges) {
 		saturday: ranges,
 		sunday: ranges,
 	};
+}
+
+export interface Call {
+	status: number;
+	// biome-ignore lint/suspicious/noExplicitAny: assertions read the JSON the contract defines
+	body: any;
+	headers: Headers;
+}
+
+/** An answer as tests read it: the body parsed as JSON, or the text when it is not JSON. */
+export async function readCall(response: Response): Promise<Call> {
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {}
+	return { status: response.status, body: parsed, headers: response.headers };
 }

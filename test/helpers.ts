@@ -2,21 +2,15 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { issueToken } from "../src/api/auth";
-import { allWeek, unique } from "./fixtures";
+import { allWeek, type Call, readCall, unique } from "./fixtures";
 
+export type { Call } from "./fixtures";
 export { allWeek, at, inDays, unique } from "./fixtures";
 
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 
 export function bearer(token: string) {
 	return { authorization: `Bearer ${token}` };
-}
-
-export interface Call {
-	status: number;
-	// biome-ignore lint/suspicious/noExplicitAny: assertions read the JSON the contract defines
-	body: any;
-	headers: Headers;
 }
 
 /** One request through the Worker's fetch handler, answering the parsed JSON. */
@@ -34,12 +28,7 @@ export async function api(
 	const response = await exports.default.fetch(
 		new Request(`http://docslot.test${path}`, { method, headers, body }),
 	);
-	const text = await response.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {}
-	return { status: response.status, body: parsed, headers: response.headers };
+	return readCall(response);
 }
 
 export interface TestDoctor {

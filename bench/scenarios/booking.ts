@@ -13,8 +13,11 @@ function largestSpread(ctx: RunContext): DoctorDay[] {
 	return ctx.fixtures.spread.get(sizes[0] ?? 1) ?? [];
 }
 
+/** What a booking load needs of the run: its random source, its patients and the ledger of answers. */
+export type BookingLoad = Pick<RunContext, "rng" | "nextPatient" | "ledger">;
+
 /** A booking at a random slot of a random one of `days`, as the next patient. */
-function randomBooking(ctx: RunContext, days: readonly DoctorDay[]): () => BenchRequest {
+function randomBooking(ctx: BookingLoad, days: readonly DoctorDay[]): () => BenchRequest {
 	return () => {
 		const day = days[Math.floor(ctx.rng() * days.length)] as DoctorDay;
 		return bookingRequest(day, Math.floor(ctx.rng() * SLOTS_PER_DAY), ctx.nextPatient());
@@ -22,7 +25,7 @@ function randomBooking(ctx: RunContext, days: readonly DoctorDay[]): () => Bench
 }
 
 async function closedBooking(
-	ctx: RunContext,
+	ctx: BookingLoad,
 	url: string,
 	days: readonly DoctorDay[],
 	connections: number,

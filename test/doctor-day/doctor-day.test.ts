@@ -5,6 +5,7 @@ import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
 import { DayStore } from "../../src/doctor-day/day-store";
 import type { DoctorDay } from "../../src/doctor-day/doctor-day";
+import type { AppointmentSaved } from "../../src/doctor-day/outbox";
 import type { BookRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { at, inDays, unique } from "../helpers";
@@ -225,12 +226,8 @@ describe("durability", () => {
 					idempotencyKey: null,
 				});
 				const version = store.bumpVersion();
-				store.enqueue("appointment.saved", {
-					appointment,
-					dayVersion: version,
-					bookedBy: "p-crash",
-					idempotencyKey: null,
-				});
+				const saved: AppointmentSaved = { appointment, dayVersion: version, bookedBy: "p-crash" };
+				store.enqueue("appointment.saved", saved);
 			});
 			return appointment.id;
 		});
