@@ -1,16 +1,16 @@
 // /api/appointments: book, read, list and cancel. Every decision about a slot is the doctor-day object's.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
-import { type Actor, canAccessAppointment, parseAppointmentId } from "../core/appointment";
-import { localDateOf } from "../core/time";
+import { type Actor, canAccessAppointment } from "../core/appointment";
 import { database } from "../db/client";
 import { appointments, users } from "../db/schema";
 import { doctorDay } from "../doctor-day/stub";
-import { nearestAlternatives } from "./alternatives";
+import { verifyAppointmentId } from "../lib/appointment-ids";
 import { allow, requireActor } from "./auth";
-import { dayConfigFor, loadRecordAround } from "./doctor-records";
+import { logBooking, refusalEvent } from "./booking-log";
+import { bookOnDay, nearestAlternatives } from "./day-calls";
+import { doctorRoute } from "./doctor-route";
 import { ApiError } from "./errors";
-import { claimIdempotencyKey, release, settleClaim } from "./idempotency";
 import { logEvent } from "./log";
 import { rateLimit } from "./rate-limit";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
@@ -70,10 +70,8 @@ appointmentRoutes.openapi(
 		const key = c.req.valid("header")["idempotency-key"] ?? null;
 		const actor = requireActor(c);
 		const patientId = await patientFor(c.env, actor, body.doctor_id, body.patient_id);
-		const { record, claim } = await recordAndClaim(c.env, actor, body.doctor_id, body.start, key);
-		const date = localDateOf(body.start, record.doctor.timezone ?? "UTC");
-		const day = doctorDay(c.env, body.doctor_id, date);
-		const result = await day.book(dayConfigFor(record, date), {
+		const route = await doctorRoute(c.env, body.doctor_id);
+		const { date, result } = await bookOnDay(c.env, route, {
 			patientId,
 			bookedBy: actor.userId,
 			start: body.start,
@@ -81,18 +79,14 @@ appointmentRoutes.openapi(
 			reason: body.reason ?? null,
 			idempotencyKey: key,
 		});
-		if (claim !== null) {
-			// IDEMPOTENCY_KEY_REUSED: the object holds another booking under this key.
-			const holds = result.ok || result.code === "IDEMPOTENCY_KEY_REUSED";
-			await settleClaim(c.env.DB, claim, holds, () => day.holdsIdempotencyKey(actor.userId, claim.key));
-		}
 		const logged = {
 			doctor_id: body.doctor_id,
 			patient_id: patientId,
-			slot: new Date(body.start).toISOString(),
+			scheduled_at: new Date(body.start).toISOString(),
+			consultation_mode: body.consultation_mode,
 		};
 		if (result.ok) {
-			logEvent("appointment_booked", {
+			logBooking("consultation_scheduled", {
 				...logged,
 				outcome: result.replayed ? "replayed" : "confirmed",
 				appointment_id: result.appointment.id,
@@ -101,62 +95,32 @@ appointmentRoutes.openapi(
 			if (result.replayed) c.header("Idempotent-Replayed", "true");
 			return c.json({ appointment: result.appointment }, 201);
 		}
-		logEvent("booking_conflict", {
+		const code = result.code === "WRONG_DAY" ? "DAY_UNAVAILABLE" : result.code;
+		logBooking(refusalEvent(code), {
 			...logged,
 			outcome: "refused",
-			code: result.code,
+			code,
 			duration_ms: Date.now() - started,
 		});
-		if (result.code === "IDEMPOTENCY_KEY_REUSED") throw new ApiError(result.code);
-		if (result.code !== "SLOT_FULL") {
-			throw new ApiError(result.code, undefined, {
-				current_bookings: result.booked,
-				max_capacity: result.capacity,
-			});
-		}
+		if (result.code === "IDEMPOTENCY_KEY_REUSED" || result.code === "DOCTOR_NOT_FOUND")
+			throw new ApiError(result.code);
+		if (result.code === "WRONG_DAY") throw new ApiError("DAY_UNAVAILABLE");
+		const counts = { current_bookings: result.booked, max_capacity: result.capacity };
+		if (result.code !== "SLOT_FULL") throw new ApiError(result.code, undefined, counts);
 		const alternatives = await nearestAlternatives(
 			c.env,
-			record,
+			body.doctor_id,
 			date,
 			body.start,
 			result.sameDayAlternatives,
 		);
-		throw new ApiError("SLOT_FULL", undefined, {
-			current_bookings: result.booked,
-			max_capacity: result.capacity,
-			alternatives,
-		});
+		throw new ApiError("SLOT_FULL", undefined, { ...counts, alternatives });
 	},
 );
 
-/**
- * The doctor's record and the key's claim, in parallel (two D1 round trips at once). A claim made for a
- * doctor that does not exist is released: no object can hold a booking under it.
- */
-async function recordAndClaim(env: Env, actor: Actor, doctorId: string, start: number, key: string | null) {
-	const [record, claim] = await Promise.allSettled([
-		loadRecordAround(env.DB, doctorId, start),
-		key === null
-			? null
-			: claimIdempotencyKey(env.DB, {
-					bookedBy: actor.userId,
-					key,
-					doctorId,
-					start: new Date(start).toISOString(),
-				}),
-	]);
-	if (record.status === "rejected") {
-		const notFound = record.reason instanceof ApiError && record.reason.code === "DOCTOR_NOT_FOUND";
-		if (notFound && claim.status === "fulfilled" && claim.value?.isNew) await release(env.DB, claim.value);
-		throw record.reason;
-	}
-	if (claim.status === "rejected") throw claim.reason;
-	return { record: record.value, claim: claim.value };
-}
-
 /** Finds the appointment in its own doctor-day object, which is authoritative even before D1 has it. */
 async function findAppointment(env: Env, id: string) {
-	const owner = parseAppointmentId(id);
+	const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
 	if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
 	const appointment = await doctorDay(env, owner.doctorId, owner.date).appointment(id);
 	if (appointment === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
@@ -231,7 +195,8 @@ appointmentRoutes.openapi(
 		const started = Date.now();
 		const { id } = c.req.valid("param");
 		const actor = requireActor(c);
-		const owner = parseAppointmentId(id);
+		// A made-up id is refused here: it never reaches (and so never creates) an object.
+		const owner = await verifyAppointmentId(c.env.AUTH_SECRET, id);
 		if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
 		const result = await doctorDay(c.env, owner.doctorId, owner.date).cancel(id, actor);
 		if (!result.ok) throw new ApiError(result.code);

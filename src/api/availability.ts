@@ -1,15 +1,25 @@
 // Availability, served by the doctor-day objects: one day, a range of days, and "is this slot free".
 import { createRoute, z } from "@hono/zod-openapi";
-import { datesInRange } from "../core/day-range";
-import { daysBetween, localDateOf } from "../core/time";
+import { type DoctorRoute, inDayWindow } from "../core/day-window";
+import { daysBetween } from "../core/time";
+import { doctorObject } from "../doctor/stub";
+import type { DayAvailability as DayBody } from "../doctor-day/results";
 import { doctorDay } from "../doctor-day/stub";
-import { dayConfigFor, loadDoctorRecord, loadRecordAround } from "./doctor-records";
+import { logBooking } from "./booking-log";
+import { checkOnDay } from "./day-calls";
+import { visibleDoctorRoute } from "./doctor-route";
 import { ApiError } from "./errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "./router";
 import { CheckBody, DateRangeQuery, DateString, DayAvailability, DoctorIdParam } from "./schemas";
 
 export const availabilityRoutes = newRouter();
 const MAX_RANGE_DAYS = 62;
+
+/** A day outside the doctor's window: no slots (as the contract has disabled and far days answer). */
+export function emptyDay(route: DoctorRoute, date: string): DayBody {
+	const none = { total_slots: 0, available_count: 0, booked_count: 0 };
+	return { doctor_id: route.doctorId, date, timezone: route.timezone, version: 0, ...none, slots: [] };
+}
 
 availabilityRoutes.openapi(
 	createRoute({
@@ -22,8 +32,10 @@ availabilityRoutes.openapi(
 	}),
 	async (c) => {
 		const { doctor_id, date } = c.req.valid("param");
-		const record = await loadDoctorRecord(c.env.DB, doctor_id, date, date);
-		const day = await doctorDay(c.env, doctor_id, date).availability(dayConfigFor(record, date));
+		const route = await visibleDoctorRoute(c.env, doctor_id, c.get("actor"));
+		// A date no slot can fall on is answered here: no object is created for it.
+		if (!inDayWindow(route, date, Date.now())) return c.json(emptyDay(route, date), 200);
+		const day = await doctorDay(c.env, doctor_id, date).availability({ doctorId: doctor_id, date });
 		return c.json(day, 200);
 	},
 );
@@ -58,15 +70,10 @@ availabilityRoutes.openapi(
 				issues: [{ path: "to", message: `At most ${MAX_RANGE_DAYS} days.` }],
 			});
 		}
-		const record = await loadDoctorRecord(c.env.DB, doctor_id, from, to);
-		const days = await Promise.all(
-			datesInRange(from, to).map(async (date) => {
-				const day = await doctorDay(c.env, doctor_id, date).availability(dayConfigFor(record, date));
-				const { total_slots, available_count, booked_count } = day;
-				return { date, total_slots, available_count, booked_count };
-			}),
-		);
-		return c.json({ doctor_id, timezone: record.doctor.timezone, days }, 200);
+		await visibleDoctorRoute(c.env, doctor_id, c.get("actor"));
+		// One call: the Doctor object keeps every day's booked places, fed by the days' events.
+		const { timezone, days } = await doctorObject(c.env, doctor_id).range(doctor_id, from, to);
+		return c.json({ doctor_id, timezone, days }, 200);
 	},
 );
 
@@ -94,16 +101,14 @@ availabilityRoutes.openapi(
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
 		const { start } = c.req.valid("json");
-		const record = await loadRecordAround(c.env.DB, doctor_id, start);
-		const zone = record.doctor.timezone;
-		if (zone === null) {
-			return c.json(
-				{ available: false, status: null, remaining: 0, capacity: 0, code: "DAY_UNAVAILABLE" },
-				200,
-			);
-		}
-		const date = localDateOf(start, zone);
-		const check = await doctorDay(c.env, doctor_id, date).check(dayConfigFor(record, date), start);
+		const route = await visibleDoctorRoute(c.env, doctor_id, c.get("actor"));
+		const check = await checkOnDay(c.env, route, start);
+		logBooking("time_slot_conflict_check", {
+			doctor_id,
+			scheduled_at: new Date(start).toISOString(),
+			outcome: check.available ? "available" : "refused",
+			...(check.code === undefined ? {} : { code: check.code }),
+		});
 		return c.json(check, 200);
 	},
 );

@@ -1,14 +1,15 @@
 // The live endpoints: WebSocket upgrades handed to the doctor-day object, or to the doctor's own feed.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { database } from "../db/client";
-import { DAY_CONFIG_HEADER } from "../doctor-day/live-messages";
+import { inDayWindow } from "../core/day-window";
+import { doctorObject } from "../doctor/stub";
 import { doctorDay } from "../doctor-day/stub";
-import { doctorFeed } from "../doctor-feed/doctor-feed";
+import { CLIENT_HEADER } from "../doctor-day/watchers";
 import { actorFromToken } from "./auth";
 import type { AppEnv } from "./context";
-import { dayConfigFor, findDoctor, loadDoctorRecord } from "./doctor-records";
+import { doctorRoute, visibleDoctorRoute } from "./doctor-route";
 import { ApiError } from "./errors";
+import { clientIp } from "./rate-limit";
 import { errorResponses, newRouter } from "./router";
 import { DateString, DoctorIdParam } from "./schemas";
 
@@ -31,11 +32,15 @@ liveRoutes.openapi(
 	}),
 	async (c) => {
 		const { doctor_id, date } = c.req.valid("param");
-		const record = await loadDoctorRecord(c.env.DB, doctor_id, date, date);
+		const route = await visibleDoctorRoute(c.env, doctor_id, c.get("actor"));
 		requireUpgrade(c);
+		// No object for a date no slot can fall on: watching it would only cost storage.
+		if (!inDayWindow(route, date, Date.now())) throw new ApiError("DAY_UNAVAILABLE");
+		const url = new URL(c.req.url);
+		url.search = new URLSearchParams({ doctor_id, date }).toString();
 		const headers = new Headers(c.req.raw.headers);
-		headers.set(DAY_CONFIG_HEADER, JSON.stringify(dayConfigFor(record, date)));
-		return doctorDay(c.env, doctor_id, date).fetch(new Request(c.req.raw, { headers }));
+		headers.set(CLIENT_HEADER, clientIp(c));
+		return doctorDay(c.env, doctor_id, date).fetch(new Request(url, { headers }));
 	},
 );
 
@@ -57,10 +62,10 @@ liveRoutes.openapi(
 		if (actor.role !== "admin" && !(actor.role === "doctor" && actor.doctorId === doctor_id)) {
 			throw new ApiError("FORBIDDEN");
 		}
-		await findDoctor(database(c.env.DB), doctor_id);
+		await doctorRoute(c.env, doctor_id);
 		requireUpgrade(c);
 		const url = new URL(c.req.url);
 		url.search = new URLSearchParams({ doctor_id }).toString();
-		return doctorFeed(c.env, doctor_id).fetch(new Request(url, c.req.raw));
+		return doctorObject(c.env, doctor_id).fetch(new Request(url, c.req.raw));
 	},
 );

@@ -1,16 +1,17 @@
-// Pushes a doctor's changed config to the objects of every day it can touch, before the change is acknowledged.
+// A doctor's changed config goes to their Doctor object, which pushes it durably to every day it touches.
 import type { Appointment } from "../core/appointment";
-import { datesInRange } from "../core/day-range";
-import { addDays, localDateOf } from "../core/time";
-import { doctorDay } from "../doctor-day/stub";
-import { doctorFeed } from "../doctor-feed/doctor-feed";
-import { type DoctorRecord, type DoctorRow, dayConfigFor, loadDoctorRecord } from "./doctor-records";
+import { loadCurrentDoctorConfig } from "../db/doctor-config";
+import { doctorObject } from "../doctor/stub";
+import type { DoctorRow } from "./doctor-records";
+import { forgetDoctorRoute } from "./doctor-route";
+import { ApiError } from "./errors";
+import { logEvent } from "./log";
 
 /**
- * Sends the doctor's current config to the objects of today … today + horizon (the larger of the old and
- * new horizon), and answers the future bookings that now fall outside the schedule. Objects keep the
- * newest config version they see, so pushes racing with each other or with requests settle correctly.
- * The doctor's own tabs hear of the change last, once every day has taken it.
+ * Reads the doctor's config as D1 now has it and hands it to the Doctor object, which stores it and
+ * pushes it to the days of today … today + horizon (the larger of the old and new), or only `dates`.
+ * Answers the future bookings that now fall outside the schedule. Days that did not take the change yet
+ * are retried by the Doctor object until they do (objects keep the newest config version they see).
  */
 export async function pushDoctorConfig(
 	env: Env,
@@ -18,25 +19,12 @@ export async function pushDoctorConfig(
 	change: string,
 	options: { previousHorizonDays?: number; dates?: readonly string[] } = {},
 ): Promise<Appointment[]> {
-	const doctorId = doctor.id;
-	if (doctor.timezone === null) return [];
-	const today = localDateOf(Date.now(), doctor.timezone);
-	const last = addDays(today, Math.max(options.previousHorizonDays ?? 0, doctor.horizonDays));
-	const dates = options.dates ?? datesInRange(today, last);
-	const inWindow = dates.filter((d) => d >= today && d <= last);
-	if (inWindow.length === 0) return [];
-	const record: DoctorRecord = await loadDoctorRecord(
-		env.DB,
-		doctorId,
-		inWindow[0] as string,
-		inWindow.at(-1) as string,
-	);
-	const results = await Promise.all(
-		inWindow.map((date) => doctorDay(env, doctorId, date).applyConfig(dayConfigFor(record, date))),
-	);
-	const affected = results.flatMap((r) => r.affected);
-	await doctorFeed(env, doctorId).publish([
-		{ type: "schedule_changed", change, dates: inWindow, affected_appointments: affected },
-	]);
-	return affected;
+	forgetDoctorRoute(doctor.id);
+	const config = await loadCurrentDoctorConfig(env.DB, doctor.id);
+	if (config === null) throw new ApiError("DOCTOR_NOT_FOUND");
+	const pushed = await doctorObject(env, doctor.id).applyConfig(config, { change, ...options });
+	if (pushed.pending.length > 0) {
+		logEvent("config_push_pending", { doctor_id: doctor.id, change, pending_days: pushed.pending });
+	}
+	return pushed.affected;
 }

@@ -1,74 +1,68 @@
-// The doctor-day's SQLite tables: its config, version, appointments and outbox. Every method is synchronous.
+// The doctor-day's SQLite storage: config, version, appointments, idempotency keys, events and timers.
+// Every method is synchronous. A day that was only ever read has no tables at all: the schema is
+// written by the first change, so reads of a quiet day cost no storage.
 import type { Appointment } from "../core/appointment";
 import type { BookedCounts } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
+import { EventLog } from "../events/event-log";
+import { Scheduler } from "../lib/scheduler";
+import { hasTables, migrate } from "../lib/storage-migrations";
+import { DAY_MIGRATIONS } from "./day-schema";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS day (
-	id INTEGER PRIMARY KEY CHECK (id = 1),
-	version INTEGER NOT NULL,
-	config TEXT
-);
-INSERT OR IGNORE INTO day (id, version, config) VALUES (1, 0, NULL);
-CREATE TABLE IF NOT EXISTS appointments (
-	id TEXT PRIMARY KEY,
-	start_ms INTEGER NOT NULL,
-	end_ms INTEGER NOT NULL,
-	patient_id TEXT NOT NULL,
-	booked_by TEXT NOT NULL,
-	status TEXT NOT NULL,
-	idempotency_key TEXT,
-	body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS appointments_confirmed ON appointments (start_ms) WHERE status = 'confirmed';
-CREATE UNIQUE INDEX IF NOT EXISTS appointments_idempotency
-	ON appointments (booked_by, idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE TABLE IF NOT EXISTS outbox (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT,
-	topic TEXT NOT NULL,
-	payload TEXT NOT NULL,
-	attempts INTEGER NOT NULL DEFAULT 0
-);
-`;
+/** How long an Idempotency-Key is remembered; a key reused after that is a new request. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
+/** The version of the appointment records this code writes (appointments.record_version). */
+const RECORD_VERSION = 1;
 
 export interface StoredAppointment {
 	appointment: Appointment;
 	start: number;
 	end: number;
 	bookedBy: string;
-	idempotencyKey: string | null;
 }
 
-export interface OutboxMessage {
-	seq: number;
-	topic: string;
-	payload: string;
-	attempts: number;
-}
-
-type AppointmentRow = {
-	start_ms: number;
-	end_ms: number;
-	booked_by: string;
-	idempotency_key: string | null;
-	body: string;
-};
+type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
 
 export class DayStore {
-	// Mirrors of the day row, read on every call; reload() after a transaction that rolled back.
+	readonly events: EventLog;
+	readonly timers: Scheduler;
+	private ready: boolean;
+	// Mirrors of the day row; reload() after a transaction that rolled back.
 	private config: DayConfig | null = null;
+	private configStored = false;
 	private currentVersion = 0;
 
 	constructor(private readonly storage: DurableObjectStorage) {
-		storage.sql.exec(SCHEMA);
+		this.ready = hasTables(storage.sql);
+		// Objects migrate their own storage before any event: SQL calls are synchronous.
+		if (this.ready) storage.transactionSync(() => migrate(storage.sql, DAY_MIGRATIONS));
+		this.events = new EventLog(storage.sql);
+		this.timers = new Scheduler(storage, () => this.ready);
 		this.reload();
 	}
 
+	/** Creates the schema on the first change; call inside the change's transaction. */
+	ensureWritable(): void {
+		if (!this.ready) {
+			migrate(this.storage.sql, DAY_MIGRATIONS);
+			this.ready = true;
+		}
+		if (!this.configStored && this.config !== null) {
+			this.storage.sql.exec("UPDATE day SET config = ? WHERE id = 1", JSON.stringify(this.config));
+			this.configStored = true;
+		}
+	}
+
 	reload(): void {
-		const row = this.storage.sql
-			.exec<{ version: number; config: string | null }>("SELECT version, config FROM day WHERE id = 1")
-			.one();
-		this.config = row.config === null ? null : (JSON.parse(row.config) as DayConfig);
+		const memoryOnly = this.configStored ? null : this.config;
+		this.ready = hasTables(this.storage.sql);
+		const row = this.ready
+			? this.storage.sql
+					.exec<{ version: number; config: string | null }>("SELECT version, config FROM day WHERE id = 1")
+					.one()
+			: { version: 0, config: null };
+		this.config = row.config === null ? memoryOnly : (JSON.parse(row.config) as DayConfig);
+		this.configStored = row.config !== null;
 		this.currentVersion = row.version;
 	}
 
@@ -82,22 +76,33 @@ export class DayStore {
 
 	/** Grows with every committed change of the day; call once per change, inside its transaction. */
 	bumpVersion(): number {
+		this.ensureWritable();
 		const next = this.currentVersion + 1;
 		this.storage.sql.exec("UPDATE day SET version = ? WHERE id = 1", next);
 		this.currentVersion = next;
 		return next;
 	}
 
-	/** Keeps `config` if it is newer than the one held; returns whether it was. */
+	/** A config read from D1 for a day with none: kept in memory until the day's first change. */
+	useLoadedConfig(config: DayConfig): void {
+		if (this.config === null || this.config.version < config.version) {
+			this.config = config;
+			this.configStored = false;
+		}
+	}
+
+	/** A pushed config, stored if newer than the one held; returns whether it was. */
 	adoptConfig(config: DayConfig): boolean {
-		if (this.config !== null && this.config.version >= config.version) return false;
-		this.storage.sql.exec("UPDATE day SET config = ? WHERE id = 1", JSON.stringify(config));
+		if (this.configStored && this.config !== null && this.config.version >= config.version) return false;
 		this.config = config;
+		this.configStored = false;
+		this.ensureWritable();
 		return true;
 	}
 
 	bookedCounts(): BookedCounts {
 		const counts = new Map<number, number>();
+		if (!this.ready) return counts;
 		const rows = this.storage.sql.exec<{ start_ms: number; n: number }>(
 			"SELECT start_ms, count(*) AS n FROM appointments WHERE status = 'confirmed' GROUP BY start_ms",
 		);
@@ -106,6 +111,7 @@ export class DayStore {
 	}
 
 	patientHolds(patientId: string, start: number): boolean {
+		if (!this.ready) return false;
 		return (
 			this.storage.sql
 				.exec(
@@ -118,85 +124,97 @@ export class DayStore {
 	}
 
 	find(id: string): StoredAppointment | null {
-		return this.first(this.storage.sql.exec<AppointmentRow>("SELECT * FROM appointments WHERE id = ?", id));
+		if (!this.ready) return null;
+		return first(this.storage.sql.exec<AppointmentRow>("SELECT * FROM appointments WHERE id = ?", id));
 	}
 
-	findByIdempotencyKey(bookedBy: string, key: string): StoredAppointment | null {
-		return this.first(
+	/** The appointment booked under this user's key, if the key is still remembered. */
+	findByIdempotencyKey(bookedBy: string, key: string, now: number): StoredAppointment | null {
+		if (!this.ready) return null;
+		return first(
 			this.storage.sql.exec<AppointmentRow>(
-				"SELECT * FROM appointments WHERE booked_by = ? AND idempotency_key = ?",
+				`SELECT a.* FROM idempotency_keys k JOIN appointments a ON a.id = k.appointment_id
+				 WHERE k.booked_by = ? AND k.key = ? AND k.created_at > ?`,
 				bookedBy,
 				key,
+				now - IDEMPOTENCY_KEY_TTL_MS,
 			),
 		);
 	}
 
 	confirmed(): StoredAppointment[] {
+		if (!this.ready) return [];
 		return this.storage.sql
 			.exec<AppointmentRow>("SELECT * FROM appointments WHERE status = 'confirmed' ORDER BY start_ms, id")
 			.toArray()
 			.map(fromRow);
 	}
 
-	insert(stored: StoredAppointment): void {
+	appointmentCount(): number {
+		if (!this.ready) return 0;
+		return this.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM appointments").one().n;
+	}
+
+	insert(stored: StoredAppointment, idempotencyKey: string | null, now: number): void {
 		const { appointment } = stored;
 		this.storage.sql.exec(
-			"INSERT INTO appointments (id, start_ms, end_ms, patient_id, booked_by, status, idempotency_key, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			"INSERT INTO appointments (id, start_ms, end_ms, patient_id, booked_by, status, body, record_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			appointment.id,
 			stored.start,
 			stored.end,
 			appointment.patient_id,
 			stored.bookedBy,
 			appointment.status,
-			stored.idempotencyKey,
 			JSON.stringify(appointment),
+			RECORD_VERSION,
 		);
+		if (idempotencyKey !== null) {
+			// A key past its time may still have a row (expiry runs by alarm): the new booking takes it over.
+			this.storage.sql.exec(
+				"INSERT OR REPLACE INTO idempotency_keys (booked_by, key, appointment_id, created_at) VALUES (?, ?, ?, ?)",
+				stored.bookedBy,
+				idempotencyKey,
+				appointment.id,
+				now,
+			);
+		}
 	}
 
 	updateStatus(appointment: Appointment): void {
 		this.storage.sql.exec(
-			"UPDATE appointments SET status = ?, body = ? WHERE id = ?",
+			"UPDATE appointments SET status = ?, body = ?, record_version = ? WHERE id = ?",
 			appointment.status,
 			JSON.stringify(appointment),
+			RECORD_VERSION,
 			appointment.id,
 		);
 	}
 
-	enqueue(topic: string, payload: unknown): void {
-		this.storage.sql.exec(
-			"INSERT INTO outbox (topic, payload) VALUES (?, ?)",
-			topic,
-			JSON.stringify(payload),
-		);
+	/** Forgets keys past their time; answers when the next one expires (null: none left). */
+	expireKeys(now: number): number | null {
+		if (!this.ready) return null;
+		this.storage.sql.exec("DELETE FROM idempotency_keys WHERE created_at <= ?", now - IDEMPOTENCY_KEY_TTL_MS);
+		const oldest = this.storage.sql
+			.exec<{ oldest: number | null }>("SELECT min(created_at) AS oldest FROM idempotency_keys")
+			.one().oldest;
+		return oldest === null ? null : oldest + IDEMPOTENCY_KEY_TTL_MS;
 	}
 
-	pendingMessages(limit: number): OutboxMessage[] {
-		return this.storage.sql
-			.exec<{ seq: number; topic: string; payload: string; attempts: number }>(
-				"SELECT seq, topic, payload, attempts FROM outbox ORDER BY seq LIMIT ?",
-				limit,
-			)
-			.toArray();
+	keyCount(): number {
+		if (!this.ready) return 0;
+		return this.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM idempotency_keys").one().n;
 	}
 
-	markDelivered(seqs: readonly number[]): void {
-		this.storage.sql.exec(
-			"DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))",
-			JSON.stringify(seqs),
-		);
+	/** Drops everything the day stored (and its alarm); the object starts again as never written. */
+	async deleteAll(): Promise<void> {
+		await this.storage.deleteAll();
+		this.reload();
 	}
+}
 
-	markAttempted(seqs: readonly number[]): void {
-		this.storage.sql.exec(
-			"UPDATE outbox SET attempts = attempts + 1 WHERE seq IN (SELECT value FROM json_each(?))",
-			JSON.stringify(seqs),
-		);
-	}
-
-	private first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | null {
-		const rows = cursor.toArray();
-		return rows[0] === undefined ? null : fromRow(rows[0]);
-	}
+function first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | null {
+	const rows = cursor.toArray();
+	return rows[0] === undefined ? null : fromRow(rows[0]);
 }
 
 function fromRow(row: AppointmentRow): StoredAppointment {
@@ -205,6 +223,5 @@ function fromRow(row: AppointmentRow): StoredAppointment {
 		start: row.start_ms,
 		end: row.end_ms,
 		bookedBy: row.booked_by,
-		idempotencyKey: row.idempotency_key,
 	};
 }

@@ -1,52 +1,57 @@
 // The DoctorDay Durable Object: the one writer of a doctor-day's bookings. It sequences; src/core decides.
+// A request waits on nothing but this object: events reach D1 and the Doctor object after the answer.
 import { DurableObject } from "cloudflare:workers";
-import {
-	type Actor,
-	type Appointment,
-	appointmentId,
-	canAccessAppointment,
-	createAppointment,
-	isSameRequest,
-} from "../core/appointment";
+import type { Actor, Appointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
+import { type DayEvent, decideBook, decideCancel, decideConfig } from "../core/day-decider";
 import { diffSlots } from "../core/slot-diff";
-import { newId } from "../lib/ids";
-import { DayStore } from "./day-store";
-import { DAY_CONFIG_HEADER, type SnapshotMessage, sendToAll } from "./live-messages";
-import { type AppointmentSaved, deliverOutbox, OUTBOX_RETRY_MS } from "./outbox";
+import { localDateOf } from "../core/time";
+import { loadDayConfig } from "../db/doctor-config";
+import { appendDayEvents, deliverDayEvents, type EventDelivery } from "../events/delivery";
+import { mintAppointmentId } from "../lib/appointment-ids";
+import { DayStore, IDEMPOTENCY_KEY_TTL_MS } from "./day-store";
+import { type SnapshotMessage, sendToAll } from "./live-messages";
 import type {
 	BookRequest,
 	BookResult,
 	CancelResult,
 	ConfigApplied,
 	DayAvailability,
+	DayRef,
 	SlotCheck,
 } from "./results";
+import { acceptWatcher, answerWatcher } from "./watchers";
+
+const EXPIRE_KEYS_TIMER = "expire-keys";
+const CLEANUP_TIMER = "cleanup";
+/** A day's storage may go once its date has passed everywhere and nothing is left in it. */
+const CLEANUP_AFTER_MS = 2 * 24 * 3600_000;
 
 export class DoctorDay extends DurableObject<Env> {
 	private readonly store: DayStore;
-	private delivering: Promise<void> | null = null;
-	/** A commit came while a delivery was running: it must look again before it ends. */
-	private redeliver = false;
-	/** This instance scheduled the outbox's retry alarm and it has not run yet: no need to set it again. */
-	private retryScheduled = false;
+	private readonly delivery: EventDelivery;
+	private loading: Promise<DayConfig | null> | null = null;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
-		// SQL calls are synchronous, so the schema is ready before any event without blockConcurrencyWhile.
 		this.store = new DayStore(ctx.storage);
+		this.delivery = deliverDayEvents(this.store, env, () => this.facts());
 		// Answered by the runtime: without this, each keep-alive would wake the object from hibernation.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
 	}
 
-	async availability(pushed: DayConfig): Promise<DayAvailability> {
-		this.commit(pushed, () => undefined);
-		return this.view(Date.now());
+	async availability(where: DayRef): Promise<DayAvailability> {
+		await this.config(where);
+		return this.view(Date.now(), where);
 	}
 
-	async check(pushed: DayConfig, start: number): Promise<SlotCheck> {
-		const config = this.commit(pushed, (held) => held ?? pushed);
+	async check(where: DayRef, start: number): Promise<SlotCheck> {
+		const config = await this.config(where);
+		if (config === null)
+			return { available: false, status: null, remaining: 0, capacity: 0, code: "DAY_UNAVAILABLE" };
+		const other = otherDay(config, start);
+		if (other !== null) return { wrongDay: other };
 		const now = Date.now();
 		const booked = this.store.bookedCounts();
 		const decision = decideBooking(config, start, now, booked, false);
@@ -60,104 +65,106 @@ export class DoctorDay extends DurableObject<Env> {
 		};
 	}
 
-	async book(pushed: DayConfig, request: BookRequest): Promise<BookResult> {
-		const result = this.commit(pushed, (held): BookResult => {
-			const config = held ?? pushed;
+	async book(where: DayRef, request: BookRequest): Promise<BookResult> {
+		const loaded = await this.config(where);
+		if (loaded === null) return { ok: false, code: "DOCTOR_NOT_FOUND" };
+		const other = otherDay(loaded, request.start);
+		if (other !== null) return { ok: false, code: "WRONG_DAY", wrongDay: other };
+		const id = await mintAppointmentId(this.env.AUTH_SECRET, where.doctorId, where.date);
+		// From here to the write nothing awaits: the decision and the insert are one transaction.
+		return this.commit((config): BookResult => {
 			const now = Date.now();
-			if (request.idempotencyKey !== null) {
-				const earlier = this.store.findByIdempotencyKey(request.bookedBy, request.idempotencyKey);
-				if (earlier !== null) {
-					// A retry answers the first booking; the same key for another booking is refused.
-					if (!isSameRequest(earlier.appointment, request)) {
-						return { ok: false, code: "IDEMPOTENCY_KEY_REUSED", appointment: earlier.appointment };
-					}
+			const key = request.idempotencyKey;
+			const keyed = key === null ? null : this.store.findByIdempotencyKey(request.bookedBy, key, now);
+			const booked = this.store.bookedCounts();
+			const state = {
+				config: config ?? loaded,
+				booked,
+				keyed: keyed?.appointment ?? null,
+				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
+			};
+			const decision = decideBook(state, { ...request, id }, now);
+			switch (decision.kind) {
+				case "replayed":
 					return {
 						ok: true,
-						appointment: earlier.appointment,
+						appointment: decision.appointment,
 						replayed: true,
 						version: this.store.version(),
 					};
+				case "key_reused":
+					return { ok: false, code: "IDEMPOTENCY_KEY_REUSED", appointment: decision.appointment };
+				case "refused": {
+					const alternatives = slotViews(state.config, booked, now).filter((s) => s.status === "available");
+					return { ...decision, ok: false, sameDayAlternatives: alternatives };
+				}
+				case "booked": {
+					const { appointment } = decision;
+					this.store.ensureWritable();
+					const stored = {
+						appointment,
+						start: request.start,
+						end: Date.parse(appointment.end),
+						bookedBy: request.bookedBy,
+					};
+					this.store.insert(stored, key, now);
+					if (key !== null) this.store.timers.atOrBefore(EXPIRE_KEYS_TIMER, now + IDEMPOTENCY_KEY_TTL_MS);
+					const version = this.record(decision.events, now);
+					return { ok: true, appointment, replayed: false, version };
 				}
 			}
-			const booked = this.store.bookedCounts();
-			const holds = this.store.patientHolds(request.patientId, request.start);
-			// Capacity is checked in the same synchronous transaction as the insert: nothing can interleave.
-			const decision = decideBooking(config, request.start, now, booked, holds);
-			if (!decision.ok) {
-				const alternatives = slotViews(config, booked, now).filter((s) => s.status === "available");
-				return { ...decision, sameDayAlternatives: alternatives };
-			}
-			const id = appointmentId(config.doctorId, config.date, newId());
-			const appointment = createAppointment(id, config, request, decision.slot, now);
-			this.store.insert({
-				appointment,
-				start: decision.slot.start,
-				end: decision.slot.end,
-				bookedBy: request.bookedBy,
-				idempotencyKey: request.idempotencyKey,
-			});
-			const version = this.store.bumpVersion();
-			this.enqueueSaved(appointment, version, request.bookedBy);
-			return { ok: true, appointment, replayed: false, version };
 		});
-		if (result.ok && !result.replayed) await this.deliver();
-		return result;
 	}
 
 	async cancel(id: string, actor: Actor): Promise<CancelResult> {
-		const result = this.commit(null, (): CancelResult => {
-			const stored = this.store.find(id);
-			if (stored === null) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
-			if (!canAccessAppointment(actor, stored.appointment)) return { ok: false, code: "FORBIDDEN" };
-			// Cancelling twice answers the same cancelled appointment and frees nothing a second time.
-			if (stored.appointment.status === "cancelled")
-				return { ok: true, appointment: stored.appointment, changed: false };
+		return this.commit((): CancelResult => {
 			const now = Date.now();
-			if (stored.start <= now) return { ok: false, code: "SLOT_IN_PAST" };
-			const cancelled: Appointment = { ...stored.appointment, status: "cancelled", cancelled_at: iso(now) };
-			this.store.updateStatus(cancelled);
-			const version = this.store.bumpVersion();
-			this.enqueueSaved(cancelled, version, stored.bookedBy);
-			return { ok: true, appointment: cancelled, changed: true };
+			const decision = decideCancel(this.store.find(id)?.appointment ?? null, { actor }, now);
+			if (decision.kind === "refused") return { ok: false, code: decision.code };
+			if (decision.kind === "unchanged")
+				return { ok: true, appointment: decision.appointment, changed: false };
+			this.store.updateStatus(decision.appointment);
+			this.record(decision.events, now);
+			return { ok: true, appointment: decision.appointment, changed: true };
 		});
-		if (result.ok && result.changed) await this.deliver();
-		return result;
-	}
-
-	/** Whether a booking was made here under this Idempotency-Key (its D1 claim must then stay). */
-	async holdsIdempotencyKey(bookedBy: string, key: string): Promise<boolean> {
-		return this.store.findByIdempotencyKey(bookedBy, key) !== null;
 	}
 
 	async appointment(id: string): Promise<Appointment | null> {
 		return this.store.find(id)?.appointment ?? null;
 	}
 
-	/** Takes a pushed schedule or unavailability change and lists the bookings it leaves outside. */
+	/** A schedule, unavailability or flag change pushed by the Doctor object; lists the bookings it leaves outside. */
 	async applyConfig(pushed: DayConfig): Promise<ConfigApplied> {
-		const config = this.commit(pushed, (held) => held ?? pushed);
+		const config = this.commit((held) => {
+			const events = decideConfig(held, pushed);
+			if (events.length === 0) return held ?? pushed;
+			this.store.adoptConfig(pushed);
+			this.record(events, Date.now());
+			return pushed;
+		});
 		const affected = outsideSchedule(config, this.store.confirmed(), Date.now());
 		return { version: this.store.version(), affected: affected.map((s) => s.appointment) };
 	}
 
-	/** A watcher's WebSocket upgrade, forwarded by the Worker with the day's config in a header. */
+	/** Delivery state, for tests and operators: what each consumer still owes, and what was given up. */
+	async eventBacklog() {
+		return { pending: this.store.events.pendingCount(), deadLetters: this.store.events.deadLetters() };
+	}
+
+	/** A watcher's WebSocket upgrade, forwarded by the Worker with the doctor-day in the URL. */
 	override async fetch(request: Request): Promise<Response> {
-		const pushed = JSON.parse(request.headers.get(DAY_CONFIG_HEADER) ?? "null") as DayConfig | null;
-		if (pushed !== null) this.commit(pushed, () => undefined);
-		const { 0: client, 1: server } = new WebSocketPair();
-		// acceptWebSocket (not accept) lets the object hibernate while sockets stay open.
-		this.ctx.acceptWebSocket(server);
-		server.send(JSON.stringify(this.snapshot()));
-		return new Response(null, { status: 101, webSocket: client });
+		const url = new URL(request.url);
+		const where = {
+			doctorId: url.searchParams.get("doctor_id") ?? "",
+			date: url.searchParams.get("date") ?? "",
+		};
+		await this.config(where);
+		return acceptWatcher(this.ctx, request, () => this.snapshot(where));
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-		// Only {"type":"resync"} means anything; junk is ignored rather than allowed to break the object.
-		if (typeof message !== "string" || message.length > 1024) return;
-		try {
-			if ((JSON.parse(message) as { type?: unknown })?.type === "resync")
-				ws.send(JSON.stringify(this.snapshot()));
-		} catch {}
+		const config = this.store.currentConfig;
+		if (config !== null) answerWatcher(ws, message, () => this.snapshot(config));
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -165,35 +172,82 @@ export class DoctorDay extends DurableObject<Env> {
 		ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
 	}
 
-	/** Retries outbox delivery; alarms fire at least once, and delivery is idempotent. */
+	/** Every timer of the day: event retries, key expiry, clean-up. Each is idempotent (alarms repeat). */
 	override async alarm(): Promise<void> {
-		this.retryScheduled = false;
-		await this.deliver();
+		this.store.timers.fired();
+		const now = Date.now();
+		for (const timer of this.store.timers.due(now)) {
+			if (timer.name === CLEANUP_TIMER && this.canForget()) {
+				await this.ctx.storage.deleteAlarm();
+				await this.store.deleteAll();
+				return;
+			}
+			if (timer.name === CLEANUP_TIMER) this.store.timers.at(CLEANUP_TIMER, now + CLEANUP_AFTER_MS);
+			if (timer.name === EXPIRE_KEYS_TIMER) {
+				const next = this.store.expireKeys(now);
+				if (next !== null) this.store.timers.at(EXPIRE_KEYS_TIMER, next);
+			}
+			this.store.timers.done(timer);
+		}
+		await this.delivery.run();
+		await this.store.timers.arm();
 	}
 
 	/**
-	 * Runs `mutate` in one synchronous transaction after adopting the newest config, then announces what
-	 * changed to every watcher. There is no await between the two, so updates leave in version order, and
-	 * the runtime holds them until the transaction is durable.
+	 * Runs `mutate` in one synchronous transaction, then announces what changed to every watcher and starts
+	 * delivering the new events. There is no await between the two, so updates leave in version order, and
+	 * the runtime holds them (and the answer) until the transaction is durable.
 	 */
-	private commit<T>(pushed: DayConfig | null, mutate: (held: DayConfig | null) => T): T {
+	private commit<T>(mutate: (config: DayConfig | null) => T): T {
 		const watchers = this.ctx.getWebSockets();
 		const now = Date.now();
 		const before = watchers.length > 0 ? this.slots(now) : [];
 		const versionBefore = this.store.version();
 		let result: T;
 		try {
-			result = this.ctx.storage.transactionSync(() => {
-				if (pushed !== null && this.store.adoptConfig(pushed)) this.store.bumpVersion();
-				return mutate(this.store.currentConfig);
-			});
+			result = this.ctx.storage.transactionSync(() => mutate(this.store.currentConfig));
 		} catch (error) {
 			this.store.reload(); // the transaction rolled back; so must the store's mirrors
 			throw error;
 		}
 		const version = this.store.version();
-		if (watchers.length > 0 && version !== versionBefore) this.announce(watchers, before, version, now);
+		if (version !== versionBefore) {
+			if (watchers.length > 0) this.announce(watchers, before, version, now);
+			void this.store.timers.arm();
+			void this.delivery.run();
+		}
 		return result;
+	}
+
+	/** Bumps the version and writes the events for every consumer; inside the change's transaction. */
+	private record(events: readonly DayEvent[], now: number): number {
+		const version = this.store.bumpVersion();
+		appendDayEvents(this.store, events, version, now);
+		const date = this.store.currentConfig?.date;
+		if (date !== undefined)
+			this.store.timers.atOrBefore(CLEANUP_TIMER, Date.parse(`${date}T00:00:00Z`) + CLEANUP_AFTER_MS);
+		return version;
+	}
+
+	/** Nothing is left that anyone could ask for: no appointment, no undelivered event, no watcher. */
+	private canForget(): boolean {
+		return (
+			this.store.appointmentCount() === 0 &&
+			this.store.events.pendingCount() === 0 &&
+			this.ctx.getWebSockets().length === 0
+		);
+	}
+
+	/** The day's config; an object that has none reads D1 once (concurrent first callers share the read). */
+	private async config(where: DayRef): Promise<DayConfig | null> {
+		const held = this.store.currentConfig;
+		if (held !== null) return held;
+		this.loading ??= loadDayConfig(this.env.DB, where.doctorId, where.date).finally(() => {
+			this.loading = null;
+		});
+		const loaded = await this.loading;
+		if (loaded !== null) this.store.useLoadedConfig(loaded);
+		return this.store.currentConfig;
 	}
 
 	private announce(watchers: WebSocket[], before: SlotView[], version: number, now: number): void {
@@ -207,12 +261,12 @@ export class DoctorDay extends DurableObject<Env> {
 		return config === null ? [] : slotViews(config, this.store.bookedCounts(), now);
 	}
 
-	private view(now: number): DayAvailability {
+	private view(now: number, where: DayRef): DayAvailability {
 		const config = this.store.currentConfig;
 		const slots = this.slots(now);
 		return {
-			doctor_id: config?.doctorId ?? "",
-			date: config?.date ?? "",
+			doctor_id: config?.doctorId ?? where.doctorId,
+			date: config?.date ?? where.date,
 			timezone: config?.timezone ?? null,
 			version: this.store.version(),
 			...summarize(slots),
@@ -220,46 +274,24 @@ export class DoctorDay extends DurableObject<Env> {
 		};
 	}
 
-	private snapshot(): SnapshotMessage {
-		return { type: "snapshot", ...this.view(Date.now()) };
+	private snapshot(where: DayRef): SnapshotMessage {
+		return { type: "snapshot", ...this.view(Date.now(), where) };
 	}
 
-	private enqueueSaved(appointment: Appointment, dayVersion: number, bookedBy: string) {
-		const saved: AppointmentSaved = { appointment, dayVersion, bookedBy };
-		this.store.enqueue("appointment.saved", saved);
-		// Set in the same turn as the commit, so a crash before delivery still leaves a retry behind.
-		if (!this.retryScheduled) void this.scheduleRetry();
-	}
-
-	private scheduleRetry(): Promise<void> {
-		this.retryScheduled = true;
-		return this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
-	}
-
-	/**
-	 * One delivery at a time: a booking that commits while one is running waits for it, and it goes on until
-	 * the outbox is empty, so every caller's row has reached D1 when its promise settles (or the alarm is set).
-	 */
-	private deliver(): Promise<void> {
-		if (this.delivering !== null) {
-			// The running delivery may have read the outbox before this caller's commit: it reads again.
-			this.redeliver = true;
-			return this.delivering;
-		}
-		this.delivering = (async () => {
-			try {
-				do {
-					this.redeliver = false;
-					if (!(await deliverOutbox(this.store, this.env))) return this.scheduleRetry();
-				} while (this.redeliver);
-			} finally {
-				this.delivering = null;
-			}
-		})();
-		return this.delivering;
+	private facts() {
+		const config = this.store.currentConfig;
+		return {
+			doctorId: config?.doctorId ?? "",
+			date: config?.date ?? "",
+			version: this.store.version(),
+			booked: [...this.store.bookedCounts()],
+		};
 	}
 }
 
-function iso(ms: number): string {
-	return new Date(ms).toISOString();
+/** The doctor-local date of `start` when it is not this day's (null when it is, or the day has no zone). */
+function otherDay(config: DayConfig, start: number): string | null {
+	if (config.timezone === null) return null;
+	const date = localDateOf(start, config.timezone);
+	return date === config.date ? null : date;
 }

@@ -27,9 +27,6 @@ export type DoctorMessage =
 	| { type: "appointment"; event: "booked" | "cancelled"; appointment: Appointment; day_version: number }
 	| { type: "schedule_changed"; change: string; dates: string[]; affected_appointments: Appointment[] };
 
-/** Internal header carrying the day's config from the Worker to the object on a WebSocket upgrade. */
-export const DAY_CONFIG_HEADER = "x-docslot-day-config";
-
 /** Sends one message to every socket; one broken socket must not stop the others (its close cleans it up). */
 export function sendToAll(sockets: readonly WebSocket[], message: DayMessage | DoctorMessage): void {
 	const text = JSON.stringify(message);

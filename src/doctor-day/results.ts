@@ -2,6 +2,12 @@
 import type { Actor, Appointment, AppointmentRequest } from "../core/appointment";
 import type { DaySummary, RefusalCode, SlotStatus, SlotView } from "../core/booking";
 
+/** Which doctor-day a call is for: objects are named by it, and a day with no config reads it by it. */
+export interface DayRef {
+	doctorId: string;
+	date: string;
+}
+
 export interface DayAvailability extends DaySummary {
 	doctor_id: string;
 	date: string;
@@ -10,12 +16,13 @@ export interface DayAvailability extends DaySummary {
 	slots: SlotView[];
 }
 
-export interface SlotCheck {
-	available: boolean;
-	status: SlotStatus | null;
-	remaining: number;
-	capacity: number;
-	code?: RefusalCode;
+export type SlotCheck =
+	| { available: boolean; status: SlotStatus | null; remaining: number; capacity: number; code?: RefusalCode }
+	| WrongDay;
+
+/** The instant belongs to another date in the doctor's zone (the Worker's zone was stale): ask that day. */
+export interface WrongDay {
+	wrongDay: string;
 }
 
 export interface BookRequest extends AppointmentRequest {
@@ -26,7 +33,9 @@ export interface BookRequest extends AppointmentRequest {
 export type BookResult =
 	| { ok: true; appointment: Appointment; replayed: boolean; version: number }
 	| { ok: false; code: RefusalCode; booked: number; capacity: number; sameDayAlternatives: SlotView[] }
-	| { ok: false; code: "IDEMPOTENCY_KEY_REUSED"; appointment: Appointment };
+	| { ok: false; code: "IDEMPOTENCY_KEY_REUSED"; appointment: Appointment }
+	| { ok: false; code: "DOCTOR_NOT_FOUND" }
+	| ({ ok: false; code: "WRONG_DAY" } & WrongDay);
 
 export type CancelResult =
 	| { ok: true; appointment: Appointment; changed: boolean }

@@ -1,0 +1,94 @@
+// The doctor-day's decider: given what the day holds and a command, the events it causes or a refusal.
+// The object reads the state, calls these, and writes the events in the same transaction.
+import {
+	type Actor,
+	type Appointment,
+	type AppointmentRequest,
+	canAccessAppointment,
+	createAppointment,
+	isSameRequest,
+	type Role,
+} from "./appointment";
+import { type BookedCounts, decideBooking, type RefusalCode } from "./booking";
+import type { DayConfig } from "./day-config";
+
+/** What a doctor-day's transactions record; each consumer (D1 projection, Doctor object, …) gets every one. */
+export type DayEvent =
+	| { type: "appointment.booked"; appointment: Appointment; booked_by: string }
+	| { type: "appointment.cancelled"; appointment: Appointment; cancelled_by: Role }
+	| { type: "day.config_changed"; config_version: number };
+
+export type DayEventType = DayEvent["type"];
+
+export interface BookCommand extends AppointmentRequest {
+	bookedBy: string;
+	idempotencyKey: string | null;
+	/** The id the appointment gets if booked (minted outside, so the decision stays pure). */
+	id: string;
+}
+
+export interface BookState {
+	config: DayConfig;
+	booked: BookedCounts;
+	/** The appointment booked earlier under this command's Idempotency-Key (still unexpired), if any. */
+	keyed: Appointment | null;
+	/** Whether the patient already holds a place at the command's start. */
+	patientHoldsSlot: boolean;
+}
+
+export type BookDecision =
+	| { kind: "booked"; appointment: Appointment; events: DayEvent[] }
+	| { kind: "replayed"; appointment: Appointment }
+	| { kind: "key_reused"; appointment: Appointment }
+	| { kind: "refused"; code: RefusalCode; booked: number; capacity: number };
+
+export function decideBook(state: BookState, command: BookCommand, now: number): BookDecision {
+	if (state.keyed !== null) {
+		// A retry answers the first booking; the same key for another booking is refused.
+		return isSameRequest(state.keyed, command)
+			? { kind: "replayed", appointment: state.keyed }
+			: { kind: "key_reused", appointment: state.keyed };
+	}
+	// The caller applies this in the same synchronous transaction that read `booked`.
+	const decision = decideBooking(state.config, command.start, now, state.booked, state.patientHoldsSlot);
+	if (!decision.ok) return { kind: "refused", ...decision };
+	const appointment = createAppointment(command.id, state.config, command, decision.slot, now);
+	return {
+		kind: "booked",
+		appointment,
+		events: [{ type: "appointment.booked", appointment, booked_by: command.bookedBy }],
+	};
+}
+
+export type CancelDecision =
+	| { kind: "cancelled"; appointment: Appointment; events: DayEvent[] }
+	| { kind: "unchanged"; appointment: Appointment }
+	| { kind: "refused"; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" };
+
+export function decideCancel(
+	stored: Appointment | null,
+	command: { actor: Actor },
+	now: number,
+): CancelDecision {
+	if (stored === null) return { kind: "refused", code: "APPOINTMENT_NOT_FOUND" };
+	if (!canAccessAppointment(command.actor, stored)) return { kind: "refused", code: "FORBIDDEN" };
+	// Cancelling twice answers the same cancelled appointment and frees nothing a second time.
+	if (stored.status === "cancelled") return { kind: "unchanged", appointment: stored };
+	if (Date.parse(stored.start) <= now) return { kind: "refused", code: "SLOT_IN_PAST" };
+	const appointment: Appointment = {
+		...stored,
+		status: "cancelled",
+		cancelled_at: new Date(now).toISOString(),
+	};
+	return {
+		kind: "cancelled",
+		appointment,
+		events: [{ type: "appointment.cancelled", appointment, cancelled_by: command.actor.role }],
+	};
+}
+
+/** A newer config is a change of the day, recorded like any other. */
+export function decideConfig(held: DayConfig | null, pushed: DayConfig): DayEvent[] {
+	if (held !== null && held.version >= pushed.version) return [];
+	return [{ type: "day.config_changed", config_version: pushed.version }];
+}

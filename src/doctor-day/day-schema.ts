@@ -1,0 +1,67 @@
+// The doctor-day's storage schema as an ordered list of migrations (src/lib/storage-migrations.ts).
+// Never edit an applied migration: add the next one.
+import { EVENT_LOG_TABLES } from "../events/event-log";
+import { TIMERS_TABLE } from "../lib/scheduler";
+
+/** The consumers that existed when the outbox became the event log, to carry pending rows over. */
+const LEGACY_CONSUMERS = ["projection", "doctor"];
+
+export const DAY_MIGRATIONS: readonly string[] = [
+	// 1: the first wave's schema (objects created before migrations existed have exactly this).
+	`CREATE TABLE IF NOT EXISTS day (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		version INTEGER NOT NULL,
+		config TEXT
+	);
+	INSERT OR IGNORE INTO day (id, version, config) VALUES (1, 0, NULL);
+	CREATE TABLE IF NOT EXISTS appointments (
+		id TEXT PRIMARY KEY,
+		start_ms INTEGER NOT NULL,
+		end_ms INTEGER NOT NULL,
+		patient_id TEXT NOT NULL,
+		booked_by TEXT NOT NULL,
+		status TEXT NOT NULL,
+		idempotency_key TEXT,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX IF NOT EXISTS appointments_confirmed ON appointments (start_ms) WHERE status = 'confirmed';
+	CREATE UNIQUE INDEX IF NOT EXISTS appointments_idempotency
+		ON appointments (booked_by, idempotency_key) WHERE idempotency_key IS NOT NULL;
+	CREATE TABLE IF NOT EXISTS outbox (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		topic TEXT NOT NULL,
+		payload TEXT NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0
+	);`,
+	// 2: typed day events with per-consumer delivery, one timer table, and expiring idempotency keys.
+	`${EVENT_LOG_TABLES}
+	${TIMERS_TABLE};
+	CREATE TABLE idempotency_keys (
+		booked_by TEXT NOT NULL,
+		key TEXT NOT NULL,
+		appointment_id TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (booked_by, key)
+	);
+	CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+	INSERT INTO idempotency_keys (booked_by, key, appointment_id, created_at)
+		SELECT booked_by, idempotency_key, id, CAST(strftime('%s', 'now') AS INTEGER) * 1000
+		FROM appointments WHERE idempotency_key IS NOT NULL;
+	DROP INDEX appointments_idempotency;
+	ALTER TABLE appointments DROP COLUMN idempotency_key;
+	ALTER TABLE appointments ADD COLUMN record_version INTEGER NOT NULL DEFAULT 1;
+	INSERT INTO events (seq, type, day_version, body, at)
+		SELECT seq,
+			CASE json_extract(payload, '$.appointment.status') WHEN 'cancelled' THEN 'appointment.cancelled' ELSE 'appointment.booked' END,
+			json_extract(payload, '$.dayVersion'),
+			json_object(
+				'type', CASE json_extract(payload, '$.appointment.status') WHEN 'cancelled' THEN 'appointment.cancelled' ELSE 'appointment.booked' END,
+				'appointment', json(json_extract(payload, '$.appointment')),
+				'booked_by', json_extract(payload, '$.bookedBy'),
+				'cancelled_by', 'patient'),
+			0
+		FROM outbox;
+	INSERT INTO deliveries (consumer, seq, next_at)
+		SELECT c.value, o.seq, 0 FROM outbox o, json_each('${JSON.stringify(LEGACY_CONSUMERS)}') c;
+	DROP TABLE outbox;`,
+];

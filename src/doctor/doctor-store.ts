@@ -1,0 +1,103 @@
+// The Doctor object's SQLite storage: the doctor's config, per-date booked counts fed by day events, and
+// the config pushes still owed to days. Every method is synchronous.
+import type { BookedCounts } from "../core/booking";
+import type { DoctorConfig } from "../core/doctor-config";
+import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
+import { migrate } from "../lib/storage-migrations";
+
+const DOCTOR_MIGRATIONS: readonly string[] = [
+	`CREATE TABLE doctor (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
+	CREATE TABLE day_summaries (date TEXT PRIMARY KEY, day_version INTEGER NOT NULL, booked TEXT NOT NULL);
+	CREATE TABLE pushes (date TEXT PRIMARY KEY, version INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+	${TIMERS_TABLE};`,
+];
+
+export interface PendingPush {
+	date: string;
+	version: number;
+	attempts: number;
+}
+
+export class DoctorStore {
+	readonly timers: Scheduler;
+	private config: DoctorConfig | null;
+
+	constructor(private readonly storage: DurableObjectStorage) {
+		// Doctor objects exist only for doctors that exist (the Worker checks first), so the schema is eager.
+		storage.transactionSync(() => migrate(storage.sql, DOCTOR_MIGRATIONS));
+		this.timers = new Scheduler(storage, () => true);
+		const row = storage.sql.exec<{ config: string }>("SELECT config FROM doctor").toArray()[0];
+		this.config = row === undefined ? null : (JSON.parse(row.config) as DoctorConfig);
+	}
+
+	get currentConfig(): DoctorConfig | null {
+		return this.config;
+	}
+
+	/** Keeps `config` if it is newer than the one held; returns whether it was. */
+	adoptConfig(config: DoctorConfig): boolean {
+		if (this.config !== null && this.config.version >= config.version) return false;
+		this.storage.sql.exec(
+			"INSERT INTO doctor (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config",
+			JSON.stringify(config),
+		);
+		this.config = config;
+		return true;
+	}
+
+	/** Keeps a day's booked counts if they are newer than the ones held (deliveries may repeat or cross). */
+	recordDay(date: string, dayVersion: number, booked: readonly [number, number][]): void {
+		this.storage.sql.exec(
+			`INSERT INTO day_summaries (date, day_version, booked) VALUES (?, ?, ?)
+			 ON CONFLICT (date) DO UPDATE SET day_version = excluded.day_version, booked = excluded.booked
+			 WHERE excluded.day_version > day_summaries.day_version`,
+			date,
+			dayVersion,
+			JSON.stringify(booked),
+		);
+	}
+
+	/** Booked counts per date between two dates; dates without bookings are absent. */
+	bookedBetween(from: string, to: string): Map<string, BookedCounts> {
+		const rows = this.storage.sql.exec<{ date: string; booked: string }>(
+			"SELECT date, booked FROM day_summaries WHERE date BETWEEN ? AND ?",
+			from,
+			to,
+		);
+		const byDate = new Map<string, BookedCounts>();
+		for (const row of rows) byDate.set(row.date, new Map(JSON.parse(row.booked) as [number, number][]));
+		return byDate;
+	}
+
+	/** Drops summaries of days long past: nothing reads them. */
+	forgetBefore(date: string): void {
+		this.storage.sql.exec("DELETE FROM day_summaries WHERE date < ?", date);
+	}
+
+	owePushes(dates: readonly string[], version: number): void {
+		for (const date of dates) {
+			this.storage.sql.exec(
+				"INSERT INTO pushes (date, version) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET version = max(version, excluded.version), attempts = 0",
+				date,
+				version,
+			);
+		}
+	}
+
+	pendingPushes(): PendingPush[] {
+		return this.storage.sql
+			.exec<{ date: string; version: number; attempts: number }>(
+				"SELECT date, version, attempts FROM pushes ORDER BY date",
+			)
+			.toArray();
+	}
+
+	/** A day took `version` (or a newer one): nothing is owed to it any more up to that version. */
+	pushed(date: string, version: number): void {
+		this.storage.sql.exec("DELETE FROM pushes WHERE date = ? AND version <= ?", date, version);
+	}
+
+	pushFailed(date: string): void {
+		this.storage.sql.exec("UPDATE pushes SET attempts = attempts + 1 WHERE date = ?", date);
+	}
+}

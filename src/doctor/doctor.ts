@@ -1,0 +1,200 @@
+// The Doctor object, one per doctor: the doctor's config and its durable push to every day in the
+// horizon, a per-date summary of booked places fed by day events (so a date picker's range read is one
+// call), SLOT_FULL alternatives beyond the asked-for day, and the doctor's live feed.
+import { DurableObject } from "cloudflare:workers";
+import type { Appointment } from "../core/appointment";
+import { type SlotView, slotViews, summarize } from "../core/booking";
+import type { DayConfig } from "../core/day-config";
+import { datesInRange } from "../core/day-range";
+import { LOOKBACK_DAYS } from "../core/day-window";
+import { type DoctorConfig, dayConfigOf } from "../core/doctor-config";
+import { addDays, localDateOf } from "../core/time";
+import { loadCurrentDoctorConfig } from "../db/doctor-config";
+import { type DoctorMessage, sendToAll } from "../doctor-day/live-messages";
+import { doctorDay } from "../doctor-day/stub";
+import type { DayFacts } from "../events/consumers";
+import { retryDelay } from "../events/event-log";
+import { DoctorStore } from "./doctor-store";
+
+const PUSH_TIMER = "push";
+const LOOKAHEAD_DAYS = 7;
+
+export interface DayCounts {
+	date: string;
+	total_slots: number;
+	available_count: number;
+	booked_count: number;
+}
+
+export interface ConfigPushed {
+	affected: Appointment[];
+	/** Days that have not taken the change yet: the object keeps pushing to them. */
+	pending: string[];
+}
+
+export interface ConfigChange {
+	change: string;
+	/** Only these dates changed (an unavailability edit); otherwise every day in the horizon. */
+	dates?: readonly string[];
+	previousHorizonDays?: number;
+}
+
+export class Doctor extends DurableObject<Env> {
+	private readonly store: DoctorStore;
+	private loading: Promise<DoctorConfig | null> | null = null;
+	// Cutting a day into slots asks Intl per slot; day configs are kept per version so each is cut once.
+	private dayConfigs = new Map<string, DayConfig>();
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.store = new DoctorStore(ctx.storage);
+		// Answered by the runtime: without this, each keep-alive would wake the object from hibernation.
+		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+	}
+
+	/** A changed config, from the Worker after it wrote D1: stored, then pushed to the days it touches. */
+	async applyConfig(config: DoctorConfig, change: ConfigChange): Promise<ConfigPushed> {
+		this.store.adoptConfig(config);
+		const current = this.store.currentConfig ?? config;
+		const dates = this.datesToPush(current, change);
+		this.store.owePushes(dates, current.version);
+		const results = await Promise.all(dates.map((date) => this.pushTo(current, date)));
+		const affected = results.flatMap((r) => r ?? []);
+		const pending = dates.filter((_, i) => results[i] === null);
+		if (pending.length > 0) await this.retryPushesLater(1);
+		this.publish([
+			{ type: "schedule_changed", change: change.change, dates, affected_appointments: affected },
+		]);
+		return { affected, pending };
+	}
+
+	/** Free places per date, for a date picker; dates nobody booked on count from the config alone. */
+	async range(
+		doctorId: string,
+		from: string,
+		to: string,
+	): Promise<{ timezone: string | null; days: DayCounts[] }> {
+		const config = await this.config(doctorId);
+		const now = Date.now();
+		const booked = this.store.bookedBetween(from, to);
+		const days = datesInRange(from, to).map((date) => {
+			const slots =
+				config === null ? [] : slotViews(this.dayConfig(config, date), booked.get(date) ?? new Map(), now);
+			return { date, ...summarize(slots) };
+		});
+		return { timezone: config?.timezone ?? null, days };
+	}
+
+	/** Up to `wanted` available slots on the days after `date`, nearest first. */
+	async alternativesAfter(doctorId: string, date: string, wanted: number): Promise<SlotView[]> {
+		const config = await this.config(doctorId);
+		if (config === null) return [];
+		const now = Date.now();
+		const last = addDays(date, LOOKAHEAD_DAYS);
+		const booked = this.store.bookedBetween(addDays(date, 1), last);
+		const found: SlotView[] = [];
+		for (let day = addDays(date, 1); day <= last && found.length < wanted; day = addDays(day, 1)) {
+			const slots = slotViews(this.dayConfig(config, day), booked.get(day) ?? new Map(), now);
+			found.push(...slots.filter((s) => s.status === "available").slice(0, wanted - found.length));
+		}
+		return found;
+	}
+
+	/** A day's events, delivered after its answer: the summary keeps the newest counts, tabs hear the news. */
+	async dayChanged(day: DayFacts, messages: DoctorMessage[]): Promise<void> {
+		this.store.recordDay(day.date, day.version, day.booked);
+		this.publish(messages);
+	}
+
+	/** A doctor's tab connecting; the Worker has already checked who it is. */
+	override async fetch(request: Request): Promise<Response> {
+		const doctorId = new URL(request.url).searchParams.get("doctor_id") ?? "";
+		const { 0: client, 1: server } = new WebSocketPair();
+		this.ctx.acceptWebSocket(server);
+		server.send(JSON.stringify({ type: "hello", doctor_id: doctorId } satisfies DoctorMessage));
+		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	override async webSocketMessage(): Promise<void> {
+		// Tabs only listen; anything they send besides the automatic ping is ignored.
+	}
+
+	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+		ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+	}
+
+	/** Retries the pushes still owed; alarms fire at least once, and a push is idempotent. */
+	override async alarm(): Promise<void> {
+		this.store.timers.fired();
+		const config = this.store.currentConfig;
+		const owed = this.store.pendingPushes();
+		if (config !== null && owed.length > 0) {
+			const results = await Promise.all(owed.map((p) => this.pushTo(config, p.date)));
+			const attempts = Math.max(...owed.map((p) => p.attempts));
+			if (results.some((r) => r === null)) await this.retryPushesLater(attempts + 1);
+		}
+		if (config?.timezone)
+			this.store.forgetBefore(addDays(localDateOf(Date.now(), config.timezone), -LOOKBACK_DAYS));
+		for (const timer of this.store.timers.due(Date.now())) this.store.timers.done(timer);
+		await this.store.timers.arm();
+	}
+
+	/** Pushes the config to one day; null when the day did not take it (it stays owed). */
+	private async pushTo(config: DoctorConfig, date: string): Promise<Appointment[] | null> {
+		try {
+			const applied = await doctorDay(this.env, config.doctorId, date).applyConfig(dayConfigOf(config, date));
+			this.store.pushed(date, config.version);
+			return applied.affected;
+		} catch (error) {
+			this.store.pushFailed(date);
+			console.error(
+				JSON.stringify({
+					event: "config_push_failed",
+					doctor_id: config.doctorId,
+					date,
+					error: String(error),
+				}),
+			);
+			return null;
+		}
+	}
+
+	private retryPushesLater(attempts: number): Promise<void> {
+		this.store.timers.at(PUSH_TIMER, Date.now() + retryDelay(attempts));
+		return this.store.timers.arm();
+	}
+
+	/** Today … today + horizon (the larger of the old and new), or just the given dates within it. */
+	private datesToPush(config: DoctorConfig, change: ConfigChange): string[] {
+		if (config.timezone === null) return [];
+		const today = localDateOf(Date.now(), config.timezone);
+		const last = addDays(today, Math.max(change.previousHorizonDays ?? 0, config.horizonDays));
+		const dates = change.dates ?? datesInRange(today, last);
+		return dates.filter((d) => d >= today && d <= last);
+	}
+
+	/** The doctor's config; a Doctor object that has none reads D1 once. */
+	private async config(doctorId: string): Promise<DoctorConfig | null> {
+		const held = this.store.currentConfig;
+		if (held !== null) return held;
+		this.loading ??= loadCurrentDoctorConfig(this.env.DB, doctorId).finally(() => {
+			this.loading = null;
+		});
+		const loaded = await this.loading;
+		if (loaded !== null) this.store.adoptConfig(loaded);
+		return this.store.currentConfig;
+	}
+
+	private dayConfig(config: DoctorConfig, date: string): DayConfig {
+		const held = this.dayConfigs.get(date);
+		if (held !== undefined && held.version === config.version) return held;
+		const made = dayConfigOf(config, date);
+		this.dayConfigs.set(date, made);
+		return made;
+	}
+
+	private publish(messages: readonly DoctorMessage[]): void {
+		const sockets = this.ctx.getWebSockets();
+		for (const message of messages) sendToAll(sockets, message);
+	}
+}

@@ -1,0 +1,24 @@
+// Who hears of a doctor-day's events. Each consumer has its own delivery state in the event log, so a
+// slow or failing one never holds up another, nor the answer (delivery starts after it).
+
+import { doctorConsumer } from "./doctor-consumer";
+import type { StoredEvent } from "./event-log";
+import { projectionConsumer } from "./projection";
+
+/** The day as it stands when a batch is delivered: consumers that keep summaries take the newest. */
+export interface DayFacts {
+	doctorId: string;
+	date: string;
+	version: number;
+	/** Confirmed places per slot start (epoch ms). */
+	booked: [number, number][];
+}
+
+export interface DayEventConsumer {
+	readonly name: string;
+	/** Idempotent: a batch may be delivered again after a crash or a timeout. */
+	deliver(env: Env, batch: readonly StoredEvent[], day: DayFacts): Promise<void>;
+}
+
+export const DAY_EVENT_CONSUMERS: readonly DayEventConsumer[] = [projectionConsumer, doctorConsumer];
+export const DAY_EVENT_CONSUMER_NAMES = DAY_EVENT_CONSUMERS.map((c) => c.name);

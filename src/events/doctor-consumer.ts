@@ -1,0 +1,25 @@
+// The Doctor object hears of every change of its days: it keeps the per-date summary the date picker
+// reads, and tells the doctor's open tabs of bookings and cancellations.
+
+import { doctorObject } from "../doctor/stub";
+import type { DoctorMessage } from "../doctor-day/live-messages";
+import type { DayEventConsumer } from "./consumers";
+
+export const doctorConsumer: DayEventConsumer = {
+	name: "doctor",
+	async deliver(env, batch, day) {
+		const messages: DoctorMessage[] = batch.flatMap(({ event, dayVersion }): DoctorMessage[] =>
+			event.type === "day.config_changed"
+				? []
+				: [
+						{
+							type: "appointment",
+							event: event.type === "appointment.booked" ? "booked" : "cancelled",
+							appointment: event.appointment,
+							day_version: dayVersion,
+						},
+					],
+		);
+		await doctorObject(env, day.doctorId).dayChanged(day, messages);
+	},
+};

@@ -1,0 +1,35 @@
+// The D1 projection of appointments, for lists ("my appointments", the doctor's coming days).
+import type { DayEventConsumer } from "./consumers";
+
+// Plain SQL (every booking and cancellation comes through here); the columns are src/db/schema.ts's
+// `appointments`. An older delivery arriving late must not undo a newer one (a cancellation, say).
+const UPSERT_APPOINTMENT = `INSERT INTO appointments
+	(id, doctor_id, patient_id, date, start, status, body, day_version, booked_by)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body, day_version = excluded.day_version
+	WHERE excluded.day_version > appointments.day_version`;
+
+export const projectionConsumer: DayEventConsumer = {
+	name: "projection",
+	async deliver(env, batch) {
+		const statements = batch.flatMap(({ event, dayVersion }) => {
+			if (event.type === "day.config_changed") return [];
+			const { appointment } = event;
+			const bookedBy = event.type === "appointment.booked" ? event.booked_by : "";
+			return [
+				env.DB.prepare(UPSERT_APPOINTMENT).bind(
+					appointment.id,
+					appointment.doctor_id,
+					appointment.patient_id,
+					appointment.date,
+					appointment.start,
+					appointment.status,
+					JSON.stringify(appointment),
+					dayVersion,
+					bookedBy,
+				),
+			];
+		});
+		if (statements.length > 0) await env.DB.batch(statements);
+	},
+};

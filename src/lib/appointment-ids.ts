@@ -1,0 +1,43 @@
+// Appointment ids name their doctor-day ("<doctor_id>.<date>.<random><tag>") and end in a MAC of the rest,
+// so the Worker refuses a made-up id before any object is touched (an object costs storage once touched).
+import { parseAppointmentId } from "../core/appointment";
+import { newId } from "./ids";
+
+const TAG_HEX = 16;
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function keyFor(secret: string): Promise<CryptoKey> {
+	let key = keys.get(secret);
+	if (key === undefined) {
+		const material = new TextEncoder().encode(`appointment-ids:${secret}`);
+		key = crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+		keys.set(secret, key);
+	}
+	return key;
+}
+
+async function tag(secret: string, body: string): Promise<string> {
+	const mac = await crypto.subtle.sign("HMAC", await keyFor(secret), new TextEncoder().encode(body));
+	return Array.from(new Uint8Array(mac, 0, TAG_HEX / 2), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function mintAppointmentId(secret: string, doctorId: string, date: string): Promise<string> {
+	const body = `${doctorId}.${date}.${newId()}`;
+	return body + (await tag(secret, body));
+}
+
+/** The doctor-day an id belongs to, or null when the id was not minted here. */
+export async function verifyAppointmentId(
+	secret: string,
+	id: string,
+): Promise<{ doctorId: string; date: string } | null> {
+	const owner = parseAppointmentId(id);
+	if (owner === null || id.length <= TAG_HEX) return null;
+	const body = id.slice(0, -TAG_HEX);
+	const expected = await tag(secret, body);
+	// Compared in constant time, so timing does not tell how much of a forged tag was right.
+	let diff = 0;
+	const given = id.slice(-TAG_HEX);
+	for (let i = 0; i < TAG_HEX; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+	return diff === 0 ? owner : null;
+}

@@ -1,0 +1,29 @@
+// Objects migrate their own storage: an ordered list of SQL migrations, each applied once, in order.
+// The number applied is kept in the object's own `_schema` row, so code and data move forward together.
+
+/** Whether this object has ever written anything (any table at all). */
+export function hasTables(sql: SqlStorage): boolean {
+	return (
+		sql
+			.exec<{ n: number }>(
+				"SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'",
+			)
+			.one().n > 0
+	);
+}
+
+/** Applies the migrations this storage has not seen yet; call inside one transaction. */
+export function migrate(sql: SqlStorage, migrations: readonly string[]): void {
+	sql.exec(
+		"CREATE TABLE IF NOT EXISTS _schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+	);
+	const applied = sql.exec<{ version: number }>("SELECT version FROM _schema").toArray()[0]?.version ?? 0;
+	if (applied > migrations.length) {
+		throw new Error(`storage is at schema ${applied}, newer than this code's ${migrations.length}`);
+	}
+	for (const migration of migrations.slice(applied)) sql.exec(migration);
+	sql.exec(
+		"INSERT INTO _schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+		migrations.length,
+	);
+}
