@@ -5,7 +5,9 @@ import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
 import { DayStore } from "../../src/doctor-day/day-store";
 import type { DoctorDay } from "../../src/doctor-day/doctor-day";
-import type { AppointmentSaved } from "../../src/doctor-day/outbox";
+import { doctorObject } from "../../src/doctor/stub";
+import { appendDayEvents } from "../../src/events/delivery";
+import { MAX_ATTEMPTS } from "../../src/events/event-log";
 import type { BookRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { at, inDays, unique } from "../helpers";
@@ -42,6 +44,24 @@ function request(day: DayConfig, time: string, overrides: Partial<BookRequest> =
 
 const stubFor = (day: DayConfig) => doctorDay(env, day.doctorId, day.date);
 
+/** The day's object with `day` pushed to it, as the Doctor object does before anyone books. */
+async function pushed(day: DayConfig) {
+	const stub = stubFor(day);
+	await stub.applyConfig(day);
+	return stub;
+}
+
+/** Waits (bounded) until `read` answers something other than null: events reach D1 after the answer. */
+async function eventually<T>(read: () => Promise<T | null>, timeoutMs = 5_000): Promise<T> {
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (value !== null) return value;
+		if (Date.now() > until) throw new Error("timed out waiting for the event delivery");
+		await scheduler.wait(10);
+	}
+}
+
 describe("booking rules, decided inside the object", () => {
 	it.each<[string, Partial<DayConfig>, string, string]>([
 		["an unapproved doctor", { isApproved: false }, "09:00", "DOCTOR_UNAVAILABLE"],
@@ -60,7 +80,7 @@ describe("booking rules, decided inside the object", () => {
 		],
 	])("refuses %s", async (_name, overrides, time, code) => {
 		const day = config(overrides);
-		const result = await stubFor(day).book(day, request(day, time));
+		const result = await (await pushed(day)).book(day, request(day, time));
 		expect(result).toMatchObject({ ok: false, code });
 		const view = await stubFor(day).availability(day);
 		expect(view.slots.reduce((sum, s) => sum + s.booked, 0)).toBe(0);
@@ -68,7 +88,7 @@ describe("booking rules, decided inside the object", () => {
 
 	it("books up to capacity, then SLOT_FULL with same-day alternatives", async () => {
 		const day = config({ capacity: 2 });
-		const stub = stubFor(day);
+		const stub = await pushed(day);
 		expect(await stub.book(day, request(day, "10:00"))).toMatchObject({ ok: true });
 		expect(await stub.book(day, request(day, "10:00"))).toMatchObject({ ok: true });
 		const full = await stub.book(day, request(day, "10:00"));
@@ -81,20 +101,20 @@ describe("booking rules, decided inside the object", () => {
 	it("refuses a patient who already holds the slot", async () => {
 		const day = config({ capacity: 3 });
 		const patientId = unique("p");
-		await stubFor(day).book(day, request(day, "11:00", { patientId }));
-		const again = await stubFor(day).book(day, request(day, "11:00", { patientId }));
+		await (await pushed(day)).book(day, request(day, "11:00", { patientId }));
+		const again = await (await pushed(day)).book(day, request(day, "11:00", { patientId }));
 		expect(again).toMatchObject({ ok: false, code: "ALREADY_BOOKED" });
 	});
 
 	it("replays an idempotency key and refuses it for a different booking", async () => {
 		const day = config({ capacity: 5 });
 		const first = request(day, "09:30", { idempotencyKey: "k-1" });
-		const booked = await stubFor(day).book(day, first);
-		const replayed = await stubFor(day).book(day, first);
+		const booked = await (await pushed(day)).book(day, first);
+		const replayed = await (await pushed(day)).book(day, first);
 		expect(replayed).toMatchObject({ ok: true, replayed: true });
 		if (!booked.ok || !replayed.ok) throw new Error("expected bookings");
 		expect(replayed.appointment).toEqual(booked.appointment);
-		const other = await stubFor(day).book(day, { ...first, start: Date.parse(at(day.date, "10:00")) });
+		const other = await (await pushed(day)).book(day, { ...first, start: Date.parse(at(day.date, "10:00")) });
 		expect(other).toMatchObject({ ok: false, code: "IDEMPOTENCY_KEY_REUSED" });
 		const view = await stubFor(day).availability(day);
 		expect(view.slots.reduce((sum, s) => sum + s.booked, 0)).toBe(1);
@@ -105,7 +125,7 @@ describe("cancellation", () => {
 	const cancelSetup = async () => {
 		const day = config();
 		const patientId = unique("p");
-		const booked = await stubFor(day).book(day, request(day, "09:00", { patientId }));
+		const booked = await (await pushed(day)).book(day, request(day, "09:00", { patientId }));
 		if (!booked.ok) throw new Error("expected a booking");
 		return { day, patientId, appointment: booked.appointment };
 	};
@@ -149,7 +169,7 @@ describe("cancellation", () => {
 describe("versions and configs", () => {
 	it("grows the version with every change and never with a read", async () => {
 		const day = config({ capacity: 2 });
-		const stub = stubFor(day);
+		const stub = await pushed(day);
 		const v0 = (await stub.availability(day)).version;
 		expect((await stub.availability(day)).version).toBe(v0);
 		const booked = await stub.book(day, request(day, "09:00"));
@@ -175,7 +195,7 @@ describe("versions and configs", () => {
 
 	it("lists, never cancels, bookings a new config leaves outside the schedule", async () => {
 		const day = config({ capacity: 2 });
-		const stub = stubFor(day);
+		const stub = await pushed(day);
 		const kept = await stub.book(day, request(day, "09:00"));
 		const moved = await stub.book(day, request(day, "11:30"));
 		if (!kept.ok || !moved.ok) throw new Error("expected bookings");
@@ -195,12 +215,17 @@ describe("versions and configs", () => {
 	});
 });
 
-describe("durability", () => {
-	it("repairs a crash between the object's commit and the D1 write with its alarm", async () => {
+describe("durability and events", () => {
+	const row = (id: string) =>
+		env.DB.prepare("SELECT status, day_version FROM appointments WHERE id = ?").bind(id).first<{
+			status: string;
+			day_version: number;
+		}>();
+
+	it("repairs a crash between the object's commit and the delivery with its alarm", async () => {
 		const day = config();
-		const stub = stubFor(day);
-		await stub.availability(day);
-		// Commit a booking exactly as book() does, but "crash" before delivering it to D1.
+		const stub = await pushed(day);
+		// Commit a booking's rows exactly as book() does, but "crash" before delivering its events.
 		const id = await runInDurableObject(stub, (_instance: DoctorDay, state) => {
 			const store = new DayStore(state.storage);
 			const appointment = {
@@ -218,74 +243,86 @@ describe("durability", () => {
 				cancelled_at: null,
 			};
 			state.storage.transactionSync(() => {
-				store.insert({
-					appointment,
-					start: Date.parse(appointment.start),
-					end: Date.parse(appointment.end),
-					bookedBy: "p-crash",
-					idempotencyKey: null,
-				});
+				store.insert(
+					{ appointment, start: Date.parse(appointment.start), end: Date.parse(appointment.end), bookedBy: "p" },
+					null,
+					Date.now(),
+				);
 				const version = store.bumpVersion();
-				const saved: AppointmentSaved = { appointment, dayVersion: version, bookedBy: "p-crash" };
-				store.enqueue("appointment.saved", saved);
+				appendDayEvents(store, [{ type: "appointment.booked", appointment, booked_by: "p" }], version, Date.now());
 			});
 			return appointment.id;
 		});
-		const missing = await env.DB.prepare("SELECT status FROM appointments WHERE id = ?").bind(id).first();
-		expect(missing).toBeNull();
-		expect(await runDurableObjectAlarm(stub)).toBe(false); // no alarm was set by the simulated commit
+		expect(await row(id)).toBeNull();
 		await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now() + 60_000));
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		expect(await runDurableObjectAlarm(stub)).toBe(false);
-		const row = await env.DB.prepare("SELECT status FROM appointments WHERE id = ?").bind(id).first();
-		expect(row).toEqual({ status: "confirmed" });
+		expect(await row(id)).toMatchObject({ status: "confirmed" });
+		expect(await stub.eventBacklog()).toEqual({ pending: 0, deadLetters: [] });
 	});
 
-	it("sets a retry alarm in the same turn as a booking commits, and a repeated alarm is harmless", async () => {
+	it("sets its alarm in the same turn as a booking commits, and a repeated alarm is harmless", async () => {
 		const day = config();
-		const stub = stubFor(day);
+		const stub = await pushed(day);
 		const booked = await stub.book(day, request(day, "10:00"));
 		if (!booked.ok) throw new Error("expected a booking");
-		expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).not.toBeNull();
+		const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+		expect(alarm).not.toBeNull();
+		expect(alarm as number).toBeLessThanOrEqual(Date.now() + 5_000);
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		const row = await env.DB.prepare("SELECT status, day_version FROM appointments WHERE id = ?")
-			.bind(booked.appointment.id)
-			.first();
-		expect(row).toEqual({ status: "confirmed", day_version: booked.version });
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await eventually(() => row(booked.appointment.id))).toEqual({
+			status: "confirmed",
+			day_version: booked.version,
+		});
 	});
 
-	it("sets the retry alarm again for a booking after the alarm ran", async () => {
-		const day = config({ capacity: 2 });
-		const stub = stubFor(day);
-		const alarm = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
-		expect((await stub.book(day, request(day, "10:00"))).ok).toBe(true);
-		expect(await alarm()).not.toBeNull();
-		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		expect(await alarm()).toBeNull();
-		expect((await stub.book(day, request(day, "10:00"))).ok).toBe(true);
-		expect(await alarm()).not.toBeNull();
-	});
-
-	it("has every booking's row in D1 when its answer comes, however many commit during one delivery", async () => {
+	it("delivers every booking to D1 exactly once after the answers, however many commit at once", async () => {
 		const day = config({ capacity: 30 });
-		const stub = stubFor(day);
-		await stub.availability(day);
-		const rows = await Promise.all(
-			Array.from({ length: 30 }, async () => {
-				const booked = await stub.book(day, request(day, "11:00"));
-				if (!booked.ok) throw new Error(`expected a booking: ${booked.code}`);
-				return env.DB.prepare("SELECT day_version FROM appointments WHERE id = ?")
-					.bind(booked.appointment.id)
-					.first<number>("day_version");
-			}),
-		);
-		expect(rows.filter((v) => v === null)).toEqual([]);
-		expect(new Set(rows).size).toBe(30);
+		const stub = await pushed(day);
+		const booked = await Promise.all(Array.from({ length: 30 }, () => stub.book(day, request(day, "11:00"))));
+		const ids = booked.map((b) => (b.ok ? b.appointment.id : "refused"));
+		expect(ids).not.toContain("refused");
+		const versions = await Promise.all(ids.map((id) => eventually(() => row(id))));
+		expect(new Set(versions.map((v) => v.day_version)).size).toBe(30);
+		const count = await env.DB.prepare("SELECT count(*) AS n FROM appointments WHERE date = ? AND doctor_id = ?")
+			.bind(day.date, day.doctorId)
+			.first<number>("n");
+		expect(count).toBe(30);
+		await eventually(async () => ((await stub.eventBacklog()).pending === 0 ? true : null));
+	});
+
+	it("backs off a failing consumer without holding up the others, and dead-letters it after its attempts", async () => {
+		const day = config();
+		const stub = await pushed(day);
+		const booked = await stub.book(day, request(day, "09:30"));
+		if (!booked.ok) throw new Error("expected a booking");
+		await eventually(() => row(booked.appointment.id));
+		// Make the projection's deliveries fail from now on: its table is renamed away.
+		await env.DB.exec("ALTER TABLE appointments RENAME TO appointments_away");
+		try {
+			const cancelled = await stub.cancel(booked.appointment.id, { userId: "admin", role: "admin", doctorId: null });
+			expect(cancelled).toMatchObject({ ok: true, changed: true });
+			for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+				await runInDurableObject(stub, (_i, state) => {
+					state.storage.sql.exec("UPDATE deliveries SET next_at = 0");
+					return state.storage.setAlarm(Date.now());
+				});
+				await runDurableObjectAlarm(stub);
+			}
+			const backlog = await stub.eventBacklog();
+			expect(backlog.pending).toBe(0);
+			expect(backlog.deadLetters).toMatchObject([{ consumer: "projection", type: "appointment.cancelled" }]);
+			// The Doctor object, another consumer, heard of the cancellation all the same.
+			const range = await doctorObject(env, day.doctorId).range(day.doctorId, day.date, day.date);
+			expect(range.days[0]).toMatchObject({ date: day.date });
+		} finally {
+			await env.DB.exec("ALTER TABLE appointments_away RENAME TO appointments");
+		}
 	});
 
 	it("keeps its bookings when evicted from memory", async () => {
 		const day = config({ capacity: 3 });
-		const stub = stubFor(day);
+		const stub = await pushed(day);
 		await stub.book(day, request(day, "11:00"));
 		await evictDurableObject(stub);
 		const view = await stubFor(day).availability(day);

@@ -165,8 +165,8 @@ export class DayModel {
 	}
 
 	/** `newId` is the id the object gave, used only if the model agrees a new appointment is made. */
-	book(pushed: DayConfig, request: BookRequest, newId: string): Expected {
-		this.adopt(pushed);
+	book(_where: DayConfig, request: BookRequest, newId: string): Expected {
+		// Only pushes (applyConfig) change the config: bookings, reads and checks use the one held.
 		if (request.idempotencyKey !== null) {
 			const earlier = this.appointments.find(
 				(a) => a.bookedBy === request.bookedBy && a.key === request.idempotencyKey,
@@ -230,13 +230,13 @@ export class DayModel {
 		return { kind: "config", adopted, affected };
 	}
 
-	read(pushed: DayConfig): Expected {
-		this.adopt(pushed);
+	read(_where: DayConfig): Expected {
+		
 		return { kind: "view", view: this.view() };
 	}
 
-	check(pushed: DayConfig, start: number): Expected {
-		this.adopt(pushed);
+	check(_where: DayConfig, start: number): Expected {
+		
 		const code = this.refusal(start, null);
 		const slot = this.view().slots.find((s) => Date.parse(s.start) === start);
 		return {

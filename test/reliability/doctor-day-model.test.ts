@@ -16,6 +16,7 @@ import type {
 	ConfigApplied,
 	DayAvailability,
 	SlotCheck,
+	WrongDay,
 } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { inDays, unique } from "../helpers";
@@ -442,7 +443,7 @@ function step1(
 						return `expected IDEMPOTENCY_KEY_REUSED for ${expected.appointment.id}, got ${brief(r)}`;
 					return null;
 				case "refused": {
-					if (r.ok || r.code === "IDEMPOTENCY_KEY_REUSED" || r.code !== expected.code)
+					if (r.ok || !("booked" in r) || r.code !== expected.code)
 						return `expected ${expected.code}, got ${brief(r)}`;
 					if (r.booked !== expected.booked || r.capacity !== expected.capacity)
 						return `${r.code} with booked ${r.booked}/${r.capacity}, expected ${expected.booked}/${expected.capacity}`;
@@ -491,7 +492,7 @@ function step1(
 			return model.changes > before ? versions.changed(version) : versions.same(version);
 		}
 		case "check": {
-			const r = result as SlotCheck;
+			const r = result as Exclude<SlotCheck, WrongDay>;
 			expected = model.check(call.pushed, call.start);
 			versions.unreported(model.changes - before);
 			if (expected.kind !== "check") return `unexpected ${expected.kind}`;

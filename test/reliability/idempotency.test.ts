@@ -1,19 +1,19 @@
-// Idempotency keys through the Worker, under concurrency: one user's requests carrying one Idempotency-Key,
-// fired at once, some repeating the same booking (retries) and some asking for another doctor-day (reuse).
-// However they interleave, one key stands for at most one appointment: every 201 answers the same one, the
-// others are 409 IDEMPOTENCY_KEY_REUSED, and the objects and the index hold exactly that one appointment.
-import { env } from "cloudflare:test";
+// Idempotency keys through the Worker, under concurrency. A key is remembered by the doctor-day object
+// that owns the booking (for IDEMPOTENCY_KEY_TTL_MS): within one doctor-day one key stands for one
+// booking, so retries always get the first appointment and a different booking under it is refused;
+// the same key sent for another doctor-day is another key there (a retry always asks the same day, so it
+// can never book twice what the client asked for once).
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dayConfigFor, loadDoctorRecord } from "../../src/api/doctor-records";
-import { claimIdempotencyKey, settleClaim } from "../../src/api/idempotency";
+import { IDEMPOTENCY_KEY_TTL_MS } from "../../src/doctor-day/day-store";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays, type TestDoctor } from "../helpers";
+import { api, at, bearer, type Call, createDoctor, createPatient, inDays, type TestDoctor } from "../helpers";
 import { runs, timeLimit } from "./scale";
 
 /** Two doctors; a request asks for one of their days on one of three dates, all at the run's time. */
 let doctors: TestDoctor[] = [];
-const target = fc.record({ doctor: fc.nat(1), day: fc.nat(2) });
+const target = fc.record({ doctor: fc.nat(1), day: fc.nat(2), reason: fc.nat(1) });
 let keys = 0;
 
 /** 09:00 … 16:30: each run books its own time, so no day fills up however many runs there are. */
@@ -27,7 +27,18 @@ beforeAll(async () => {
 	doctors = await Promise.all([createDoctor({ capacity: 1000 }), createDoctor({ capacity: 1000 })]);
 });
 
-describe("one Idempotency-Key stands for one appointment, however requests race", () => {
+async function listedIds(token: string, expected: number): Promise<string[]> {
+	// The list is a projection filled after each answer: wait (bounded) for it to catch up.
+	const until = Date.now() + 5_000;
+	for (;;) {
+		const listed = await api("GET", "/api/appointments", { headers: bearer(token) });
+		const ids = listed.body.appointments.map((a: { id: string }) => a.id).sort();
+		if (ids.length >= expected || Date.now() > until) return ids;
+		await scheduler.wait(10);
+	}
+}
+
+describe("one Idempotency-Key stands for one booking per doctor-day, however requests race", () => {
 	it(
 		"concurrent retries and reuses of one key across doctor-days",
 		async () => {
@@ -39,6 +50,7 @@ describe("one Idempotency-Key stands for one appointment, however requests race"
 					const bodies = targets.map((t) => ({
 						doctor_id: (doctors[t.doctor] as TestDoctor).id,
 						start: at(inDays(2 + t.day), timeOf(run)),
+						reason: `reason ${t.reason}`,
 					}));
 					const calls = await Promise.all(
 						bodies.map((body) =>
@@ -49,15 +61,30 @@ describe("one Idempotency-Key stands for one appointment, however requests race"
 						),
 					);
 					const summary = JSON.stringify(calls.map((c, i) => [bodies[i], c.status, c.body?.error?.code]));
-					const ids = new Set(calls.filter((c) => c.status === 201).map((c) => c.body.appointment.id));
-					expect(ids.size, `one appointment per key: ${summary}`).toBe(1);
-					for (const c of calls.filter((c) => c.status !== 201))
-						expect([c.status, c.body.error.code], summary).toEqual([409, "IDEMPOTENCY_KEY_REUSED"]);
-					const listed = await api("GET", "/api/appointments", { headers: bearer(patient.token) });
-					expect(
-						listed.body.appointments.map((a: { id: string }) => a.id),
-						summary,
-					).toEqual([...ids]);
+					const byDay = new Map<string, { calls: Call[]; bodies: typeof bodies }>();
+					bodies.forEach((body, i) => {
+						const day = `${body.doctor_id}:${body.start}`;
+						const group = byDay.get(day) ?? { calls: [], bodies: [] };
+						group.calls.push(calls[i] as Call);
+						group.bodies.push(body);
+						byDay.set(day, group);
+					});
+					const ids: string[] = [];
+					for (const group of byDay.values()) {
+						// Within one doctor-day: exactly one appointment; its own request's twins replay it,
+						// requests with another body are refused.
+						const booked = new Set(group.calls.filter((c) => c.status === 201).map((c) => c.body.appointment.id));
+						expect(booked.size, summary).toBe(1);
+						const [id] = [...booked] as [string];
+						ids.push(id);
+						const first = group.calls.find((c) => c.status === 201)?.body.appointment;
+						group.calls.forEach((c, i) => {
+							const same = group.bodies[i]?.reason === first.reason;
+							if (same) expect([c.status, c.body.appointment?.id], summary).toEqual([201, id]);
+							else expect([c.status, c.body.error?.code], summary).toEqual([409, "IDEMPOTENCY_KEY_REUSED"]);
+						});
+					}
+					expect(await listedIds(patient.token, ids.length), summary).toEqual(ids.sort());
 				}),
 				runs(15),
 			);
@@ -65,28 +92,28 @@ describe("one Idempotency-Key stands for one appointment, however requests race"
 		timeLimit(60_000),
 	);
 
-	it("two bookings of different doctor-days sent at once with one key: one 201, one 409 IDEMPOTENCY_KEY_REUSED", async () => {
+	it("the same key for two doctor-days at once books each once; a retry of each replays its own", async () => {
 		const patient = await createPatient();
-		const key = { ...bearer(patient.token), "idempotency-key": `same-key-${Date.now()}` };
-		const calls = await Promise.all(
-			[inDays(20), inDays(21)].map((date) =>
-				api("POST", "/api/appointments", {
-					headers: key,
-					body: { doctor_id: (doctors[0] as TestDoctor).id, start: at(date, "11:00") },
-				}),
-			),
-		);
-		expect(calls.map((c) => c.status).sort()).toEqual([201, 409]);
-		const index = await api("GET", `/api/appointments?from=${inDays(20)}&to=${inDays(21)}`, {
-			headers: ADMIN,
-		});
-		const held = index.body.appointments.filter((a: { patient_id: string }) => a.patient_id === patient.id);
-		expect(held).toHaveLength(1);
+		const headers = { ...bearer(patient.token), "idempotency-key": `same-key-${Date.now()}` };
+		const send = (date: string) =>
+			api("POST", "/api/appointments", {
+				headers,
+				body: { doctor_id: (doctors[0] as TestDoctor).id, start: at(date, "11:00") },
+			});
+		const first = await Promise.all([send(inDays(20)), send(inDays(21))]);
+		expect(first.map((c) => c.status)).toEqual([201, 201]);
+		const retried = await Promise.all([send(inDays(20)), send(inDays(21)), send(inDays(20))]);
+		expect(retried.map((c) => c.body.appointment.id)).toEqual([
+			first[0]?.body.appointment.id,
+			first[1]?.body.appointment.id,
+			first[0]?.body.appointment.id,
+		]);
+		expect(retried.map((c) => c.headers.get("idempotent-replayed"))).toEqual(["true", "true", "true"]);
+		expect(await listedIds(patient.token, 2)).toHaveLength(2);
 	});
 
-	it("a refused booking changes nothing: its key stays free for the next booking", async () => {
+	it("a refused booking changes nothing: its key stays free for the next booking of that day", async () => {
 		const [holder, patient] = await Promise.all([createPatient(), createPatient()]);
-		const doctor = doctors[0] as TestDoctor;
 		const date = inDays(22);
 		const full = await createDoctor({ capacity: 1 });
 		const taken = await api("POST", "/api/appointments", {
@@ -103,70 +130,33 @@ describe("one Idempotency-Key stands for one appointment, however requests race"
 		// The refused request stored nothing, so the same key books the alternative the patient picks next.
 		const next = await api("POST", "/api/appointments", {
 			headers: key,
-			body: { doctor_id: doctor.id, start: at(date, "09:30") },
+			body: { doctor_id: full.id, start: at(date, "09:30") },
 		});
 		expect([next.status, next.body?.error?.code], JSON.stringify(next.body)).toEqual([201, undefined]);
 	});
 
-	it("a refused twin does not free the key of a booking made under it", async () => {
-		// The interleaving: twin B (same key and slot, another reason) found A's claim and booked, but has
-		// not put the claim back yet; A is refused IDEMPOTENCY_KEY_REUSED and must leave the claim bound.
+	it("forgets keys after their time, by the day's alarm, so nothing grows without bound", async () => {
 		const patient = await createPatient();
 		const doctor = doctors[1] as TestDoctor;
 		const date = inDays(23);
-		const start = at(date, "10:00");
-		const key = `twin-${Date.now()}`;
-		const record = await loadDoctorRecord(env.DB, doctor.id, date, date);
-		const twin = await doctorDay(env, doctor.id, date).book(dayConfigFor(record, date), {
-			patientId: patient.id,
-			bookedBy: patient.id,
-			start: Date.parse(start),
-			consultationMode: "in_person",
-			reason: "twin B",
-			idempotencyKey: key,
+		const headers = { ...bearer(patient.token), "idempotency-key": `expiring-${Date.now()}` };
+		const body = { doctor_id: doctor.id, start: at(date, "10:00") };
+		const booked = await api("POST", "/api/appointments", { headers, body });
+		expect(booked.status).toBe(201);
+		const stub = doctorDay(env, doctor.id, date);
+		const keyRows = () =>
+			runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM idempotency_keys").one().n);
+		expect(await keyRows()).toBe(1);
+		// A day later: the key's row is past its time; the alarm's expiry timer removes it.
+		await runInDurableObject(stub, (_i, state) => {
+			state.storage.sql.exec("UPDATE idempotency_keys SET created_at = created_at - ?", IDEMPOTENCY_KEY_TTL_MS + 1);
+			state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'expire-keys'");
+			return state.storage.setAlarm(Date.now() + 60_000);
 		});
-		expect(twin.ok).toBe(true);
-		const headers = { ...bearer(patient.token), "idempotency-key": key };
-		const refused = await api("POST", "/api/appointments", {
-			headers,
-			body: { doctor_id: doctor.id, start, reason: "request A" },
-		});
-		expect([refused.status, refused.body.error.code]).toEqual([409, "IDEMPOTENCY_KEY_REUSED"]);
-		// The key stands for B's appointment, so it cannot book another day.
-		const elsewhere = await api("POST", "/api/appointments", {
-			headers,
-			body: { doctor_id: doctor.id, start: at(inDays(24), "10:00"), reason: "twin B" },
-		});
-		expect([elsewhere.status, elsewhere.body?.error?.code]).toEqual([409, "IDEMPOTENCY_KEY_REUSED"]);
-	});
-
-	it("a refused request re-binds the key when a twin booked under it meanwhile", async () => {
-		// A's object call found nothing (refused), then twin B booked and put its claim back before A's
-		// release: A's re-check after the delete sees B's booking and binds the key again.
-		const patient = await createPatient();
-		const doctor = doctors[1] as TestDoctor;
-		const date = inDays(25);
-		const start = at(date, "10:00");
-		const key = `late-twin-${Date.now()}`;
-		const claim = {
-			bookedBy: patient.id,
-			key,
-			doctorId: doctor.id,
-			start,
-		};
-		const a = await claimIdempotencyKey(env.DB, claim);
-		const b = await claimIdempotencyKey(env.DB, claim);
-		expect([a.isNew, b.isNew]).toEqual([true, false]);
-		const bound = () =>
-			env.DB.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE booked_by = ? AND key = ?")
-				.bind(patient.id, key)
-				.first<{ n: number }>("n");
-		await settleClaim(env.DB, b, true, async () => true); // B booked: keeps (puts back) the binding
-		await settleClaim(env.DB, a, false, async () => true); // A refused, but the object holds B's booking
-		expect(await bound()).toBe(1);
-		await settleClaim(env.DB, a, false, async () => false); // nothing held under the key: freed
-		expect(await bound()).toBe(0);
-		await settleClaim(env.DB, b, true, async () => true); // B's put-back after A's release
-		expect(await bound()).toBe(1);
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await keyRows()).toBe(0);
+		// The forgotten key is a new request now: the same body is refused as already booked, not replayed.
+		const again = await api("POST", "/api/appointments", { headers, body });
+		expect([again.status, again.body.error?.code]).toEqual([409, "ALREADY_BOOKED"]);
 	});
 });
