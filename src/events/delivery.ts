@@ -26,18 +26,18 @@ export function appendDayEvents(
 }
 
 export interface EventDelivery {
-	/** Delivers what is due to every consumer; a call during a run makes that run look again. */
+	/** Delivers what is due to every consumer; a call while a consumer's run is going makes it look again. */
 	run(): Promise<void>;
 }
 
 export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFacts): EventDelivery {
-	let running: Promise<void> | null = null;
-	let again = false;
+	// One lane per consumer, each running on its own, so a slow consumer never holds up another.
+	const lanes = DAY_EVENT_CONSUMERS.map((consumer) => singleFlight(() => deliverTo(consumer)));
 
 	async function deliverTo(consumer: DayEventConsumer): Promise<void> {
 		for (;;) {
 			const batch = store.events.due(consumer.name, Date.now(), BATCH);
-			if (batch.length === 0) return;
+			if (batch.length === 0) break;
 			try {
 				await consumer.deliver(env, batch, facts());
 				store.events.delivered(
@@ -53,34 +53,43 @@ export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFact
 						error: String(error),
 					}),
 				);
-				return;
+				break;
 			}
 		}
-	}
-
-	async function runAll(): Promise<void> {
-		do {
-			again = false;
-			await Promise.all(DAY_EVENT_CONSUMERS.map(deliverTo));
-		} while (again);
 		// Whatever is still owed (backing off) wakes the object when it is due.
 		const next = store.events.nextDue();
 		if (next !== null) {
-			store.timers.at(DELIVER_TIMER, Math.max(next, Date.now()));
+			store.timers.atOrBefore(DELIVER_TIMER, Math.max(next, Date.now()));
 			await store.timers.arm();
 		}
 	}
 
 	return {
-		run() {
-			if (running !== null) {
-				again = true;
-				return running;
-			}
-			running = runAll().finally(() => {
-				running = null;
-			});
-			return running;
+		async run() {
+			await Promise.all(lanes.map((lane) => lane()));
 		},
+	};
+}
+
+/** Runs `work` one at a time; a call during a run makes it run once more after, and waits for that. */
+function singleFlight(work: () => Promise<void>): () => Promise<void> {
+	let running: Promise<void> | null = null;
+	let again = false;
+	return () => {
+		if (running !== null) {
+			again = true;
+			return running;
+		}
+		running = (async () => {
+			try {
+				do {
+					again = false;
+					await work();
+				} while (again);
+			} finally {
+				running = null;
+			}
+		})();
+		return running;
 	};
 }

@@ -3,13 +3,13 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
+import { doctorObject } from "../../src/doctor/stub";
 import { DayStore } from "../../src/doctor-day/day-store";
 import type { DoctorDay } from "../../src/doctor-day/doctor-day";
-import { doctorObject } from "../../src/doctor/stub";
-import { appendDayEvents } from "../../src/events/delivery";
-import { MAX_ATTEMPTS } from "../../src/events/event-log";
 import type { BookRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
+import { appendDayEvents } from "../../src/events/delivery";
+import { MAX_ATTEMPTS } from "../../src/events/event-log";
 import { at, inDays, unique } from "../helpers";
 
 function config(overrides: Partial<DayConfig> = {}): DayConfig {
@@ -244,12 +244,22 @@ describe("durability and events", () => {
 			};
 			state.storage.transactionSync(() => {
 				store.insert(
-					{ appointment, start: Date.parse(appointment.start), end: Date.parse(appointment.end), bookedBy: "p" },
+					{
+						appointment,
+						start: Date.parse(appointment.start),
+						end: Date.parse(appointment.end),
+						bookedBy: "p",
+					},
 					null,
 					Date.now(),
 				);
 				const version = store.bumpVersion();
-				appendDayEvents(store, [{ type: "appointment.booked", appointment, booked_by: "p" }], version, Date.now());
+				appendDayEvents(
+					store,
+					[{ type: "appointment.booked", appointment, booked_by: "p" }],
+					version,
+					Date.now(),
+				);
 			});
 			return appointment.id;
 		});
@@ -284,7 +294,9 @@ describe("durability and events", () => {
 		expect(ids).not.toContain("refused");
 		const versions = await Promise.all(ids.map((id) => eventually(() => row(id))));
 		expect(new Set(versions.map((v) => v.day_version)).size).toBe(30);
-		const count = await env.DB.prepare("SELECT count(*) AS n FROM appointments WHERE date = ? AND doctor_id = ?")
+		const count = await env.DB.prepare(
+			"SELECT count(*) AS n FROM appointments WHERE date = ? AND doctor_id = ?",
+		)
 			.bind(day.date, day.doctorId)
 			.first<number>("n");
 		expect(count).toBe(30);
@@ -300,7 +312,11 @@ describe("durability and events", () => {
 		// Make the projection's deliveries fail from now on: its table is renamed away.
 		await env.DB.exec("ALTER TABLE appointments RENAME TO appointments_away");
 		try {
-			const cancelled = await stub.cancel(booked.appointment.id, { userId: "admin", role: "admin", doctorId: null });
+			const cancelled = await stub.cancel(booked.appointment.id, {
+				userId: "admin",
+				role: "admin",
+				doctorId: null,
+			});
 			expect(cancelled).toMatchObject({ ok: true, changed: true });
 			for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 				await runInDurableObject(stub, (_i, state) => {

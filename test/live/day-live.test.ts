@@ -2,6 +2,7 @@
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { doctorDay } from "../../src/doctor-day/stub";
+import { MAX_WATCHERS_PER_CLIENT } from "../../src/doctor-day/watchers";
 import { ADMIN, allWeek, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
 import { openSocket } from "./inbox";
 
@@ -182,5 +183,32 @@ describe("GET …/availability/date/:date/live", () => {
 			expect(update.slots).toEqual([expect.objectContaining({ time: "11:30", status: "full" })]);
 			inbox.close();
 		}
+	});
+
+	it("answers a burst of resyncs with one snapshot per interval, so a socket cannot amplify traffic", async () => {
+		const doctor = await createDoctor();
+		const { inbox, snapshot } = await watch(doctor.id, inDays(9));
+		for (let i = 0; i < 20; i++) inbox.ws.send(JSON.stringify({ type: "resync" }));
+		expect(await inbox.next()).toEqual(snapshot);
+		expect(await inbox.silentFor(300)).toBe(true);
+		inbox.close();
+	});
+
+	it("caps the sockets one client holds on a day, and refuses days outside the doctor's window", async () => {
+		const doctor = await createDoctor({ horizon_days: 14 });
+		const date = inDays(10);
+		const client = { "cf-connecting-ip": "203.0.113.9" };
+		const held = await Promise.all(
+			Array.from({ length: MAX_WATCHERS_PER_CLIENT }, () => openSocket(livePath(doctor.id, date), client)),
+		);
+		const refused = await api("GET", livePath(doctor.id, date), {
+			headers: { upgrade: "websocket", ...client },
+		});
+		expect([refused.status, refused.body.error.code]).toEqual([429, "RATE_LIMITED"]);
+		const other = await openSocket(livePath(doctor.id, date), { "cf-connecting-ip": "203.0.113.10" });
+		expect((await other.next()).type).toBe("snapshot");
+		for (const inbox of [...held, other]) inbox.close();
+		const far = await api("GET", livePath(doctor.id, inDays(15)), { headers: { upgrade: "websocket" } });
+		expect([far.status, far.body.error.code]).toEqual([409, "DAY_UNAVAILABLE"]);
 	});
 });

@@ -231,12 +231,10 @@ export class DayModel {
 	}
 
 	read(_where: DayConfig): Expected {
-		
 		return { kind: "view", view: this.view() };
 	}
 
 	check(_where: DayConfig, start: number): Expected {
-		
 		const code = this.refusal(start, null);
 		const slot = this.view().slots.find((s) => Date.parse(s.start) === start);
 		return {

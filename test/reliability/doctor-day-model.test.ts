@@ -622,7 +622,8 @@ async function execute(run: Run, steps: Command[][]): Promise<void> {
 		checkInvariants(run, run.model, back);
 		version = back.view.version;
 	}
-	// The D1 index holds every appointment with the object's status once the calls have settled.
+	// The D1 index holds every appointment with the object's status once the events are delivered.
+	await drained(run.stub);
 	const { results } = await env.DB.prepare(
 		"SELECT id, status FROM appointments WHERE doctor_id = ? ORDER BY id",
 	)
@@ -632,6 +633,15 @@ async function execute(run: Run, steps: Command[][]): Promise<void> {
 		.map((a) => ({ id: a.id, status: a.status }))
 		.sort((a, b) => a.id.localeCompare(b.id));
 	expect(results, "the D1 index agrees with the object").toEqual(expected);
+}
+
+/** Waits (bounded) until the day's events reached every consumer: D1 is filled after each answer. */
+async function drained(stub: ReturnType<typeof doctorDay>): Promise<void> {
+	const until = Date.now() + 10_000;
+	while ((await stub.eventBacklog()).pending > 0) {
+		if (Date.now() > until) throw new Error("the day's events were not delivered in time");
+		await scheduler.wait(10);
+	}
 }
 
 describe("one DoctorDay object against a sequential model", () => {

@@ -2,7 +2,7 @@
 // frames, invalid and hostile JSON, thousands of frames, pings and resyncs, some close with odd codes and
 // reasons, and the object may be evicted (hibernating the sockets) in the middle. Afterwards the object is
 // not broken: a booking still works, every open socket gets its update (in strictly increasing versions),
-// each resync got a snapshot, each ping its pong, and a new socket's snapshot agrees with the HTTP read.
+// a resync got a snapshot, each ping its pong, and a new socket's snapshot agrees with the HTTP read.
 import { env, evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -185,7 +185,8 @@ describe("junk on the live day channel does not break the object", () => {
 					const day = await api("GET", `/api/doctors/${doctor.id}/availability/date/${date}`);
 					expect(day.body.slots[0]).toMatchObject({ booked: 1 });
 
-					// Every open socket gets the booking's update, a pong for each ping and a snapshot for each resync.
+					// Every open socket gets the booking's update, a pong for each ping, and a snapshot if it asked
+					// for one (resyncs are answered at most once per RESYNC_INTERVAL_MS: see test/live/day-live.test.ts).
 					const open = watchers.filter((_, i) => sockets[i]?.close === null);
 					await Promise.all(
 						open.map((w) => {
@@ -198,7 +199,7 @@ describe("junk on the live day channel does not break the object", () => {
 								(received) =>
 									updated(received) &&
 									w.count("pong") >= want.pings &&
-									w.count("snapshot") >= 1 + want.resyncs,
+									w.count("snapshot") >= 1 + Math.min(want.resyncs, 1),
 							);
 						}),
 					);

@@ -73,7 +73,9 @@ describe("one Idempotency-Key stands for one booking per doctor-day, however req
 					for (const group of byDay.values()) {
 						// Within one doctor-day: exactly one appointment; its own request's twins replay it,
 						// requests with another body are refused.
-						const booked = new Set(group.calls.filter((c) => c.status === 201).map((c) => c.body.appointment.id));
+						const booked = new Set(
+							group.calls.filter((c) => c.status === 201).map((c) => c.body.appointment.id),
+						);
 						expect(booked.size, summary).toBe(1);
 						const [id] = [...booked] as [string];
 						ids.push(id);
@@ -145,11 +147,17 @@ describe("one Idempotency-Key stands for one booking per doctor-day, however req
 		expect(booked.status).toBe(201);
 		const stub = doctorDay(env, doctor.id, date);
 		const keyRows = () =>
-			runInDurableObject(stub, (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM idempotency_keys").one().n);
+			runInDurableObject(
+				stub,
+				(_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM idempotency_keys").one().n,
+			);
 		expect(await keyRows()).toBe(1);
 		// A day later: the key's row is past its time; the alarm's expiry timer removes it.
 		await runInDurableObject(stub, (_i, state) => {
-			state.storage.sql.exec("UPDATE idempotency_keys SET created_at = created_at - ?", IDEMPOTENCY_KEY_TTL_MS + 1);
+			state.storage.sql.exec(
+				"UPDATE idempotency_keys SET created_at = created_at - ?",
+				IDEMPOTENCY_KEY_TTL_MS + 1,
+			);
 			state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'expire-keys'");
 			return state.storage.setAlarm(Date.now() + 60_000);
 		});
