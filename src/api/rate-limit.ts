@@ -30,6 +30,24 @@ export function rateLimit(limiter: LimiterName): MiddlewareHandler<AppEnv> {
 }
 
 /**
+ * Refuses with 429 RATE_LIMITED once the signed-in user has used up `limiter`'s budget, from any address.
+ * Anonymous requests pass untouched, so the route's own check answers them 401 first.
+ */
+export function rateLimitUser(limiter: LimiterName): MiddlewareHandler<AppEnv> {
+	return async (c, next) => {
+		const actor = c.get("actor");
+		if (actor) await spend(c, limiter, `user:${actor.userId}`);
+		await next();
+	};
+}
+
+/** For the public reads (doctors, schedules, availability); add it to their routes. */
+export const limitPublicReads = rateLimit("PUBLIC_READ_LIMIT");
+
+/** For the live endpoints: every request counts, upgraded or not, since each one reads D1 first. */
+export const limitSocketUpgrades = rateLimit("SOCKET_LIMIT");
+
+/**
  * Slows guessing one account's password from one address. Keyed by account and address together, so
  * failures from elsewhere never lock the owner out; the per-address LOGIN_LIMIT caps spraying many accounts.
  */
