@@ -6,6 +6,7 @@ import { accounts } from "./accounts";
 import { appointmentRoutes } from "./appointments";
 import { authenticate } from "./auth";
 import { availabilityRoutes } from "./availability";
+import { cacheControl } from "./cache-control";
 import type { AppEnv } from "./context";
 import { doctorRoutes } from "./doctors";
 import { embedPage } from "./embed";
@@ -20,11 +21,13 @@ export function createApp() {
 	const app = new OpenAPIHono<AppEnv>();
 
 	app.use("*", async (c, next) => {
-		const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
+		// Always our own: echoing a client's cf-ray would let it choose the id our logs and errors carry.
+		const requestId = crypto.randomUUID();
 		c.set("requestId", requestId);
 		await next();
 		c.header("X-Request-Id", requestId);
 	});
+	app.use("*", cacheControl);
 	app.use(
 		"/api/*",
 		bodyLimit({

@@ -26,7 +26,8 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 async function actorFromHeader(header: string | undefined, env: Env): Promise<Actor | null> {
 	if (header === undefined) return null;
-	const match = /^Bearer ([^\s]{1,4096})$/.exec(header);
+	// Auth schemes are case-insensitive (RFC 7235): "bearer x" and "BEARER x" are "Bearer x".
+	const match = /^bearer +([^\s]{1,4096})$/i.exec(header);
 	if (match === null) throw new ApiError("UNAUTHORIZED");
 	return actorFromToken(match[1] as string, env);
 }
@@ -34,6 +35,7 @@ async function actorFromHeader(header: string | undefined, env: Env): Promise<Ac
 /** The actor a bearer token stands for; browsers' WebSockets cannot send headers, so it may come from a query. */
 export async function actorFromToken(token: string, env: Env): Promise<Actor> {
 	if (env.ADMIN_TOKEN && (await secretsEqual(token, env.ADMIN_TOKEN))) return ADMIN_ACTOR;
+	if (!isCanonicalJwt(token)) throw new ApiError("UNAUTHORIZED");
 	try {
 		const payload = await verify(token, env.AUTH_SECRET, "HS256");
 		const role = payload.role;
@@ -45,6 +47,28 @@ export async function actorFromToken(token: string, env: Env): Promise<Actor> {
 	} catch {
 		throw new ApiError("UNAUTHORIZED");
 	}
+}
+
+// hono/jwt decodes base64url leniently (a trailing "=", stray low bits in the last character), so one token
+// would have many spellings; only the one that was issued is accepted.
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const HS256_SIGNATURE_CHARS = 43; // 32 bytes, unpadded
+
+/** Three segments of canonical unpadded base64url, the last one an HS256 signature. */
+export function isCanonicalJwt(token: string): boolean {
+	const segments = token.split(".");
+	return (
+		segments.length === 3 &&
+		segments[2]?.length === HS256_SIGNATURE_CHARS &&
+		segments.every(isCanonicalBase64url)
+	);
+}
+
+function isCanonicalBase64url(text: string): boolean {
+	if (!BASE64URL.test(text) || text.length % 4 === 1) return false;
+	const unusedBits = (text.length * 6) % 8;
+	return (ALPHABET.indexOf(text.at(-1) ?? "") & ((1 << unusedBits) - 1)) === 0;
 }
 
 /** The caller, who must be signed in with one of `roles` (any role when none are given). */

@@ -13,7 +13,17 @@ export async function hashPassword(password: string): Promise<string> {
 // A well-formed hash to check against when the email is unknown, so both paths cost the same time.
 const DECOY_HASH = `${SCHEME}$${ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 
+/**
+ * Checks an NFC-normalised password. Accounts made before passwords were normalised may hold the hash of
+ * its decomposed (NFD) form, so that is tried too when it differs; both paths cost the same for unknown emails.
+ */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+	if (await verifyExactly(password, stored)) return true;
+	const decomposed = password.normalize("NFD");
+	return decomposed !== password && (await verifyExactly(decomposed, stored));
+}
+
+async function verifyExactly(password: string, stored: string | null): Promise<boolean> {
 	const [scheme, iterations, salt, hash] = (stored ?? DECOY_HASH).split("$");
 	if (scheme !== SCHEME || salt === undefined || hash === undefined) return false;
 	const derived = await derive(password, fromBase64(salt), Number(iterations));

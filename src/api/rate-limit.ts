@@ -1,34 +1,58 @@
-// Per-client-IP rate limits on the endpoints worth abusing, through Workers rate-limiting bindings.
+// Rate limits on the endpoints worth abusing, through Workers rate-limiting bindings (numbers in wrangler.toml).
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 
-type LimiterName = "BOOKING_LIMIT" | "LOGIN_LIMIT" | "REGISTER_LIMIT";
+/** Every rate-limiting binding of wrangler.toml, so a new one is usable here as soon as `wrangler types` ran. */
+export type LimiterName = { [K in keyof Env]: Env[K] extends RateLimit ? K : never }[keyof Env];
 
 // The bindings count per minute (wrangler.toml), so a refused client may try again within a minute.
 const RETRY_AFTER_SECONDS = 60;
 
+/** The address Cloudflare saw; `wrangler dev` takes it from the request, so locally a client can forge it. */
 export function clientIp(c: Context<AppEnv>): string {
 	return c.req.header("cf-connecting-ip") ?? "unknown";
 }
 
-async function allowed(c: Context<AppEnv>, limiter: LimiterName, key: string): Promise<boolean> {
-	if (c.env.RATE_LIMITS === "off") return true;
+/** Counts one request against `key` and throws 429 RATE_LIMITED once `limiter`'s budget for it is spent. */
+async function spend(c: Context<AppEnv>, limiter: LimiterName, key: string): Promise<void> {
+	if (c.env.RATE_LIMITS === "off") return;
 	const { success } = await c.env[limiter].limit({ key });
-	return success;
+	if (!success) throw rateLimited(c);
 }
 
 /** Refuses with 429 RATE_LIMITED once the client IP has used up `limiter`'s budget. */
 export function rateLimit(limiter: LimiterName): MiddlewareHandler<AppEnv> {
 	return async (c, next) => {
-		if (!(await allowed(c, limiter, clientIp(c)))) throw rateLimited(c);
+		await spend(c, limiter, clientIp(c));
 		await next();
 	};
 }
 
-/** Slows password guessing against one account from many addresses, on top of the per-IP limit. */
+/**
+ * Refuses with 429 RATE_LIMITED once the signed-in user has used up `limiter`'s budget, from any address.
+ * Anonymous requests pass untouched, so the route's own check answers them 401 first.
+ */
+export function rateLimitUser(limiter: LimiterName): MiddlewareHandler<AppEnv> {
+	return async (c, next) => {
+		const actor = c.get("actor");
+		if (actor) await spend(c, limiter, `user:${actor.userId}`);
+		await next();
+	};
+}
+
+/** For the public reads (doctors, schedules, availability); add it to their routes. */
+export const limitPublicReads = rateLimit("PUBLIC_READ_LIMIT");
+
+/** For the live endpoints: every request counts, upgraded or not, since each one reads D1 first. */
+export const limitSocketUpgrades = rateLimit("SOCKET_LIMIT");
+
+/**
+ * Slows guessing one account's password from one address. Keyed by account and address together, so
+ * failures from elsewhere never lock the owner out; the per-address LOGIN_LIMIT caps spraying many accounts.
+ */
 export async function limitLoginAttempts(c: Context<AppEnv>, email: string): Promise<void> {
-	if (!(await allowed(c, "LOGIN_LIMIT", `account:${email}`))) throw rateLimited(c);
+	await spend(c, "LOGIN_ACCOUNT_LIMIT", `${clientIp(c)} ${email}`);
 }
 
 function rateLimited(c: Context<AppEnv>): ApiError {

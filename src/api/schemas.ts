@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { CONSULTATION_MODES } from "../core/appointment";
 import { findRangeProblem } from "../core/slots";
 import { isValidDate, isValidTimeZone, parseTime, WEEKDAYS } from "../core/time";
+import { isCommonPassword } from "./common-passwords";
 
 export const DateString = z
 	.string()
@@ -36,14 +37,26 @@ const Email = z
 	.email()
 	.max(254)
 	.transform((e) => e.toLowerCase());
-const Password = z.string().min(8, "Use at least 8 characters.").max(200);
+/** A new password, NFC-normalised first so every way of typing "café" is one password (login does the same). */
+export const Password = z
+	.string()
+	.overwrite((password) => password.normalize("NFC"))
+	.min(8, "Use at least 8 characters.")
+	.max(200, "Use at most 200 characters.")
+	.refine((password) => password.trim() !== "", "Use something other than spaces.")
+	.refine((password) => !isCommonPassword(password), "One of the commonest passwords: choose another.");
+/** A password to check at login: NFC-normalised like new ones. */
+export const LoginPassword = z
+	.string()
+	.overwrite((password) => password.normalize("NFC"))
+	.max(200);
 const Name = z.string().trim().min(1).max(100);
 
 export const DoctorIdParam = z.object({ doctor_id: z.string().max(100) });
 export const AppointmentIdParam = z.object({ id: z.string().max(200) });
 
 export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name });
-export const LoginBody = z.strictObject({ email: Email, password: z.string().max(200) });
+export const LoginBody = z.strictObject({ email: Email, password: LoginPassword });
 
 export const User = z
 	.object({
