@@ -12,7 +12,7 @@ import { bookOnDay, nearestAlternatives } from "./day-calls";
 import { doctorRoute } from "./doctor-route";
 import { ApiError } from "./errors";
 import { logEvent } from "./log";
-import { rateLimit } from "./rate-limit";
+import { rateLimit, rateLimitUser } from "./rate-limit";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
 import {
 	Appointment,
@@ -54,7 +54,7 @@ appointmentRoutes.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/appointments",
-		middleware: [allow(), rateLimit("BOOKING_LIMIT")] as const,
+		middleware: [allow(), rateLimit("BOOKING_LIMIT"), rateLimitUser("BOOKING_USER_LIMIT")] as const,
 		tags: ["appointments"],
 		summary: "Book a place in a slot; retries with one Idempotency-Key give one appointment",
 		security: bearer,

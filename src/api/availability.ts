@@ -9,6 +9,7 @@ import { logBooking } from "./booking-log";
 import { checkOnDay } from "./day-calls";
 import { visibleDoctorRoute } from "./doctor-route";
 import { ApiError } from "./errors";
+import { limitPublicReads } from "./rate-limit";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "./router";
 import { CheckBody, DateRangeQuery, DateString, DayAvailability, DoctorIdParam } from "./schemas";
 
@@ -25,6 +26,7 @@ availabilityRoutes.openapi(
 	createRoute({
 		method: "get",
 		path: "/api/doctors/{doctor_id}/availability/date/{date}",
+		middleware: [limitPublicReads] as const,
 		tags: ["availability"],
 		summary: "The slots of one doctor-day, with their status and places left",
 		request: { params: DoctorIdParam.extend({ date: DateString }) },
@@ -51,6 +53,7 @@ availabilityRoutes.openapi(
 	createRoute({
 		method: "get",
 		path: "/api/doctors/{doctor_id}/availability",
+		middleware: [limitPublicReads] as const,
 		tags: ["availability"],
 		summary: "Which days have free places (at most 62 days), for a date picker",
 		request: { params: DoctorIdParam, query: DateRangeQuery },
@@ -81,6 +84,7 @@ availabilityRoutes.openapi(
 	createRoute({
 		method: "post",
 		path: "/api/doctors/{doctor_id}/slots/check",
+		middleware: [limitPublicReads] as const,
 		tags: ["availability"],
 		summary: "Whether one more place can be booked at a slot start",
 		request: { params: DoctorIdParam, body: jsonBody(CheckBody) },

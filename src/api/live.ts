@@ -9,7 +9,7 @@ import { actorFromToken } from "./auth";
 import type { AppEnv } from "./context";
 import { doctorRoute, visibleDoctorRoute } from "./doctor-route";
 import { ApiError } from "./errors";
-import { clientIp } from "./rate-limit";
+import { clientIp, limitSocketUpgrades } from "./rate-limit";
 import { errorResponses, newRouter } from "./router";
 import { DateString, DoctorIdParam } from "./schemas";
 
@@ -25,6 +25,7 @@ liveRoutes.openapi(
 	createRoute({
 		method: "get",
 		path: "/api/doctors/{doctor_id}/availability/date/{date}/live",
+		middleware: [limitSocketUpgrades] as const,
 		tags: ["live"],
 		summary: "Live availability of one doctor-day: a snapshot, then an update after every change",
 		request: { params: DoctorIdParam.extend({ date: DateString }) },
@@ -48,6 +49,7 @@ liveRoutes.openapi(
 	createRoute({
 		method: "get",
 		path: "/api/doctors/{doctor_id}/live",
+		middleware: [limitSocketUpgrades] as const,
 		tags: ["live"],
 		summary: "The doctor's own channel: bookings, cancellations and schedule edits of every day",
 		description: "Browsers cannot send headers on a WebSocket, so the token may come as ?token=.",

@@ -119,3 +119,44 @@ describe("rate limits", () => {
 		expect(codes.at(-1)).toBe("429 RATE_LIMITED");
 	});
 });
+
+describe("rate limits on the routes", () => {
+	const get = (path: string, ip: string, headers: Record<string, string> = {}) =>
+		app.request(path, { headers: { "cf-connecting-ip": ip, ...headers } }, limited);
+
+	it("limits one user's bookings from any address, and one address's live requests", async () => {
+		const doctor = await createDoctor({ capacity: 50 });
+		const patient = await createPatient();
+		await inOneWindow(async () => {
+			const bookings: Response[] = [];
+			for (let i = 0; i < 11; i += 1) {
+				bookings.push(
+					await post(
+						"/api/appointments",
+						unique("198.51.100"),
+						{ doctor_id: doctor.id, start: at(inDays(3 + i), "09:00") },
+						bearer(patient.token),
+					),
+				);
+			}
+			expect((await statuses(bookings)).at(-1)).toBe("429 RATE_LIMITED");
+			const ip = unique("203.0.113");
+			const live: Response[] = [];
+			for (let i = 0; i < 61; i += 1)
+				live.push(await get(`/api/doctors/${doctor.id}/availability/date/${inDays(2)}/live`, ip));
+			expect((await statuses(live)).slice(-2)).toEqual([426, "429 RATE_LIMITED"]);
+		});
+	});
+
+	it("limits one address's public availability reads", async () => {
+		const doctor = await createDoctor();
+		const ip = unique("203.0.113");
+		await inOneWindow(async () => {
+			const reads: Response[] = [];
+			// Dates outside the window are answered by the Worker alone: a cheap way to spend the budget.
+			for (let i = 0; i < 601; i += 1)
+				reads.push(await get(`/api/doctors/${doctor.id}/availability/date/1999-01-01`, ip));
+			expect((await statuses(reads)).slice(-2)).toEqual([200, "429 RATE_LIMITED"]);
+		});
+	});
+});
