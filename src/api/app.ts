@@ -2,18 +2,18 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { accounts } from "./accounts";
-import { appointmentRoutes } from "./appointments";
 import { authenticate } from "./auth";
-import { availabilityRoutes } from "./availability";
 import { cacheControl } from "./cache-control";
 import type { AppEnv } from "./context";
-import { doctorRoutes } from "./doctors";
-import { embedPage } from "./embed";
 import { ApiError } from "./errors";
-import { liveRoutes } from "./live";
-import { scheduleRoutes } from "./schedules";
-import { unavailabilityRoutes } from "./unavailability";
+import { accounts } from "./routes/accounts";
+import { appointmentRoutes } from "./routes/appointments";
+import { availabilityRoutes } from "./routes/availability";
+import { doctorRoutes } from "./routes/doctors";
+import { embedPage } from "./routes/embed";
+import { liveRoutes } from "./routes/live";
+import { scheduleRoutes } from "./routes/schedules";
+import { unavailabilityRoutes } from "./routes/unavailability";
 
 const MAX_BODY_BYTES = 64 * 1024;
 

@@ -1,6 +1,6 @@
 // Who may frame the widget: EMBED_ORIGINS becomes frame-ancestors on /embed, and nothing else changes.
 import { describe, expect, it } from "vitest";
-import { withFrameAncestors } from "../../src/api/embed";
+import { withFrameAncestors } from "../../src/api/routes/embed";
 
 const PAGE = "default-src 'self'; script-src 'self'; frame-ancestors 'none'";
 

@@ -1,16 +1,16 @@
 // /api/doctors: create (admin), list and read (public), and change a doctor's details and flags.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { database } from "../db/client";
-import { doctors, users } from "../db/schema";
-import { newId, nowIso } from "../lib/ids";
-import { allow, allowDoctorOrAdmin, requireActor, requireDoctorOrAdmin } from "./auth";
-import { publicDoctor } from "./doctor-view";
-import { ApiError } from "./errors";
-import { hashPassword } from "./passwords";
-import { pushDoctorConfig } from "./push";
-import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
-import { CreateDoctorBody, Doctor, DoctorIdParam, PatchDoctorBody } from "./schemas";
+import { database } from "../../db/client";
+import { doctors, users } from "../../db/schema";
+import { newId, nowIso } from "../../lib/ids";
+import { allow, allowDoctorOrAdmin, requireActor, requireDoctorOrAdmin } from "../auth";
+import { publicDoctor } from "../doctor-view";
+import { ApiError } from "../errors";
+import { hashPassword } from "../passwords";
+import { pushDoctorConfig } from "../push";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
+import { CreateDoctorBody, Doctor, DoctorIdParam, PatchDoctorBody } from "../schemas";
 
 export const doctorRoutes = newRouter();
 const DoctorResponse = z.object({ doctor: Doctor });

@@ -1,16 +1,16 @@
 // POST /api/auth/register and /api/auth/login.
 import { createRoute } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import type { Actor } from "../core/appointment";
-import { database } from "../db/client";
-import { users } from "../db/schema";
-import { newId, nowIso } from "../lib/ids";
-import { issueToken } from "./auth";
-import { ApiError } from "./errors";
-import { hashPassword, verifyPassword } from "./passwords";
-import { limitLoginAttempts, rateLimit } from "./rate-limit";
-import { errorResponses, jsonBody, jsonContent, newRouter } from "./router";
-import { LoginBody, RegisterBody, Session } from "./schemas";
+import type { Actor } from "../../core/appointment";
+import { database } from "../../db/client";
+import { users } from "../../db/schema";
+import { newId, nowIso } from "../../lib/ids";
+import { issueToken } from "../auth";
+import { ApiError } from "../errors";
+import { hashPassword, verifyPassword } from "../passwords";
+import { limitLoginAttempts, rateLimit } from "../rate-limit";
+import { errorResponses, jsonBody, jsonContent, newRouter } from "../router";
+import { LoginBody, RegisterBody, Session } from "../schemas";
 
 export const accounts = newRouter();
 

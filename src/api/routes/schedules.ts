@@ -1,16 +1,16 @@
 // /api/doctors/:doctor_id/schedule: the weekly schedule, written to D1 and pushed to the doctor's days.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { WEEKDAYS } from "../core/time";
-import { database } from "../db/client";
-import { doctors, scheduleRanges } from "../db/schema";
-import { nowIso } from "../lib/ids";
-import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "./auth";
-import { type DoctorRow, findDoctor, type RangeRow } from "./doctor-records";
-import { logEvent } from "./log";
-import { pushDoctorConfig } from "./push";
-import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
-import { Appointment, DoctorIdParam, ScheduleBody } from "./schemas";
+import { WEEKDAYS } from "../../core/time";
+import { database } from "../../db/client";
+import { doctors, scheduleRanges } from "../../db/schema";
+import { nowIso } from "../../lib/ids";
+import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "../auth";
+import { type DoctorRow, findDoctor, type RangeRow } from "../doctor-records";
+import { logEvent } from "../log";
+import { pushDoctorConfig } from "../push";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
+import { Appointment, DoctorIdParam, ScheduleBody } from "../schemas";
 
 export const scheduleRoutes = newRouter();
 type Schedule = z.output<typeof ScheduleBody>;

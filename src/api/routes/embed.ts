@@ -1,6 +1,6 @@
 // The widget's frame: the booking page served through the Worker, so EMBED_ORIGINS decides who may frame it.
 import type { Context } from "hono";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "../context";
 
 export async function embedPage(c: Context<AppEnv>): Promise<Response> {
 	const page = await c.env.ASSETS.fetch(new URL("/", c.req.url));

@@ -1,17 +1,17 @@
 // The live endpoints: WebSocket upgrades handed to the doctor-day object, or to the doctor's own feed.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { inDayWindow } from "../core/day-window";
-import { doctorObject } from "../doctor/stub";
-import { doctorDay } from "../doctor-day/stub";
-import { CLIENT_HEADER } from "../doctor-day/watchers";
-import { actorFromToken } from "./auth";
-import type { AppEnv } from "./context";
-import { doctorRoute, visibleDoctorRoute } from "./doctor-route";
-import { ApiError } from "./errors";
-import { clientIp, limitSocketUpgrades } from "./rate-limit";
-import { errorResponses, newRouter } from "./router";
-import { DateString, DoctorIdParam } from "./schemas";
+import { inDayWindow } from "../../core/day-window";
+import { doctorObject } from "../../doctor/stub";
+import { doctorDay } from "../../doctor-day/stub";
+import { CLIENT_HEADER } from "../../doctor-day/watchers";
+import { actorFromToken } from "../auth";
+import type { AppEnv } from "../context";
+import { doctorRoute, visibleDoctorRoute } from "../doctor-route";
+import { ApiError } from "../errors";
+import { clientIp, limitSocketUpgrades } from "../rate-limit";
+import { errorResponses, newRouter } from "../router";
+import { DateString, DoctorIdParam } from "../schemas";
 
 export const liveRoutes = newRouter();
 

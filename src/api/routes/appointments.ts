@@ -1,26 +1,26 @@
 // /api/appointments: book, read, list and cancel. Every decision about a slot is the doctor-day object's.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
-import { type Actor, canAccessAppointment } from "../core/appointment";
-import { database } from "../db/client";
-import { appointments, users } from "../db/schema";
-import { doctorDay } from "../doctor-day/stub";
-import { verifyAppointmentId } from "../lib/appointment-ids";
-import { allow, requireActor } from "./auth";
-import { logBooking, refusalEvent } from "./booking-log";
-import { bookOnDay, nearestAlternatives } from "./day-calls";
-import { doctorRoute } from "./doctor-route";
-import { ApiError } from "./errors";
-import { logEvent } from "./log";
-import { rateLimit, rateLimitUser } from "./rate-limit";
-import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
+import { type Actor, canAccessAppointment } from "../../core/appointment";
+import { database } from "../../db/client";
+import { appointments, users } from "../../db/schema";
+import { doctorDay } from "../../doctor-day/stub";
+import { verifyAppointmentId } from "../../lib/appointment-ids";
+import { allow, requireActor } from "../auth";
+import { logBooking, refusalEvent } from "../booking-log";
+import { bookOnDay, nearestAlternatives } from "../day-calls";
+import { doctorRoute } from "../doctor-route";
+import { ApiError } from "../errors";
+import { logEvent } from "../log";
+import { rateLimit, rateLimitUser } from "../rate-limit";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
 import {
 	Appointment,
 	AppointmentIdParam,
 	BookBody,
 	IdempotencyHeader,
 	OptionalDateRangeQuery,
-} from "./schemas";
+} from "../schemas";
 
 export const appointmentRoutes = newRouter();
 const AppointmentResponse = z.object({ appointment: Appointment });

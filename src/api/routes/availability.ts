@@ -1,17 +1,17 @@
 // Availability, served by the doctor-day objects: one day, a range of days, and "is this slot free".
 import { createRoute, z } from "@hono/zod-openapi";
-import { type DoctorRoute, inDayWindow } from "../core/day-window";
-import { daysBetween } from "../core/time";
-import { doctorObject } from "../doctor/stub";
-import type { DayAvailability as DayBody } from "../doctor-day/results";
-import { doctorDay } from "../doctor-day/stub";
-import { logBooking } from "./booking-log";
-import { checkOnDay } from "./day-calls";
-import { visibleDoctorRoute } from "./doctor-route";
-import { ApiError } from "./errors";
-import { limitPublicReads } from "./rate-limit";
-import { errorResponses, jsonBody, jsonContent, newRouter } from "./router";
-import { CheckBody, DateRangeQuery, DateString, DayAvailability, DoctorIdParam } from "./schemas";
+import { type DoctorRoute, inDayWindow } from "../../core/day-window";
+import { daysBetween } from "../../core/time";
+import { doctorObject } from "../../doctor/stub";
+import type { DayAvailability as DayBody } from "../../doctor-day/results";
+import { doctorDay } from "../../doctor-day/stub";
+import { logBooking } from "../booking-log";
+import { checkOnDay } from "../day-calls";
+import { visibleDoctorRoute } from "../doctor-route";
+import { ApiError } from "../errors";
+import { limitPublicReads } from "../rate-limit";
+import { errorResponses, jsonBody, jsonContent, newRouter } from "../router";
+import { CheckBody, DateRangeQuery, DateString, DayAvailability, DoctorIdParam } from "../schemas";
 
 export const availabilityRoutes = newRouter();
 const MAX_RANGE_DAYS = 62;

@@ -1,16 +1,16 @@
 // /api/doctors/:doctor_id/unavailability: one-off blocks (a meeting, leave) that close slots on a date.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, between, eq, gte, lte, sql } from "drizzle-orm";
-import type { Appointment as AppointmentShape } from "../core/appointment";
-import { type Db, database } from "../db/client";
-import { doctors, unavailability } from "../db/schema";
-import { newId, nowIso } from "../lib/ids";
-import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "./auth";
-import { type BlockRow, findDoctor } from "./doctor-records";
-import { ApiError } from "./errors";
-import { logEvent } from "./log";
-import { pushDoctorConfig } from "./push";
-import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
+import type { Appointment as AppointmentShape } from "../../core/appointment";
+import { type Db, database } from "../../db/client";
+import { doctors, unavailability } from "../../db/schema";
+import { newId, nowIso } from "../../lib/ids";
+import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "../auth";
+import { type BlockRow, findDoctor } from "../doctor-records";
+import { ApiError } from "../errors";
+import { logEvent } from "../log";
+import { pushDoctorConfig } from "../push";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
 import {
 	Appointment,
 	DoctorIdParam,
@@ -19,7 +19,7 @@ import {
 	startsBeforeEnd,
 	Unavailability,
 	UnavailabilityBody,
-} from "./schemas";
+} from "../schemas";
 
 export const unavailabilityRoutes = newRouter();
 
