@@ -28,7 +28,8 @@ export type RefusalCode =
 	| "SLOT_NOT_FOUND"
 	| "SLOT_UNAVAILABLE"
 	| "ALREADY_BOOKED"
-	| "SLOT_FULL";
+	| "SLOT_FULL"
+	| "PATIENT_DAY_LIMIT";
 
 export type BookingDecision =
 	| { ok: true; slot: SlotTime }

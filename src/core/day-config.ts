@@ -22,6 +22,15 @@ export interface DayConfig {
 	horizonDays: number;
 	ranges: TimeRange[]; // the ranges of this date's weekday
 	blocks: Block[]; // unavailability on this date
+	/** Places one patient may book themself on this day; absent in configs stored before the limit existed. */
+	maxPerPatient?: number;
+}
+
+/** How many places of one doctor-day a patient may book themself, unless the schedule says otherwise. */
+export const DEFAULT_MAX_PER_PATIENT = 4;
+
+export function patientDayLimit(config: DayConfig): number {
+	return config.maxPerPatient ?? DEFAULT_MAX_PER_PATIENT;
 }
 
 export type DayOpenness = "open" | "no_schedule" | "not_enabled" | "beyond_horizon";

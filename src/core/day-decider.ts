@@ -10,7 +10,7 @@ import {
 	type Role,
 } from "./appointment";
 import { type BookedCounts, decideBooking, type RefusalCode } from "./booking";
-import type { DayConfig } from "./day-config";
+import { type DayConfig, patientDayLimit } from "./day-config";
 
 /** What a doctor-day's transactions record; each consumer (D1 projection, Doctor object, …) gets every one. */
 export type DayEvent =
@@ -34,6 +34,8 @@ export interface BookState {
 	keyed: Appointment | null;
 	/** Whether the patient already holds a place at the command's start. */
 	patientHoldsSlot: boolean;
+	/** Places the patient holds on this day (confirmed), whoever booked them. */
+	patientPlaces: number;
 }
 
 export type BookDecision =
@@ -51,7 +53,15 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 	}
 	// The caller applies this in the same synchronous transaction that read `booked`.
 	const decision = decideBooking(state.config, command.start, now, state.booked, state.patientHoldsSlot);
-	if (!decision.ok) return { kind: "refused", ...decision };
+	if (!decision.ok) {
+		return { kind: "refused", code: decision.code, booked: decision.booked, capacity: decision.capacity };
+	}
+	// One account cannot take a whole day; doctors and admins booking for a patient may go beyond.
+	const selfBooked = command.bookedBy === command.patientId;
+	if (selfBooked && state.patientPlaces >= patientDayLimit(state.config)) {
+		const booked = state.booked.get(command.start) ?? 0;
+		return { kind: "refused", code: "PATIENT_DAY_LIMIT", booked, capacity: state.config.capacity };
+	}
 	const appointment = createAppointment(command.id, state.config, command, decision.slot, now);
 	return {
 		kind: "booked",

@@ -123,6 +123,16 @@ export class DayStore {
 		);
 	}
 
+	patientPlaces(patientId: string): number {
+		if (!this.ready) return 0;
+		return this.storage.sql
+			.exec<{ n: number }>(
+				"SELECT count(*) AS n FROM appointments WHERE patient_id = ? AND status = 'confirmed'",
+				patientId,
+			)
+			.one().n;
+	}
+
 	find(id: string): StoredAppointment | null {
 		if (!this.ready) return null;
 		return first(this.storage.sql.exec<AppointmentRow>("SELECT * FROM appointments WHERE id = ?", id));

@@ -82,6 +82,7 @@ export class DoctorDay extends DurableObject<Env> {
 				booked,
 				keyed: keyed?.appointment ?? null,
 				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
+				patientPlaces: this.store.patientPlaces(request.patientId),
 			};
 			const decision = decideBook(state, { ...request, id }, now);
 			switch (decision.kind) {

@@ -46,6 +46,7 @@ const state = (overrides: Partial<BookState> = {}): BookState => ({
 	booked: new Map(),
 	keyed: null,
 	patientHoldsSlot: false,
+	patientPlaces: 0,
 	...overrides,
 });
 
@@ -84,6 +85,23 @@ describe("decideBook", () => {
 		if (first.kind !== "booked") throw new Error("expected a booking");
 		const other = decideBook(state({ keyed: first.appointment }), command({ start: ms("09:30") }), NOW);
 		expect(other).toEqual({ kind: "key_reused", appointment: first.appointment });
+	});
+});
+
+describe("the per-patient day limit", () => {
+	it.each<[string, Partial<BookState>, Partial<BookCommand>, string]>([
+		["a patient under the default limit of 4", { patientPlaces: 3 }, {}, "booked"],
+		["a patient at the default limit", { patientPlaces: 4 }, {}, "PATIENT_DAY_LIMIT"],
+		[
+			"a patient at the schedule's own limit",
+			{ patientPlaces: 1, config: { ...config, maxPerPatient: 1 } },
+			{},
+			"PATIENT_DAY_LIMIT",
+		],
+		["a doctor or admin booking for the patient", { patientPlaces: 4 }, { bookedBy: "admin" }, "booked"],
+	])("%s: %s", (_name, given, when, then) => {
+		const decision = decideBook(state(given), command(when), NOW);
+		expect(decision.kind === "refused" ? decision.code : decision.kind).toBe(then);
 	});
 });
 

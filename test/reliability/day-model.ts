@@ -1,7 +1,7 @@
 // A deliberately simple, sequential model of one doctor-day, written without src/core so it can catch it:
 // UTC only, whole-minute slots, a list of appointments and the newest config seen. The model-based tests
 // run the real DoctorDay object and this model side by side and compare them after every step.
-import type { DayConfig } from "../../src/core/day-config";
+import { type DayConfig, DEFAULT_MAX_PER_PATIENT } from "../../src/core/day-config";
 import type { BookRequest } from "../../src/doctor-day/results";
 
 export const MINUTE = 60_000;
@@ -180,8 +180,14 @@ export class DayModel {
 				return { kind: same ? "replayed" : "key-reused", appointment: { ...earlier } };
 			}
 		}
-		const code = this.refusal(request.start, request.patientId);
 		const capacity = this.config?.capacity ?? 0;
+		const held = this.appointments.filter(
+			(a) => a.patientId === request.patientId && a.status === "confirmed",
+		);
+		const overLimit =
+			request.bookedBy === request.patientId &&
+			held.length >= (this.config?.maxPerPatient ?? DEFAULT_MAX_PER_PATIENT);
+		const code = this.refusal(request.start, request.patientId) ?? (overLimit ? "PATIENT_DAY_LIMIT" : null);
 		if (code !== null) {
 			const alternatives = this.view().slots.filter((s) => s.status === "available");
 			return { kind: "refused", code, booked: this.count(request.start), capacity, alternatives };
