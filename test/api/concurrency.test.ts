@@ -113,3 +113,24 @@ describe("simultaneous bookings of one slot", () => {
 		expect(codes(rebook)).toEqual({ "201": 1, "409 SLOT_FULL": 1 });
 	});
 });
+
+describe("one patient racing for a whole day", () => {
+	it("gets exactly 4 of 16 simultaneous bookings of different slots: PATIENT_DAY_LIMIT for the rest", async () => {
+		const doctor = await createDoctor({ capacity: 3 });
+		const date = inDays(6);
+		const [patient] = await createPatients(1);
+		if (patient === undefined) throw new Error("no patient");
+		const times = Array.from({ length: 16 }, (_, i) => {
+			const minutes = 9 * 60 + 30 * i;
+			return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${minutes % 60 === 0 ? "00" : "30"}`;
+		});
+		const calls = await Promise.all(times.map((time) => book(patient.token, doctor.id, at(date, time))));
+		expect(codes(calls)).toEqual({ "201": 4, "409 PATIENT_DAY_LIMIT": 12 });
+		// An admin may still book for them, beyond the limit (an urgent case at the front desk).
+		const forThem = await api("POST", "/api/appointments", {
+			headers: ADMIN,
+			body: { doctor_id: doctor.id, start: at(date, "16:30"), patient_id: patient.id },
+		});
+		expect(forThem.status === 201 || forThem.body.error?.code === "ALREADY_BOOKED").toBe(true);
+	});
+});
