@@ -21,7 +21,7 @@ import type {
 	DayRef,
 	SlotCheck,
 } from "./results";
-import { acceptWatcher, answerWatcher } from "./watchers";
+import { acceptWatcher, answerResync, isResync, watchedDay } from "./watchers";
 
 const EXPIRE_KEYS_TIMER = "expire-keys";
 const CLEANUP_TIMER = "cleanup";
@@ -160,12 +160,15 @@ export class DoctorDay extends DurableObject<Env> {
 			date: url.searchParams.get("date") ?? "",
 		};
 		await this.config(where);
-		return acceptWatcher(this.ctx, request, () => this.snapshot(where));
+		return acceptWatcher(this.ctx, request, where, () => this.snapshot(where));
 	}
 
 	override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-		const config = this.store.currentConfig;
-		if (config !== null) answerWatcher(ws, message, () => this.snapshot(config));
+		const where = watchedDay(ws);
+		if (where === null || !isResync(message)) return;
+		// After hibernation a day that was only ever read has no config in memory: it reads it again.
+		await this.config(where);
+		answerResync(ws, () => this.snapshot(where));
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
