@@ -32,6 +32,7 @@ const NETWORK_MESSAGE = "Could not reach docslot. Check your connection and try 
  * @returns {Promise<any>}
  */
 export async function request(method, path, options = {}) {
+	/** @type {Record<string, string>} */
 	const headers = { accept: "application/json", ...options.headers };
 	if (options.token) headers.authorization = `Bearer ${options.token}`;
 	if (options.body !== undefined) headers["content-type"] = "application/json";

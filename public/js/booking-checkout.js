@@ -96,8 +96,9 @@ export function createCheckout(options) {
 		sessionChanged() {
 			const hadFocus = container.contains(document.activeElement) || document.activeElement === document.body;
 			render();
-			if (hadFocus)
-				focusOn(container.querySelector("input[type=radio]:checked") ?? container.querySelector("button"));
+			const target =
+				container.querySelector("input[type=radio]:checked") ?? container.querySelector("button");
+			if (hadFocus && target instanceof HTMLElement) focusOn(target);
 		},
 	};
 }

@@ -186,6 +186,7 @@ async function start() {
 	renderSession();
 	byId("sign-out").addEventListener("click", () => signOut());
 	window.addEventListener("hashchange", route);
+	/** @type {import("./doctor-picker.js").Doctor[]} */
 	let doctors = [];
 	try {
 		doctors = (await request("GET", "/api/doctors")).doctors;

@@ -159,7 +159,7 @@ export function createDateStrip({ container, onPick }) {
 			doctorId = id;
 			today = doctorToday;
 			selected = date;
-			first = mondayOf([date, doctorToday].sort()[1]);
+			first = mondayOf(date.localeCompare(doctorToday) > 0 ? date : doctorToday);
 			container.hidden = false;
 			void load();
 		},

@@ -138,7 +138,7 @@ function move(container, event) {
 	const all = /** @type {HTMLButtonElement[]} */ ([...container.querySelectorAll("button.slot")]);
 	const index = all.indexOf(/** @type {HTMLButtonElement} */ (event.target));
 	if (index < 0) return;
-	const columns = Math.max(1, all.filter((b) => b.offsetTop === all[0].offsetTop).length);
+	const columns = Math.max(1, all.filter((b) => b.offsetTop === all[0]?.offsetTop).length);
 	const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns };
 	let next = index;
 	if (event.key in steps) next = index + steps[/** @type {keyof typeof steps} */ (event.key)];
@@ -147,6 +147,7 @@ function move(container, event) {
 	else return;
 	event.preventDefault();
 	const target = all[Math.min(all.length - 1, Math.max(0, next))];
+	if (target === undefined) return;
 	for (const b of all) b.tabIndex = b === target ? 0 : -1;
 	target.focus();
 }
