@@ -218,8 +218,11 @@ export function createBookingFlow(hooks) {
 				byId("book-title").textContent = `Book with ${doctors[0].name}`;
 			}
 		},
-		/** @param {string} message */
-		doctorsFailed: (message) => picker.showError(`Could not load doctors: ${message}`),
+		/**
+		 * @param {string} message
+		 * @param {() => void} retry
+		 */
+		doctorsFailed: (message, retry) => picker.showError(`Could not load doctors: ${message}`, retry),
 		pause: () => liveDay.pause(),
 		resume: () => liveDay.resume(),
 		sessionChanged: () => checkout.sessionChanged(),

@@ -186,12 +186,16 @@ async function start() {
 	renderSession();
 	byId("sign-out").addEventListener("click", () => signOut());
 	window.addEventListener("hashchange", route);
+	await loadDoctors();
+}
+
+async function loadDoctors() {
 	/** @type {import("./doctor-picker.js").Doctor[]} */
 	let doctors = [];
 	try {
 		doctors = (await request("GET", "/api/doctors")).doctors;
 	} catch (error) {
-		flow.doctorsFailed(String(/** @type {Error} */ (error).message));
+		flow.doctorsFailed(String(/** @type {Error} */ (error).message), () => void loadDoctors());
 		return;
 	}
 	for (const doctor of doctors) doctorsById.set(doctor.id, doctor);
