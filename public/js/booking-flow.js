@@ -59,7 +59,10 @@ export function createBookingFlow(hooks) {
 			liveStatus.dataset.state = status;
 			liveStatus.textContent = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" }[status];
 		},
+		onFailed: () => grid.failed({ code: SLOT_FETCH_ERROR, retry: refresh }),
 	});
+	const refreshButton = byId("slots-refresh");
+	refreshButton.addEventListener("click", () => void refresh());
 
 	/** @type {Doctor | null} */
 	let doctor = null;
@@ -126,6 +129,27 @@ export function createBookingFlow(hooks) {
 		grid.render(day, selected);
 		strip.update(day);
 		if (day.slots.length === 0) offerNextDay();
+	}
+
+	/** Reads the day again and resyncs its live channel; a grid already drawn stays if that fails. */
+	async function refresh() {
+		if (doctor === null || refreshButton.getAttribute("aria-busy") === "true") return;
+		const shown = liveDay.day !== null;
+		// Busy without `disabled`, which would drop keyboard focus to the page.
+		refreshButton.setAttribute("aria-busy", "true");
+		try {
+			const ok = await liveDay.refresh();
+			if (!ok && shown && liveDay.day !== null)
+				toast(
+					`We couldn't refresh this day's times (${SLOT_FETCH_ERROR}). The times shown may be out of date.`,
+					{
+						tone: "error",
+						action: { label: "Try again", run: () => void refresh() },
+					},
+				);
+		} finally {
+			refreshButton.removeAttribute("aria-busy");
+		}
 	}
 
 	/** @param {string} start */
@@ -229,6 +253,9 @@ export function createBookingFlow(hooks) {
 		timeZone: () => timeZone,
 	};
 }
+
+/** The code a patient can quote when a day's times cannot be loaded. */
+const SLOT_FETCH_ERROR = "SLOT_FETCH_ERROR";
 
 /** The layout is one column: moving on should also scroll to what comes next. */
 const narrow = () => window.matchMedia("(max-width: 900px)").matches;
