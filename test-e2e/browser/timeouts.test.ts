@@ -66,6 +66,36 @@ describe("requests that hang", () => {
 		expect(mine.body.appointments.map((a: { id: string }) => a.id)).toEqual([first?.appointment.id]);
 	});
 
+	it("gives up on a list that hangs, says so, and loads it on Try again", async () => {
+		const doctor = await createDoctor(ctx);
+		const patient = await newPatient();
+		const booked = await api(ctx.baseUrl, "POST", "/api/appointments", {
+			token: patient.token,
+			body: { doctor_id: doctor.id, start: at(inDays(2), "09:00") },
+		});
+		expect(booked.status).toBe(201);
+		const page = await browser.page(signedIn(PATIENT_SESSION_KEY, patient.session));
+		let hang = true;
+		await page.route(
+			(url) => url.pathname === "/api/appointments",
+			async (route) => {
+				if (!hang) await route.continue();
+				// Otherwise never answered.
+			},
+		);
+		await page.goto(`${ctx.baseUrl}/#appointments`);
+		const error = page.getByTestId("my-appointments-error");
+		await error.waitFor({ timeout: PAST_TIMEOUT_MS });
+		expect(await error.textContent()).toContain(TIMEOUT_TEXT);
+		expect(await error.getAttribute("role")).toBe("alert");
+
+		hang = false;
+		await page.getByTestId("my-appointments-retry").click();
+		await page
+			.locator(`[data-testid="my-appointment"][data-appointment-id="${booked.body.appointment.id}"]`)
+			.waitFor();
+	});
+
 	it("sends a new key for a new attempt once the first one was answered", async () => {
 		const doctor = await createDoctor(ctx, { capacity: 3 });
 		const patient = await newPatient();
