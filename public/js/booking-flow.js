@@ -80,8 +80,12 @@ export function createBookingFlow(hooks) {
 	async function chooseDoctor(next, wanted) {
 		doctor = next;
 		picker.setCurrent(next.id);
+		// The day on screen is the previous doctor's: none of its slots may be picked for this one.
+		liveDay.clear();
+		selected = null;
+		grid.loading();
+		showChoice();
 		if (!next.timezone) {
-			liveDay.close();
 			byId("slots-panel").hidden = true;
 			byId("date-strip").hidden = true;
 			Object.assign(byId("day-hint"), {

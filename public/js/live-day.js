@@ -80,6 +80,7 @@ export function createLiveDay(handlers) {
 	 * @returns {Promise<boolean>} false when it failed for the day still open
 	 */
 	async function reload() {
+		if (date === "") return true;
 		const which = opened;
 		const body = await fetchDay(doctorId, date);
 		if (which !== opened) return true;
@@ -126,6 +127,14 @@ export function createLiveDay(handlers) {
 		hold(start) {
 			held = start;
 			live?.select(start);
+		},
+		/** Shows no day until the next open(): the channel and any read in flight are dropped. */
+		clear() {
+			opened += 1;
+			date = "";
+			day = null;
+			held = null;
+			close();
 		},
 		reload,
 		/**
