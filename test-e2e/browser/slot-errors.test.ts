@@ -185,4 +185,59 @@ describe("the slot grid when a day cannot be loaded", () => {
 		expect(await page.getByTestId("slot").count()).toBe(16);
 		expect(await page.getByTestId("slot-error").count()).toBe(0);
 	});
+
+	it("drops the previous doctor's slots at once while the next doctor's first free day is found", async () => {
+		const [first, second] = await Promise.all([createDoctor(ctx), createDoctor(ctx)]);
+		const date = inDays(4);
+		const page = await browser.page();
+		let release = () => {};
+		const released = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		await page.route(
+			(url) => url.pathname === `/api/doctors/${second.id}/availability`,
+			async (route) => {
+				await released;
+				await route.continue();
+			},
+		);
+		await openDay(page, first.id, date);
+		await page.locator(`[data-testid="doctor-option"][data-doctor-id="${second.id}"]`).click();
+		// The second doctor's days are still being read (well inside the page's 10 s request timeout, and the
+		// address still names the first doctor's day): nothing of the first doctor's day can be picked.
+		await expect.poll(() => page.getByTestId("slot").count(), { timeout: 3000 }).toBe(0);
+		expect(new URL(page.url()).searchParams.get("doctor")).toBe(first.id);
+		expect(await page.getByTestId("confirm-booking").count()).toBe(0);
+
+		release();
+		await page.locator('[data-testid="slot"][data-status="available"]').first().waitFor();
+		expect(new URL(page.url()).searchParams.get("doctor")).toBe(second.id);
+	});
+
+	it("shows the date strip's days as unknown, not loading forever, when their counts cannot be read", async () => {
+		const doctor = await createDoctor(ctx);
+		const date = inDays(4);
+		const page = await browser.page();
+		// The range read fails only after the open day's grid has arrived, whose live count must survive it.
+		let release = () => {};
+		const released = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		await page.route(
+			(url) => url.pathname === `/api/doctors/${doctor.id}/availability`,
+			async (route) => {
+				await released;
+				await route.fulfill({ status: 500, json: { error: { code: "INTERNAL", message: "Down." } } });
+			},
+		);
+		await openDay(page, doctor.id, date);
+		const day = page.locator(`[data-testid="date-button"][data-date="${date}"]`);
+		const other = page.locator(`[data-testid="date-button"][data-date="${inDays(5)}"]`);
+		await waitForAttribute(day, "data-state", "free");
+		release();
+		await waitForAttribute(other, "data-state", "unknown");
+		expect(await other.getAttribute("aria-label")).toContain("free places unknown");
+		expect(await day.getAttribute("data-state")).toBe("free");
+		expect(await day.getAttribute("data-available")).toBe("16");
+	});
 });
