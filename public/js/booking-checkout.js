@@ -91,7 +91,7 @@ export function createCheckout(options) {
 				toast(error.message, {
 					tone: "error",
 					// The form sends the same details again, so the retry carries the same key.
-					action: { label: "Try again", run: () => retry(form) },
+					action: { label: "Try again", run: retry },
 				});
 				return;
 			}
@@ -99,6 +99,12 @@ export function createCheckout(options) {
 			options.hold(slot.start);
 			showIssues(form, error.issues, error.message);
 		}
+	}
+
+	/** The error toast's "Try again": submits the form on screen, while the unanswered attempt is still its. */
+	function retry() {
+		const form = container.querySelector("form");
+		if (unsettled !== null && form instanceof HTMLFormElement) form.requestSubmit();
 	}
 
 	return {
@@ -117,11 +123,6 @@ export function createCheckout(options) {
 			if (hadFocus && target instanceof HTMLElement) focusOn(target);
 		},
 	};
-}
-
-/** @param {HTMLElement} form the booking form, if it is still the one on screen */
-function retry(form) {
-	if (form.isConnected && form instanceof HTMLFormElement) form.requestSubmit();
 }
 
 function randomKey() {
