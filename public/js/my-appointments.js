@@ -1,7 +1,7 @@
 // @ts-check
 // "My appointments": the patient's bookings, upcoming first, each cancellable until it starts; the page's own
 // recent bookings and cancels are laid over the fetched list, which may not show them yet.
-import { ApiError, request, withQuery } from "./api.js";
+import { ApiError, outcomeUnknown, request, withQuery } from "./api.js";
 import { focusOn, h, replace, toast } from "./dom.js";
 import { formatDate, modeLabel } from "./time.js";
 
@@ -146,9 +146,10 @@ export async function showMyAppointments(options) {
 					done(body.appointment);
 				} catch (error) {
 					// Cancelling again is harmless, so an unanswered cancel is simply tried again.
+					const again = { label: "Try again", run: () => void (yes.isConnected ? cancel() : undefined) };
 					toast(error instanceof ApiError ? error.message : String(error), {
 						tone: "error",
-						action: { label: "Try again", run: () => void (yes.isConnected ? cancel() : undefined) },
+						action: outcomeUnknown(error) ? again : undefined,
 					});
 				} finally {
 					yes.removeAttribute("aria-busy");
