@@ -7,7 +7,9 @@
 (() => {
 	const script =
 		document.currentScript ??
-		[...document.querySelectorAll('script[src*="widget.js"]')].find((s) => !s.dataset.docslotMounted);
+		[...document.querySelectorAll('script[src*="widget.js"]')].find(
+			(s) => s instanceof HTMLScriptElement && !s.dataset.docslotMounted,
+		);
 	if (!(script instanceof HTMLScriptElement) || script.dataset.docslotMounted) return;
 	script.dataset.docslotMounted = "true";
 

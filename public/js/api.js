@@ -23,34 +23,67 @@ export class ApiError extends Error {
 	}
 }
 
+/** A request not answered by then is given up, so no page waits forever on a stalled connection. */
+export const TIMEOUT_MS = 10_000;
 const NETWORK_MESSAGE = "Could not reach docslot. Check your connection and try again.";
+const TIMEOUT_MESSAGE = `docslot did not answer within ${TIMEOUT_MS / 1000} seconds. Check your connection and try again.`;
 
 /**
+ * One API call, given up after TIMEOUT_MS. It throws an ApiError: the contract's code for an error answer, or
+ * `NETWORK` / `TIMEOUT` (status 0) for no answer, when a write may or may not have happened.
  * @param {string} method
  * @param {string} path
  * @param {{token?: string | null, body?: unknown, headers?: Record<string, string>}} [options]
  * @returns {Promise<any>}
  */
 export async function request(method, path, options = {}) {
+	/** @type {Record<string, string>} */
 	const headers = { accept: "application/json", ...options.headers };
 	if (options.token) headers.authorization = `Bearer ${options.token}`;
 	if (options.body !== undefined) headers["content-type"] = "application/json";
-	let response;
+	const controller = new AbortController();
+	// The deadline covers reading the body too: a server can stall after its headers.
+	const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
 	try {
-		response = await fetch(path, {
-			method,
-			headers,
-			body: options.body === undefined ? undefined : JSON.stringify(options.body),
-		});
-	} catch {
-		throw new ApiError(0, "NETWORK", NETWORK_MESSAGE);
+		let response;
+		let text;
+		try {
+			response = await fetch(path, {
+				method,
+				headers,
+				body: options.body === undefined ? undefined : JSON.stringify(options.body),
+				signal: controller.signal,
+			});
+			text = await response.text();
+		} catch {
+			throw unanswered(controller.signal);
+		}
+		const body = parseJson(text);
+		if (response.ok) return body;
+		const error = body?.error ?? {};
+		const { code = "HTTP_ERROR", message = `The server answered ${response.status}.`, ...details } = error;
+		throw new ApiError(response.status, code, message, details);
+	} finally {
+		clearTimeout(timer);
 	}
-	const body = await response.json().catch(() => null);
-	if (response.ok) return body;
-	const error = body?.error ?? {};
-	const { code = "HTTP_ERROR", message = `The server answered ${response.status}.`, ...details } = error;
-	throw new ApiError(response.status, code, message, details);
 }
+
+/** @param {string} text */
+function parseJson(text) {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return null;
+	}
+}
+
+/** @param {AbortSignal} signal */
+const unanswered = (signal) =>
+	signal.aborted ? new ApiError(0, "TIMEOUT", TIMEOUT_MESSAGE) : new ApiError(0, "NETWORK", NETWORK_MESSAGE);
+
+/** Whether a failed request may still have taken effect (no answer, or the server failed while answering). */
+export const outcomeUnknown = (/** @type {unknown} */ error) =>
+	error instanceof ApiError && (error.status === 0 || error.status >= 500);
 
 /**
  * @param {string} path

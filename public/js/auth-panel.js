@@ -149,7 +149,8 @@ export function renderAuthPanel({ container, allowRegister, intro, onSession, ac
 	tabs.addEventListener("keydown", (event) => {
 		if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
 		const current = panels.findIndex((p) => !p.panel.hidden);
-		choose(panels[(current + 1) % panels.length].key);
+		const next = panels[(current + 1) % panels.length];
+		if (next) choose(next.key);
 	});
 	replace(
 		container,

@@ -1,9 +1,9 @@
 // @ts-check
 // Step 3 as a unit: the chosen slot's details form, and sending the booking with one Idempotency-Key per
-// attempt (kept across network failures, so a retry can never book twice).
-import { ApiError, request } from "./api.js";
+// attempt (kept while its outcome is unknown, so a retry can never book twice).
+import { ApiError, outcomeUnknown, request } from "./api.js";
 import { renderDetails, resetDraft } from "./booking-details.js";
-import { focusOn } from "./dom.js";
+import { focusOn, toast } from "./dom.js";
 import { showIssues } from "./forms.js";
 
 /** The API's refusals that mean "this slot cannot be had", as a patient would want to hear them. */
@@ -35,8 +35,12 @@ export function createCheckout(options) {
 	const { container, hint } = options;
 	/** @type {Choice | null} */
 	let choice = null;
-	/** @type {string | null} */
-	let key = null;
+	/**
+	 * The attempt whose outcome is unknown (no answer, or a 5xx): retrying the same request sends its key, so
+	 * the server answers with the booking it may have made instead of making a second one.
+	 * @type {{key: string, request: string} | null}
+	 */
+	let unsettled = null;
 
 	function render() {
 		hint.hidden = choice !== null;
@@ -59,36 +63,54 @@ export function createCheckout(options) {
 		const session = options.session();
 		if (session === null || choice === null) return;
 		const { doctor, slot } = choice;
-		key ??= randomKey();
+		const booking = { doctor_id: doctor.id, start: slot.start, ...values };
+		// Changed details make another request: its own key (a booking made meanwhile answers ALREADY_BOOKED).
+		const same = unsettled?.request === JSON.stringify(booking);
+		const key = same && unsettled ? unsettled.key : randomKey();
+		unsettled = null;
 		options.hold(null);
 		try {
 			const body = await request("POST", "/api/appointments", {
 				token: session.token,
-				body: { doctor_id: doctor.id, start: slot.start, ...values },
+				body: booking,
 				headers: { "Idempotency-Key": key },
 			});
-			key = null;
 			resetDraft();
 			options.onBooked(body.appointment);
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
 			if (error.status === 401) return options.onUnauthorized();
 			if (error.status === 409 && error.code in REFUSED) {
-				key = null;
 				const message = REFUSED[/** @type {keyof typeof REFUSED} */ (error.code)];
 				return options.onRefused(slot.start, message, error.details.alternatives ?? null);
 			}
-			// Nothing was booked (bad input, rate limit, network): keep the choice so the patient can retry.
-			if (error.code !== "NETWORK") key = null;
+			if (outcomeUnknown(error)) {
+				// It may have been booked, so the slot stays unheld: its filling up is not "taken by someone else".
+				unsettled = { key, request: JSON.stringify(booking) };
+				showIssues(form, [], `${error.message} Your booking may not have gone through.`);
+				toast(error.message, {
+					tone: "error",
+					// The form sends the same details again, so the retry carries the same key.
+					action: { label: "Try again", run: retry },
+				});
+				return;
+			}
+			// Refused (bad input, rate limit): nothing was booked; keep the choice so the patient can retry.
 			options.hold(slot.start);
 			showIssues(form, error.issues, error.message);
 		}
 	}
 
+	/** The error toast's "Try again": submits the form on screen, while the unanswered attempt is still its. */
+	function retry() {
+		const form = container.querySelector("form");
+		if (unsettled !== null && form instanceof HTMLFormElement) form.requestSubmit();
+	}
+
 	return {
 		/** @param {Choice | null} next */
 		show(next) {
-			if (next?.slot.start !== choice?.slot.start) key = null;
+			if (next?.slot.start !== choice?.slot.start) unsettled = null;
 			choice = next;
 			render();
 		},
@@ -96,8 +118,9 @@ export function createCheckout(options) {
 		sessionChanged() {
 			const hadFocus = container.contains(document.activeElement) || document.activeElement === document.body;
 			render();
-			if (hadFocus)
-				focusOn(container.querySelector("input[type=radio]:checked") ?? container.querySelector("button"));
+			const target =
+				container.querySelector("input[type=radio]:checked") ?? container.querySelector("button");
+			if (hadFocus && target instanceof HTMLElement) focusOn(target);
 		},
 	};
 }

@@ -59,7 +59,10 @@ export function createBookingFlow(hooks) {
 			liveStatus.dataset.state = status;
 			liveStatus.textContent = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" }[status];
 		},
+		onFailed: () => grid.failed({ code: SLOT_FETCH_ERROR, retry: refresh }),
 	});
+	const refreshButton = byId("slots-refresh");
+	refreshButton.addEventListener("click", () => void refresh());
 
 	/** @type {Doctor | null} */
 	let doctor = null;
@@ -77,8 +80,12 @@ export function createBookingFlow(hooks) {
 	async function chooseDoctor(next, wanted) {
 		doctor = next;
 		picker.setCurrent(next.id);
+		// The day on screen is the previous doctor's: none of its slots may be picked for this one.
+		liveDay.clear();
+		selected = null;
+		grid.loading();
+		showChoice();
 		if (!next.timezone) {
-			liveDay.close();
 			byId("slots-panel").hidden = true;
 			byId("date-strip").hidden = true;
 			Object.assign(byId("day-hint"), {
@@ -126,6 +133,27 @@ export function createBookingFlow(hooks) {
 		grid.render(day, selected);
 		strip.update(day);
 		if (day.slots.length === 0) offerNextDay();
+	}
+
+	/** Reads the day again and resyncs its live channel; a grid already drawn stays if that fails. */
+	async function refresh() {
+		if (doctor === null || refreshButton.getAttribute("aria-busy") === "true") return;
+		const shown = liveDay.day !== null;
+		// Busy without `disabled`, which would drop keyboard focus to the page.
+		refreshButton.setAttribute("aria-busy", "true");
+		try {
+			const ok = await liveDay.refresh();
+			if (!ok && shown && liveDay.day !== null)
+				toast(
+					`We couldn't refresh this day's times (${SLOT_FETCH_ERROR}). The times shown may be out of date.`,
+					{
+						tone: "error",
+						action: { label: "Try again", run: () => void refresh() },
+					},
+				);
+		} finally {
+			refreshButton.removeAttribute("aria-busy");
+		}
 	}
 
 	/** @param {string} start */
@@ -218,14 +246,20 @@ export function createBookingFlow(hooks) {
 				byId("book-title").textContent = `Book with ${doctors[0].name}`;
 			}
 		},
-		/** @param {string} message */
-		doctorsFailed: (message) => picker.showError(`Could not load doctors: ${message}`),
+		/**
+		 * @param {string} message
+		 * @param {() => void} retry
+		 */
+		doctorsFailed: (message, retry) => picker.showError(`Could not load doctors: ${message}`, retry),
 		pause: () => liveDay.pause(),
 		resume: () => liveDay.resume(),
 		sessionChanged: () => checkout.sessionChanged(),
 		timeZone: () => timeZone,
 	};
 }
+
+/** The code a patient can quote when a day's times cannot be loaded. */
+const SLOT_FETCH_ERROR = "SLOT_FETCH_ERROR";
 
 /** The layout is one column: moving on should also scroll to what comes next. */
 const narrow = () => window.matchMedia("(max-width: 900px)").matches;

@@ -5,9 +5,12 @@ import { createBookingFlow } from "./booking-flow.js";
 import { byId, clearWarnings, focusOn, h, replace, toast } from "./dom.js";
 import { startEmbedBridge } from "./embed-bridge.js";
 import { showMyAppointments } from "./my-appointments.js";
+import { createRecentAppointments } from "./recent-appointments.js";
 import { formatDate, formatTime, modeLabel, zoneLabel } from "./time.js";
 
 const store = sessionStore("docslot.session");
+/** @type {ReturnType<typeof createRecentAppointments<import("./my-appointments.js").Appointment>>} */
+const recent = createRecentAppointments({ storage: sessionStorageOrNull() });
 const params = new URLSearchParams(location.search);
 const embedded = location.pathname.replace(/\/$/, "") === "/embed";
 /** The widget may limit the page to some doctors: ?doctor=ID or ?doctors=ID1,ID2. */
@@ -29,6 +32,7 @@ const flow = createBookingFlow({
 	onSession: signedIn,
 	onUnauthorized: () => signOut("Your session has expired. Please sign in again."),
 	onBooked: (appointment) => {
+		recent.remember(owner(), appointment);
 		bridge?.booked(appointment);
 		showConfirmation(appointment);
 	},
@@ -81,9 +85,11 @@ async function renderAppointments() {
 		});
 		return;
 	}
+	const who = owner();
 	await showMyAppointments({
 		container,
 		token: session.token,
+		recent: { remember: (a) => recent.remember(who, a), overlay: (list) => recent.overlay(who, list) },
 		doctorName: (id) => doctorsById.get(id)?.name ?? id,
 		onCancelled: (appointment) => bridge?.cancelled(appointment),
 	});
@@ -97,8 +103,21 @@ function signedIn(session) {
 	flow.sessionChanged();
 }
 
+/** The signed-in user, whose recent results "My appointments" shows. */
+const owner = () => String(store.get()?.user.id ?? "");
+
+/** @returns {import("./recent-appointments.js").KeyValueStore | null} */
+function sessionStorageOrNull() {
+	try {
+		return window.sessionStorage;
+	} catch {
+		return null; // A sandboxed or partitioned frame may refuse storage.
+	}
+}
+
 /** @param {string} [message] */
 function signOut(message) {
+	recent.forget(owner());
 	store.set(null);
 	renderSession();
 	flow.sessionChanged();
@@ -186,11 +205,16 @@ async function start() {
 	renderSession();
 	byId("sign-out").addEventListener("click", () => signOut());
 	window.addEventListener("hashchange", route);
+	await loadDoctors();
+}
+
+async function loadDoctors() {
+	/** @type {import("./doctor-picker.js").Doctor[]} */
 	let doctors = [];
 	try {
 		doctors = (await request("GET", "/api/doctors")).doctors;
 	} catch (error) {
-		flow.doctorsFailed(String(/** @type {Error} */ (error).message));
+		flow.doctorsFailed(String(/** @type {Error} */ (error).message), () => void loadDoctors());
 		return;
 	}
 	for (const doctor of doctors) doctorsById.set(doctor.id, doctor);

@@ -20,6 +20,8 @@ export function createDateStrip({ container, onPick }) {
 	let selected = "";
 	/** @type {Map<string, DayCount>} */
 	let counts = new Map();
+	/** @type {DayCount | null} the open day's count from its live grid, fresher than any read of the range */
+	let live = null;
 	let loadId = 0;
 
 	const mondayOf = (/** @type {string} */ date) => addDays(date, -mondayIndex(date));
@@ -29,17 +31,19 @@ export function createDateStrip({ container, onPick }) {
 		const id = ++loadId;
 		render(true);
 		const from = first < today ? today : first;
+		/** @type {DayCount[]} */
+		let days = [];
 		try {
 			const body = await request(
 				"GET",
 				withQuery(`${doctorPath(doctorId)}/availability`, { from, to: last() }),
 			);
-			if (id !== loadId) return;
-			counts = new Map(body.days.map((/** @type {DayCount} */ d) => [d.date, d]));
+			days = body.days;
 		} catch {
-			if (id !== loadId) return;
-			counts = new Map();
+			// Days without a count show as unknown; they can still be opened.
 		}
+		if (id !== loadId) return;
+		counts = new Map([...days, ...(live ? [live] : [])].map((d) => [d.date, d]));
 		render(false);
 	}
 
@@ -90,19 +94,23 @@ export function createDateStrip({ container, onPick }) {
 		const past = date < today;
 		const count = counts.get(date);
 		const free = count?.available_count ?? 0;
+		// "unknown": the counts could not be read; the day can still be opened and its grid says the rest.
 		const state = past
 			? "past"
-			: loading || !count
+			: loading
 				? "loading"
-				: count.total_slots === 0
-					? "closed"
-					: free > 0
-						? "free"
-						: "full";
-		const note = { past: "", loading: "", closed: "—", free: String(free), full: "Full" }[state];
+				: !count
+					? "unknown"
+					: count.total_slots === 0
+						? "closed"
+						: free > 0
+							? "free"
+							: "full";
+		const note = { past: "", loading: "", unknown: "", closed: "—", free: String(free), full: "Full" }[state];
 		const spoken = {
 			past: "past",
 			loading: "loading",
+			unknown: "free places unknown",
 			closed: "no slots",
 			free: `${free} free`,
 			full: "fully booked",
@@ -159,7 +167,9 @@ export function createDateStrip({ container, onPick }) {
 			doctorId = id;
 			today = doctorToday;
 			selected = date;
-			first = mondayOf([date, doctorToday].sort()[1]);
+			counts = new Map();
+			live = null;
+			first = mondayOf(date.localeCompare(doctorToday) > 0 ? date : doctorToday);
 			container.hidden = false;
 			void load();
 		},
@@ -168,6 +178,7 @@ export function createDateStrip({ container, onPick }) {
 		 * @param {DayCount} day
 		 */
 		update(day) {
+			live = day;
 			if (!counts.has(day.date) && (day.date < first || day.date > last())) return;
 			counts.set(day.date, day);
 			const old = container.querySelector(`.date-button[data-date="${day.date}"]`);

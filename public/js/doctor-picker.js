@@ -15,6 +15,14 @@ export function createDoctorPicker({ list, search, specialty, onPick }) {
 	let doctors = [];
 	/** @type {string | null} */
 	let current = null;
+	/** Set while a "Try again" runs: its button is gone, so focus goes on to what replaces it. */
+	let retrying = false;
+	/** @param {HTMLElement | null} el */
+	const refocus = (el) => {
+		if (retrying && (document.activeElement === document.body || document.activeElement === null))
+			el?.focus();
+		retrying = false;
+	};
 
 	const render = () => {
 		const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -71,6 +79,7 @@ export function createDoctorPicker({ list, search, specialty, onPick }) {
 				specialties.map((s) => h("option", { value: s, text: s })),
 			);
 			render();
+			refocus(search);
 		},
 		/** @param {string | null} id */
 		setCurrent(id) {
@@ -82,10 +91,31 @@ export function createDoctorPicker({ list, search, specialty, onPick }) {
 				);
 			}
 		},
-		/** @param {string} message */
-		showError(message) {
+		/**
+		 * @param {string} message
+		 * @param {() => void} [retry] offered as a "Try again" button
+		 */
+		showError(message, retry) {
 			list.setAttribute("aria-busy", "false");
-			replace(list, h("li", { class: "empty error-text", text: message }));
+			const again = retry
+				? h("button", {
+						type: "button",
+						class: "button subtle compact",
+						"data-testid": "doctors-retry",
+						text: "Try again",
+						onClick: () => {
+							retrying = true;
+							list.setAttribute("aria-busy", "true");
+							replace(list, h("li", { class: "muted", text: "Loading doctors…" }));
+							retry();
+						},
+					})
+				: null;
+			replace(
+				list,
+				h("li", { class: "empty" }, h("p", { class: "error-text", role: "alert", text: message }), again),
+			);
+			refocus(again);
 		},
 	};
 }

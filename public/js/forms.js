@@ -51,7 +51,7 @@ export function showIssues(form, issues, fallback) {
 		}
 	}
 	if (issues.length === 0 && fallback) unplaced.push(fallback);
-	if (summary) {
+	if (summary instanceof HTMLElement) {
 		summary.hidden = unplaced.length === 0;
 		replace(
 			summary,

@@ -1,13 +1,13 @@
 // @ts-check
 // One doctor-day on screen: its live channel (public/live.js), an HTTP fallback, slots turning past as the
-// clock moves, and the slot the page holds, reported when it is lost.
+// clock moves, the slot the page holds (reported when it is lost), and saying so when the day cannot be had.
 import { watchDay } from "../live.js";
 import { fetchDay, withPast } from "./doctor-days.js";
 
 /** @typedef {import("../live.js").Day} Day */
 
 const PAST_CHECK_MS = 30_000;
-/** If the live channel has not answered by then, the day is read once over HTTP so the page still works. */
+/** If the live channel has not delivered the day by then, it is read over HTTP so the page still works. */
 const LIVE_FALLBACK_MS = 5000;
 const LOST = {
 	taken: "was just taken by someone else",
@@ -17,7 +17,8 @@ const LOST = {
 
 /**
  * @param {{onDay: (day: Day) => void, onLost: (start: string, message: string, day: Day) => void,
- *   onStatus: (status: "connecting" | "open" | "closed") => void}} handlers
+ *   onStatus: (status: "connecting" | "open" | "closed") => void, onFailed: () => void}} handlers
+ *   `onFailed`: no day is shown and neither the channel nor HTTP could bring it; a later day still arrives by onDay.
  */
 export function createLiveDay(handlers) {
 	let doctorId = "";
@@ -29,27 +30,44 @@ export function createLiveDay(handlers) {
 	/** @type {ReturnType<typeof watchDay> | null} */
 	let live = null;
 	let paused = false;
+	/** Counts the days opened, so that an answer for an earlier one is dropped. */
+	let opened = 0;
+	/** Whether the current channel has delivered its snapshot. */
+	let delivered = false;
 
 	function connect() {
 		close();
 		if (paused || date === "") return;
+		delivered = false;
+		let fellBack = false;
+		const fallBack = () => {
+			if (fellBack || live !== channel || day !== null) return;
+			fellBack = true;
+			void reload();
+		};
 		const channel = watchDay({
 			base: location.origin,
 			doctorId,
 			date,
-			onDay: (next) => live === channel && received(next),
+			onDay: (next) => {
+				if (live !== channel) return;
+				delivered = true;
+				received(next);
+			},
 			onSelectionLost: (start, why, next) => {
 				if (live !== channel) return;
 				held = null;
 				handlers.onLost(start, `${slotTime(next, start)} ${LOST[why]}.`, withPast(next));
 			},
-			onStatus: handlers.onStatus,
+			onStatus: (status) => {
+				handlers.onStatus(status);
+				// A socket that closed before its snapshot will not bring the day soon: read it now.
+				if (status === "closed") fallBack();
+			},
 		});
 		live = channel;
 		live.select(held);
-		setTimeout(() => {
-			if (live === channel && day === null) void reload();
-		}, LIVE_FALLBACK_MS);
+		setTimeout(fallBack, LIVE_FALLBACK_MS);
 	}
 
 	function close() {
@@ -57,11 +75,18 @@ export function createLiveDay(handlers) {
 		live = null;
 	}
 
-	/** Reads the day over HTTP when the live channel is slow or down; an older version than held is ignored. */
+	/**
+	 * Reads the day over HTTP when the live channel is slow or down; an older version than held is ignored.
+	 * @returns {Promise<boolean>} false when it failed for the day still open
+	 */
 	async function reload() {
-		const wanted = date;
-		const body = await fetchDay(doctorId, wanted);
-		if (body && date === wanted && (day === null || body.version > day.version)) received(body);
+		if (date === "") return true;
+		const which = opened;
+		const body = await fetchDay(doctorId, date);
+		if (which !== opened) return true;
+		if (body && (day === null || body.version > day.version)) received(body);
+		if (day === null) handlers.onFailed();
+		return body !== null;
 	}
 
 	/** @param {Day} next */
@@ -90,6 +115,7 @@ export function createLiveDay(handlers) {
 		open(doctor, newDate) {
 			doctorId = doctor;
 			date = newDate;
+			opened += 1;
 			day = null;
 			held = null;
 			connect();
@@ -102,7 +128,23 @@ export function createLiveDay(handlers) {
 			held = start;
 			live?.select(start);
 		},
+		/** Shows no day until the next open(): the channel and any read in flight are dropped. */
+		clear() {
+			opened += 1;
+			date = "";
+			day = null;
+			held = null;
+			close();
+		},
 		reload,
+		/**
+		 * Refreshing by hand: a new socket (so a fresh snapshot) and an HTTP read at once.
+		 * @returns {Promise<boolean>} false when neither brought the day by the time the read failed
+		 */
+		async refresh() {
+			connect();
+			return (await reload()) || delivered;
+		},
 		get day() {
 			return day;
 		},

@@ -1,31 +1,49 @@
 // @ts-check
-// "My appointments": the patient's bookings, upcoming first, each cancellable until it starts.
-import { ApiError, request } from "./api.js";
+// "My appointments": the patient's bookings, upcoming first, each cancellable until it starts; the page's own
+// recent bookings and cancels are laid over the fetched list, which may not show them yet.
+import { ApiError, outcomeUnknown, request, withQuery } from "./api.js";
 import { focusOn, h, replace, toast } from "./dom.js";
 import { formatDate, modeLabel } from "./time.js";
 
 /**
  * @typedef {{id: string, doctor_id: string, date: string, time: string, start: string, end: string,
- *   status: "confirmed" | "cancelled", consultation_mode: string, reason: string | null}} Appointment
+ *   status: "confirmed" | "cancelled", consultation_mode: string, reason: string | null, created_at: string,
+ *   cancelled_at?: string | null}} Appointment
+ * @typedef {{remember: (appointment: Appointment) => void, overlay: (list: Appointment[]) => Appointment[]}} Recent
+ *   the signed-in user's recent results (public/js/recent-appointments.js)
  */
 
 /**
- * @param {{container: HTMLElement, token: string, doctorName: (id: string) => string,
+ * @param {{container: HTMLElement, token: string, recent: Recent, doctorName: (id: string) => string,
  *   onCancelled?: (appointment: Appointment) => void}} options
  */
-export async function showMyAppointments({ container, token, doctorName, onCancelled }) {
+export async function showMyAppointments(options) {
+	const { container, token, recent, doctorName, onCancelled } = options;
 	replace(container, h("p", { class: "muted", "aria-busy": "true", text: "Loading your appointments…" }));
 	let list;
 	try {
-		list = /** @type {Appointment[]} */ ((await request("GET", "/api/appointments", { token })).appointments);
+		list = recent.overlay(await fetchAll(token));
 	} catch (error) {
+		const again = h("button", {
+			type: "button",
+			class: "button subtle compact",
+			"data-testid": "my-appointments-retry",
+			text: "Try again",
+			onClick: async () => {
+				await showMyAppointments(options);
+				const retry = container.querySelector('[data-testid="my-appointments-retry"]');
+				focusOn(retry instanceof HTMLElement ? retry : container);
+			},
+		});
 		replace(
 			container,
 			h("p", {
 				class: "error-text",
 				role: "alert",
+				"data-testid": "my-appointments-error",
 				text: error instanceof ApiError ? error.message : String(error),
 			}),
+			again,
 		);
 		return;
 	}
@@ -113,21 +131,31 @@ export async function showMyAppointments({ container, token, doctorName, onCance
 					ask.focus();
 				},
 			});
-			yes.addEventListener("click", async () => {
-				yes.disabled = true;
+			const cancel = async () => {
+				if (yes.getAttribute("aria-busy") === "true") return;
+				// Busy without `disabled`, which would drop keyboard focus to the page.
+				yes.setAttribute("aria-busy", "true");
 				try {
 					const body = await request(
 						"POST",
 						`/api/appointments/${encodeURIComponent(appointment.id)}/cancel`,
 						{ token },
 					);
+					recent.remember(body.appointment);
 					toast("Appointment cancelled.", { tone: "success" });
 					done(body.appointment);
 				} catch (error) {
-					yes.disabled = false;
-					toast(error instanceof ApiError ? error.message : String(error), { tone: "error" });
+					// Cancelling again is harmless, so an unanswered cancel is simply tried again.
+					const again = { label: "Try again", run: () => void (yes.isConnected ? cancel() : undefined) };
+					toast(error instanceof ApiError ? error.message : String(error), {
+						tone: "error",
+						action: outcomeUnknown(error) ? again : undefined,
+					});
+				} finally {
+					yes.removeAttribute("aria-busy");
 				}
-			});
+			};
+			yes.addEventListener("click", () => void cancel());
 			replace(actions, h("span", { class: "small", text: "Cancel this appointment?" }), yes, keep);
 			yes.focus();
 		};
@@ -157,6 +185,28 @@ export async function showMyAppointments({ container, token, doctorName, onCance
 		upcoming.length ? section("Upcoming", upcoming, "upcoming-appointments") : null,
 		past.length ? section("Past", past, "past-appointments") : null,
 	);
+}
+
+/**
+ * Every page of the list: it is paged by `next_cursor`, and a patient's list must not be cut short.
+ * @param {string} token
+ * @returns {Promise<Appointment[]>}
+ */
+async function fetchAll(token) {
+	/** @type {Appointment[]} */
+	const all = [];
+	/** @type {Set<string>} */
+	const seen = new Set();
+	/** @type {string | undefined} */
+	let cursor;
+	do {
+		const body = await request("GET", withQuery("/api/appointments", { cursor }), { token });
+		all.push(...body.appointments);
+		cursor =
+			typeof body.next_cursor === "string" && !seen.has(body.next_cursor) ? body.next_cursor : undefined;
+		if (cursor !== undefined) seen.add(cursor);
+	} while (cursor !== undefined);
+	return all;
 }
 
 /** @param {Appointment} a */

@@ -17,8 +17,13 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 	let dirty = false;
 	/** The schedule last loaded, to tell a change made elsewhere from the echo of our own save. */
 	let loaded = "";
-	/** @type {Record<string, HTMLElement>} */
-	const dayLists = {};
+	const dayLists = new Map(WEEKDAYS.map((day) => [day, h("div", { class: "ranges" })]));
+	/** @param {string} day */
+	const dayList = (day) => {
+		const list = dayLists.get(day);
+		if (list === undefined) throw new Error(`${day} is not a weekday`);
+		return list;
+	};
 
 	const zones = h(
 		"datalist",
@@ -62,7 +67,6 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 		"div",
 		{ class: "week" },
 		WEEKDAYS.map((day) => {
-			dayLists[day] = h("div", { class: "ranges" });
 			return h(
 				"div",
 				{
@@ -73,7 +77,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 					"aria-label": cap(day),
 				},
 				h("span", { class: "weekday-name", text: cap(day) }),
-				h("div", null, dayLists[day], h("p", { class: "field-error" })),
+				h("div", null, dayList(day), h("p", { class: "field-error" })),
 			);
 		}),
 	);
@@ -105,7 +109,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 	 * @param {Range[]} ranges
 	 */
 	function drawDay(day, ranges) {
-		const list = dayLists[day];
+		const list = dayList(day);
 		const rows = ranges.map((range, index) => rangeRow(day, index, range));
 		const add = h("button", {
 			type: "button",
@@ -157,7 +161,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 					row.remove();
 					dirty = true;
 					drawDay(day, readDay(day));
-					/** @type {HTMLElement | null} */ (dayLists[day].querySelector("input, button"))?.focus();
+					/** @type {HTMLElement | null} */ (dayList(day).querySelector("input, button"))?.focus();
 				},
 			}),
 		);
@@ -166,7 +170,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 
 	/** @param {string} day */
 	function readDay(day) {
-		return [...dayLists[day].querySelectorAll(".range")].map((row) => ({
+		return [...dayList(day).querySelectorAll(".range")].map((row) => ({
 			start: /** @type {HTMLInputElement} */ (row.querySelector(".range-start")).value.trim(),
 			end: /** @type {HTMLInputElement} */ (row.querySelector(".range-end")).value.trim(),
 		}));

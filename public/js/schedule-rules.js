@@ -18,7 +18,7 @@ export function checkSchedule(schedule) {
 	if (schedule.timezone === "")
 		issues.push({ path: "timezone", message: "Choose a time zone, e.g. Europe/London." });
 	for (const day of WEEKDAYS) {
-		const ranges = schedule.weekly[day];
+		const ranges = schedule.weekly[day] ?? [];
 		const badTimes = ranges.flatMap((r, i) =>
 			["start", "end"]
 				.filter((k) => !TIME.test(r[/** @type {"start" | "end"} */ (k)]))
@@ -32,7 +32,10 @@ export function checkSchedule(schedule) {
 			continue;
 		}
 		const sorted = [...ranges].sort((a, b) => a.start.localeCompare(b.start));
-		const overlap = sorted.find((r, i) => i > 0 && r.start < sorted[i - 1].end);
+		const overlap = sorted.find((r, i) => {
+			const before = sorted[i - 1];
+			return before !== undefined && r.start < before.end;
+		});
 		if (overlap) issues.push({ path: `weekly.${day}`, message: `Ranges overlap at ${overlap.start}.` });
 	}
 	return issues;

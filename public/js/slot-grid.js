@@ -1,5 +1,6 @@
 // @ts-check
-// A doctor-day's slots as a keyboard-usable grid of buttons, updated in place so focus survives live changes.
+// A doctor-day's slots as a keyboard-usable grid of buttons, updated in place so focus survives live changes;
+// or, when the day could not be loaded, that error with a way to try again.
 import { h, replace } from "./dom.js";
 
 /** @typedef {import("../live.js").Slot} Slot */
@@ -81,8 +82,9 @@ export function createSlotGrid({ container, onSelect }) {
 			) {
 				replace(container, ordered);
 			}
-			rove(ordered, selectedStart);
-			if (hadFocus instanceof HTMLElement && container.contains(hadFocus)) hadFocus.focus();
+			const stop = rove(ordered, selectedStart);
+			// Focus that was on something now gone (the error's "Try again") goes on to the grid's tab stop.
+			if (hadFocus instanceof HTMLElement) (container.contains(hadFocus) ? hadFocus : stop)?.focus();
 		},
 		loading() {
 			buttons = new Map();
@@ -94,12 +96,57 @@ export function createSlotGrid({ container, onSelect }) {
 				h("span", { class: "visually-hidden", text: "Loading slots…" }),
 			);
 		},
+		/**
+		 * The day could not be loaded: says so with the code support will ask for, and offers to try again.
+		 * @param {{code: string, retry: () => Promise<unknown>}} options
+		 */
+		failed({ code, retry }) {
+			const hadFocus = container.contains(document.activeElement);
+			buttons = new Map();
+			slots = new Map();
+			container.setAttribute("aria-busy", "false");
+			const again = /** @type {HTMLButtonElement} */ (
+				h("button", {
+					type: "button",
+					class: "button subtle",
+					"data-testid": "slot-error-retry",
+					"aria-describedby": "slot-error-text",
+					text: "Try again",
+				})
+			);
+			again.addEventListener("click", async () => {
+				if (again.getAttribute("aria-busy") === "true") return;
+				// Busy without `disabled`, which would drop keyboard focus to the page.
+				again.setAttribute("aria-busy", "true");
+				again.textContent = "Loading…";
+				try {
+					await retry();
+				} finally {
+					again.removeAttribute("aria-busy");
+					again.textContent = "Try again";
+				}
+			});
+			replace(
+				container,
+				h(
+					"div",
+					{ class: "slot-error", role: "alert", "data-testid": "slot-error", dataset: { code } },
+					h("p", { id: "slot-error-text", class: "slot-error-text", text: failedText(code) }),
+					h("p", { class: "muted small", text: "Check your connection, then try again." }),
+					again,
+				),
+			);
+			if (hadFocus) again.focus();
+		},
 		/** @param {string} start */
 		focus(start) {
 			buttons.get(start)?.focus();
 		},
 	};
 }
+
+/** @param {string} code */
+const failedText = (code) => `We couldn't load this day's times (${code}).`;
 
 /** @param {Slot} slot */
 function describe(slot) {
@@ -127,6 +174,7 @@ function rove(ordered, selectedStart) {
 		ordered.find((b) => b.dataset.status === "available") ??
 		ordered[0];
 	for (const b of ordered) b.tabIndex = b === stop ? 0 : -1;
+	return stop;
 }
 
 /**
@@ -138,7 +186,7 @@ function move(container, event) {
 	const all = /** @type {HTMLButtonElement[]} */ ([...container.querySelectorAll("button.slot")]);
 	const index = all.indexOf(/** @type {HTMLButtonElement} */ (event.target));
 	if (index < 0) return;
-	const columns = Math.max(1, all.filter((b) => b.offsetTop === all[0].offsetTop).length);
+	const columns = Math.max(1, all.filter((b) => b.offsetTop === all[0]?.offsetTop).length);
 	const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns };
 	let next = index;
 	if (event.key in steps) next = index + steps[/** @type {keyof typeof steps} */ (event.key)];
@@ -147,6 +195,7 @@ function move(container, event) {
 	else return;
 	event.preventDefault();
 	const target = all[Math.min(all.length - 1, Math.max(0, next))];
+	if (target === undefined) return;
 	for (const b of all) b.tabIndex = b === target ? 0 : -1;
 	target.focus();
 }

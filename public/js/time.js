@@ -1,8 +1,6 @@
 // @ts-check
 // Calendar dates (YYYY-MM-DD) and instants shown in the doctor's time zone, with Intl only.
 
-const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
-
 /** @param {string} date */
 const noonUtc = (date) => new Date(`${date}T12:00:00Z`);
 
@@ -32,9 +30,6 @@ export function addDays(date, days) {
 	d.setUTCDate(d.getUTCDate() + days);
 	return d.toISOString().slice(0, 10);
 }
-
-/** @param {string} date @returns {string} "monday" … "sunday" */
-export const weekdayOf = (date) => WEEKDAYS[noonUtc(date).getUTCDay()];
 
 /**
  * @param {string} date
