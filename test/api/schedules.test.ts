@@ -89,6 +89,27 @@ describe("PUT /api/doctors/:id/schedule", () => {
 		}
 	});
 
+	it("takes the contract's maxima, 48 ranges on every day, and reads them back exactly", async () => {
+		const doctor = await createDoctor();
+		const clock = (minutes: number) =>
+			`${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+		// 336 ranges: far past the 100 variables D1 binds per statement.
+		const ranges = Array.from({ length: 48 }, (_, i) => ({ start: clock(i * 30), end: clock(i * 30 + 30) }));
+		const schedule = {
+			timezone: "UTC",
+			slot_minutes: 30,
+			capacity: 1,
+			horizon_days: 60,
+			weekly: allWeek(ranges),
+		};
+		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, { headers: ADMIN, body: schedule });
+		expect(put.status, JSON.stringify(put.body)).toBe(200);
+		expect(put.body.schedule).toEqual(schedule);
+		const read = await api("GET", `/api/doctors/${doctor.id}/schedule`);
+		expect(read.body.schedule).toEqual(schedule);
+		expect((await dayOf(doctor.id, inDays(9))).total_slots).toBe(48);
+	});
+
 	it("closes days past a shortened horizon and stops bookings there", async () => {
 		const doctor = await createDoctor();
 		const patient = await createPatient();
