@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { CONSULTATION_MODES } from "../core/appointment";
 import { findRangeProblem } from "../core/slots";
+import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
 import { isValidDate, isValidTimeZone, parseTime, WEEKDAYS } from "../core/time";
 
 export const DateString = z
@@ -32,12 +33,35 @@ export const TimeZone = z
 	.transform((zone) => KNOWN_ZONES.get(zone.toLowerCase()) ?? zone)
 	.openapi({ example: "America/New_York" });
 
+/**
+ * Free text people type: stored trimmed and NFC-normalised, at most `max` UTF-16 units after that;
+ * control characters, bidi overrides and isolates, lone surrogates and piles of combining marks are a 400
+ * (src/core/text.ts). Every name, specialty and reason goes through this one schema.
+ */
+export function freeText(max: number, kind: TextKind = {}) {
+	const kept = kind.multiline ? " (line feeds and tabs are kept)" : "";
+	const description =
+		`Trimmed and stored in Unicode NFC. Refused: control characters${kept}, bidi overrides and isolates, ` +
+		`more than ${MAX_COMBINING_MARKS} combining marks on one character.`;
+	return z
+		.string()
+		.overwrite((text) => normalizeText(text, kind))
+		.max(max)
+		.superRefine((text, ctx) => {
+			const problem = textProblem(text, kind);
+			if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+		})
+		.openapi({ description });
+}
+
 const Email = z
 	.email()
 	.max(254)
 	.transform((e) => e.toLowerCase());
 const Password = z.string().min(8, "Use at least 8 characters.").max(200);
-const Name = z.string().trim().min(1).max(100);
+const Name = freeText(100).min(1, "Must not be blank.");
+const Specialty = freeText(100);
+const Reason = (max: number) => freeText(max, { multiline: true });
 
 export const DoctorIdParam = z.object({ doctor_id: z.string().max(100) });
 export const AppointmentIdParam = z.object({ id: z.string().max(200) });
@@ -71,7 +95,7 @@ export const CreateDoctorBody = z.strictObject({
 	name: Name,
 	email: Email,
 	password: Password,
-	specialty: z.string().trim().max(100).nullish(),
+	specialty: Specialty.nullish(),
 	is_available: z.boolean().optional(),
 	is_approved: z.boolean().optional(),
 });
@@ -79,7 +103,7 @@ export const CreateDoctorBody = z.strictObject({
 export const PatchDoctorBody = z
 	.strictObject({
 		name: Name.optional(),
-		specialty: z.string().trim().max(100).nullish(),
+		specialty: Specialty.nullish(),
 		is_available: z.boolean().optional(),
 		is_approved: z.boolean().optional(),
 	})
@@ -117,7 +141,7 @@ export const UnavailabilityBody = z
 		date: DateString,
 		start: TimeString,
 		end: TimeString,
-		reason: z.string().max(500).nullish(),
+		reason: Reason(500).nullish(),
 	})
 	.refine(startsBeforeEnd, { message: "start must be before end.", path: ["end"] });
 
@@ -126,7 +150,7 @@ export const PatchUnavailabilityBody = z
 		date: DateString.optional(),
 		start: TimeString.optional(),
 		end: TimeString.optional(),
-		reason: z.string().max(500).nullish(),
+		reason: Reason(500).nullish(),
 	})
 	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
 
@@ -187,7 +211,7 @@ export const BookBody = z.strictObject({
 	doctor_id: z.string().min(1).max(100),
 	start: Instant,
 	consultation_mode: z.enum(CONSULTATION_MODES).default("in_person"),
-	reason: z.string().trim().max(1000).nullish(),
+	reason: Reason(1000).nullish(),
 	patient_id: z.string().min(1).max(100).optional(),
 });
 
