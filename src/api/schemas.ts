@@ -3,7 +3,8 @@ import { z } from "@hono/zod-openapi";
 import { CONSULTATION_MODES } from "../core/appointment";
 import { findRangeProblem } from "../core/slots";
 import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
-import { isValidDate, isValidTimeZone, parseTime, WEEKDAYS } from "../core/time";
+import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
+import { canonicalTimeZone } from "../core/time-zone";
 
 export const DateString = z
 	.string()
@@ -24,14 +25,16 @@ export const Instant = z.iso
 	.refine((ms) => ms >= 0 && ms < LAST_INSTANT, "Must be between 1970 and 9999.")
 	.openapi({ type: "string", format: "date-time", example: "2027-03-15T13:00:00.000Z" });
 
-const KNOWN_ZONES = new Map(Intl.supportedValuesOf("timeZone").map((zone) => [zone.toLowerCase(), zone]));
-
 export const TimeZone = z
 	.string()
-	.refine(isValidTimeZone, "Must be an IANA time zone such as Europe/Berlin.")
-	// Stored in its usual spelling, so "america/new_york" and "America/New_York" are one zone.
-	.transform((zone) => KNOWN_ZONES.get(zone.toLowerCase()) ?? zone)
-	.openapi({ example: "America/New_York" });
+	// Every spelling of a zone is stored the same way, so "us/eastern" and "America/New_York" are one zone.
+	.transform((zone, ctx) => {
+		const canonical = canonicalTimeZone(zone);
+		if (canonical !== null) return canonical;
+		ctx.addIssue({ code: "custom", message: "Must be an IANA time zone such as Europe/Berlin." });
+		return z.NEVER;
+	})
+	.openapi({ type: "string", example: "America/New_York" });
 
 /**
  * Free text people type: stored trimmed and NFC-normalised, at most `max` UTF-16 units after that;

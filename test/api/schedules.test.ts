@@ -110,6 +110,46 @@ describe("PUT /api/doctors/:id/schedule", () => {
 		expect((await dayOf(doctor.id, inDays(9))).total_slots).toBe(48);
 	});
 
+	it("stores every accepted spelling of a zone the same way, and refuses what names no place", async () => {
+		const doctor = await createDoctor();
+		const put = (timezone: string) =>
+			api("PUT", `/api/doctors/${doctor.id}/schedule`, {
+				headers: ADMIN,
+				body: { timezone, horizon_days: 0, weekly: allWeek([]) },
+			});
+		const spellings: Array<[string, string]> = [
+			["us/eastern", "America/New_York"],
+			["US/Eastern", "America/New_York"],
+			["america/new_york", "America/New_York"],
+			["etc/gmt+5", "Etc/GMT+5"],
+			["Etc/GMT+5", "Etc/GMT+5"],
+			["utc", "UTC"],
+			["UTC", "UTC"],
+			["Europe/Kyiv", "Europe/Kyiv"],
+			["Europe/Kiev", "Europe/Kyiv"],
+			["asia/calcutta", "Asia/Kolkata"],
+		];
+		for (const [spelling, stored] of spellings) {
+			const call = await put(spelling);
+			expect(call.status, `${spelling}: ${JSON.stringify(call.body)}`).toBe(200);
+			expect(call.body.schedule.timezone, spelling).toBe(stored);
+			const read = await api("GET", `/api/doctors/${doctor.id}/schedule`);
+			expect(read.body.schedule.timezone, spelling).toBe(stored);
+			expect((await api("GET", `/api/doctors/${doctor.id}`)).body.doctor.timezone, spelling).toBe(stored);
+		}
+		for (const refused of ["EST", "GMT", "+05:00", "Mars/Olympus", " UTC"]) {
+			const call = await put(refused);
+			expect({ status: call.status, code: call.body.error?.code }, refused).toEqual({
+				status: 400,
+				code: "VALIDATION_ERROR",
+			});
+			expect(call.body.error.message).toBe("timezone: Must be an IANA time zone such as Europe/Berlin.");
+		}
+		expect((await api("GET", `/api/doctors/${doctor.id}/schedule`)).body.schedule.timezone).toBe(
+			"Asia/Kolkata",
+		);
+	});
+
 	it("closes days past a shortened horizon and stops bookings there", async () => {
 		const doctor = await createDoctor();
 		const patient = await createPatient();

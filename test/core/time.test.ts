@@ -6,13 +6,13 @@ import {
 	daysBetween,
 	formatTime,
 	isValidDate,
-	isValidTimeZone,
 	localDateOf,
 	localTimeOf,
 	localToInstant,
 	parseTime,
 	weekdayOf,
 } from "../../src/core/time";
+import { isValidTimeZone } from "../../src/core/time-zone";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
