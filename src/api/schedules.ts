@@ -7,6 +7,7 @@ import { doctors, scheduleRanges } from "../db/schema";
 import { nowIso } from "../lib/ids";
 import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "./auth";
 import { type DoctorRow, findDoctor, type RangeRow } from "./doctor-records";
+import { requireVisible } from "./doctor-view";
 import { logEvent } from "./log";
 import { pushDoctorConfig } from "./push";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "./router";
@@ -52,7 +53,8 @@ scheduleRoutes.openapi(
 		method: "get",
 		path: "/api/doctors/{doctor_id}/schedule",
 		tags: ["schedules"],
-		summary: "Read a doctor's weekly schedule (null until one is set)",
+		summary:
+			"Read a doctor's weekly schedule (null until one is set; unapproved: admins and that doctor only)",
 		request: { params: DoctorIdParam },
 		responses: {
 			200: jsonContent(z.object({ schedule: ScheduleBody.nullable() }), "The schedule"),
@@ -62,7 +64,7 @@ scheduleRoutes.openapi(
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
 		const db = database(c.env.DB);
-		const doctor = await findDoctor(db, doctor_id);
+		const doctor = requireVisible(await findDoctor(db, doctor_id), c.get("actor"));
 		const ranges = await db
 			.select()
 			.from(scheduleRanges)

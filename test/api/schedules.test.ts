@@ -268,6 +268,24 @@ describe("doctor flags", () => {
 		const adminList = await api("GET", "/api/doctors", { headers: ADMIN });
 		expect(adminList.body.doctors.map((d: { id: string }) => d.id)).toContain(doctor.id);
 	});
+
+	it("answers 404 for an unapproved doctor and its schedule, except to admins and itself, until approved", async () => {
+		const doctor = await createDoctor({}, { is_approved: false });
+		const patient = await createPatient();
+		const paths = [`/api/doctors/${doctor.id}`, `/api/doctors/${doctor.id}/schedule`];
+		const statuses = async (headers: Record<string, string>) =>
+			Promise.all(paths.map(async (path) => (await api("GET", path, { headers })).status));
+		expect(await statuses({})).toEqual([404, 404]);
+		expect(await statuses(bearer(patient.token))).toEqual([404, 404]);
+		expect(await statuses(bearer(doctor.token))).toEqual([200, 200]);
+		expect(await statuses(ADMIN)).toEqual([200, 200]);
+		const approved = await api("PATCH", `/api/doctors/${doctor.id}`, {
+			headers: ADMIN,
+			body: { is_approved: true },
+		});
+		expect(approved.status).toBe(200);
+		expect(await statuses({})).toEqual([200, 200]);
+	});
 });
 
 describe("availability over a range", () => {
