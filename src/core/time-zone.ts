@@ -48,7 +48,3 @@ export function canonicalTimeZone(name: string): string | null {
 	canonicalByKey.set(key, canonical);
 	return canonical;
 }
-
-export function isValidTimeZone(name: string): boolean {
-	return canonicalTimeZone(name) !== null;
-}

@@ -12,29 +12,8 @@ import {
 	parseTime,
 	weekdayOf,
 } from "../../src/core/time";
-import { isValidTimeZone } from "../../src/core/time-zone";
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-describe("isValidTimeZone", () => {
-	it.each([
-		["UTC", true],
-		["America/New_York", true],
-		["Asia/Kathmandu", true],
-		["Australia/Lord_Howe", true],
-		["Etc/GMT+5", true],
-		["", false],
-		["Mars/Olympus", false],
-		["+05:00", false],
-		// Intl knows these, but they are abbreviations, not places.
-		["EST", false],
-		["GMT", false],
-		[" UTC", false],
-		["Europe/Berlin ", false],
-	])("%j -> %s", (tz, valid) => {
-		expect(isValidTimeZone(tz)).toBe(valid);
-	});
-});
 
 describe("isValidDate", () => {
 	it.each([
