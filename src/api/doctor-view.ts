@@ -1,5 +1,7 @@
-// How a doctor row is shown through the API.
+// How a doctor row is shown through the API, and to whom.
+import type { Actor } from "../core/appointment";
 import type { DoctorRow } from "./doctor-records";
+import { ApiError } from "./errors";
 
 export function publicDoctor(row: DoctorRow) {
 	return {
@@ -10,4 +12,14 @@ export function publicDoctor(row: DoctorRow) {
 		is_approved: row.isApproved,
 		...(row.timezone === null ? {} : { timezone: row.timezone }),
 	};
+}
+
+/**
+ * An unapproved doctor exists only for admins and for itself: everyone else gets the same 404 as for a
+ * doctor that does not exist, so it cannot be found by guessing ids before an admin vouches for it.
+ */
+export function requireVisible(row: DoctorRow, actor: Actor | null): DoctorRow {
+	const itself = actor?.role === "doctor" && actor.doctorId === row.id;
+	if (!row.isApproved && actor?.role !== "admin" && !itself) throw new ApiError("DOCTOR_NOT_FOUND");
+	return row;
 }

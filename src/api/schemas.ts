@@ -2,7 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { CONSULTATION_MODES } from "../core/appointment";
 import { findRangeProblem } from "../core/slots";
-import { isValidDate, isValidTimeZone, parseTime, WEEKDAYS } from "../core/time";
+import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
+import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
+import { canonicalTimeZone } from "../core/time-zone";
 import { isCommonPassword } from "./common-passwords";
 
 export const DateString = z
@@ -24,14 +26,37 @@ export const Instant = z.iso
 	.refine((ms) => ms >= 0 && ms < LAST_INSTANT, "Must be between 1970 and 9999.")
 	.openapi({ type: "string", format: "date-time", example: "2027-03-15T13:00:00.000Z" });
 
-const KNOWN_ZONES = new Map(Intl.supportedValuesOf("timeZone").map((zone) => [zone.toLowerCase(), zone]));
-
 export const TimeZone = z
 	.string()
-	.refine(isValidTimeZone, "Must be an IANA time zone such as Europe/Berlin.")
-	// Stored in its usual spelling, so "america/new_york" and "America/New_York" are one zone.
-	.transform((zone) => KNOWN_ZONES.get(zone.toLowerCase()) ?? zone)
-	.openapi({ example: "America/New_York" });
+	// Every spelling of a zone is stored the same way, so "us/eastern" and "America/New_York" are one zone.
+	.transform((zone, ctx) => {
+		const canonical = canonicalTimeZone(zone);
+		if (canonical !== null) return canonical;
+		ctx.addIssue({ code: "custom", message: "Must be an IANA time zone such as Europe/Berlin." });
+		return z.NEVER;
+	})
+	.openapi({ type: "string", example: "America/New_York" });
+
+/**
+ * Free text people type: stored trimmed and NFC-normalised, at most `max` UTF-16 units after that;
+ * control characters, bidi overrides and isolates, lone surrogates and piles of combining marks are a 400
+ * (src/core/text.ts). Every name, specialty and reason goes through this one schema.
+ */
+export function freeText(max: number, kind: TextKind = {}) {
+	const kept = kind.multiline ? " (line feeds and tabs are kept)" : "";
+	const description =
+		`Trimmed and stored in Unicode NFC. Refused: control characters${kept}, bidi overrides and isolates, ` +
+		`more than ${MAX_COMBINING_MARKS} combining marks on one character.`;
+	return z
+		.string()
+		.overwrite((text) => normalizeText(text, kind))
+		.max(max)
+		.superRefine((text, ctx) => {
+			const problem = textProblem(text, kind);
+			if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+		})
+		.openapi({ description });
+}
 
 const Email = z
 	.email()
@@ -50,7 +75,9 @@ export const LoginPassword = z
 	.string()
 	.overwrite((password) => password.normalize("NFC"))
 	.max(200);
-const Name = z.string().trim().min(1).max(100);
+const Name = freeText(100).min(1, "Must not be blank.");
+const Specialty = freeText(100);
+const Reason = (max: number) => freeText(max, { multiline: true });
 
 export const DoctorIdParam = z.object({ doctor_id: z.string().max(100) });
 export const AppointmentIdParam = z.object({ id: z.string().max(200) });
@@ -84,7 +111,7 @@ export const CreateDoctorBody = z.strictObject({
 	name: Name,
 	email: Email,
 	password: Password,
-	specialty: z.string().trim().max(100).nullish(),
+	specialty: Specialty.nullish(),
 	is_available: z.boolean().optional(),
 	is_approved: z.boolean().optional(),
 });
@@ -92,7 +119,7 @@ export const CreateDoctorBody = z.strictObject({
 export const PatchDoctorBody = z
 	.strictObject({
 		name: Name.optional(),
-		specialty: z.string().trim().max(100).nullish(),
+		specialty: Specialty.nullish(),
 		is_available: z.boolean().optional(),
 		is_approved: z.boolean().optional(),
 	})
@@ -130,7 +157,7 @@ export const UnavailabilityBody = z
 		date: DateString,
 		start: TimeString,
 		end: TimeString,
-		reason: z.string().max(500).nullish(),
+		reason: Reason(500).nullish(),
 	})
 	.refine(startsBeforeEnd, { message: "start must be before end.", path: ["end"] });
 
@@ -139,7 +166,7 @@ export const PatchUnavailabilityBody = z
 		date: DateString.optional(),
 		start: TimeString.optional(),
 		end: TimeString.optional(),
-		reason: z.string().max(500).nullish(),
+		reason: Reason(500).nullish(),
 	})
 	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
 
@@ -200,7 +227,7 @@ export const BookBody = z.strictObject({
 	doctor_id: z.string().min(1).max(100),
 	start: Instant,
 	consultation_mode: z.enum(CONSULTATION_MODES).default("in_person"),
-	reason: z.string().trim().max(1000).nullish(),
+	reason: Reason(1000).nullish(),
 	patient_id: z.string().min(1).max(100).optional(),
 });
 

@@ -40,17 +40,6 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 	return formatter;
 }
 
-/** An IANA zone name Intl knows; bare abbreviations and offsets ("EST", "GMT", "+05:00") are refused. */
-export function isValidTimeZone(tz: string): boolean {
-	if (tz !== "UTC" && !tz.includes("/")) return false;
-	try {
-		formatterFor(tz);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
 function daysInMonth(year: number, month: number): number {
 	return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -19,7 +19,7 @@ import {
 } from "../helpers";
 
 const SIGNED_OUT = ["anonymous", "bad token", "forged token", "expired token", "unsigned token"] as const;
-const SIGNED_IN = ["patient A", "patient B", "doctor A", "doctor B", "admin"] as const;
+const SIGNED_IN = ["patient A", "patient B", "doctor A", "doctor B", "unapproved doctor", "admin"] as const;
 type ActorName = (typeof SIGNED_OUT)[number] | (typeof SIGNED_IN)[number];
 
 interface World {
@@ -248,6 +248,7 @@ beforeAll(async () => {
 			"patient B": bearer(patientB.token),
 			"doctor A": bearer(doctorA.token),
 			"doctor B": bearer(doctorB.token),
+			"unapproved doctor": bearer(hiddenDoctor.token),
 			admin: ADMIN,
 		},
 	};
@@ -343,6 +344,33 @@ describe("public reads work for anyone, signed in or not", () => {
 		),
 	];
 	it.each(cases)("%s", (_name, c) => run(c));
+});
+
+describe("an unapproved doctor is not found by anyone but admins and itself", () => {
+	const notFound = (actor: ActorName): Row => ({ actor, status: 404, code: "DOCTOR_NOT_FOUND" });
+	const hidden = [notFound("anonymous"), notFound("patient A"), notFound("doctor A")];
+	const shown = (check: Check): Row[] => [
+		{ actor: "unapproved doctor", status: 200, note: "itself", check },
+		{ actor: "admin", status: 200, check },
+	];
+	it.each([
+		...table({ method: "GET", path: (w) => `/api/doctors/${w.hiddenDoctor.id}` }, [
+			...hidden,
+			...shown((call, w) =>
+				expect(call.body.doctor).toMatchObject({ id: w.hiddenDoctor.id, is_approved: false }),
+			),
+		]),
+		...table({ method: "GET", path: (w) => `/api/doctors/${w.hiddenDoctor.id}/schedule` }, [
+			...hidden,
+			...shown((call) => expect(call.body.schedule).toMatchObject({ timezone: "UTC", capacity: 1 })),
+		]),
+	])("%s", (_name, c) => run(c));
+
+	it("answers exactly what a doctor that does not exist answers", async () => {
+		const hiddenCall = await api("GET", `/api/doctors/${world.hiddenDoctor.id}/schedule`);
+		const missing = await api("GET", "/api/doctors/no-such-doctor/schedule");
+		expect(hiddenCall.body).toEqual(missing.body);
+	});
 });
 
 describe("POST /api/doctors (admin only)", () => {

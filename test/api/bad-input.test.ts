@@ -140,6 +140,16 @@ const bookWith = (fields: Json) => (w: World) => ({ ...VALID.booking(w), ...fiel
 const without = (object: Json, ...keys: string[]) =>
 	Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 
+/** One of each kind of text the text rule refuses, inside otherwise ordinary text. */
+const HOSTILE_TEXT = {
+	"a NUL": "Dr.\u0000Who",
+	"an escape sequence": "Dr. \u001b[2JWho",
+	"a right-to-left override": "scan\u202egnp.exe",
+	"a bidi isolate": "Dr. \u2067Who\u2069",
+	"a pile of combining marks": "Dr. Wh\u0301\u0302\u0303\u0304\u0305o",
+	"a lone surrogate": "Dr. \ud800Who",
+};
+
 const BAD_BODIES: Array<[string, Case]> = [
 	// Not a JSON object at all.
 	["register: malformed JSON", raw(register(VALID.register), '{"email": "a@example.com", "password":')],
@@ -215,6 +225,22 @@ const BAD_BODIES: Array<[string, Case]> = [
 	["book: reason of 5,000 characters", book(bookWith({ reason: "R".repeat(5_000) }))],
 	["block: reason of 5,000 characters", addBlock(blockWith({ reason: "R".repeat(5_000) }))],
 	["register: blank name", register(registerWith({ name: "   " }))],
+	// Hostile text in every free-text field (src/core/text.ts).
+	...Object.entries(HOSTILE_TEXT).flatMap(
+		([kind, text]): Array<[string, Case]> => [
+			[`register: name with ${kind}`, register(registerWith({ name: text }))],
+			[`create doctor: name with ${kind}`, createDoctorCase(() => ({ ...VALID.doctor(), name: text }))],
+			[
+				`create doctor: specialty with ${kind}`,
+				createDoctorCase(() => ({ ...VALID.doctor(), specialty: text })),
+			],
+			[`patch doctor: name with ${kind}`, patchDoctor(() => ({ name: text }))],
+			[`patch doctor: specialty with ${kind}`, patchDoctor(() => ({ specialty: text }))],
+			[`block: reason with ${kind}`, addBlock(blockWith({ reason: text }))],
+			[`patch block: reason with ${kind}`, patchBlock(() => ({ reason: text }))],
+			[`book: reason with ${kind}`, book(bookWith({ reason: text }))],
+		],
+	),
 	// Accounts.
 	["register: invalid email", register(registerWith({ email: "not-an-email" }))],
 	["register: email without a domain", register(registerWith({ email: "someone@" }))],

@@ -89,6 +89,67 @@ describe("PUT /api/doctors/:id/schedule", () => {
 		}
 	});
 
+	it("takes the contract's maxima, 48 ranges on every day, and reads them back exactly", async () => {
+		const doctor = await createDoctor();
+		const clock = (minutes: number) =>
+			`${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+		// 336 ranges: far past the 100 variables D1 binds per statement.
+		const ranges = Array.from({ length: 48 }, (_, i) => ({ start: clock(i * 30), end: clock(i * 30 + 30) }));
+		const schedule = {
+			timezone: "UTC",
+			slot_minutes: 30,
+			capacity: 1,
+			horizon_days: 60,
+			weekly: allWeek(ranges),
+		};
+		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, { headers: ADMIN, body: schedule });
+		expect(put.status, JSON.stringify(put.body)).toBe(200);
+		expect(put.body.schedule).toEqual(schedule);
+		const read = await api("GET", `/api/doctors/${doctor.id}/schedule`);
+		expect(read.body.schedule).toEqual(schedule);
+		expect((await dayOf(doctor.id, inDays(9))).total_slots).toBe(48);
+	});
+
+	it("stores every accepted spelling of a zone the same way, and refuses what names no place", async () => {
+		const doctor = await createDoctor();
+		const put = (timezone: string) =>
+			api("PUT", `/api/doctors/${doctor.id}/schedule`, {
+				headers: ADMIN,
+				body: { timezone, horizon_days: 0, weekly: allWeek([]) },
+			});
+		const spellings: Array<[string, string]> = [
+			["us/eastern", "America/New_York"],
+			["US/Eastern", "America/New_York"],
+			["america/new_york", "America/New_York"],
+			["etc/gmt+5", "Etc/GMT+5"],
+			["Etc/GMT+5", "Etc/GMT+5"],
+			["utc", "UTC"],
+			["UTC", "UTC"],
+			["Europe/Kyiv", "Europe/Kyiv"],
+			["Europe/Kiev", "Europe/Kyiv"],
+			["asia/calcutta", "Asia/Kolkata"],
+		];
+		for (const [spelling, stored] of spellings) {
+			const call = await put(spelling);
+			expect(call.status, `${spelling}: ${JSON.stringify(call.body)}`).toBe(200);
+			expect(call.body.schedule.timezone, spelling).toBe(stored);
+			const read = await api("GET", `/api/doctors/${doctor.id}/schedule`);
+			expect(read.body.schedule.timezone, spelling).toBe(stored);
+			expect((await api("GET", `/api/doctors/${doctor.id}`)).body.doctor.timezone, spelling).toBe(stored);
+		}
+		for (const refused of ["EST", "GMT", "+05:00", "Mars/Olympus", " UTC"]) {
+			const call = await put(refused);
+			expect({ status: call.status, code: call.body.error?.code }, refused).toEqual({
+				status: 400,
+				code: "VALIDATION_ERROR",
+			});
+			expect(call.body.error.message).toBe("timezone: Must be an IANA time zone such as Europe/Berlin.");
+		}
+		expect((await api("GET", `/api/doctors/${doctor.id}/schedule`)).body.schedule.timezone).toBe(
+			"Asia/Kolkata",
+		);
+	});
+
 	it("closes days past a shortened horizon and stops bookings there", async () => {
 		const doctor = await createDoctor();
 		const patient = await createPatient();
@@ -206,6 +267,24 @@ describe("doctor flags", () => {
 		expect(publicList.body.doctors.map((d: { id: string }) => d.id)).not.toContain(doctor.id);
 		const adminList = await api("GET", "/api/doctors", { headers: ADMIN });
 		expect(adminList.body.doctors.map((d: { id: string }) => d.id)).toContain(doctor.id);
+	});
+
+	it("answers 404 for an unapproved doctor and its schedule, except to admins and itself, until approved", async () => {
+		const doctor = await createDoctor({}, { is_approved: false });
+		const patient = await createPatient();
+		const paths = [`/api/doctors/${doctor.id}`, `/api/doctors/${doctor.id}/schedule`];
+		const statuses = async (headers: Record<string, string>) =>
+			Promise.all(paths.map(async (path) => (await api("GET", path, { headers })).status));
+		expect(await statuses({})).toEqual([404, 404]);
+		expect(await statuses(bearer(patient.token))).toEqual([404, 404]);
+		expect(await statuses(bearer(doctor.token))).toEqual([200, 200]);
+		expect(await statuses(ADMIN)).toEqual([200, 200]);
+		const approved = await api("PATCH", `/api/doctors/${doctor.id}`, {
+			headers: ADMIN,
+			body: { is_approved: true },
+		});
+		expect(approved.status).toBe(200);
+		expect(await statuses({})).toEqual([200, 200]);
 	});
 });
 

@@ -6,7 +6,6 @@ import {
 	daysBetween,
 	formatTime,
 	isValidDate,
-	isValidTimeZone,
 	localDateOf,
 	localTimeOf,
 	localToInstant,
@@ -15,26 +14,6 @@ import {
 } from "../../src/core/time";
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-describe("isValidTimeZone", () => {
-	it.each([
-		["UTC", true],
-		["America/New_York", true],
-		["Asia/Kathmandu", true],
-		["Australia/Lord_Howe", true],
-		["Etc/GMT+5", true],
-		["", false],
-		["Mars/Olympus", false],
-		["+05:00", false],
-		// Intl knows these, but they are abbreviations, not places.
-		["EST", false],
-		["GMT", false],
-		[" UTC", false],
-		["Europe/Berlin ", false],
-	])("%j -> %s", (tz, valid) => {
-		expect(isValidTimeZone(tz)).toBe(valid);
-	});
-});
 
 describe("isValidDate", () => {
 	it.each([

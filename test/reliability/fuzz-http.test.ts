@@ -1,8 +1,9 @@
 // Hostile input, property-based, through the Worker's fetch: every endpoint gets valid requests with one to
 // three things made hostile (bodies, fields, duplicate keys in raw JSON, content types, path segments with
-// %-encoding, queries, Authorization and other headers, methods). Whatever arrives: never a 5xx, errors in
-// the contract's shape, and a rejected request (4xx) changes nothing: the whole D1 database, the target
-// doctor-day (its version and slots) and the fixture appointment read back the same before and after.
+// %-encoding, queries, Authorization and other headers, methods), and every free-text field gets text the
+// text rule refuses. Whatever arrives: never a 5xx, errors in the contract's shape, and a rejected request
+// (4xx) changes nothing: the whole D1 database, the target doctor-day (its version and slots) and the
+// fixture appointment read back the same before and after.
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
@@ -572,6 +573,118 @@ const mutation: fc.Arbitrary<Named> = fc.oneof(
 	},
 );
 
+// ---- hostile free text --------------------------------------------------------------------------------
+
+/** Every free-text field, sent by someone allowed to set it, so only the text rule can refuse it. */
+interface TextField {
+	name: string;
+	/** The body field the text goes in, which the error message must name. */
+	field: string;
+	endpoint: Endpoint;
+	/** The body with `text` in the field; anything else in it would be accepted. */
+	body: (w: World, text: string) => Record<string, unknown>;
+}
+
+const freshEmail = () => `fuzz-${Date.now()}-${++keys}@docslot.test`;
+
+const TEXT_FIELDS: TextField[] = [
+	{
+		name: "register name",
+		field: "name",
+		endpoint: { name: "register", method: "POST", path: "auth/register" },
+		body: (_w, name) => ({ email: freshEmail(), password: "long-enough-pass", name }),
+	},
+	...(["name", "specialty"] as const).flatMap((field): TextField[] => [
+		{
+			name: `create doctor ${field}`,
+			field,
+			endpoint: { name: "create doctor", method: "POST", path: "doctors", auth: "admin" },
+			body: (_w, text) => ({
+				name: "Dr. Fuzz",
+				email: freshEmail(),
+				password: "doctor-pass-123",
+				[field]: text,
+			}),
+		},
+		{
+			name: `patch doctor ${field}`,
+			field,
+			endpoint: { name: "patch doctor", method: "PATCH", path: "doctors/{doctor}", auth: "admin" },
+			body: (_w, text) => ({ [field]: text }),
+		},
+	]),
+	{
+		name: "unavailability reason",
+		field: "reason",
+		endpoint: { name: "add", method: "POST", path: "doctors/{doctor}/unavailability", auth: "admin" },
+		body: (_w, reason) => ({ date: DAY, start: "12:00", end: "13:00", reason }),
+	},
+	{
+		name: "patched unavailability reason",
+		field: "reason",
+		endpoint: {
+			name: "patch",
+			method: "PATCH",
+			path: "doctors/{doctor}/unavailability/{block}",
+			auth: "admin",
+		},
+		body: (_w, reason) => ({ reason }),
+	},
+	{
+		name: "booking reason",
+		field: "reason",
+		endpoint: { name: "book", method: "POST", path: "appointments", auth: "patient", idempotent: true },
+		body: (w, reason) => ({ doctor_id: w.doctor.id, start: at(DAY, "11:00"), reason }),
+	},
+];
+
+/** The text as JSON with the invisible characters JSON leaves raw written as \u escapes. */
+const visible = (text: string) =>
+	JSON.stringify(text).replace(
+		/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+		(c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+	);
+
+const codeUnits = (ranges: Array<[number, number]>) =>
+	fc.oneof(...ranges.map(([min, max]) => fc.integer({ min, max }))).map((c) => String.fromCharCode(c));
+
+/** One thing the text rule refuses; \t, \n and \r are left out, since reasons may hold line breaks. */
+const refusedPiece: fc.Arbitrary<string> = fc.oneof(
+	codeUnits([
+		[0x00, 0x08],
+		[0x0b, 0x0c],
+		[0x0e, 0x1f],
+		[0x7f, 0x9f],
+		[0x2028, 0x2029],
+	]),
+	codeUnits([
+		[0x202a, 0x202e],
+		[0x2066, 0x2069],
+	]),
+	codeUnits([[0xd800, 0xdfff]]),
+	fc
+		.array(
+			codeUnits([
+				[0x0300, 0x036f],
+				[0x0483, 0x0489],
+				[0x1ab0, 0x1abe],
+				[0x20d0, 0x20f0],
+				[0xfe20, 0xfe2f],
+			]),
+			{ minLength: 4, maxLength: 40 },
+		)
+		.map((marks) => marks.join("")),
+);
+
+/** Ordinary-looking text with refused pieces inside it (never at the ends, where trimming would drop them). */
+const hostileText: fc.Arbitrary<string> = fc
+	.tuple(
+		fc.string({ unit: "grapheme", maxLength: 12 }),
+		fc.array(refusedPiece, { minLength: 1, maxLength: 3 }),
+		fc.string({ unit: "grapheme", maxLength: 12 }),
+	)
+	.map(([before, pieces, after]) => `${before}a${pieces.join("b")}z${after}`);
+
 // ---- sending and reading back ------------------------------------------------------------------------
 
 function toRequest(spec: Spec): Request {
@@ -621,7 +734,7 @@ function describeSpec(spec: Spec): string {
 
 let baseline: Awaited<ReturnType<typeof snapshot>> | undefined;
 
-async function sendAndCheck(spec: Spec): Promise<void> {
+async function sendAndCheck(spec: Spec): Promise<{ status: number; text: string }> {
 	const w = world;
 	baseline ??= await snapshot(w);
 	const request = toRequest(spec);
@@ -645,6 +758,7 @@ async function sendAndCheck(spec: Spec): Promise<void> {
 	const before = baseline;
 	baseline = await snapshot(w);
 	if (response.status >= 400) expect(baseline, `a rejected request changed state: ${what}`).toEqual(before);
+	return { status: response.status, text };
 }
 
 beforeAll(async () => {
@@ -738,6 +852,28 @@ describe("hostile HTTP input: never a 5xx, and a rejected request changes nothin
 			);
 		},
 		timeLimit(60_000),
+	);
+
+	it(
+		"hostile text in every free-text field is a 400 naming the field, and changes nothing",
+		async () => {
+			const field = fc.constantFrom(
+				...TEXT_FIELDS.map((f) => Object.assign(f, { [fc.toStringMethod]: () => f.name })),
+			);
+			await fc.assert(
+				fc.asyncProperty(field, hostileText, async (f, text) => {
+					const spec = { ...baseSpec(world, f.endpoint), body: { kind: "json", value: f.body(world, text) } };
+					const { status, text: answer } = await sendAndCheck(spec as Spec);
+					const what = `${f.name} ${visible(text)} → ${status} ${answer.slice(0, 300)}`;
+					expect(status, what).toBe(400);
+					const { error } = JSON.parse(answer);
+					expect(error.code, what).toBe("VALIDATION_ERROR");
+					expect(error.message, what).toMatch(new RegExp(`^${f.field}: Must `));
+				}),
+				runs(120),
+			);
+		},
+		timeLimit(120_000),
 	);
 
 	it("still books afterwards", async () => {

@@ -5,7 +5,7 @@ import { database } from "../../db/client";
 import { doctors, users } from "../../db/schema";
 import { newId, nowIso } from "../../lib/ids";
 import { allow, allowDoctorOrAdmin, requireActor, requireDoctorOrAdmin } from "../auth";
-import { publicDoctor } from "../doctor-view";
+import { publicDoctor, requireVisible } from "../doctor-view";
 import { ApiError } from "../errors";
 import { hashPassword } from "../passwords";
 import { pushDoctorConfig } from "../push";
@@ -87,7 +87,7 @@ doctorRoutes.openapi(
 		method: "get",
 		path: "/api/doctors/{doctor_id}",
 		tags: ["doctors"],
-		summary: "Read one doctor",
+		summary: "Read one doctor (an unapproved one only as an admin or as that doctor)",
 		request: { params: DoctorIdParam },
 		responses: { 200: jsonContent(DoctorResponse, "The doctor"), ...errorResponses },
 	}),
@@ -95,7 +95,7 @@ doctorRoutes.openapi(
 		const { doctor_id } = c.req.valid("param");
 		const [row] = await database(c.env.DB).select().from(doctors).where(eq(doctors.id, doctor_id));
 		if (row === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
-		return c.json({ doctor: publicDoctor(row) }, 200);
+		return c.json({ doctor: publicDoctor(requireVisible(row, c.get("actor"))) }, 200);
 	},
 );
 

@@ -1,12 +1,13 @@
 // /api/doctors/:doctor_id/schedule: the weekly schedule, written to D1 and pushed to the doctor's days.
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
+import { eq, getTableColumns, sql } from "drizzle-orm";
 import { WEEKDAYS } from "../../core/time";
 import { database } from "../../db/client";
 import { doctors, scheduleRanges } from "../../db/schema";
 import { nowIso } from "../../lib/ids";
 import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "../auth";
 import { type DoctorRow, findDoctor, type RangeRow } from "../doctor-records";
+import { requireVisible } from "../doctor-view";
 import { logEvent } from "../log";
 import { pushDoctorConfig } from "../push";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
@@ -14,6 +15,18 @@ import { Appointment, DoctorIdParam, ScheduleBody } from "../schemas";
 
 export const scheduleRoutes = newRouter();
 type Schedule = z.output<typeof ScheduleBody>;
+type RangeInsert = typeof scheduleRanges.$inferInsert;
+
+// D1 binds at most 100 variables per statement, and a range row binds one per column: a week of up to
+// 7 × 48 ranges is written as several inserts, all inside the one batch so the write stays all-or-nothing.
+const D1_MAX_VARIABLES = 100;
+const RANGES_PER_INSERT = Math.floor(D1_MAX_VARIABLES / Object.keys(getTableColumns(scheduleRanges)).length);
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+	return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+		items.slice(i * size, (i + 1) * size),
+	);
+}
 
 export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Schedule | null {
 	if (doctor.timezone === null) return null;
@@ -40,7 +53,8 @@ scheduleRoutes.openapi(
 		method: "get",
 		path: "/api/doctors/{doctor_id}/schedule",
 		tags: ["schedules"],
-		summary: "Read a doctor's weekly schedule (null until one is set)",
+		summary:
+			"Read a doctor's weekly schedule (null until one is set; unapproved: admins and that doctor only)",
 		request: { params: DoctorIdParam },
 		responses: {
 			200: jsonContent(z.object({ schedule: ScheduleBody.nullable() }), "The schedule"),
@@ -50,7 +64,7 @@ scheduleRoutes.openapi(
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
 		const db = database(c.env.DB);
-		const doctor = await findDoctor(db, doctor_id);
+		const doctor = requireVisible(await findDoctor(db, doctor_id), c.get("actor"));
 		const ranges = await db
 			.select()
 			.from(scheduleRanges)
@@ -84,7 +98,7 @@ scheduleRoutes.openapi(
 		const actor = requireDoctorOrAdmin(c, doctor_id);
 		const db = database(c.env.DB);
 		const before = await findDoctor(db, doctor_id);
-		const rows = WEEKDAYS.flatMap((day, weekday) =>
+		const rows: RangeInsert[] = WEEKDAYS.flatMap((day, weekday) =>
 			body.weekly[day].map((r) => ({ doctorId: doctor_id, weekday, start: r.start, end: r.end })),
 		);
 		// One D1 batch is one transaction: readers see the old schedule or the new one, never half of each.
@@ -102,7 +116,7 @@ scheduleRoutes.openapi(
 				.where(eq(doctors.id, doctor_id))
 				.returning(),
 			db.delete(scheduleRanges).where(eq(scheduleRanges.doctorId, doctor_id)),
-			...(rows.length > 0 ? [db.insert(scheduleRanges).values(rows)] : []),
+			...chunks(rows, RANGES_PER_INSERT).map((chunk) => db.insert(scheduleRanges).values(chunk)),
 		]);
 		const doctor = updated[0] ?? (await findDoctor(db, doctor_id));
 		const affected = await pushDoctorConfig(c.env, doctor, "schedule", {

@@ -6,6 +6,7 @@ import { type Db, database } from "../../db/client";
 import { doctors, unavailability } from "../../db/schema";
 import { newId, nowIso } from "../../lib/ids";
 import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "../auth";
+import { insertBlock, updateBlock } from "../block-writes";
 import { type BlockRow, findDoctor } from "../doctor-records";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
@@ -14,6 +15,7 @@ import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../rou
 import {
 	Appointment,
 	DoctorIdParam,
+	ErrorBody,
 	OptionalDateRangeQuery,
 	PatchUnavailabilityBody,
 	startsBeforeEnd,
@@ -25,6 +27,12 @@ export const unavailabilityRoutes = newRouter();
 
 const BlockParams = DoctorIdParam.extend({ id: z.string().max(100) });
 const Changed = z.object({ unavailability: Unavailability, affected_appointments: z.array(Appointment) });
+const blockConflicts = {
+	409: jsonContent(
+		ErrorBody,
+		"UNAVAILABILITY_EXISTS (an identical block) or UNAVAILABILITY_LIMIT (48 a date).",
+	),
+};
 
 function view(row: BlockRow) {
 	return {
@@ -108,10 +116,11 @@ unavailabilityRoutes.openapi(
 		path: "/api/doctors/{doctor_id}/unavailability",
 		middleware: [allowDoctorOrAdmin] as const,
 		tags: ["unavailability"],
-		summary: "Block a time on a date; bookings inside it are listed, never cancelled",
+		summary:
+			"Block a time on a date (no exact duplicates, at most 48 a date); bookings inside are listed, never cancelled",
 		security: bearer,
 		request: { params: DoctorIdParam, body: jsonBody(UnavailabilityBody) },
-		responses: { 201: jsonContent(Changed, "Created"), ...errorResponses },
+		responses: { 201: jsonContent(Changed, "Created"), ...errorResponses, ...blockConflicts },
 	}),
 	async (c) => {
 		const started = Date.now();
@@ -129,7 +138,7 @@ unavailabilityRoutes.openapi(
 			reason: body.reason ?? null,
 			createdAt: nowIso(),
 		};
-		const [doctor] = await bumpAfter(db, doctor_id, db.insert(unavailability).values(block));
+		const doctor = await insertBlock(db, block);
 		const affected = await pushBlock(c.env, doctor, "unavailability_added", [block.date], block);
 		logEvent("schedule_changed", {
 			doctor_id,
@@ -152,7 +161,7 @@ unavailabilityRoutes.openapi(
 		summary: "Change a block",
 		security: bearer,
 		request: { params: BlockParams, body: jsonBody(PatchUnavailabilityBody) },
-		responses: { 200: jsonContent(Changed, "Changed"), ...errorResponses },
+		responses: { 200: jsonContent(Changed, "Changed"), ...errorResponses, ...blockConflicts },
 	}),
 	async (c) => {
 		const { doctor_id, id } = c.req.valid("param");
@@ -172,12 +181,7 @@ unavailabilityRoutes.openapi(
 				issues: [{ path: "end", message: "start must be before end." }],
 			});
 		}
-		const { id: _, ...fields } = block;
-		const [doctor] = await bumpAfter(
-			db,
-			doctor_id,
-			db.update(unavailability).set(fields).where(eq(unavailability.id, id)),
-		);
+		const doctor = await updateBlock(db, old, block);
 		const affected = await pushBlock(
 			c.env,
 			doctor,
