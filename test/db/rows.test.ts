@@ -1,14 +1,14 @@
-// The hot reads' prepared statements give exactly the rows drizzle's own select gives, so the schema stays
+// The config reads' prepared statements decode exactly what drizzle's own select gives, so the schema stays
 // the one place that names columns and decodes them (booleans, nulls).
 import { env } from "cloudflare:test";
 import { and, between, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { loadDoctorRecord } from "../../src/api/doctor-records";
 import { database } from "../../src/db/client";
+import { loadDoctorConfig } from "../../src/db/doctor-config";
 import { doctors, scheduleRanges, unavailability } from "../../src/db/schema";
 import { ADMIN, allWeek, api, createDoctor, inDays } from "../helpers";
 
-describe("loadDoctorRecord", () => {
+describe("loadDoctorConfig", () => {
 	it("reads the doctor, its ranges and its unavailability as drizzle's select does", async () => {
 		const doctor = await createDoctor(
 			{
@@ -49,12 +49,34 @@ describe("loadDoctorRecord", () => {
 		expect(expected.doctor?.specialty).toBeNull();
 		expect(expected.ranges).toHaveLength(14);
 		expect(expected.blocks.map((b) => b.reason)).toEqual(["Conference", null]);
-		expect(await loadDoctorRecord(env.DB, doctor.id, first, second)).toEqual(expected);
+		const row = expected.doctor;
+		if (row === undefined) throw new Error("no doctor row");
+		const weekly = Array.from({ length: 7 }, (_, day) =>
+			expected.ranges.filter((r) => r.weekday === day).map((r) => ({ start: r.start, end: r.end })),
+		);
+		const blocks = Object.fromEntries(
+			[first, second].map((date) => [
+				date,
+				expected.blocks
+					.filter((b) => b.date === date)
+					.map((b) => ({ id: b.id, start: b.start, end: b.end, reason: b.reason })),
+			]),
+		);
+		expect(await loadDoctorConfig(env.DB, doctor.id, first, second)).toEqual({
+			doctorId: row.id,
+			version: row.configVersion,
+			timezone: row.timezone,
+			isAvailable: row.isAvailable,
+			isApproved: row.isApproved,
+			slotMinutes: row.slotMinutes,
+			capacity: row.capacity,
+			horizonDays: row.horizonDays,
+			weekly,
+			blocks,
+		});
 	});
 
-	it("answers DOCTOR_NOT_FOUND for an unknown doctor", async () => {
-		await expect(loadDoctorRecord(env.DB, "no-such-doctor", inDays(1), inDays(1))).rejects.toMatchObject({
-			code: "DOCTOR_NOT_FOUND",
-		});
+	it("answers null for an unknown doctor", async () => {
+		expect(await loadDoctorConfig(env.DB, "no-such-doctor", inDays(1), inDays(1))).toBeNull();
 	});
 });
