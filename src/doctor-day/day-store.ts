@@ -152,10 +152,11 @@ export class DayStore {
 		);
 	}
 
+	/** The confirmed appointments in the order they were booked (rowid grows with every insert). */
 	confirmed(): StoredAppointment[] {
 		if (!this.ready) return [];
 		return this.storage.sql
-			.exec<AppointmentRow>("SELECT * FROM appointments WHERE status = 'confirmed' ORDER BY start_ms, id")
+			.exec<AppointmentRow>("SELECT * FROM appointments WHERE status = 'confirmed' ORDER BY rowid")
 			.toArray()
 			.map(fromRow);
 	}

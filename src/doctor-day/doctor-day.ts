@@ -5,6 +5,7 @@ import type { Actor, Appointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
 import { type DayEvent, decideBook, decideCancel, decideConfig } from "../core/day-decider";
+import { overCapacity } from "../core/over-capacity";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
 import { loadDayConfig } from "../db/doctor-config";
@@ -143,7 +144,10 @@ export class DoctorDay extends DurableObject<Env> {
 			this.record(events, Date.now());
 			return pushed;
 		});
-		const affected = outsideSchedule(config, this.store.confirmed(), Date.now());
+		const now = Date.now();
+		const confirmed = this.store.confirmed().map((s) => ({ ...s, id: s.appointment.id }));
+		// Listed, never cancelled: bookings outside the new schedule, and those beyond a lowered capacity.
+		const affected = [...outsideSchedule(config, confirmed, now), ...overCapacity(config, confirmed, now)];
 		return { version: this.store.version(), affected: affected.map((s) => s.appointment) };
 	}
 

@@ -89,6 +89,27 @@ describe("PUT /api/doctors/:id/schedule", () => {
 		}
 	});
 
+	it("lists the latest bookings beyond a lowered capacity, and keeps every one confirmed", async () => {
+		const doctor = await createDoctor({ capacity: 3 });
+		const [a, b, c] = await Promise.all([createPatient(), createPatient(), createPatient()]);
+		const date = inDays(14);
+		const first = await bookAs(a.token, doctor.id, at(date, "10:00"));
+		const second = await bookAs(b.token, doctor.id, at(date, "10:00"));
+		const third = await bookAs(c.token, doctor.id, at(date, "10:00"));
+		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, {
+			headers: ADMIN,
+			body: { timezone: "UTC", capacity: 1, weekly: allWeek([{ start: "09:00", end: "17:00" }]) },
+		});
+		expect(put.status).toBe(200);
+		expect(put.body.affected_appointments).toEqual([second, third]);
+		for (const appointment of [first, second, third]) {
+			const read = await api("GET", `/api/appointments/${appointment.id}`, { headers: ADMIN });
+			expect(read.body.appointment.status).toBe("confirmed");
+		}
+		const slot = (await dayOf(doctor.id, date)).slots.find((s: { time: string }) => s.time === "10:00");
+		expect(slot).toMatchObject({ booked: 3, capacity: 1, remaining: 0, status: "full" });
+	});
+
 	it("takes the contract's maxima, 48 ranges on every day, and reads them back exactly", async () => {
 		const doctor = await createDoctor();
 		const clock = (minutes: number) =>

@@ -221,15 +221,23 @@ export class DayModel {
 		return { kind: "cancelled", id, changed: true };
 	}
 
-	/** A pushed schedule or unavailability change: adopted if newer; lists bookings left outside, cancels none. */
+	/**
+	 * A pushed schedule or unavailability change: adopted if newer; lists the bookings it leaves outside the
+	 * schedule, and in each slot still offered those beyond a lowered capacity (the latest made); cancels none.
+	 */
 	applyConfig(pushed: DayConfig): Expected {
 		const adopted = this.adopt(pushed);
 		const starts = new Set(this.slotMinutes());
+		const capacity = this.config?.capacity ?? 0;
+		const placesTaken = new Map<number, number>();
 		const affected = this.appointments
 			.filter((a) => a.status === "confirmed")
 			.filter((a) => {
 				const minute = (a.start - this.midnight) / MINUTE;
-				return !starts.has(minute) || this.blocked(minute);
+				if (!starts.has(minute) || this.blocked(minute)) return true;
+				const place = (placesTaken.get(a.start) ?? 0) + 1;
+				placesTaken.set(a.start, place);
+				return place > capacity;
 			})
 			.map((a) => a.id)
 			.sort();
