@@ -80,6 +80,7 @@ describe("PUT /api/doctors/:id/schedule", () => {
 		});
 		expect(put.status).toBe(200);
 		expect(put.body.affected_appointments).toEqual([stranded]);
+		expect(put.body.pending_days).toEqual([]); // every day of the horizon took it before the answer
 		const after = await dayOf(doctor.id, date);
 		expect(after.version).toBeGreaterThan(before.version);
 		expect(after.total_slots).toBe(6);

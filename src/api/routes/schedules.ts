@@ -85,7 +85,12 @@ scheduleRoutes.openapi(
 		request: { params: DoctorIdParam, body: jsonBody(ScheduleBody) },
 		responses: {
 			200: jsonContent(
-				z.object({ schedule: ScheduleBody, affected_appointments: z.array(Appointment) }),
+				z.object({
+					schedule: ScheduleBody,
+					affected_appointments: z.array(Appointment),
+					// Days of the horizon that have not taken the change yet; the doctor's object keeps pushing.
+					pending_days: z.array(z.string()),
+				}),
 				"The stored schedule",
 			),
 			...errorResponses,
@@ -119,7 +124,7 @@ scheduleRoutes.openapi(
 			...chunks(rows, RANGES_PER_INSERT).map((chunk) => db.insert(scheduleRanges).values(chunk)),
 		]);
 		const doctor = updated[0] ?? (await findDoctor(db, doctor_id));
-		const affected = await pushDoctorConfig(c.env, doctor, "schedule", {
+		const { affected, pending } = await pushDoctorConfig(c.env, doctor, "schedule", {
 			previousHorizonDays: before.horizonDays,
 		});
 		logEvent("schedule_changed", {
@@ -129,6 +134,7 @@ scheduleRoutes.openapi(
 			affected: affected.length,
 			duration_ms: Date.now() - started,
 		});
-		return c.json({ schedule: scheduleOf(doctor, rows) as Schedule, affected_appointments: affected }, 200);
+		const schedule = scheduleOf(doctor, rows) as Schedule;
+		return c.json({ schedule, affected_appointments: affected, pending_days: pending }, 200);
 	},
 );

@@ -69,7 +69,7 @@ async function pushBlock(
 	dates: string[],
 	block?: BlockRow,
 ) {
-	const affected = await pushDoctorConfig(env, doctor, change, { dates });
+	const { affected } = await pushDoctorConfig(env, doctor, change, { dates });
 	if (block === undefined) return [];
 	return affected.filter((a: AppointmentShape) => a.date === block.date);
 }
