@@ -95,7 +95,9 @@ async function open(session) {
 		onChanged: (affected) => showAffected(affected, "These bookings fall inside the time you blocked."),
 	});
 
-	const fetchSchedule = async () => (await request("GET", `${doctorPath(doctorId)}/schedule`)).schedule;
+	// With the token: an unapproved doctor's schedule is visible only to themself and admins.
+	const fetchSchedule = async () =>
+		(await request("GET", `${doctorPath(doctorId)}/schedule`, { token: token() })).schedule;
 	/** @param {any} stored */
 	const showSchedule = (stored) => {
 		if (stored) timeZone = stored.timezone;
