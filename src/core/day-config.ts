@@ -9,9 +9,9 @@ export interface Block {
 	reason: string | null;
 }
 
-export interface DayConfig {
+/** What a doctor's every day shares (D1's doctors row). */
+export interface DoctorSettings {
 	doctorId: string;
-	date: string;
 	// The doctor's config version in D1: an object applies a config only if it is newer than its own.
 	version: number;
 	timezone: string | null;
@@ -20,10 +20,14 @@ export interface DayConfig {
 	slotMinutes: number;
 	capacity: number;
 	horizonDays: number;
+	/** Places one patient may book themself on a day; absent in configs stored before the limit existed. */
+	maxPerPatient?: number;
+}
+
+export interface DayConfig extends DoctorSettings {
+	date: string;
 	ranges: TimeRange[]; // the ranges of this date's weekday
 	blocks: Block[]; // unavailability on this date
-	/** Places one patient may book themself on this day; absent in configs stored before the limit existed. */
-	maxPerPatient?: number;
 }
 
 /** How many places of one doctor-day a patient may book themself, unless the schedule says otherwise. */
