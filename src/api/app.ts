@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { hopsRoute } from "../lib/hops";
 import { accounts } from "./accounts";
 import { appointmentRoutes } from "./appointments";
 import { authenticate } from "./auth";
@@ -59,6 +60,7 @@ export function createApp() {
 	});
 
 	app.get("/embed", embedPage);
+	app.get("/api/_debug/hops", (c) => hopsRoute(c));
 
 	app.notFound((c) => {
 		if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);
