@@ -24,8 +24,10 @@ const mf = new Miniflare({
 	durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
 });
 await mf.ready;
-const seen: Array<{ workerIsolate: string; objectIsolate: string; log: string[] }> = [];
-for (const name of ["/a", "/b"]) seen.push(await (await mf.dispatchFetch(`http://probe${name}`)).json());
+type Seen = { workerIsolate: string; objectIsolate: string; log: string[] };
+const seen: Seen[] = [];
+for (const name of ["/a", "/b"])
+	seen.push((await (await mf.dispatchFetch(`http://probe${name}`)).json()) as Seen);
 await mf.dispose();
 console.log(JSON.stringify(seen, null, 2));
 const last = seen.at(-1);
