@@ -1,6 +1,39 @@
 // Doctors, doctor-days and patient tokens for the scenarios.
 import { sign } from "hono/jwt";
-import { allWeek, api, type Ctx, createDoctor, inDays, mapLimit } from "../../test-e2e/client";
+import {
+	allWeek,
+	type Call,
+	type Ctx,
+	api as callOnce,
+	createDoctor,
+	inDays,
+	mapLimit,
+} from "../../test-e2e/client";
+
+/**
+ * Whether the service closed the connection without answering. Seen on workerd under load: a request sent
+ * while long ones (schedule pushes to 61 days) run may get its connection closed when they finish.
+ */
+export function connectionLost(error: unknown): boolean {
+	const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+	return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
+}
+
+/** Runs `attempt` again (up to 3 times in all) when the connection was lost; only for repeatable requests. */
+export async function retryLost<T>(attempt: () => Promise<T>): Promise<T> {
+	for (let tries = 1; ; tries++) {
+		try {
+			return await attempt();
+		} catch (error) {
+			if (tries >= 3 || !connectionLost(error)) throw error;
+		}
+	}
+}
+
+/** test-e2e's `api`, repeated when the connection was lost: for reads and other repeatable requests. */
+export function api(...args: Parameters<typeof callOnce>): Promise<Call> {
+	return retryLost(() => callOnce(...args));
+}
 
 const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 /** A typical day: 09:00–17:00 UTC in 30-minute slots, every day of the week (16 slots). */
@@ -47,11 +80,14 @@ export async function createDoctors(
 	limit = 4,
 ): Promise<BenchDoctor[]> {
 	return mapLimit(n, limit, async () => {
-		const doctor = await createDoctor(ctx, {
-			capacity,
-			slot_minutes: SLOT_MINUTES,
-			weekly: allWeek([{ start: DAY_START, end: DAY_END }]),
-		});
+		// A lost attempt may leave an unused doctor behind; harmless.
+		const doctor = await retryLost(() =>
+			createDoctor(ctx, {
+				capacity,
+				slot_minutes: SLOT_MINUTES,
+				weekly: allWeek([{ start: DAY_START, end: DAY_END }]),
+			}),
+		);
 		return { id: doctor.id, capacity };
 	});
 }
