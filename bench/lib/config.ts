@@ -23,7 +23,16 @@ function list<T extends string | number>(name: string, full: T[], quick: T[], pa
 		.map(parse);
 }
 
-export const SCENARIOS = ["paths", "contended", "spread", "scaling", "fanout", "profile", "reads"] as const;
+export const SCENARIOS = [
+	"hops",
+	"paths",
+	"contended",
+	"spread",
+	"scaling",
+	"fanout",
+	"profile",
+	"reads",
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 function scenario(s: string): Scenario {
@@ -63,6 +72,9 @@ export const config = {
 	coldDayRate: num("BENCH_COLD_DAY_RATE", 10, 10),
 	coldRangeRate: num("BENCH_COLD_RANGE_RATE", 1, 2),
 	profileS: num("BENCH_PROFILE_S", 8, 3),
+	/** hops: warm samples per request type; bookings whose projection lag is measured. */
+	hopsRepeats: num("BENCH_HOPS_REPEATS", 5, 3),
+	lagBookings: num("BENCH_LAG_BOOKINGS", 300, 100),
 	/** Before each load, wait up to this long for other processes to use < 0.3 cores (0: never wait). */
 	quietWaitS: env.BENCH_QUIET_WAIT_S === "0" ? 0 : num("BENCH_QUIET_WAIT_S", 10, 5),
 	/** Patient tokens minted (each request books as the next one). */
