@@ -183,6 +183,11 @@ for (const name of config.targets) {
 		}
 		// Last: restarts the service so the reads start cold.
 		if (wants("reads")) report.reads.push(...((await step("reads", name, () => reads(ctx))) ?? []));
+	} catch (error) {
+		// Fixtures failed: this target's scenarios cannot run; the report still gets written.
+		const message = `${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+		log(`FAILED ${message}`);
+		report.errors.push(message);
 	} finally {
 		info.reloads = target.reloads();
 		info.devLogMB = target.devLogBytes() / 2 ** 20;

@@ -9,16 +9,16 @@
 //   written by the day object's event delivery after the answer).
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { type Ctx, api as callOnce, inDays, wsUrl } from "../../test-e2e/client";
+import { type Ctx, inDays, wsUrl } from "../../test-e2e/client";
 import type { Config } from "../lib/config";
 import { quietGate, setServiceRoot } from "../lib/cpu";
 import {
 	api,
+	apiOnce,
 	type BenchDoctor,
 	createDoctors,
 	mintPatients,
 	type Patient,
-	retryLost,
 	slotStart,
 } from "../lib/fixtures";
 import type { Source } from "../lib/server";
@@ -103,7 +103,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function take(t: Target): Promise<Hop[]> {
 	// Never repeated: the lost answer of a take would lose the entries it took.
-	const call = await callOnce(t.baseUrl, "GET", "/api/_debug/hops", { token: t.adminToken });
+	const call = await apiOnce(t.baseUrl, "GET", "/api/_debug/hops", { token: t.adminToken });
 	if (call.status !== 200)
 		throw new Error(`GET /api/_debug/hops: ${call.status} (is HOP_TRACE on?) ${JSON.stringify(call.body)}`);
 	if (call.body.dropped > 0) throw new Error(`the hop log overflowed (${call.body.dropped} calls dropped)`);
@@ -185,25 +185,21 @@ interface RequestType {
 }
 
 /** Sent once: a measured request is never repeated. */
-function book(
-	t: Target,
-	doctorId: string,
-	date: string,
-	slot: number,
-	patient: Patient,
-	key = crypto.randomUUID(),
-) {
-	return callOnce(t.baseUrl, "POST", "/api/appointments", {
-		token: patient.token,
-		headers: { "idempotency-key": key },
-		body: { doctor_id: doctorId, start: slotStart(date, slot) },
-	});
+function book(t: Target, doctorId: string, date: string, slot: number, patient: Patient) {
+	return apiOnce(t.baseUrl, "POST", "/api/appointments", bookingCall(doctorId, date, slot, patient));
 }
 
-/** A booking that is not measured: repeated under its key when the connection was lost. */
+/** A booking that is not measured: sent again under its key if it was dropped. */
 function bookRetrying(t: Target, doctorId: string, date: string, slot: number, patient: Patient) {
-	const key = crypto.randomUUID();
-	return retryLost(() => book(t, doctorId, date, slot, patient, key));
+	return api(t.baseUrl, "POST", "/api/appointments", bookingCall(doctorId, date, slot, patient));
+}
+
+function bookingCall(doctorId: string, date: string, slot: number, patient: Patient) {
+	return {
+		token: patient.token,
+		headers: { "idempotency-key": crypto.randomUUID() },
+		body: { doctor_id: doctorId, start: slotStart(date, slot) },
+	};
 }
 
 /** Opens the day's live socket; 101 once its snapshot arrived (then closes it), 0 otherwise. */
@@ -268,7 +264,7 @@ async function requestTypes(t: Target, repeats: number, patients: () => Patient)
 			send: async (k) => {
 				const a = cancellable[k] as { id: string; patient: Patient };
 				return status(
-					await callOnce(t.baseUrl, "POST", `/api/appointments/${encodeURIComponent(a.id)}/cancel`, {
+					await apiOnce(t.baseUrl, "POST", `/api/appointments/${encodeURIComponent(a.id)}/cancel`, {
 						token: a.patient.token,
 					}),
 				);
@@ -278,14 +274,14 @@ async function requestTypes(t: Target, repeats: number, patients: () => Patient)
 			name: "one day's availability",
 			expectWarm: 1,
 			send: async () =>
-				status(await callOnce(t.baseUrl, "GET", `/api/doctors/${day.id}/availability/date/${date}`)),
+				status(await apiOnce(t.baseUrl, "GET", `/api/doctors/${day.id}/availability/date/${date}`)),
 		},
 		{
 			name: "62-day range read",
 			expectWarm: 1,
 			send: async () =>
 				status(
-					await callOnce(
+					await apiOnce(
 						t.baseUrl,
 						"GET",
 						`/api/doctors/${range62.id}/availability?from=${inDays(0)}&to=${inDays(61)}`,
@@ -297,7 +293,7 @@ async function requestTypes(t: Target, repeats: number, patients: () => Patient)
 			expectWarm: 1,
 			send: async () =>
 				status(
-					await callOnce(t.baseUrl, "POST", `/api/doctors/${check.id}/slots/check`, {
+					await apiOnce(t.baseUrl, "POST", `/api/doctors/${check.id}/slots/check`, {
 						body: { start: slotStart(date, 3) },
 					}),
 				),
@@ -323,7 +319,7 @@ async function requestTypes(t: Target, repeats: number, patients: () => Patient)
 			expectWarm: null,
 			send: async () =>
 				status(
-					await callOnce(t.baseUrl, "GET", `/api/doctors/${unpushed.id}/availability/date/${inDays(-1)}`),
+					await apiOnce(t.baseUrl, "GET", `/api/doctors/${unpushed.id}/availability/date/${inDays(-1)}`),
 				),
 		},
 	];
