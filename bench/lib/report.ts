@@ -302,7 +302,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			"## 4. Live fan-out",
 			"",
-			"N WebSocket watchers (the `ws` package, one Node process) on one doctor-day's `/live` endpoint; then one booking, repeated per trial. Latency per watcher and trial = the time the watcher's process received the update − the time the booking request was sent, so it includes the booking's own path up to the commit and the client's own time to process N messages one after another. `all hold it` is when the last watcher had it (p50 over trials).",
+			"N WebSocket watchers (the `ws` package, one Node process, each with its own client address: a day takes at most 20 sockets per address and 2,000 in all) on one doctor-day's `/live` endpoint; then one booking, repeated per trial. Latency per watcher and trial = the time the watcher's process received the update − the time the booking request was sent, so it includes the booking's own path up to the commit and the client's own time to process N messages one after another. `all hold it` is when the last watcher had it (p50 over trials).",
 			"",
 			"| target | watchers | connect all | trials | p50 ms | p90 ms | p99 ms | max ms | all hold it (p50) ms | booking answered (p50) ms | booking statuses | missing updates |",
 			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
