@@ -16,6 +16,7 @@ import { scalingChart } from "./lib/svg";
 import { startTarget, type Target } from "./lib/targets";
 import { calibrate, contended, type PathRow, paths, scaling, spread } from "./scenarios/booking";
 import { type FanoutRow, fanout, fileLimit } from "./scenarios/fanout";
+import { type HopsResult, hops } from "./scenarios/hops";
 import { type ProfileResult, profile } from "./scenarios/profile";
 import { reads } from "./scenarios/reads";
 import { createFixtures } from "./scenarios/setup";
@@ -50,13 +51,14 @@ log(
 	`commit ${source.commit}${source.dirty.length ? ` (+${source.dirty.length} uncommitted)` : ""}, ${machine.cpus} cores, load ${machine.loadBefore.map((l) => l.toFixed(2)).join(" ")}, targets ${config.targets.join(", ")}, scenarios ${config.scenarios.join(", ")}${config.quick ? " (quick)" : ""}`,
 );
 
-const report: Report = {
+const report: Report & { hops: HopsResult[] } = {
 	generatedAt: new Date().toISOString(),
 	seconds: 0,
 	machine,
 	source,
 	config,
 	targets: [],
+	hops: [],
 	paths: [] as PathRow[],
 	contended: [] as LoadRow[],
 	spread: [] as LoadRow[],
@@ -90,6 +92,24 @@ async function step<T>(name: string, target: string, run: () => Promise<T>): Pro
 }
 
 for (const name of config.targets) {
+	// On a traced service of its own, before the main one starts: the others run untraced, as deployed.
+	if (wants("hops")) {
+		const result = await step("hops", name, () => hops(name, source, config, (m) => log(`${name}: ${m}`)));
+		if (result) report.hops.push(result);
+		for (const row of result?.rows.filter((r) => !r.ok) ?? [])
+			report.errors.push(
+				`${name} hops: ${row.request}: ${row.warm.beforeTotal[1]} calls before the answer warm, at most ${row.expectWarm} expected`,
+			);
+		if (result && !result.objectsVisible)
+			report.errors.push(
+				`${name} hops: no object-side call reached the log; the object columns are not counted`,
+			);
+		if (result?.lag && result.lag.timeouts > 0)
+			report.errors.push(
+				`${name} hops: ${result.lag.timeouts} bookings not listed within ${result.lag.boundMs} ms`,
+			);
+	}
+	if (config.scenarios.every((s) => s === "hops")) continue;
 	const targetStarted = performance.now();
 	log(`${name}: starting`);
 	let target: Target;
@@ -163,6 +183,11 @@ for (const name of config.targets) {
 		}
 		// Last: restarts the service so the reads start cold.
 		if (wants("reads")) report.reads.push(...((await step("reads", name, () => reads(ctx))) ?? []));
+	} catch (error) {
+		// Fixtures failed: this target's scenarios cannot run; the report still gets written.
+		const message = `${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+		log(`FAILED ${message}`);
+		report.errors.push(message);
 	} finally {
 		info.reloads = target.reloads();
 		info.devLogMB = target.devLogBytes() / 2 ** 20;

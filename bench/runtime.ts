@@ -30,6 +30,8 @@ const script = env("BENCH_RT_SCRIPT");
 const persist = env("BENCH_RT_PERSIST");
 const port = Number(env("BENCH_RT_PORT"));
 const inspectorPort = process.env.BENCH_RT_INSPECTOR ? Number(process.env.BENCH_RT_INSPECTOR) : undefined;
+/** Extra plain-text vars for the Worker, e.g. HOP_TRACE for the hops scenario. */
+const vars = JSON.parse(process.env.BENCH_RT_VARS || "{}") as Record<string, string>;
 
 const require = createRequire(path.join(root, "package.json"));
 const wranglerEntry = require.resolve("wrangler");
@@ -51,6 +53,7 @@ const mf = new Miniflare({
 	bindings: {
 		...(workerOptions.bindings as Record<string, unknown>),
 		RATE_LIMITS: "off",
+		...vars,
 		AUTH_SECRET: env("AUTH_SECRET"),
 		ADMIN_TOKEN: env("ADMIN_TOKEN"),
 	},

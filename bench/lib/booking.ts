@@ -1,9 +1,9 @@
 // Booking requests, the ledger of what the service acknowledged, and the correctness check run after
 // every load: no slot holds more than its capacity, the objects hold exactly the acknowledged bookings
 // (give or take requests whose outcome the client never saw), and every 201 reads back.
-import { api, mapLimit } from "../../test-e2e/client";
+import { mapLimit } from "../../test-e2e/client";
 import type { DoctorDay, Patient } from "./fixtures";
-import { slotStart } from "./fixtures";
+import { api, slotStart } from "./fixtures";
 import type { BenchRequest } from "./open-loop";
 
 export const dayKey = (day: Pick<DoctorDay, "doctorId" | "date">) => `${day.doctorId}|${day.date}`;

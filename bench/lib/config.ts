@@ -23,7 +23,16 @@ function list<T extends string | number>(name: string, full: T[], quick: T[], pa
 		.map(parse);
 }
 
-export const SCENARIOS = ["paths", "contended", "spread", "scaling", "fanout", "profile", "reads"] as const;
+export const SCENARIOS = [
+	"hops",
+	"paths",
+	"contended",
+	"spread",
+	"scaling",
+	"fanout",
+	"profile",
+	"reads",
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 function scenario(s: string): Scenario {
@@ -52,7 +61,8 @@ export const config = {
 	/** Doctor-day counts of the spread scenario (1 is the single-day baseline). */
 	spread: list("BENCH_SPREAD", [1, 100, 1000], [1, 20], Number),
 	/** Watchers per fan-out measurement, and bookings (trials) per size. */
-	fanout: list("BENCH_FANOUT", [100, 1000, 5000], [100, 500], Number),
+	// A day object takes at most 2,000 sockets (src/doctor-day/watchers.ts).
+	fanout: list("BENCH_FANOUT", [100, 1000, 2000], [100, 500], Number),
 	fanoutTrials: num("BENCH_FANOUT_TRIALS", 5, 3),
 	/** Concurrency steps of the scaling curve. */
 	scaling: list("BENCH_SCALING", [1, 2, 4, 8, 16, 32, 64, 128, 256], [1, 4, 16, 64], Number),
@@ -63,6 +73,9 @@ export const config = {
 	coldDayRate: num("BENCH_COLD_DAY_RATE", 10, 10),
 	coldRangeRate: num("BENCH_COLD_RANGE_RATE", 1, 2),
 	profileS: num("BENCH_PROFILE_S", 8, 3),
+	/** hops: warm samples per request type; bookings whose projection lag is measured. */
+	hopsRepeats: num("BENCH_HOPS_REPEATS", 5, 3),
+	lagBookings: num("BENCH_LAG_BOOKINGS", 300, 100),
 	/** Before each load, wait up to this long for other processes to use < 0.3 cores (0: never wait). */
 	quietWaitS: env.BENCH_QUIET_WAIT_S === "0" ? 0 : num("BENCH_QUIET_WAIT_S", 10, 5),
 	/** Patient tokens minted (each request books as the next one). */

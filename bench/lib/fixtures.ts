@@ -1,6 +1,57 @@
 // Doctors, doctor-days and patient tokens for the scenarios.
 import { sign } from "hono/jwt";
-import { allWeek, api, type Ctx, createDoctor, inDays, mapLimit } from "../../test-e2e/client";
+import {
+	allWeek,
+	type Call,
+	type CallOptions,
+	type Ctx,
+	api as callApi,
+	inDays,
+	mapLimit,
+	unique,
+} from "../../test-e2e/client";
+
+// Locally the runtime drops some requests sent on a reused keep-alive connection while it is busy (seen
+// during schedule pushes to 61 days: "socket hang up", "other side closed"; fresh connections never were).
+// So the bench's own requests each take a fresh connection; through wrangler dev the drop happens behind its
+// proxy, which answers a POST with 503 "Your worker restarted mid-request" (and repeats GETs itself).
+
+/** One request on a fresh connection, sent once: for requests that must not be repeated. */
+export function apiOnce(
+	baseUrl: string,
+	method: string,
+	path: string,
+	options: CallOptions = {},
+): Promise<Call> {
+	return callApi(baseUrl, method, path, { ...options, headers: { ...options.headers, connection: "close" } });
+}
+
+function dropped(call: Call): boolean {
+	return call.status === 503 && JSON.stringify(call.body).includes("restarted mid-request");
+}
+
+/** Whether the service closed the connection without answering. */
+function connectionLost(error: unknown): boolean {
+	const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+	return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
+}
+
+/** One request on a fresh connection, sent again (3 times in all) if it was dropped: only repeatable ones. */
+export async function api(
+	baseUrl: string,
+	method: string,
+	path: string,
+	options: CallOptions = {},
+): Promise<Call> {
+	for (let tries = 1; ; tries++) {
+		try {
+			const call = await apiOnce(baseUrl, method, path, options);
+			if (tries >= 3 || !dropped(call)) return call;
+		} catch (error) {
+			if (tries >= 3 || !connectionLost(error)) throw error;
+		}
+	}
+}
 
 const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 /** A typical day: 09:00–17:00 UTC in 30-minute slots, every day of the week (16 slots). */
@@ -39,21 +90,39 @@ export interface BenchDoctor {
 	capacity: number;
 }
 
-/** `n` doctors with the all-day UTC schedule, `limit` created at a time (each hashes a password). */
-export async function createDoctors(
-	ctx: Ctx,
-	n: number,
-	capacity: number,
-	limit = 4,
-): Promise<BenchDoctor[]> {
-	return mapLimit(n, limit, async () => {
-		const doctor = await createDoctor(ctx, {
+/** An approved doctor with the all-day UTC schedule (no login: the bench books as patients). */
+async function createDoctor(ctx: Ctx, capacity: number): Promise<BenchDoctor> {
+	const expect = (what: string, call: Call, status: number) => {
+		if (call.status !== status) throw new Error(`${what}: ${call.status} ${JSON.stringify(call.body)}`);
+	};
+	// A dropped POST may have created a doctor nobody uses; harmless.
+	const created = await api(ctx.baseUrl, "POST", "/api/doctors", {
+		token: ctx.adminToken,
+		body: {
+			name: "Dr. Bench",
+			email: `${unique("bench-dr")}@docslot.test`,
+			password: "doctor-pass-123",
+			specialty: "Bench",
+		},
+	});
+	expect("POST /api/doctors", created, 201);
+	const id = created.body.doctor.id as string;
+	const put = await api(ctx.baseUrl, "PUT", `/api/doctors/${id}/schedule`, {
+		token: ctx.adminToken,
+		body: {
+			timezone: "UTC",
 			capacity,
 			slot_minutes: SLOT_MINUTES,
 			weekly: allWeek([{ start: DAY_START, end: DAY_END }]),
-		});
-		return { id: doctor.id, capacity };
+		},
 	});
+	expect("PUT schedule", put, 200);
+	return { id, capacity };
+}
+
+/** `n` doctors with the all-day UTC schedule, `limit` created at a time (each hashes a password). */
+export function createDoctors(ctx: Ctx, n: number, capacity: number, limit = 4): Promise<BenchDoctor[]> {
+	return mapLimit(n, limit, () => createDoctor(ctx, capacity));
 }
 
 export interface DoctorDay {

@@ -2,6 +2,7 @@
 
 import type { PathRow } from "../scenarios/booking";
 import type { FanoutRow } from "../scenarios/fanout";
+import { HOP_KINDS, type HopStat, type HopsResult } from "../scenarios/hops";
 import type { ProfileResult } from "../scenarios/profile";
 import type { Verification } from "./booking";
 import type { Config } from "./config";
@@ -42,6 +43,8 @@ export interface Report {
 	source: Source;
 	config: Omit<Config, "rate"> & { rate: number | null };
 	targets: TargetInfo[];
+	/** Absent in reports from before the hops scenario. */
+	hops?: HopsResult[];
 	paths: PathRow[];
 	contended: LoadRow[];
 	spread: LoadRow[];
@@ -95,8 +98,90 @@ function ratio(a: number | undefined, b: number | undefined): string {
 	return `${(a / b).toFixed(2)}×`;
 }
 
+/** "1", or "1–2" when the samples differed. */
+function span([min, max]: [number, number]): string {
+	return min === max ? `${min}` : `${min}–${max}`;
+}
+
+function hopCells(stat: HopStat): string {
+	const statuses = Object.keys(stat.statuses).join(", ");
+	return `${stat.n} | ${statuses} | ${HOP_KINDS.map((k) => span(stat.before[k])).join(" | ")} | **${span(stat.beforeTotal)}**`;
+}
+
+function afterCell(stat: HopStat): string {
+	const after = HOP_KINDS.filter((k) => stat.after[k][1] > 0).map((k) => `${k} ${span(stat.after[k])}`);
+	return after.length > 0 ? after.join(", ") : "–";
+}
+
+function hopsSections(results: readonly HopsResult[]): string[] {
+	const lines: string[] = [
+		"## Hops: remote calls per request",
+		"",
+		"Counted by instrumentation, not written by hand: with `HOP_TRACE=on`, `src/lib/hops.ts` logs every remote call where it is made (the Worker's D1 reads and object calls, an object's D1 read of its config, an object's call to another object, and the event deliveries after the answer), and `GET /api/_debug/hops` returns and resets the log. Locally the Worker and every object of the script run in one isolate (bench/experiments/shared-isolate), so one log holds both sides; the scenario checks that object-side calls did reach it. It runs on a service of its own with tracing on; the other sections run with it off.",
+		"",
+		"Each request is sent alone: the log is drained, the request answered, the log read (every call tagged *before the answer* is in it by then), then read until it has been quiet for 0.5 s (the event delivery that runs *after the answer*). **cold**: the first request for its doctor after a restart of the service: a fresh isolate, so the Worker's routing cache is empty, and every object starts again from its storage. Each request type has a doctor of its own, so one restart gives every type a cold request. **warm**: the samples right after it, while the routing record it loaded is cached (30 s from the load) and the objects run (a range such as `1–2` means the samples differed).",
+		"",
+		"| target | request | cache | n | status | Worker→object | Worker→D1 | object→D1 | object→object | before the answer | expected, warm | after the answer | call sites before the answer |",
+		"|---|---|---|---:|---|---:|---:|---:|---:|---:|---|---|---|",
+	];
+	for (const result of results) {
+		for (const row of result.rows) {
+			const expected = row.expectWarm === null ? "–" : `≤ ${row.expectWarm} ${row.ok ? "✓" : "✗ **MORE**"}`;
+			for (const [cache, stat] of [
+				["warm", row.warm],
+				["cold", row.cold],
+			] as const) {
+				lines.push(
+					`| ${result.target} | ${row.request} | ${cache} | ${hopCells(stat)} | ${cache === "warm" ? expected : ""} | ${afterCell(stat)} | ${stat.sites.map((s) => `\`${s}\``).join(", ")}${stat.strays > 0 ? ` (+${stat.strays} unrelated)` : ""} |`,
+				);
+			}
+		}
+	}
+	lines.push(
+		"",
+		"How to read it: a booking, a cancel, a day read, a slot check and the socket upgrade are one call from the Worker to the day's object; the 62-day range is one call to the doctor's object; `SLOT_FULL` adds one call to the doctor's object only when the day itself has fewer than five free slots to offer. Cold adds the Worker's one D1 read of the routing record; a day object reads its config from D1 only when it was never given one (days from today to the horizon are given theirs by the doctor's object when the schedule changes, so the look-back day `yesterday` is the case that shows it). After the answer, a committed change is delivered to D1's projection and to the doctor's object.",
+		"",
+	);
+	for (const result of results) {
+		const span = Math.max(...result.rows.map((r) => r.warmSpanS));
+		lines.push(
+			`${result.target}: every warm sample was taken within ${fmt(span)} s of its cold request${span > 30 ? " (**past the routing record's 30 s**: a warm row may include a reload)" : ""}.`,
+			"",
+		);
+		if (!result.objectsVisible)
+			lines.push(
+				`**${result.target}: no object-side call reached the Worker's log**, so the object columns of that target count nothing.`,
+				"",
+			);
+	}
+	const lags = results.filter((r) => r.lag !== null);
+	if (lags.length > 0) {
+		lines.push(
+			"## Projection lag: from a 201 to the list",
+			"",
+			"`GET /api/appointments` lists from D1's projection, which the day's object writes after it answered. Bookings are made one at a time (distinct patients, spread over 10 days of one doctor); after each 201 the booking patient's list for that date is read again and again (2 ms apart, up to the bound) until it holds the new appointment. Lag = the 201's arrival → the arrival of the first list holding it, so it includes one list read (its round trip is given); `listed at first read` counts bookings that the very first list read after the 201 already held: when that is all of them, the lag is shorter than a list read and the figures are that read's round trip, an upper bound. (Locally D1 is one more object in the same process and takes the projection write, sent before the 201, ahead of the list's read; deployed, the write and the read travel separately.)",
+			"",
+			"| target | bookings | p50 ms | p90 ms | p99 ms | max ms | listed at first read | not listed within bound | list read p50 / p99 ms |",
+			"|---|---:|---:|---:|---:|---:|---:|---:|---|",
+			...lags.map((r) => {
+				const l = r.lag as NonNullable<HopsResult["lag"]>;
+				return `| ${r.target} | ${l.lag.n}${l.refused > 0 ? ` (+${l.refused} refused)` : ""} | ${ms(l.lag.p50)} | ${ms(l.lag.p90)} | ${ms(l.lag.p99)} | ${ms(l.lag.max)} | ${l.firstRead} | ${l.timeouts} (bound ${l.boundMs} ms) | ${ms(l.listRead.p50)} / ${ms(l.listRead.p99)} |`;
+			}),
+			"",
+		);
+	}
+	return lines;
+}
+
 export function renderMarkdown(report: Report, chartFile: string | null): string {
 	const { machine, source, config } = report;
+	// A hops-only run starts no main service, so its targets are described by the hops results.
+	const described = [
+		...report.targets,
+		...(report.hops ?? [])
+			.filter((h) => !report.targets.some((t) => t.name === h.target))
+			.map((h) => ({ name: h.target, description: h.description })),
+	];
 	const lines: string[] = [];
 	const push = (...l: string[]) => lines.push(...l);
 	push(
@@ -126,8 +211,8 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		"",
 		"**Targets.** Every scenario runs against each target; the `target` column says which.",
 		"",
-		...report.targets.map((t) => `- \`${t.name}\`: ${t.description}.`),
-		"- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state, and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1). Every booking carries a fresh `Idempotency-Key`, as the booking page sends, so it also binds its key in D1.",
+		...described.map((t) => `- \`${t.name}\`: ${t.description}.`),
+		"- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state, and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1). Every booking carries a fresh `Idempotency-Key`, as the booking page sends, so it also takes the key path (keys are kept by the day's object).",
 		"",
 		"**Open loop and closed loop.**",
 		"",
@@ -140,22 +225,28 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		`- \`CPU ours / others\`: cores' worth of CPU used on average during that load by the bench and the service (this process and every process it started) / by every other process on the machine. A row with \`others\` above ~0.3 was disturbed by someone else's work; before each load the generator waits up to BENCH_QUIET_WAIT_S (${config.quietWaitS} s) for the others to drop below 0.3 cores (it waited ${fmt(report.quietWaitS, 0)} s in all this run).`,
 		"- **One thread.** Locally, workerd runs the Worker and every Durable Object of this script in one isolate, on one thread; D1 is another object in the same process. So the local ceiling is about one core divided by the CPU one request costs (the profile below gives it), whatever the number of doctor-days, and distinct doctor-days cannot run in parallel here as they do in production, where every object gets its own thread on some machine.",
 		"",
-		"| target | started in | fixtures in | calibrated booking throughput | open-loop booking rate R | wrangler reloads during run | wrangler debug log written | target total |",
-		"|---|---:|---:|---:|---:|---:|---:|---:|",
-		...report.targets.map(
-			(t) =>
-				`| ${t.name} | ${fmt(t.startS)} s | ${fmt(t.fixturesS)} s | ${fmt(t.calibration)}/s | ${fmt(t.rate, 0)}/s | ${t.reloads} | ${t.name === "dev" ? `${fmt(t.devLogMB)} MB` : "–"} | ${fmt(t.seconds)} s |`,
-		),
-		"",
+	);
+	if (report.targets.length > 0)
+		push(
+			"| target | started in | fixtures in | calibrated booking throughput | open-loop booking rate R | wrangler reloads during run | wrangler debug log written | target total |",
+			"|---|---:|---:|---:|---:|---:|---:|---:|",
+			...report.targets.map(
+				(t) =>
+					`| ${t.name} | ${fmt(t.startS)} s | ${fmt(t.fixturesS)} s | ${fmt(t.calibration)}/s | ${fmt(t.rate, 0)}/s | ${t.reloads} | ${t.name === "dev" ? `${fmt(t.devLogMB)} MB` : "–"} | ${fmt(t.seconds)} s |`,
+			),
+			"",
+		);
+	push(
 		"Days are 09:00–17:00 UTC in 30-minute slots (16 slots), every day of the week; bookings pick a uniformly random slot (and day).",
 		"",
 	);
 
+	if ((report.hops ?? []).length > 0) push(...hopsSections(report.hops ?? []));
 	if (report.paths.length > 0) {
 		push(
 			"## 0. Request paths: what wrangler's dev proxy costs",
 			"",
-			"Closed-loop, the same requests through each way in. `Worker only` is a 404 from the Worker (routing and middleware, no storage); `D1 read` one D1 query; `day availability` a D1 batch and one object call; `booking` the whole booking path (D1 batch, the object's transaction, the outbox write to D1 and the doctor feed).",
+			"Closed-loop, the same requests through each way in. `Worker only` is a 404 from the Worker (routing and middleware, no storage); `D1 read` one D1 query; `day availability` one object call (the doctor's routing record is cached in the Worker); `booking` the whole booking path (one call to the day's object, its transaction; the event delivery to D1 and the doctor's object follows the answer).",
 			"",
 			"| target | way in | request | conn | answers/s | p50 ms | p99 ms | throughput vs runtime | service CPU ms/answer | CPU ours / others |",
 			"|---|---|---|---:|---:|---:|---:|---:|---:|---|",
@@ -170,7 +261,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			"## 1. Contended booking: one doctor-day",
 			"",
-			"Patients race for the 16 slots of one doctor-day (each request a different patient, a random slot). With capacity 1 the day has 16 places, with 15 it has 240; everything after that is a 409 `SLOT_FULL` with alternatives (which reads the next days). Each load uses a fresh day.",
+			"Patients race for the 16 slots of one doctor-day (each request a different patient, a random slot). With capacity 1 the day has 16 places, with 15 it has 240; everything after that is a 409 `SLOT_FULL` with alternatives (the day's own, and the next days' from the doctor's object when the day has fewer than five). Each load uses a fresh day.",
 			"",
 			loadTable(report.contended, "capacity", "201"),
 			"",
@@ -180,7 +271,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			"## 2. Spread booking: 1, 100 and 1,000 doctor-days",
 			"",
-			"The same booking load spread uniformly over N doctor-days (capacity 15; the 1-day baseline has capacity 1000 so nothing is refused). Objects were touched once before the load. Locally every object shares the one isolate thread (see above), so spreading cannot add throughput here; what this shows is that one doctor-day is not a bottleneck of its own at these rates, and what spreading costs per booking (`service CPU ms/answer`): a busy single object batches its outbox deliveries to D1 (one delivery at a time per object, draining everything committed meanwhile), while spread bookings each pay their own D1 write and doctor-feed call, and each object has its own SQLite database.",
+			"The same booking load spread uniformly over N doctor-days (capacity 15; the 1-day baseline has capacity 1000 so nothing is refused). Objects were touched once before the load. Locally every object shares the one isolate thread (see above), so spreading cannot add throughput here; what this shows is that one doctor-day is not a bottleneck of its own at these rates, and what spreading costs per booking (`service CPU ms/answer`): a busy single object batches its event deliveries (one delivery run at a time per object, draining everything committed meanwhile), while spread bookings each pay their own D1 projection write and call to the doctor's object, and each object has its own SQLite database.",
 			"",
 			loadTable(report.spread, "doctor-days", "201"),
 			"",
@@ -201,7 +292,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			"## 3. Availability reads",
 			"",
-			"`one day` is `GET /api/doctors/:id/availability/date/:date`, `31 days` is `GET /api/doctors/:id/availability?from&to` (31 object calls). **Cold**: the service was restarted first, so each request is the first touch of its objects (started from storage), sent slowly (open loop at a low rate, each on distinct objects; n is small for ranges, so its p99 is its max). **Warm**: the same requests again; the open-loop rate is BENCH_LOAD_FRACTION of the closed-loop throughput measured just before.",
+			"`one day` is `GET /api/doctors/:id/availability/date/:date`, `31 days` is `GET /api/doctors/:id/availability?from&to` (one call to the doctor's object). **Cold**: the service was restarted first, so each request is the first touch of its objects (started from storage), sent slowly (open loop at a low rate, each on distinct objects; n is small for ranges, so its p99 is its max). **Warm**: the same requests again; the open-loop rate is BENCH_LOAD_FRACTION of the closed-loop throughput measured just before.",
 			"",
 			loadTable(report.reads, "read", "200"),
 			"",
@@ -211,7 +302,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			"## 4. Live fan-out",
 			"",
-			"N WebSocket watchers (the `ws` package, one Node process) on one doctor-day's `/live` endpoint; then one booking, repeated per trial. Latency per watcher and trial = the time the watcher's process received the update − the time the booking request was sent, so it includes the booking's own path up to the commit and the client's own time to process N messages one after another. `all hold it` is when the last watcher had it (p50 over trials).",
+			"N WebSocket watchers (the `ws` package, one Node process, each with its own client address: a day takes at most 20 sockets per address and 2,000 in all) on one doctor-day's `/live` endpoint; then one booking, repeated per trial. Latency per watcher and trial = the time the watcher's process received the update − the time the booking request was sent, so it includes the booking's own path up to the commit and the client's own time to process N messages one after another. `all hold it` is when the last watcher had it (p50 over trials).",
 			"",
 			"| target | watchers | connect all | trials | p50 ms | p90 ms | p99 ms | max ms | all hold it (p50) ms | booking answered (p50) ms | booking statuses | missing updates |",
 			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
@@ -269,7 +360,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push(
 			`## Profile: where the booking path spends CPU (${p.target})`,
 			"",
-			`A V8 CPU profile of the Worker's isolate (the Worker, DoctorDay and DoctorFeed share it in workerd; D1 runs in another) during closed-loop bookings over the largest spread set, ${p.load.connections} connections: ${fmt(p.load.throughput)} bookings/s under the profiler, isolate busy ${fmt((p.busyMs / (p.busyMs + p.idleMs)) * 100, 0)}% of the sampled time, **${fmt(p.cpuPerRequestMs, 2)} ms of isolate CPU per booking** (service processes: ${fmt(serviceCpuPerAnswer(p.load.cpu, p.load.n), 2)} ms per booking from /proc; other processes used ${fmt(p.load.cpu.others, 1)} cores meanwhile${p.gapMs > 0 ? `, and the sampler missed ${fmt(p.gapMs, 0)} ms, left out` : ""}). The raw profile (open it in Chrome DevTools → Performance) is \`${p.file}\`. Self time, by area:`,
+			`A V8 CPU profile of the Worker's isolate (the Worker, DoctorDay and Doctor share it in workerd; D1 runs in another) during closed-loop bookings over the largest spread set, ${p.load.connections} connections: ${fmt(p.load.throughput)} bookings/s under the profiler, isolate busy ${fmt((p.busyMs / (p.busyMs + p.idleMs)) * 100, 0)}% of the sampled time, **${fmt(p.cpuPerRequestMs, 2)} ms of isolate CPU per booking** (service processes: ${fmt(serviceCpuPerAnswer(p.load.cpu, p.load.n), 2)} ms per booking from /proc; other processes used ${fmt(p.load.cpu.others, 1)} cores meanwhile${p.gapMs > 0 ? `, and the sampler missed ${fmt(p.gapMs, 0)} ms, left out` : ""}). The raw profile (open it in Chrome DevTools → Performance) is \`${p.file}\`. Self time, by area:`,
 			"",
 			"| area | self ms | share |",
 			"|---|---:|---:|",

@@ -101,7 +101,11 @@ function watchdog(pgid: number) {
 export async function startRuntime(
 	source: Source,
 	script: string,
-	options: { secrets?: { AUTH_SECRET: string; ADMIN_TOKEN: string }; inspectorPort?: number } = {},
+	options: {
+		secrets?: { AUTH_SECRET: string; ADMIN_TOKEN: string };
+		inspectorPort?: number;
+		vars?: Record<string, string>;
+	} = {},
 ): Promise<RuntimeServer> {
 	hookExit();
 	const dir = path.join(OUT, "runtime");
@@ -128,6 +132,7 @@ export async function startRuntime(
 				BENCH_RT_PERSIST: path.join(dir, "state"),
 				BENCH_RT_PORT: String(port),
 				...(options.inspectorPort ? { BENCH_RT_INSPECTOR: String(options.inspectorPort) } : {}),
+				BENCH_RT_VARS: JSON.stringify(options.vars ?? {}),
 				AUTH_SECRET: authSecret,
 				ADMIN_TOKEN: adminToken,
 				WRANGLER_SEND_METRICS: "false",

@@ -49,9 +49,14 @@ function debugLogs(logFile: string): string[] {
 	}
 }
 
-export async function startTarget(name: TargetName, source: Source): Promise<Target> {
+/** `vars` are extra plain-text vars for the Worker (e.g. HOP_TRACE), on top of RATE_LIMITS off. */
+export async function startTarget(
+	name: TargetName,
+	source: Source,
+	options: { vars?: Record<string, string> } = {},
+): Promise<Target> {
 	if (name === "dev") {
-		const server = await startService(source);
+		const server = await startService(source, { vars: options.vars });
 		let launches = 1;
 		let inner: string | null = null;
 		return {
@@ -95,7 +100,7 @@ export async function startTarget(name: TargetName, source: Source): Promise<Tar
 	}
 	const bundle = buildWorker(source);
 	const inspectorPort = await freePort();
-	const server = await startRuntime(source, bundle, { inspectorPort });
+	const server = await startRuntime(source, bundle, { inspectorPort, vars: options.vars });
 	return {
 		name,
 		description: DESCRIPTIONS.runtime,

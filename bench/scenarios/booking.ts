@@ -71,7 +71,8 @@ export interface PathRow {
 
 /**
  * The same closed-loop requests through each way into the service: a Worker-only 404 (routing, no
- * storage), a one-query D1 read, a day's availability (D1 + one object) and a booking. On the dev target
+ * storage), a one-query D1 read, a day's availability (one object call; the routing record is cached) and a
+ * booking. On the dev target
  * also through the inner runtime's own port, which skips wrangler's ProxyWorker. Answers the booking
  * throughput of the public path, which calibrates the open-loop rate.
  */
@@ -89,7 +90,7 @@ export async function paths(ctx: RunContext): Promise<{ rows: PathRow[]; booking
 		["Worker only (404)", () => ({ method: "GET", path: "/api/bench-floor" })],
 		["D1 read (GET doctor)", () => ({ method: "GET", path: `/api/doctors/${probeDay.doctorId}` })],
 		[
-			"day availability (D1 + object)",
+			"day availability (one object call)",
 			() => {
 				const day = days[Math.floor(ctx.rng() * days.length)] as DoctorDay;
 				return { method: "GET", path: `/api/doctors/${day.doctorId}/availability/date/${day.date}` };

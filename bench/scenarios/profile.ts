@@ -1,4 +1,4 @@
-// A CPU profile of the Worker's isolate (Worker, DoctorDay and DoctorFeed run in one isolate in workerd)
+// A CPU profile of the Worker's isolate (Worker, DoctorDay and Doctor run in one isolate in workerd)
 // under a booking-heavy closed-loop load, summarised by area, module and function. Runtime target only:
 // wrangler dev keeps its own inspector session on the dev runtime.
 import { writeFileSync } from "node:fs";
@@ -27,8 +27,8 @@ export interface ProfileResult {
 /** Where a profile row's module belongs, for the summary by area. */
 export function areaOf(module: string): string {
 	if (module.startsWith("src/core/")) return "booking rules and slots (src/core)";
-	if (module.startsWith("src/doctor-day/") || module.startsWith("src/doctor-feed/"))
-		return "object code (src/doctor-day, src/doctor-feed)";
+	if (["src/doctor-day/", "src/doctor/", "src/events/"].some((dir) => module.startsWith(dir)))
+		return "object code (src/doctor-day, src/doctor, src/events)";
 	if (module.startsWith("src/api/") || module.startsWith("src/lib/") || module === "src/index.ts")
 		return "Worker code (src/api)";
 	if (module.startsWith("src/db/") || module === "node_modules/drizzle-orm")
@@ -50,20 +50,23 @@ export function areaOf(module: string): string {
 // (each resumption after an await starts a new stack with the function at its root) and their callees.
 const INCLUSIVE = [
 	"appointments.ts#(anonymous)",
-	"doctor-records.ts#loadDoctorRecord",
-	"client.ts#database",
+	"doctor-route.ts#doctorRoute",
+	"day-calls.ts#bookOnDay",
 	"doctor-day.ts#book",
 	"doctor-day.ts#commit",
+	"appointment-ids.ts#mintAppointmentId",
+	"day-decider.ts#decideBook",
 	"booking.ts#decideBooking",
 	"day-config.ts#scheduledSlots",
 	"time.ts#wallClockAt",
 	"#bookedCounts",
-	"outbox.ts#deliverBatch",
-	"outbox.ts#upsertAppointment",
-	"#publishToDoctors",
+	"event-log.ts#append",
+	"delivery.ts#deliverTo",
+	"projection.ts#deliver",
+	"doctor-consumer.ts#deliver",
 	"auth.ts#actorFromToken",
 	"passwords.ts#secretsEqual",
-	"log.ts#logEvent",
+	"booking-log.ts#logBooking",
 ];
 
 export async function profile(ctx: RunContext): Promise<ProfileResult | null> {

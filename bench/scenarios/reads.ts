@@ -1,8 +1,8 @@
 // Availability reads, a single day and a 31-day range, cold (the first touch of each object after a restart
 // of the service, so the object is started from its storage) and warm (the same requests again).
-import { api } from "../../test-e2e/client";
 import { closedLoop } from "../lib/closed-loop";
 import { closedRow, type LoadRow, openRow, type RunContext } from "../lib/context";
+import { api } from "../lib/fixtures";
 import type { BenchRequest } from "../lib/open-loop";
 import { openLoop } from "../lib/open-loop";
 

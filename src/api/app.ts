@@ -9,6 +9,7 @@ import { ApiError } from "./errors";
 import { accounts } from "./routes/accounts";
 import { appointmentRoutes } from "./routes/appointments";
 import { availabilityRoutes } from "./routes/availability";
+import { hopsRoute } from "./routes/debug-hops";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
 import { liveRoutes } from "./routes/live";
@@ -62,6 +63,7 @@ export function createApp() {
 	});
 
 	app.get("/embed", embedPage);
+	app.get("/api/_debug/hops", (c) => hopsRoute(c));
 
 	app.notFound((c) => {
 		if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);

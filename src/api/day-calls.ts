@@ -8,6 +8,7 @@ import { localDateOf } from "../core/time";
 import { doctorObject } from "../doctor/stub";
 import type { BookRequest, BookResult, SlotCheck, WrongDay } from "../doctor-day/results";
 import { doctorDay } from "../doctor-day/stub";
+import { hop } from "../lib/hops";
 import { doctorRoute, forgetDoctorRoute } from "./doctor-route";
 
 const ALTERNATIVES_WANTED = 5;
@@ -23,12 +24,14 @@ export async function bookOnDay(env: Env, route: DoctorRoute, request: BookReque
 	if (date === null || !inDayWindow(route, date, now))
 		return { date, result: outside(route, request.start, now) };
 	const where = { doctorId: route.doctorId, date };
+	hop(env, "worker→object", "before", "day-calls.bookOnDay");
 	let result = await doctorDay(env, route.doctorId, date).book(where, request);
 	if (!result.ok && result.code === "WRONG_DAY") {
 		forgetDoctorRoute(route.doctorId);
 		const fresh = await doctorRoute(env, route.doctorId);
 		date = result.wrongDay;
 		if (!inDayWindow(fresh, date, now)) return { date, result: outside(fresh, request.start, now) };
+		hop(env, "worker→object", "before", "day-calls.bookOnDay (moved day)");
 		result = await doctorDay(env, route.doctorId, date).book({ doctorId: route.doctorId, date }, request);
 	}
 	return { date, result };
@@ -51,6 +54,7 @@ export async function checkOnDay(
 			code: outsideWindowRefusal(route, start, now),
 		};
 	}
+	hop(env, "worker→object", "before", "day-calls.checkOnDay");
 	const check = await doctorDay(env, route.doctorId, date).check({ doctorId: route.doctorId, date }, start);
 	if (!("wrongDay" in check)) return check;
 	if (retried) return { available: false, status: null, remaining: 0, capacity: 0, code: "DAY_UNAVAILABLE" };
@@ -83,6 +87,7 @@ export async function nearestAlternatives(
 	const found = [...sameDay].sort((a, b) => distance(a) - distance(b)).slice(0, ALTERNATIVES_WANTED);
 	if (found.length >= ALTERNATIVES_WANTED || date === null) return found;
 	try {
+		hop(env, "worker→object", "before", "day-calls.nearestAlternatives");
 		const later = await doctorObject(env, doctorId).alternativesAfter(
 			doctorId,
 			date,

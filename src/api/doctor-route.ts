@@ -4,6 +4,7 @@
 import { type Actor, DOCTOR_ID_PATTERN } from "../core/appointment";
 import type { DoctorRoute } from "../core/day-window";
 import { loadDoctorRoute } from "../db/doctor-config";
+import { hop } from "../lib/hops";
 import { ApiError } from "./errors";
 
 /** How long another isolate may act on an old horizon or flag (the isolate that made a change forgets at once). */
@@ -17,6 +18,7 @@ export async function doctorRoute(env: Env, doctorId: string): Promise<DoctorRou
 	const now = Date.now();
 	let entry = routes.get(doctorId);
 	if (entry === undefined || entry.until <= now) {
+		hop(env, "worker→D1", "before", "doctor-route.doctorRoute");
 		const route = await loadDoctorRoute(env.DB, doctorId);
 		if (routes.size >= MAX_ENTRIES) routes.clear();
 		entry = { route, until: now + ROUTE_TTL_MS };

@@ -11,6 +11,7 @@ import { localDateOf } from "../core/time";
 import { loadDayConfig } from "../db/doctor-config";
 import { appendDayEvents, deliverDayEvents, type EventDelivery } from "../events/delivery";
 import { mintAppointmentId } from "../lib/appointment-ids";
+import { hop } from "../lib/hops";
 import { DayStore, IDEMPOTENCY_KEY_TTL_MS } from "./day-store";
 import { type SnapshotMessage, sendToAll } from "./live-messages";
 import type {
@@ -250,6 +251,7 @@ export class DoctorDay extends DurableObject<Env> {
 	private async config(where: DayRef): Promise<DayConfig | null> {
 		const held = this.store.currentConfig;
 		if (held !== null) return held;
+		if (this.loading === null) hop(this.env, "object→D1", "before", "DoctorDay.config");
 		this.loading ??= loadDayConfig(this.env.DB, where.doctorId, where.date).finally(() => {
 			this.loading = null;
 		});

@@ -14,6 +14,7 @@ import { type DoctorMessage, sendToAll } from "../doctor-day/live-messages";
 import { doctorDay } from "../doctor-day/stub";
 import type { DayFacts } from "../events/consumers";
 import { retryDelay } from "../events/event-log";
+import { hop } from "../lib/hops";
 import { DoctorStore } from "./doctor-store";
 
 const PUSH_TIMER = "push";
@@ -142,6 +143,7 @@ export class Doctor extends DurableObject<Env> {
 	/** Pushes the config to one day; null when the day did not take it (it stays owed). */
 	private async pushTo(config: DoctorConfig, date: string): Promise<Appointment[] | null> {
 		try {
+			hop(this.env, "object→object", "before", "Doctor.pushTo");
 			const applied = await doctorDay(this.env, config.doctorId, date).applyConfig(dayConfigOf(config, date));
 			this.store.pushed(date, config.version);
 			return applied.affected;
@@ -177,6 +179,7 @@ export class Doctor extends DurableObject<Env> {
 	private async config(doctorId: string): Promise<DoctorConfig | null> {
 		const held = this.store.currentConfig;
 		if (held !== null) return held;
+		if (this.loading === null) hop(this.env, "object→D1", "before", "Doctor.config");
 		this.loading ??= loadCurrentDoctorConfig(this.env.DB, doctorId).finally(() => {
 			this.loading = null;
 		});

@@ -3,6 +3,7 @@
 
 import { doctorObject } from "../doctor/stub";
 import type { DoctorMessage } from "../doctor-day/live-messages";
+import { hop } from "../lib/hops";
 import type { DayEventConsumer } from "./consumers";
 
 export const doctorConsumer: DayEventConsumer = {
@@ -20,6 +21,7 @@ export const doctorConsumer: DayEventConsumer = {
 						},
 					],
 		);
+		hop(env, "object→object", "after", "doctor-consumer.deliver");
 		await doctorObject(env, day.doctorId).dayChanged(day, messages);
 	},
 };

@@ -1,4 +1,5 @@
 // The D1 projection of appointments, for lists ("my appointments", the doctor's coming days).
+import { hop } from "../lib/hops";
 import type { DayEventConsumer } from "./consumers";
 
 // Plain SQL (every booking and cancellation comes through here); the columns are src/db/schema.ts's
@@ -30,6 +31,7 @@ export const projectionConsumer: DayEventConsumer = {
 				),
 			];
 		});
+		if (statements.length > 0) hop(env, "object→D1", "after", "projection.deliver");
 		if (statements.length > 0) await env.DB.batch(statements);
 	},
 };

@@ -6,6 +6,7 @@ import { database } from "../../db/client";
 import { appointments, users } from "../../db/schema";
 import { doctorDay } from "../../doctor-day/stub";
 import { verifyAppointmentId } from "../../lib/appointment-ids";
+import { hop } from "../../lib/hops";
 import { allow, requireActor } from "../auth";
 import { logBooking, refusalEvent } from "../booking-log";
 import { bookOnDay, nearestAlternatives } from "../day-calls";
@@ -38,6 +39,7 @@ async function patientFor(env: Env, actor: Actor, doctorId: string, patientId: s
 			issues: [{ path: "patient_id", message: "Required when booking for a patient." }],
 		});
 	}
+	hop(env, "worker→D1", "before", "appointments.patientFor");
 	const [patient] = await database(env.DB)
 		.select({ id: users.id })
 		.from(users)
@@ -122,6 +124,7 @@ appointmentRoutes.openapi(
 async function findAppointment(env: Env, id: string) {
 	const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
 	if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
+	hop(env, "worker→object", "before", "appointments.findAppointment");
 	const appointment = await doctorDay(env, owner.doctorId, owner.date).appointment(id);
 	if (appointment === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
 	return appointment;
@@ -198,6 +201,7 @@ appointmentRoutes.openapi(
 		// A made-up id is refused here: it never reaches (and so never creates) an object.
 		const owner = await verifyAppointmentId(c.env.AUTH_SECRET, id);
 		if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
+		hop(c.env, "worker→object", "before", "appointments.cancel");
 		const result = await doctorDay(c.env, owner.doctorId, owner.date).cancel(id, actor);
 		if (!result.ok) throw new ApiError(result.code);
 		const { appointment } = result;

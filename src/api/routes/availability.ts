@@ -5,6 +5,7 @@ import { daysBetween } from "../../core/time";
 import { doctorObject } from "../../doctor/stub";
 import type { DayAvailability as DayBody } from "../../doctor-day/results";
 import { doctorDay } from "../../doctor-day/stub";
+import { hop } from "../../lib/hops";
 import { logBooking } from "../booking-log";
 import { checkOnDay } from "../day-calls";
 import { visibleDoctorRoute } from "../doctor-route";
@@ -37,6 +38,7 @@ availabilityRoutes.openapi(
 		const route = await visibleDoctorRoute(c.env, doctor_id, c.get("actor"));
 		// A date no slot can fall on is answered here: no object is created for it.
 		if (!inDayWindow(route, date, Date.now())) return c.json(emptyDay(route, date), 200);
+		hop(c.env, "worker→object", "before", "availability.day");
 		const day = await doctorDay(c.env, doctor_id, date).availability({ doctorId: doctor_id, date });
 		return c.json(day, 200);
 	},
@@ -75,6 +77,7 @@ availabilityRoutes.openapi(
 		}
 		await visibleDoctorRoute(c.env, doctor_id, c.get("actor"));
 		// One call: the Doctor object keeps every day's booked places, fed by the days' events.
+		hop(c.env, "worker→object", "before", "availability.range");
 		const { timezone, days } = await doctorObject(c.env, doctor_id).range(doctor_id, from, to);
 		return c.json({ doctor_id, timezone, days }, 200);
 	},

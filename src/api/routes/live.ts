@@ -5,6 +5,7 @@ import { inDayWindow } from "../../core/day-window";
 import { doctorObject } from "../../doctor/stub";
 import { doctorDay } from "../../doctor-day/stub";
 import { CLIENT_HEADER } from "../../doctor-day/watchers";
+import { hop } from "../../lib/hops";
 import { actorFromToken } from "../auth";
 import type { AppEnv } from "../context";
 import { doctorRoute, visibleDoctorRoute } from "../doctor-route";
@@ -41,6 +42,7 @@ liveRoutes.openapi(
 		url.search = new URLSearchParams({ doctor_id, date }).toString();
 		const headers = new Headers(c.req.raw.headers);
 		headers.set(CLIENT_HEADER, clientIp(c));
+		hop(c.env, "worker→object", "before", "live.day");
 		return doctorDay(c.env, doctor_id, date).fetch(new Request(url, { headers }));
 	},
 );
@@ -68,6 +70,7 @@ liveRoutes.openapi(
 		requireUpgrade(c);
 		const url = new URL(c.req.url);
 		url.search = new URLSearchParams({ doctor_id }).toString();
+		hop(c.env, "worker→object", "before", "live.doctor");
 		return doctorObject(c.env, doctor_id).fetch(new Request(url, c.req.raw));
 	},
 );

@@ -1,0 +1,131 @@
+// The Worker's remote calls per request, counted by src/lib/hops.ts: one call to the owning object when the
+// doctor's routing record is cached, and no D1 on the way to the answer. The Worker runs here with
+// HOP_TRACE on; the objects keep the pool's env (off), so only the Worker's own calls are counted.
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { type HopKind, takeHops } from "../../src/lib/hops";
+import { type Call, readCall } from "../fixtures";
+import { ADMIN, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
+
+const traced = { ...env, HOP_TRACE: "on" };
+
+async function call(
+	method: string,
+	path: string,
+	options: { body?: unknown; headers?: Record<string, string>; env?: Env } = {},
+): Promise<Call> {
+	const headers = { "content-type": "application/json", ...options.headers };
+	const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+	const ctx = createExecutionContext();
+	const response = await worker.fetch(
+		new Request(`http://docslot.test${path}`, { method, headers, body }),
+		options.env ?? traced,
+		ctx,
+	);
+	await waitOnExecutionContext(ctx);
+	return readCall(response);
+}
+
+/** The Worker's calls since the last take, by kind (only "before" ones: the Worker delivers nothing). */
+function counted(): Partial<Record<HopKind, number>> {
+	const counts: Partial<Record<HopKind, number>> = {};
+	for (const hop of takeHops().hops) {
+		expect(hop.phase).toBe("before");
+		counts[hop.kind] = (counts[hop.kind] ?? 0) + 1;
+	}
+	return counts;
+}
+
+const ONE_OBJECT_CALL = { "worker→object": 1 };
+
+describe("hops: the Worker's remote calls per request", () => {
+	beforeEach(() => {
+		takeHops();
+	});
+
+	it("books with one object call and no D1 once the routing record is cached; the first reads it", async () => {
+		const doctor = await createDoctor();
+		const patient = await createPatient();
+		const date = inDays(2);
+		const book = (time: string) =>
+			call("POST", "/api/appointments", {
+				headers: { ...bearer(patient.token), "idempotency-key": crypto.randomUUID() },
+				body: { doctor_id: doctor.id, start: at(date, time) },
+			});
+		takeHops();
+		expect((await book("09:00")).status).toBe(201);
+		expect(counted()).toEqual({ "worker→D1": 1, "worker→object": 1 });
+		const booked = await book("10:00");
+		expect(booked.status).toBe(201);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+
+		const cancelled = await call("POST", `/api/appointments/${booked.body.appointment.id}/cancel`, {
+			headers: bearer(patient.token),
+		});
+		expect(cancelled.status).toBe(200);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+	});
+
+	it("reads a day, a 62-day range and a slot with one object call each", async () => {
+		const doctor = await createDoctor();
+		const date = inDays(2);
+		const reads = [
+			() => call("GET", `/api/doctors/${doctor.id}/availability/date/${date}`),
+			() => call("GET", `/api/doctors/${doctor.id}/availability?from=${inDays(0)}&to=${inDays(61)}`),
+			() => call("POST", `/api/doctors/${doctor.id}/slots/check`, { body: { start: at(date, "11:00") } }),
+		];
+		expect((await reads[0]?.())?.status).toBe(200);
+		takeHops();
+		for (const read of reads) {
+			expect((await read()).status).toBe(200);
+			expect(counted()).toEqual(ONE_OBJECT_CALL);
+		}
+	});
+
+	it("answers SLOT_FULL with at most one more call, to the doctor's object, when the day has few free places", async () => {
+		const doctor = await createDoctor({ capacity: 1 });
+		const patient = await createPatient();
+		const other = await createPatient();
+		const date = inDays(2);
+		const book = (token: string, time: string) =>
+			call("POST", "/api/appointments", {
+				headers: bearer(token),
+				body: { doctor_id: doctor.id, start: at(date, time) },
+			});
+		// 16 slots: leave two free, so the day alone cannot offer five alternatives.
+		for (let hour = 9; hour < 16; hour++) {
+			for (const minutes of ["00", "30"]) {
+				expect((await book(patient.token, `${String(hour).padStart(2, "0")}:${minutes}`)).status).toBe(201);
+			}
+		}
+		takeHops();
+		const full = await book(other.token, "09:00");
+		expect(full.status).toBe(409);
+		expect(full.body.error.code).toBe("SLOT_FULL");
+		expect(full.body.error.alternatives.length).toBe(5);
+		expect(counted()).toEqual({ "worker→object": 2 });
+	});
+
+	it("counts nothing, and has no debug route, while tracing is off", async () => {
+		const doctor = await createDoctor();
+		expect(
+			(await call("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(2)}`, { env })).status,
+		).toBe(200);
+		expect(takeHops().hops).toEqual([]);
+		const route = await call("GET", "/api/_debug/hops", { headers: ADMIN, env });
+		expect(route.status).toBe(404);
+		expect(route.body.error.code).toBe("NOT_FOUND");
+	});
+
+	it("serves the log to admins only, and resets it", async () => {
+		const doctor = await createDoctor();
+		await call("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(2)}`);
+		expect((await call("GET", "/api/_debug/hops")).status).toBe(401);
+		const first = await call("GET", "/api/_debug/hops", { headers: ADMIN });
+		expect(first.status).toBe(200);
+		expect(first.body.hops.map((h: { site: string }) => h.site)).toContain("availability.day");
+		const second = await call("GET", "/api/_debug/hops", { headers: ADMIN });
+		expect(second.body).toEqual({ hops: [], dropped: 0 });
+	});
+});
