@@ -1,8 +1,8 @@
-// Reads what a doctor's days depend on from D1, in one round trip: for the Doctor object, for a day object
-// that has no config yet, and for the Worker's routing record of a doctor.
-import type { Block, DayConfig } from "../core/day-config";
+// Reads what a doctor's days depend on from D1, in one round trip: for the Doctor object (which hands each
+// day its part), and the Worker's routing record of a doctor.
+import type { Block } from "../core/day-config";
 import { type DoctorRoute, LOOKBACK_DAYS } from "../core/day-window";
-import { type DoctorConfig, dayConfigOf } from "../core/doctor-config";
+import type { DoctorConfig } from "../core/doctor-config";
 import { addDays } from "../core/time";
 import { rowReader } from "./rows";
 import { doctors, scheduleRanges, unavailability } from "./schema";
@@ -64,16 +64,6 @@ export function loadCurrentDoctorConfig(d1: D1Database, doctorId: string): Promi
 	// The doctor's zone is not known before the read; a day either side of UTC covers every zone.
 	const from = addDays(new Date().toISOString().slice(0, 10), -LOOKBACK_DAYS - 1);
 	return loadDoctorConfig(d1, doctorId, from, "9999-12-31");
-}
-
-/** One doctor-day's config, for a day object that has none; null when there is no such doctor. */
-export async function loadDayConfig(
-	d1: D1Database,
-	doctorId: string,
-	date: string,
-): Promise<DayConfig | null> {
-	const config = await loadDoctorConfig(d1, doctorId, date, date);
-	return config === null ? null : dayConfigOf(config, date);
 }
 
 /** What the Worker needs to route a request for a doctor; null when there is no such doctor. */

@@ -8,7 +8,7 @@ import { type DayEvent, decideBook, decideCancel, decideConfig } from "../core/d
 import { overCapacity } from "../core/over-capacity";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
-import { loadDayConfig } from "../db/doctor-config";
+import { doctorObject } from "../doctor/stub";
 import { appendDayEvents, deliverDayEvents, type EventDelivery } from "../events/delivery";
 import { mintAppointmentId } from "../lib/appointment-ids";
 import { hop } from "../lib/hops";
@@ -247,14 +247,19 @@ export class DoctorDay extends DurableObject<Env> {
 		);
 	}
 
-	/** The day's config; an object that has none reads D1 once (concurrent first callers share the read). */
+	/**
+	 * The day's config. An object that has none asks its Doctor object once (concurrent first callers share
+	 * the call), which from then on pushes it every change: so only days someone touched get pushes.
+	 */
 	private async config(where: DayRef): Promise<DayConfig | null> {
 		const held = this.store.currentConfig;
 		if (held !== null) return held;
-		if (this.loading === null) hop(this.env, "object→D1", "before", "DoctorDay.config");
-		this.loading ??= loadDayConfig(this.env.DB, where.doctorId, where.date).finally(() => {
-			this.loading = null;
-		});
+		if (this.loading === null) hop(this.env, "object→object", "before", "DoctorDay.config");
+		this.loading ??= doctorObject(this.env, where.doctorId)
+			.configForDay(where.doctorId, where.date)
+			.finally(() => {
+				this.loading = null;
+			});
 		const loaded = await this.loading;
 		if (loaded !== null) this.store.useLoadedConfig(loaded);
 		return this.store.currentConfig;

@@ -10,6 +10,13 @@ const DOCTOR_MIGRATIONS: readonly string[] = [
 	CREATE TABLE day_summaries (date TEXT PRIMARY KEY, day_version INTEGER NOT NULL, booked TEXT NOT NULL);
 	CREATE TABLE pushes (date TEXT PRIMARY KEY, version INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 	${TIMERS_TABLE};`,
+	// 2: the days that hold a config (they asked for it): the only ones a change is pushed to. A doctor
+	// that existed before this had its config pushed to every day of its horizon, so those all count.
+	`CREATE TABLE configured_days (date TEXT PRIMARY KEY);
+	WITH RECURSIVE day(date) AS (
+		SELECT date('now', '-8 days') UNION ALL SELECT date(date, '+1 day') FROM day WHERE date < date('now', '+400 days')
+	)
+	INSERT INTO configured_days (date) SELECT date FROM day WHERE EXISTS (SELECT 1 FROM doctor);`,
 ];
 
 export interface PendingPush {
@@ -69,9 +76,26 @@ export class DoctorStore {
 		return byDate;
 	}
 
-	/** Drops summaries of days long past: nothing reads them. */
+	/** Drops what is kept of days long past: nothing reads their summaries or pushes to them. */
 	forgetBefore(date: string): void {
 		this.storage.sql.exec("DELETE FROM day_summaries WHERE date < ?", date);
+		this.storage.sql.exec("DELETE FROM configured_days WHERE date < ?", date);
+	}
+
+	/** A day asked for its config: it holds one from now on, and hears of every change. */
+	configured(date: string): void {
+		this.storage.sql.exec("INSERT OR IGNORE INTO configured_days (date) VALUES (?)", date);
+	}
+
+	configuredBetween(from: string, to: string): string[] {
+		return this.storage.sql
+			.exec<{ date: string }>(
+				"SELECT date FROM configured_days WHERE date BETWEEN ? AND ? ORDER BY date",
+				from,
+				to,
+			)
+			.toArray()
+			.map((row) => row.date);
 	}
 
 	owePushes(dates: readonly string[], version: number): void {

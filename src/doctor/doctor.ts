@@ -69,6 +69,17 @@ export class Doctor extends DurableObject<Env> {
 		return { affected, pending };
 	}
 
+	/**
+	 * A day object's config, asked once by a day that has none. The day is remembered, so every later
+	 * change is pushed to it; days nobody touched cost nothing when the schedule changes.
+	 */
+	async configForDay(doctorId: string, date: string): Promise<DayConfig | null> {
+		const config = await this.config(doctorId);
+		if (config === null) return null;
+		this.store.configured(date);
+		return this.dayConfig(config, date);
+	}
+
 	/** Free places per date, for a date picker; dates nobody booked on count from the config alone. */
 	async range(
 		doctorId: string,
@@ -166,13 +177,16 @@ export class Doctor extends DurableObject<Env> {
 		return this.store.timers.arm();
 	}
 
-	/** Today … today + horizon (the larger of the old and new), or just the given dates within it. */
+	/**
+	 * The days holding a config from today to the horizon (the larger of the old and new), or just the
+	 * given dates among them. Any other day has no config to update: it asks for the current one when used.
+	 */
 	private datesToPush(config: DoctorConfig, change: ConfigChange): string[] {
-		if (config.timezone === null) return [];
-		const today = localDateOf(Date.now(), config.timezone);
+		const zone = config.timezone ?? "UTC";
+		const today = localDateOf(Date.now(), zone);
 		const last = addDays(today, Math.max(change.previousHorizonDays ?? 0, config.horizonDays));
-		const dates = change.dates ?? datesInRange(today, last);
-		return dates.filter((d) => d >= today && d <= last);
+		const configured = this.store.configuredBetween(today, last);
+		return change.dates === undefined ? configured : configured.filter((d) => change.dates?.includes(d));
 	}
 
 	/** The doctor's config; a Doctor object that has none reads D1 once. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { doctorObject } from "../../src/doctor/stub";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { hasTables } from "../../src/lib/storage-migrations";
-import { api, at, bearer, createDoctor, createPatients, inDays } from "../helpers";
+import { ADMIN, allWeek, api, at, bearer, createDoctor, createPatients, inDays } from "../helpers";
 
 /** Waits (bounded) until `check` holds: summaries are fed by events delivered after each answer. */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
@@ -65,20 +65,49 @@ describe("the Doctor object", () => {
 		expect(alternatives.map((s) => s.start)).toEqual(times.slice(0, 5).map((t) => at(inDays(6), t)));
 	});
 
-	it("has pushed its config to every day in the horizon before a schedule change is answered", async () => {
-		const doctor = await createDoctor({ horizon_days: 3, capacity: 4 });
-		for (let d = 0; d <= 3; d++) {
-			const config = await runInDurableObject(doctorDay(env, doctor.id, inDays(d)), (_i, state) =>
-				state.storage.sql.exec<{ config: string }>("SELECT config FROM day").one(),
-			);
-			expect(JSON.parse(config.config)).toMatchObject({ capacity: 4, date: inDays(d) });
-		}
+	it("pushes a change, before answering it, to every day that holds a config, and to no other", async () => {
+		const doctor = await createDoctor({ horizon_days: 5, capacity: 4 });
+		const read = await api("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(2)}`);
+		expect(read.body.slots[0]).toMatchObject({ capacity: 4 });
+		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, {
+			headers: ADMIN,
+			body: {
+				timezone: "UTC",
+				capacity: 6,
+				horizon_days: 5,
+				weekly: allWeek([{ start: "09:00", end: "17:00" }]),
+			},
+		});
+		expect(put.status).toBe(200);
+		const stored = await runInDurableObject(doctorDay(env, doctor.id, inDays(2)), (_i, state) =>
+			state.storage.sql.exec<{ config: string }>("SELECT config FROM day").one(),
+		);
+		expect(JSON.parse(stored.config)).toMatchObject({ capacity: 6, date: inDays(2) });
+		// A day nobody touched was not written: it asks for the current config when first used.
+		const untouched = await runInDurableObject(doctorDay(env, doctor.id, inDays(3)), (_i, state) =>
+			hasTables(state.storage.sql),
+		);
+		expect(untouched).toBe(false);
+		const fresh = await api("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(3)}`);
+		expect(fresh.body.slots[0]).toMatchObject({ capacity: 6 });
 	});
 });
 
 describe("a doctor-day's clean-up", () => {
 	it("deletes its storage once its date has passed with nothing in it", async () => {
 		const doctor = await createDoctor({ horizon_days: 2 });
+		// A day that was read, then given a changed config, has storage (the config) and no appointment.
+		await api("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(1)}`);
+		const changed = await api("PUT", `/api/doctors/${doctor.id}/schedule`, {
+			headers: ADMIN,
+			body: {
+				timezone: "UTC",
+				horizon_days: 2,
+				capacity: 2,
+				weekly: allWeek([{ start: "09:00", end: "12:00" }]),
+			},
+		});
+		expect(changed.status).toBe(200);
 		const stub = doctorDay(env, doctor.id, inDays(1));
 		const timers = await runInDurableObject(stub, (_i, state) =>
 			state.storage.sql.exec<{ name: string }>("SELECT name FROM timers").toArray(),
