@@ -5,7 +5,7 @@ import { inDayWindow } from "../../core/day-window";
 import { doctorObject } from "../../doctor/stub";
 import { doctorDay } from "../../doctor-day/stub";
 import { CLIENT_HEADER } from "../../doctor-day/watchers";
-import { actorFromToken } from "../auth";
+import { fromToken } from "../auth";
 import type { AppEnv } from "../context";
 import { doctorRoute, visibleDoctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
@@ -59,7 +59,7 @@ liveRoutes.openapi(
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
 		const { token } = c.req.valid("query");
-		const actor = c.get("actor") ?? (token === undefined ? null : await actorFromToken(token, c.env));
+		const actor = c.get("actor") ?? (token === undefined ? null : (await fromToken(token, c.env)).actor);
 		if (actor === null) throw new ApiError("UNAUTHORIZED");
 		if (actor.role !== "admin" && !(actor.role === "doctor" && actor.doctorId === doctor_id)) {
 			throw new ApiError("FORBIDDEN");
