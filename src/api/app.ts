@@ -12,6 +12,7 @@ import { availabilityRoutes } from "./routes/availability";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
 import { liveRoutes } from "./routes/live";
+import { meRoutes } from "./routes/me";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 
@@ -41,6 +42,7 @@ export function createApp() {
 
 	for (const routes of [
 		accounts,
+		meRoutes,
 		doctorRoutes,
 		scheduleRoutes,
 		unavailabilityRoutes,
