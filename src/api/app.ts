@@ -12,6 +12,7 @@ import { availabilityRoutes } from "./routes/availability";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
 import { liveRoutes } from "./routes/live";
+import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
@@ -49,6 +50,7 @@ export function createApp() {
 		availabilityRoutes,
 		appointmentRoutes,
 		liveRoutes,
+		liveTicketRoutes,
 	]) {
 		app.route("/", routes);
 	}

@@ -43,7 +43,7 @@ async function fromHeader(header: string | undefined, env: Env) {
 }
 
 /** Who a bearer token stands for, if it is signed, unexpired and not revoked by its account. */
-export async function fromToken(token: string, env: Env): Promise<{ actor: Actor; credential: Credential }> {
+async function fromToken(token: string, env: Env): Promise<{ actor: Actor; credential: Credential }> {
 	if (env.ADMIN_TOKEN && (await secretsEqual(token, env.ADMIN_TOKEN))) {
 		return { actor: ADMIN_ACTOR, credential: ADMIN_CREDENTIAL };
 	}
