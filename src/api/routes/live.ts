@@ -64,8 +64,12 @@ liveRoutes.openapi(
 		const { doctor_id } = c.req.valid("param");
 		const { ticket } = c.req.valid("query");
 		if (ticket === undefined) {
-			const hint = c.req.query("token") === undefined ? "" : "?token= is no longer accepted: ";
-			throw new ApiError("UNAUTHORIZED", `${hint}open the feed with ?ticket= from POST /api/live-tickets.`);
+			const how = "with ?ticket= from POST /api/live-tickets (a token in a URL would end up in logs)";
+			const said =
+				c.req.query("token") === undefined
+					? `Open the feed ${how}.`
+					: `?token= is no longer accepted: open the feed ${how}.`;
+			throw new ApiError("UNAUTHORIZED", said);
 		}
 		const pass = await readTicket(c.env.AUTH_SECRET, ticket, "doctor", doctor_id);
 		// The account may have been deleted since the ticket was issued.
