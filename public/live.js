@@ -179,12 +179,86 @@ export function watchDay(options) {
 
 /**
  * The doctor's own feed: bookings, cancellations and schedule edits of every day, for the doctor page.
+ * Every (re)connect first asks for a fresh single-use ticket (POST /api/live-tickets), so the token never goes
+ * in a URL. When the token is refused (expired or revoked; the server also closes the feed with 4001 when the
+ * token expires), it stops retrying and calls onUnauthorized: the page must sign in again.
  * @param {{base: string, doctorId: string, token: string, onMessage: (message: any) => void,
- *   onStatus?: (status: "connecting" | "open" | "closed") => void}} options
+ *   onStatus?: (status: "connecting" | "open" | "closed") => void, onUnauthorized?: () => void}} options
  */
 export function watchDoctor(options) {
-	const url = new URL(`/api/doctors/${encodeURIComponent(options.doctorId)}/live`, options.base);
-	url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-	url.searchParams.set("token", options.token);
-	return reconnectingSocket(url.toString(), { onMessage: options.onMessage, onStatus: options.onStatus });
+	const feed = new URL(`/api/doctors/${encodeURIComponent(options.doctorId)}/live`, options.base);
+	feed.protocol = feed.protocol === "https:" ? "wss:" : "ws:";
+	/** @type {WebSocket | null} */
+	let socket = null;
+	let attempt = 0;
+	let closed = false;
+	/** @type {ReturnType<typeof setTimeout> | null} */
+	let retryTimer = null;
+	/** @type {ReturnType<typeof setInterval> | null} */
+	let pingTimer = null;
+
+	const retry = () => {
+		if (closed) return;
+		options.onStatus?.("closed");
+		retryTimer = setTimeout(connect, retryDelay(attempt));
+		attempt += 1;
+	};
+
+	const connect = async () => {
+		options.onStatus?.("connecting");
+		/** @type {string} */
+		let ticket;
+		try {
+			const answer = await fetch(new URL("/api/live-tickets", options.base), {
+				method: "POST",
+				headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
+				body: JSON.stringify({ channel: "doctor", doctor_id: options.doctorId }),
+			});
+			if (answer.status === 401 || answer.status === 403) {
+				closed = true;
+				options.onStatus?.("closed");
+				return options.onUnauthorized?.();
+			}
+			if (!answer.ok) throw new Error(`live ticket: ${answer.status}`);
+			({ ticket } = /** @type {{ticket: string}} */ (await answer.json()));
+		} catch {
+			return retry();
+		}
+		if (closed) return;
+		const url = new URL(feed);
+		url.searchParams.set("ticket", ticket);
+		const ws = new WebSocket(url.toString());
+		socket = ws;
+		ws.addEventListener("open", () => {
+			attempt = 0;
+			options.onStatus?.("open");
+			pingTimer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send("ping"), PING_EVERY_MS);
+		});
+		ws.addEventListener("message", (event) => {
+			if (event.data === "pong") return;
+			try {
+				options.onMessage(JSON.parse(String(event.data)));
+			} catch (error) {
+				console.warn("docslot live: ignoring a message", error);
+			}
+		});
+		ws.addEventListener("close", () => {
+			if (pingTimer !== null) clearInterval(pingTimer);
+			if (socket === ws) retry();
+		});
+	};
+	void connect();
+
+	return {
+		close() {
+			closed = true;
+			if (retryTimer !== null) clearTimeout(retryTimer);
+			if (pingTimer !== null) clearInterval(pingTimer);
+			socket?.close(1000, "page closed the channel");
+		},
+		/** Drops the socket as a network failure would; the next one comes with a fresh ticket. */
+		reconnect() {
+			socket?.close(4000, "reconnect");
+		},
+	};
 }

@@ -1,7 +1,7 @@
 // Live availability against the real service, with real WebSocket clients (ws) and the browser client module.
 import { describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
-import { watchDay } from "../public/live.js";
+import { watchDay, watchDoctor } from "../public/live.js";
 import { api, at, createDoctor, inDays, registerPatients, wsUrl } from "./client";
 
 const ctx = { baseUrl: inject("baseUrl"), adminToken: inject("adminToken") };
@@ -97,6 +97,40 @@ describe("live availability over real sockets", () => {
 		expect([statusAt("10:00"), statusAt("11:00")]).toEqual(["full", "full"]);
 		expect(statuses.filter((s) => s === "open").length).toBeGreaterThanOrEqual(2);
 		expect(lost).toEqual([`${at(date, "10:00")} taken`]);
+		page.close();
+	});
+});
+
+describe("the doctor's feed over real sockets", () => {
+	it("is opened with a fresh single-use ticket on every (re)connect, never with a token", async () => {
+		const doctor = await createDoctor(ctx);
+		const [patient] = await registerPatients(ctx, 1);
+		const feed = `/api/doctors/${doctor.id}/live`;
+		// Refused before the upgrade is looked at, so a plain request shows it.
+		const byToken = await api(ctx.baseUrl, "GET", `${feed}?token=${doctor.token}`);
+		expect([byToken.status, byToken.body.error.code]).toEqual([401, "UNAUTHORIZED"]);
+
+		const g = globalThis as { WebSocket?: unknown };
+		g.WebSocket = WebSocket; // the module is written for browsers; ws speaks the same API
+		const messages: Array<{ type: string; appointment?: { id: string } }> = [];
+		const statuses: string[] = [];
+		const page = watchDoctor({
+			base: ctx.baseUrl,
+			doctorId: doctor.id,
+			token: doctor.token,
+			onMessage: (message: (typeof messages)[number]) => messages.push(message),
+			onStatus: (status: string) => statuses.push(status),
+		});
+		await until(() => messages.length === 1);
+		page.reconnect();
+		await until(() => messages.filter((m) => m.type === "hello").length === 2);
+		const booked = await api(ctx.baseUrl, "POST", "/api/appointments", {
+			token: patient?.token,
+			body: { doctor_id: doctor.id, start: at(inDays(2), "09:00") },
+		});
+		expect(booked.status).toBe(201);
+		await until(() => messages.some((m) => m.appointment?.id === booked.body.appointment.id));
+		expect(statuses.filter((s) => s === "open").length).toBe(2);
 		page.close();
 	});
 });

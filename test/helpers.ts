@@ -85,6 +85,16 @@ export async function createPatient(): Promise<TestPatient> {
 	return patient as TestPatient;
 }
 
+/** The path that opens a doctor's live feed, with a fresh single-use ticket asked for with `headers`. */
+export async function doctorFeedPath(doctorId: string, headers: Record<string, string>): Promise<string> {
+	const call = await api("POST", "/api/live-tickets", {
+		headers,
+		body: { channel: "doctor", doctor_id: doctorId },
+	});
+	if (call.status !== 200) throw new Error(`live ticket: ${call.status} ${JSON.stringify(call.body)}`);
+	return `/api/doctors/${doctorId}/live?ticket=${call.body.ticket}`;
+}
+
 /**
  * Runs `burst` again, which must use fresh keys, if it straddled a minute boundary: the local rate limiter
  * counts in wall-clock minutes, so a straddling burst would see two budgets.

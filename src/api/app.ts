@@ -13,6 +13,8 @@ import { hopsRoute } from "./routes/debug-hops";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
 import { liveRoutes } from "./routes/live";
+import { liveTicketRoutes } from "./routes/live-tickets";
+import { meRoutes } from "./routes/me";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 
@@ -42,12 +44,14 @@ export function createApp() {
 
 	for (const routes of [
 		accounts,
+		meRoutes,
 		doctorRoutes,
 		scheduleRoutes,
 		unavailabilityRoutes,
 		availabilityRoutes,
 		appointmentRoutes,
 		liveRoutes,
+		liveTicketRoutes,
 	]) {
 		app.route("/", routes);
 	}

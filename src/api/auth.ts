@@ -2,51 +2,74 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
 import type { Actor, Role } from "../core/appointment";
-import type { AppEnv } from "./context";
+import type { AppEnv, Credential } from "./context";
 import { ApiError } from "./errors";
 import { secretsEqual } from "./passwords";
+import { requireCurrentToken } from "./token-versions";
 
-const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+export const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 const ADMIN_ACTOR: Actor = { userId: "admin", role: "admin", doctorId: null };
+const ADMIN_CREDENTIAL: Credential = { expiresAt: null, version: 0 };
 
-export async function issueToken(actor: Actor, secret: string, now = Date.now()): Promise<string> {
+/** A token for `actor`, issued at `now` under the account's token version `tokenVersion` (the `tv` claim). */
+export async function issueToken(actor: Actor, secret: string, now = Date.now(), tokenVersion = 0) {
 	const iat = Math.floor(now / 1000);
-	return sign(
-		{ sub: actor.userId, role: actor.role, doctor_id: actor.doctorId, iat, exp: iat + TOKEN_TTL_SECONDS },
-		secret,
-		"HS256",
-	);
+	const exp = iat + TOKEN_TTL_SECONDS;
+	const claims = {
+		sub: actor.userId,
+		role: actor.role,
+		doctor_id: actor.doctorId,
+		tv: tokenVersion,
+		iat,
+		exp,
+	};
+	return sign(claims, secret, "HS256");
 }
 
 /** Sets `actor` from the bearer token (null when there is none); a bad token is a 401, never ignored. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-	c.set("actor", await actorFromHeader(c.req.header("authorization"), c.env));
+	const signedIn = await fromHeader(c.req.header("authorization"), c.env);
+	c.set("actor", signedIn?.actor ?? null);
+	c.set("credential", signedIn?.credential ?? null);
 	await next();
 };
 
-async function actorFromHeader(header: string | undefined, env: Env): Promise<Actor | null> {
+async function fromHeader(header: string | undefined, env: Env) {
 	if (header === undefined) return null;
 	// Auth schemes are case-insensitive (RFC 7235): "bearer x" and "BEARER x" are "Bearer x".
 	const match = /^bearer +([^\s]{1,4096})$/i.exec(header);
 	if (match === null) throw new ApiError("UNAUTHORIZED");
-	return actorFromToken(match[1] as string, env);
+	return fromToken(match[1] as string, env);
 }
 
-/** The actor a bearer token stands for; browsers' WebSockets cannot send headers, so it may come from a query. */
-export async function actorFromToken(token: string, env: Env): Promise<Actor> {
-	if (env.ADMIN_TOKEN && (await secretsEqual(token, env.ADMIN_TOKEN))) return ADMIN_ACTOR;
+/** Who a bearer token stands for, if it is signed, unexpired and not revoked by its account. */
+async function fromToken(token: string, env: Env): Promise<{ actor: Actor; credential: Credential }> {
+	if (env.ADMIN_TOKEN && (await secretsEqual(token, env.ADMIN_TOKEN))) {
+		return { actor: ADMIN_ACTOR, credential: ADMIN_CREDENTIAL };
+	}
 	if (!isCanonicalJwt(token)) throw new ApiError("UNAUTHORIZED");
-	try {
-		const payload = await verify(token, env.AUTH_SECRET, "HS256");
-		const role = payload.role;
-		if (typeof payload.sub !== "string" || (role !== "admin" && role !== "doctor" && role !== "patient")) {
-			throw new ApiError("UNAUTHORIZED");
-		}
-		const doctorId = typeof payload.doctor_id === "string" ? payload.doctor_id : null;
-		return { userId: payload.sub, role, doctorId };
-	} catch {
+	const payload = await verify(token, env.AUTH_SECRET, "HS256").catch(() => {
+		throw new ApiError("UNAUTHORIZED");
+	});
+	const { sub, role, exp } = payload;
+	// Tokens issued before versions existed have no `tv`: they count as version 0, the one every account starts at.
+	const version = payload.tv ?? 0;
+	if (
+		typeof sub !== "string" ||
+		(role !== "admin" && role !== "doctor" && role !== "patient") ||
+		typeof exp !== "number" ||
+		typeof version !== "number" ||
+		!Number.isSafeInteger(version) ||
+		version < 0
+	) {
 		throw new ApiError("UNAUTHORIZED");
 	}
+	await requireCurrentToken(env.DB, sub, version);
+	const doctorId = typeof payload.doctor_id === "string" ? payload.doctor_id : null;
+	return {
+		actor: { userId: sub, role, doctorId },
+		credential: { expiresAt: exp * 1000, version },
+	};
 }
 
 // hono/jwt decodes base64url leniently (a trailing "=", stray low bits in the last character), so one token
@@ -77,6 +100,11 @@ export function requireActor(c: Context<AppEnv>, ...roles: Role[]): Actor {
 	if (actor === null) throw new ApiError("UNAUTHORIZED");
 	if (roles.length > 0 && !roles.includes(actor.role)) throw new ApiError("FORBIDDEN");
 	return actor;
+}
+
+/** Whether the caller is the ADMIN_TOKEN (a shared secret), rather than an account. */
+export function isAdminToken(actor: Actor): boolean {
+	return actor.userId === ADMIN_ACTOR.userId && actor.role === "admin";
 }
 
 /** Admins, or the doctor themself. */

@@ -5,7 +5,7 @@ import type { AppEnv } from "./context";
 const NO_STORE = "no-store";
 
 /**
- * Every response to a request that carries credentials (an Authorization header, a `?token=`, a login or
+ * Every response to a request that carries credentials (an Authorization header, a `?ticket=` or `?token=`, a login or
  * registration) is `no-store`, whatever the route set. Other /api responses are live data, so they are
  * `no-store` too unless their route chose a policy; static files keep their own headers.
  */
@@ -20,6 +20,7 @@ export const cacheControl: MiddlewareHandler<AppEnv> = async (c, next) => {
 function carriesCredentials(c: Context<AppEnv>): boolean {
 	return (
 		c.req.header("authorization") !== undefined ||
+		c.req.query("ticket") !== undefined ||
 		c.req.query("token") !== undefined ||
 		c.req.path.startsWith("/api/auth/")
 	);

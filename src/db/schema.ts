@@ -10,6 +10,10 @@ export const users = sqliteTable("users", {
 	passwordHash: text("password_hash").notNull(),
 	doctorId: text("doctor_id"),
 	createdAt: text("created_at").notNull(),
+	// Tokens carry the version they were issued under; raising it revokes every earlier token.
+	tokenVersion: integer("token_version").notNull().default(0),
+	// A deleted account stays as a tombstone (no name, email or password) so its revocation outlives it.
+	deletedAt: text("deleted_at"),
 });
 
 export const doctors = sqliteTable("doctors", {

@@ -1,5 +1,5 @@
-// The Doctor object's SQLite storage: the doctor's config, per-date booked counts fed by day events, and
-// the config pushes still owed to days. Every method is synchronous.
+// The Doctor object's SQLite storage: the doctor's config, per-date booked counts fed by day events, the
+// config pushes still owed to days, and the live tickets already used. Every method is synchronous.
 import type { BookedCounts } from "../core/booking";
 import type { DoctorConfig } from "../core/doctor-config";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
@@ -10,7 +10,10 @@ const DOCTOR_MIGRATIONS: readonly string[] = [
 	CREATE TABLE day_summaries (date TEXT PRIMARY KEY, day_version INTEGER NOT NULL, booked TEXT NOT NULL);
 	CREATE TABLE pushes (date TEXT PRIMARY KEY, version INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 	${TIMERS_TABLE};`,
-	// 2: the days that hold a config (they asked for it): the only ones a change is pushed to. A doctor
+	// Live-feed tickets are single-use: each id is kept until the ticket expires, then forgotten.
+	`CREATE TABLE used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+	CREATE INDEX used_tickets_expiry ON used_tickets (expires_at);`,
+	// 3: the days that hold a config (they asked for it): the only ones a change is pushed to. A doctor
 	// that existed before this had its config pushed to every day of its horizon, so those all count.
 	`CREATE TABLE configured_days (date TEXT PRIMARY KEY);
 	WITH RECURSIVE day(date) AS (
@@ -123,5 +126,26 @@ export class DoctorStore {
 
 	pushFailed(date: string): void {
 		this.storage.sql.exec("UPDATE pushes SET attempts = attempts + 1 WHERE date = ?", date);
+	}
+
+	/** Records a ticket as used; false when it already was (a replay). */
+	useTicket(id: string, expiresAt: number): boolean {
+		return (
+			this.storage.sql
+				.exec(
+					"INSERT INTO used_tickets (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
+					id,
+					expiresAt,
+				)
+				.toArray().length === 1
+		);
+	}
+
+	/** Forgets tickets expired by `now` (they are refused for their expiry); answers the next expiry, if any. */
+	forgetTicketsUntil(now: number): number | null {
+		this.storage.sql.exec("DELETE FROM used_tickets WHERE expires_at <= ?", now);
+		return this.storage.sql
+			.exec<{ next: number | null }>("SELECT min(expires_at) AS next FROM used_tickets")
+			.one().next;
 	}
 }

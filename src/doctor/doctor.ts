@@ -16,6 +16,7 @@ import type { DayFacts } from "../events/consumers";
 import { retryDelay } from "../events/event-log";
 import { hop } from "../lib/hops";
 import { DoctorStore } from "./doctor-store";
+import { closeQuietly, FEED_TIMER, FeedSockets } from "./feed-sockets";
 
 const PUSH_TIMER = "push";
 const LOOKAHEAD_DAYS = 7;
@@ -42,6 +43,7 @@ export interface ConfigChange {
 
 export class Doctor extends DurableObject<Env> {
 	private readonly store: DoctorStore;
+	private readonly feed: FeedSockets;
 	private loading: Promise<DoctorConfig | null> | null = null;
 	// Cutting a day into slots asks Intl per slot; day configs are kept per version so each is cut once.
 	private dayConfigs = new Map<string, DayConfig>();
@@ -49,6 +51,7 @@ export class Doctor extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.store = new DoctorStore(ctx.storage);
+		this.feed = new FeedSockets(ctx, this.store);
 		// Answered by the runtime: without this, each keep-alive would wake the object from hibernation.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
 	}
@@ -118,13 +121,9 @@ export class Doctor extends DurableObject<Env> {
 		this.publish(messages);
 	}
 
-	/** A doctor's tab connecting; the Worker has already checked who it is. */
-	override async fetch(request: Request): Promise<Response> {
-		const doctorId = new URL(request.url).searchParams.get("doctor_id") ?? "";
-		const { 0: client, 1: server } = new WebSocketPair();
-		this.ctx.acceptWebSocket(server);
-		server.send(JSON.stringify({ type: "hello", doctor_id: doctorId } satisfies DoctorMessage));
-		return new Response(null, { status: 101, webSocket: client });
+	/** A doctor's tab connecting with a ticket the Worker has already verified. */
+	override fetch(request: Request): Promise<Response> {
+		return this.feed.accept(request);
 	}
 
 	override async webSocketMessage(): Promise<void> {
@@ -132,22 +131,26 @@ export class Doctor extends DurableObject<Env> {
 	}
 
 	override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-		ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+		closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
 	}
 
-	/** Retries the pushes still owed; alarms fire at least once, and a push is idempotent. */
+	/** Runs the due timers: push retries (idempotent: alarms fire at least once) and the feed's expiries. */
 	override async alarm(): Promise<void> {
 		this.store.timers.fired();
+		const due = this.store.timers.due(Date.now());
+		if (due.some((t) => t.name === FEED_TIMER)) this.feed.expire(Date.now());
 		const config = this.store.currentConfig;
 		const owed = this.store.pendingPushes();
-		if (config !== null && owed.length > 0) {
+		// An alarm with nothing due (a repeat, or one set before timers existed) retries too: pushes are idempotent.
+		const retryDue = due.length === 0 || due.some((t) => t.name === PUSH_TIMER);
+		if (config !== null && owed.length > 0 && retryDue) {
 			const results = await Promise.all(owed.map((p) => this.pushTo(config, p.date)));
 			const attempts = Math.max(...owed.map((p) => p.attempts));
 			if (results.some((r) => r === null)) await this.retryPushesLater(attempts + 1);
 		}
 		if (config?.timezone)
 			this.store.forgetBefore(addDays(localDateOf(Date.now(), config.timezone), -LOOKBACK_DAYS));
-		for (const timer of this.store.timers.due(Date.now())) this.store.timers.done(timer);
+		for (const timer of due) this.store.timers.done(timer);
 		await this.store.timers.arm();
 	}
 

@@ -77,12 +77,18 @@ describe("token spelling", () => {
 		expect([call.status, call.body.error.code]).toEqual([401, "UNAUTHORIZED"]);
 	});
 
-	it("refuses the same on the doctor's live feed, which takes the token from the query", async () => {
+	it("refuses the same when asking for a live ticket, and the doctor's feed takes no token at all", async () => {
 		const { stray } = await tokenWithStrayBit();
-		const call = await api("GET", `/api/doctors/anyone/live?token=${stray}`, {
+		const ticket = await api("POST", "/api/live-tickets", {
+			headers: { authorization: `Bearer ${stray}` },
+			body: { channel: "doctor", doctor_id: "anyone" },
+		});
+		expect([ticket.status, ticket.body.error.code]).toEqual([401, "UNAUTHORIZED"]);
+		const { token } = await tokenWithStrayBit();
+		const feed = await api("GET", `/api/doctors/anyone/live?token=${token}`, {
 			headers: { upgrade: "websocket" },
 		});
-		expect([call.status, call.body.error.code]).toEqual([401, "UNAUTHORIZED"]);
+		expect([feed.status, feed.body.error.code]).toEqual([401, "UNAUTHORIZED"]);
 	});
 
 	it.each([

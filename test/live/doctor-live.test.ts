@@ -1,28 +1,31 @@
 // The doctor's own channel: every booking, cancellation and schedule edit of any day reaches every tab.
 import { describe, expect, it } from "vitest";
-import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
+import { ADMIN, api, at, bearer, createDoctor, createPatient, doctorFeedPath, inDays } from "../helpers";
 import { openSocket } from "./inbox";
 
 describe("GET /api/doctors/:doctor_id/live", () => {
-	it("lets in only that doctor (token in the query, as browsers must send it) and admins", async () => {
+	it("lets in only that doctor and admins, each with a ticket (browsers cannot send a header)", async () => {
 		const doctor = await createDoctor();
 		const other = await createDoctor();
 		const patient = await createPatient();
 		const path = `/api/doctors/${doctor.id}/live`;
 		const upgrade = { upgrade: "websocket" };
-		const cases: Array<[string, string, number]> = [
-			["nobody", path, 401],
-			["a patient", `${path}?token=${patient.token}`, 403],
-			["another doctor", `${path}?token=${other.token}`, 403],
-			["a forged token", `${path}?token=abc.def.ghi`, 401],
-		];
-		for (const [, url, status] of cases)
-			expect((await api("GET", url, { headers: upgrade })).status).toBe(status);
-		expect((await api("GET", `${path}?token=${doctor.token}`)).status).toBe(426);
-		const own = await openSocket(`${path}?token=${doctor.token}`);
+		const ticketFor = (token: string) =>
+			api("POST", "/api/live-tickets", {
+				headers: bearer(token),
+				body: { channel: "doctor", doctor_id: doctor.id },
+			});
+		expect((await ticketFor(patient.token)).status).toBe(403);
+		expect((await ticketFor(other.token)).status).toBe(403);
+		expect((await api("GET", path, { headers: upgrade })).status).toBe(401);
+		expect((await api("GET", `${path}?ticket=abc.def`, { headers: upgrade })).status).toBe(401);
+		const unused = await doctorFeedPath(doctor.id, bearer(doctor.token));
+		expect((await api("GET", unused)).status).toBe(426);
+		// The 426 did not spend the ticket.
+		const own = await openSocket(unused);
 		expect(await own.next()).toEqual({ type: "hello", doctor_id: doctor.id });
 		own.close();
-		const admin = await openSocket(path, ADMIN);
+		const admin = await openSocket(await doctorFeedPath(doctor.id, ADMIN));
 		expect((await admin.next()).type).toBe("hello");
 		admin.close();
 	});
@@ -31,7 +34,7 @@ describe("GET /api/doctors/:doctor_id/live", () => {
 		const doctor = await createDoctor();
 		const patient = await createPatient();
 		const tabs = await Promise.all(
-			[1, 2, 3].map(() => openSocket(`/api/doctors/${doctor.id}/live?token=${doctor.token}`)),
+			[1, 2, 3].map(async () => openSocket(await doctorFeedPath(doctor.id, bearer(doctor.token)))),
 		);
 		for (const tab of tabs) expect((await tab.next()).type).toBe("hello");
 

@@ -4,8 +4,13 @@ import { exports } from "cloudflare:workers";
 export class Inbox {
 	private readonly queue: unknown[] = [];
 	private waiting: ((message: unknown) => void) | null = null;
+	/** How the server closed the socket, once it has. */
+	readonly closed: Promise<{ code: number; reason: string }>;
 
 	constructor(readonly ws: WebSocket) {
+		this.closed = new Promise((resolve) =>
+			ws.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })),
+		);
 		ws.addEventListener("message", (event) => {
 			const text = String(event.data);
 			// The runtime answers "ping" with a bare "pong"; everything else is JSON.
@@ -35,6 +40,16 @@ export class Inbox {
 	async silentFor(ms: number): Promise<boolean> {
 		await new Promise((resolve) => setTimeout(resolve, ms));
 		return this.queue.length === 0;
+	}
+
+	/** The server's close, or a failure after `timeoutMs`. */
+	closedWithin(timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
+		return Promise.race([
+			this.closed,
+			new Promise<never>((_, reject) =>
+				setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms`)), timeoutMs),
+			),
+		]);
 	}
 
 	close(): void {

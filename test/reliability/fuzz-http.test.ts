@@ -213,7 +213,16 @@ const ENDPOINTS: Endpoint[] = [
 	// Someone else's appointment: FORBIDDEN, decided by the object.
 	{ name: "cancel appointment", method: "POST", path: "appointments/{appointment}/cancel", auth: "stranger" },
 	{ name: "day live", method: "GET", path: "doctors/{doctor}/availability/date/{date}/live" },
-	{ name: "doctor live", method: "GET", path: "doctors/{doctor}/live", query: () => "token=not-a-token" },
+	{ name: "doctor live", method: "GET", path: "doctors/{doctor}/live", query: () => "ticket=not-a-ticket" },
+	{
+		name: "live ticket",
+		method: "POST",
+		path: "live-tickets",
+		auth: "patient",
+		// Another's feed: refused late (403), after validation.
+		body: (w) => ({ channel: "doctor", doctor_id: w.doctor.id }),
+	},
+	{ name: "me", method: "GET", path: "me", auth: "doctor" },
 	{ name: "openapi", method: "GET", path: "openapi.json" },
 	{ name: "unknown route", method: "GET", path: "nothing/{doctor}/here" },
 ];
@@ -398,12 +407,15 @@ const query = fc.oneof(
 		`from=${inDays(10)}&to=${DAY}`,
 		"to=%zz&from=%",
 		"token=%00",
-		`token=${"t".repeat(5_000)}`,
+		"ticket=%00",
+		`ticket=${"t".repeat(5_000)}`,
 		"a=1&a=2&a=3",
 		"&&&==",
 	),
 	fc
-		.array(fc.tuple(fc.constantFrom("from", "to", "token", "x", "__proto__"), nastyString), { maxLength: 4 })
+		.array(fc.tuple(fc.constantFrom("from", "to", "token", "ticket", "x", "__proto__"), nastyString), {
+			maxLength: 4,
+		})
 		.map((pairs) =>
 			pairs.map(([k, v]) => `${k}=${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, "?"))}`).join("&"),
 		),

@@ -7,7 +7,16 @@ import { env, evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { api, at, bearer, createDoctor, createPatient, inDays, type TestDoctor } from "../helpers";
+import {
+	api,
+	at,
+	bearer,
+	createDoctor,
+	createPatient,
+	doctorFeedPath,
+	inDays,
+	type TestDoctor,
+} from "../helpers";
 import { type Inbox, openSocket } from "../live/inbox";
 import { runs, timeLimit } from "./scale";
 
@@ -226,8 +235,9 @@ describe("junk on the live day channel does not break the object", () => {
 
 	it("the doctor's feed shrugs off the same junk and still brings the next booking to every tab", async () => {
 		const doctor = await createDoctor({ capacity: 5 });
-		const feed = `/api/doctors/${doctor.id}/live?token=${doctor.token}`;
-		const tabs = await Promise.all([1, 2, 3].map(() => Watcher.open(feed)));
+		const tabs = await Promise.all(
+			[1, 2, 3].map(async () => Watcher.open(await doctorFeedPath(doctor.id, bearer(doctor.token)))),
+		);
 		for (const tab of tabs) await tab.until(() => tab.received.length === 1);
 		const junk = fc.sample(frame, { numRuns: 300, seed: 42 });
 		for (const [i, tab] of tabs.entries()) {

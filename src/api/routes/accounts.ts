@@ -50,6 +50,8 @@ accounts.openapi(
 			passwordHash: await hashPassword(body.password),
 			doctorId: null,
 			createdAt: nowIso(),
+			tokenVersion: 0,
+			deletedAt: null,
 		};
 		// The unique index decides races between two registrations of one email.
 		const inserted = await database(c.env.DB).insert(users).values(user).onConflictDoNothing().returning();
@@ -75,6 +77,7 @@ accounts.openapi(
 		// An unknown email costs the same hashing as a wrong password, so timing reveals neither.
 		const valid = await verifyPassword(password, user?.passwordHash ?? null);
 		if (user === undefined || !valid) throw new ApiError("UNAUTHORIZED", "Wrong email or password.");
-		return c.json({ token: await issueToken(actorOf(user), c.env.AUTH_SECRET), user: publicUser(user) }, 200);
+		const token = await issueToken(actorOf(user), c.env.AUTH_SECRET, Date.now(), user.tokenVersion);
+		return c.json({ token, user: publicUser(user) }, 200);
 	},
 );

@@ -1,6 +1,6 @@
 // /api/appointments: book, read, list and cancel. Every decision about a slot is the doctor-day object's.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, isNull, lte, type SQL } from "drizzle-orm";
 import { type Actor, canAccessAppointment } from "../../core/appointment";
 import { database } from "../../db/client";
 import { appointments, users } from "../../db/schema";
@@ -43,7 +43,7 @@ async function patientFor(env: Env, actor: Actor, doctorId: string, patientId: s
 	const [patient] = await database(env.DB)
 		.select({ id: users.id })
 		.from(users)
-		.where(and(eq(users.id, patientId), eq(users.role, "patient")));
+		.where(and(eq(users.id, patientId), eq(users.role, "patient"), isNull(users.deletedAt)));
 	if (patient === undefined) {
 		throw new ApiError("VALIDATION_ERROR", "patient_id: no such patient.", {
 			issues: [{ path: "patient_id", message: "No such patient." }],

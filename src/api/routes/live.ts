@@ -2,17 +2,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { inDayWindow } from "../../core/day-window";
+import { feedRequest } from "../../doctor/feed-sockets";
 import { doctorObject } from "../../doctor/stub";
 import { doctorDay } from "../../doctor-day/stub";
 import { CLIENT_HEADER } from "../../doctor-day/watchers";
 import { hop } from "../../lib/hops";
-import { actorFromToken } from "../auth";
 import type { AppEnv } from "../context";
-import { doctorRoute, visibleDoctorRoute } from "../doctor-route";
+import { visibleDoctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
+import { readTicket } from "../live-tickets";
 import { clientIp, limitSocketUpgrades } from "../rate-limit";
 import { errorResponses, newRouter } from "../router";
 import { DateString, DoctorIdParam } from "../schemas";
+import { requireCurrentToken } from "../token-versions";
 
 export const liveRoutes = newRouter();
 
@@ -54,23 +56,35 @@ liveRoutes.openapi(
 		middleware: [limitSocketUpgrades] as const,
 		tags: ["live"],
 		summary: "The doctor's own channel: bookings, cancellations and schedule edits of every day",
-		description: "Browsers cannot send headers on a WebSocket, so the token may come as ?token=.",
-		request: { params: DoctorIdParam, query: z.object({ token: z.string().max(4096).optional() }) },
+		description:
+			"Opened with ?ticket= from POST /api/live-tickets (single use, 60 s); ?token= is refused. The socket " +
+			"is closed with code 4001 when the token the ticket came from expires.",
+		request: { params: DoctorIdParam, query: z.object({ ticket: z.string().max(4096).optional() }) },
 		responses: { ...switching, 426: errorResponses[400], ...errorResponses },
 	}),
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
-		const { token } = c.req.valid("query");
-		const actor = c.get("actor") ?? (token === undefined ? null : await actorFromToken(token, c.env));
-		if (actor === null) throw new ApiError("UNAUTHORIZED");
-		if (actor.role !== "admin" && !(actor.role === "doctor" && actor.doctorId === doctor_id)) {
-			throw new ApiError("FORBIDDEN");
+		const { ticket } = c.req.valid("query");
+		if (ticket === undefined) {
+			const how = "with ?ticket= from POST /api/live-tickets (a token in a URL would end up in logs)";
+			const said =
+				c.req.query("token") === undefined
+					? `Open the feed ${how}.`
+					: `?token= is no longer accepted: open the feed ${how}.`;
+			throw new ApiError("UNAUTHORIZED", said);
 		}
-		await doctorRoute(c.env, doctor_id);
+		const pass = await readTicket(c.env.AUTH_SECRET, ticket, "doctor", doctor_id);
+		// The account may have been deleted since the ticket was issued.
+		await requireCurrentToken(c.env.DB, pass.user_id, pass.token_version);
 		requireUpgrade(c);
-		const url = new URL(c.req.url);
-		url.search = new URLSearchParams({ doctor_id }).toString();
+		const request = feedRequest(c.req.url, c.req.raw, {
+			doctorId: doctor_id,
+			userId: pass.user_id,
+			ticketId: pass.id,
+			ticketExpiresAt: pass.expires_at,
+			tokenExpiresAt: pass.token_expires_at,
+		});
 		hop(c.env, "worker→object", "before", "live.doctor");
-		return doctorObject(c.env, doctor_id).fetch(new Request(url, c.req.raw));
+		return doctorObject(c.env, doctor_id).fetch(request);
 	},
 );

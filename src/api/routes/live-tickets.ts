@@ -1,0 +1,67 @@
+// POST /api/live-tickets: a single-use ticket, valid 60 s, that opens one authenticated live channel.
+import { createRoute, z } from "@hono/zod-openapi";
+import { allow, requireActor, requireDoctorOrAdmin } from "../auth";
+import { doctorRoute } from "../doctor-route";
+import { ApiError } from "../errors";
+import { CHANNELS, issueTicket } from "../live-tickets";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
+
+export const liveTicketRoutes = newRouter();
+
+/** The channels served so far; "me" and "room" are in the contract but have no socket yet. */
+const OPEN_CHANNELS = ["doctor"];
+
+const TicketBody = z
+	.strictObject({
+		channel: z.enum(CHANNELS),
+		doctor_id: z.string().min(1).max(100).optional(),
+		appointment_id: z.string().min(1).max(200).optional(),
+	})
+	.openapi("LiveTicketRequest");
+
+const TicketResponse = z
+	.object({
+		ticket: z.string().openapi({ description: "Pass it as ?ticket= when opening the socket, once." }),
+		expires_at: z.string().openapi({ format: "date-time" }),
+	})
+	.openapi("LiveTicket");
+
+function invalid(path: string, message: string, extra: Record<string, unknown> = {}): ApiError {
+	return new ApiError("VALIDATION_ERROR", `${path}: ${message}`, { issues: [{ path, message }], ...extra });
+}
+
+liveTicketRoutes.openapi(
+	createRoute({
+		method: "post",
+		path: "/api/live-tickets",
+		middleware: [allow()] as const,
+		tags: ["live"],
+		summary: "A single-use ticket (60 s) for an authenticated WebSocket, so no token goes in a URL",
+		description:
+			'Only the "doctor" channel (with doctor_id: that doctor, or an admin) is served so far; "me" and "room" answer 400.',
+		security: bearer,
+		request: { body: jsonBody(TicketBody) },
+		responses: { 200: jsonContent(TicketResponse, "The ticket"), ...errorResponses },
+	}),
+	async (c) => {
+		const body = c.req.valid("json");
+		const actor = requireActor(c);
+		const credential = c.get("credential");
+		if (credential === null) throw new ApiError("UNAUTHORIZED");
+		if (!OPEN_CHANNELS.includes(body.channel)) {
+			const message = `The "${body.channel}" channel is not served yet; the channels served are: ${OPEN_CHANNELS.join(", ")}.`;
+			throw invalid("channel", message, { channels: OPEN_CHANNELS });
+		}
+		if (body.appointment_id !== undefined) throw invalid("appointment_id", "Only for the room channel.");
+		if (body.doctor_id === undefined) throw invalid("doctor_id", "Required for the doctor channel.");
+		requireDoctorOrAdmin(c, body.doctor_id);
+		await doctorRoute(c.env, body.doctor_id);
+		const { ticket, expiresAt } = await issueTicket(
+			c.env.AUTH_SECRET,
+			{ actor, credential },
+			"doctor",
+			body.doctor_id,
+		);
+		return c.json({ ticket, expires_at: new Date(expiresAt).toISOString() }, 200);
+	},
+);

@@ -1,0 +1,133 @@
+// /api/me: the signed-in account; deleting it cancels its future appointments, removes its personal data and
+// revokes every token issued to it.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Actor, Appointment as AppointmentRecord } from "../../core/appointment";
+import { database } from "../../db/client";
+import { appointments, idempotencyKeys, users } from "../../db/schema";
+import { doctorDay } from "../../doctor-day/stub";
+import { verifyAppointmentId } from "../../lib/appointment-ids";
+import { nowIso } from "../../lib/ids";
+import { allow, isAdminToken, requireActor } from "../auth";
+import { ApiError } from "../errors";
+import { logEvent } from "../log";
+import { bearer, errorResponses, jsonContent, newRouter } from "../router";
+import { Appointment, User } from "../schemas";
+import { revokeInThisIsolate } from "../token-versions";
+import { publicUser } from "./accounts";
+
+export const meRoutes = newRouter();
+
+// ADMIN_TOKEN is a shared secret, not an account: it has no email.
+const Me = z.object({ user: User.extend({ email: z.string().nullable() }) });
+const ADMIN_USER = { id: "admin", email: null, name: "Administrator", role: "admin" as const };
+/** Cancellations sent to day objects at once, so an account with many bookings does not open hundreds of calls. */
+const CANCELS_AT_ONCE = 16;
+
+async function liveAccount(env: Env, userId: string) {
+	const [user] = await database(env.DB)
+		.select()
+		.from(users)
+		.where(and(eq(users.id, userId), isNull(users.deletedAt)));
+	if (user === undefined) throw new ApiError("UNAUTHORIZED", "No such account.");
+	return user;
+}
+
+meRoutes.openapi(
+	createRoute({
+		method: "get",
+		path: "/api/me",
+		middleware: [allow()] as const,
+		tags: ["accounts"],
+		summary: "The signed-in account",
+		security: bearer,
+		responses: { 200: jsonContent(Me, "The account"), ...errorResponses },
+	}),
+	async (c) => {
+		const actor = requireActor(c);
+		if (isAdminToken(actor)) return c.json({ user: ADMIN_USER }, 200);
+		return c.json({ user: publicUser(await liveAccount(c.env, actor.userId)) }, 200);
+	},
+);
+
+meRoutes.openapi(
+	createRoute({
+		method: "delete",
+		path: "/api/me",
+		middleware: [allow()] as const,
+		tags: ["accounts"],
+		summary: "Delete a patient account: future appointments cancelled, personal data removed, tokens revoked",
+		description: "Doctor accounts are removed by an admin (403); so is the admin token, which is no account.",
+		security: bearer,
+		responses: {
+			200: jsonContent(z.object({ cancelled_appointments: z.array(Appointment) }), "Deleted"),
+			...errorResponses,
+		},
+	}),
+	async (c) => {
+		const actor = requireActor(c);
+		if (actor.role !== "patient") {
+			const who = isAdminToken(actor)
+				? "The admin token is not an account"
+				: "Only patients delete themselves";
+			throw new ApiError("FORBIDDEN", `${who}: doctor accounts are removed by an admin.`);
+		}
+		await liveAccount(c.env, actor.userId);
+		// Cancelled while the account still works, so a failure here leaves it whole for a retry.
+		const cancelled = await cancelFutureAppointments(c.env, actor);
+		await revoke(c.env, actor.userId);
+		revokeInThisIsolate(actor.userId);
+		// Again: a booking that reached the list between the first pass and the revocation is cancelled too.
+		cancelled.push(...(await cancelFutureAppointments(c.env, actor)));
+		logEvent("account_deleted", { user_id: actor.userId, cancelled: cancelled.length });
+		return c.json({ cancelled_appointments: cancelled }, 200);
+	},
+);
+
+/**
+ * Turns the account into a tombstone: name, email and password go (the email is free for a new account),
+ * the token version moves past every token issued, and its idempotency keys are dropped.
+ */
+async function revoke(env: Env, userId: string): Promise<void> {
+	const db = database(env.DB);
+	await db.batch([
+		db
+			.update(users)
+			.set({
+				email: `deleted:${userId}`,
+				name: "",
+				passwordHash: "",
+				tokenVersion: sql`${users.tokenVersion} + 1`,
+				deletedAt: nowIso(),
+			})
+			.where(eq(users.id, userId)),
+		db.delete(idempotencyKeys).where(eq(idempotencyKeys.bookedBy, userId)),
+	]);
+}
+
+/** Cancels, through each appointment's own day object, the account's confirmed appointments not yet started. */
+async function cancelFutureAppointments(env: Env, actor: Actor): Promise<AppointmentRecord[]> {
+	const rows = await database(env.DB)
+		.select({ id: appointments.id })
+		.from(appointments)
+		.where(
+			and(
+				eq(appointments.patientId, actor.userId),
+				eq(appointments.status, "confirmed"),
+				gt(appointments.start, nowIso()),
+			),
+		);
+	const cancelled: AppointmentRecord[] = [];
+	for (let i = 0; i < rows.length; i += CANCELS_AT_ONCE) {
+		const batch = rows.slice(i, i + CANCELS_AT_ONCE);
+		const results = await Promise.all(
+			batch.map(async ({ id }) => {
+				const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
+				return owner === null ? null : doctorDay(env, owner.doctorId, owner.date).cancel(id, actor);
+			}),
+		);
+		// A refusal here is SLOT_IN_PAST (it started meanwhile): past appointments stay as they are.
+		for (const result of results) if (result?.ok && result.changed) cancelled.push(result.appointment);
+	}
+	return cancelled;
+}
