@@ -8,9 +8,12 @@ const ctx = { baseUrl: inject("baseUrl"), adminToken: inject("adminToken") };
 const livePath = (doctorId: string, date: string) =>
 	`/api/doctors/${doctorId}/availability/date/${date}/live`;
 
-/** A socket whose JSON messages can be awaited in order, each wait bounded. */
-function openWatcher(url: string) {
-	const ws = new WebSocket(url);
+/**
+ * A socket whose JSON messages can be awaited in order, each wait bounded. `client` is the address it
+ * claims (locally wrangler passes CF-Connecting-IP through): a day takes at most 20 sockets per address.
+ */
+function openWatcher(url: string, client = "127.0.0.1") {
+	const ws = new WebSocket(url, { headers: { "cf-connecting-ip": client } });
 	const queue: unknown[] = [];
 	const waiters: Array<(m: unknown) => void> = [];
 	ws.on("message", (data) => {
@@ -38,8 +41,8 @@ describe("live availability over real sockets", () => {
 		const doctor = await createDoctor(ctx, { capacity: 3 });
 		const [patient] = await registerPatients(ctx, 1);
 		const date = inDays(2);
-		const watchers = Array.from({ length: 200 }, () =>
-			openWatcher(wsUrl(ctx.baseUrl, livePath(doctor.id, date))),
+		const watchers = Array.from({ length: 200 }, (_, i) =>
+			openWatcher(wsUrl(ctx.baseUrl, livePath(doctor.id, date)), `198.51.100.${i}`),
 		);
 		const snapshots = await Promise.all(watchers.map((w) => w.next()));
 		expect(snapshots.every((s) => s.type === "snapshot" && s.total_slots === 16)).toBe(true);
