@@ -1,6 +1,7 @@
 // The zod schemas that validate every request and also write the OpenAPI document, so the two agree.
 import { z } from "@hono/zod-openapi";
 import { CONSULTATION_MODES } from "../core/appointment";
+import { DEFAULT_MAX_PER_PATIENT } from "../core/day-config";
 import { findRangeProblem } from "../core/slots";
 import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
 import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
@@ -148,6 +149,7 @@ export const ScheduleBody = z
 		slot_minutes: z.number().int().min(5).max(720).default(30),
 		capacity: z.number().int().min(1).max(1000).default(1),
 		horizon_days: z.number().int().min(0).max(365).default(60),
+		max_per_patient_per_day: z.number().int().min(1).max(100).default(DEFAULT_MAX_PER_PATIENT),
 		weekly: Weekly,
 	})
 	.openapi("Schedule");

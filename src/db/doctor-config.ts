@@ -54,6 +54,7 @@ export async function loadDoctorConfig(
 		slotMinutes: doctor.slotMinutes,
 		capacity: doctor.capacity,
 		horizonDays: doctor.horizonDays,
+		maxPerPatient: doctor.maxPerPatientPerDay,
 		weekly,
 		blocks: byDate,
 	};

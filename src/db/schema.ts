@@ -27,6 +27,8 @@ export const doctors = sqliteTable("doctors", {
 	slotMinutes: integer("slot_minutes").notNull().default(30),
 	capacity: integer("capacity").notNull().default(1),
 	horizonDays: integer("horizon_days").notNull().default(60),
+	// Places one patient may book themself on one of the doctor's days (PATIENT_DAY_LIMIT past that).
+	maxPerPatientPerDay: integer("max_per_patient_per_day").notNull().default(4),
 	// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
 	configVersion: integer("config_version").notNull().default(0),
 	createdAt: text("created_at").notNull(),
@@ -82,18 +84,4 @@ export const appointments = sqliteTable(
 		index("appointments_patient_start").on(t.patientId, t.start),
 		index("appointments_doctor_start").on(t.doctorId, t.start),
 	],
-);
-
-// Binds a user's Idempotency-Key to one booking request before any doctor-day sees it, so two requests
-// racing with one key to different days cannot both book; the day's object replays retries of the same one.
-export const idempotencyKeys = sqliteTable(
-	"idempotency_keys",
-	{
-		bookedBy: text("booked_by").notNull(),
-		key: text("key").notNull(),
-		doctorId: text("doctor_id").notNull(),
-		start: text("start").notNull(),
-		createdAt: text("created_at").notNull(),
-	},
-	(t) => [primaryKey({ columns: [t.bookedBy, t.key] })],
 );

@@ -111,6 +111,24 @@ describe("PUT /api/doctors/:id/schedule", () => {
 		expect(slot).toMatchObject({ booked: 3, capacity: 1, remaining: 0, status: "full" });
 	});
 
+	it("sets how many places of a day one patient may book (4 by default)", async () => {
+		const doctor = await createDoctor({ capacity: 5, max_per_patient_per_day: 1 });
+		const patient = await createPatient();
+		const date = inDays(16);
+		const read = await api("GET", `/api/doctors/${doctor.id}/schedule`);
+		expect(read.body.schedule.max_per_patient_per_day).toBe(1);
+		await bookAs(patient.token, doctor.id, at(date, "09:00"));
+		const second = await api("POST", "/api/appointments", {
+			headers: bearer(patient.token),
+			body: { doctor_id: doctor.id, start: at(date, "10:00") },
+		});
+		expect([second.status, second.body.error.code]).toEqual([409, "PATIENT_DAY_LIMIT"]);
+		const other = await createDoctor();
+		expect(
+			(await api("GET", `/api/doctors/${other.id}/schedule`)).body.schedule.max_per_patient_per_day,
+		).toBe(4);
+	});
+
 	it("takes the contract's maxima, 48 ranges on every day, and reads them back exactly", async () => {
 		const doctor = await createDoctor();
 		const clock = (minutes: number) =>
@@ -122,6 +140,7 @@ describe("PUT /api/doctors/:id/schedule", () => {
 			slot_minutes: 30,
 			capacity: 1,
 			horizon_days: 60,
+			max_per_patient_per_day: 100,
 			weekly: allWeek(ranges),
 		};
 		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, { headers: ADMIN, body: schedule });

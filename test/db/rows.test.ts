@@ -71,6 +71,7 @@ describe("loadDoctorConfig", () => {
 			slotMinutes: row.slotMinutes,
 			capacity: row.capacity,
 			horizonDays: row.horizonDays,
+			maxPerPatient: row.maxPerPatientPerDay,
 			weekly,
 			blocks,
 		});

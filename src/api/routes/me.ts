@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Actor, Appointment as AppointmentRecord } from "../../core/appointment";
 import { database } from "../../db/client";
-import { appointments, idempotencyKeys, users } from "../../db/schema";
+import { appointments, users } from "../../db/schema";
 import { doctorDay } from "../../doctor-day/stub";
 import { verifyAppointmentId } from "../../lib/appointment-ids";
 import { nowIso } from "../../lib/ids";
@@ -86,7 +86,8 @@ meRoutes.openapi(
 
 /**
  * Turns the account into a tombstone: name, email and password go (the email is free for a new account),
- * the token version moves past every token issued, and its idempotency keys are dropped.
+ * and the token version moves past every token issued. (Its idempotency keys, kept by the day objects,
+ * name only cancelled appointments now, and expire within a day.)
  */
 async function revoke(env: Env, userId: string): Promise<void> {
 	const db = database(env.DB);
@@ -101,7 +102,6 @@ async function revoke(env: Env, userId: string): Promise<void> {
 				deletedAt: nowIso(),
 			})
 			.where(eq(users.id, userId)),
-		db.delete(idempotencyKeys).where(eq(idempotencyKeys.bookedBy, userId)),
 	]);
 }
 

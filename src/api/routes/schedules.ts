@@ -44,6 +44,7 @@ export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Sche
 		slot_minutes: doctor.slotMinutes,
 		capacity: doctor.capacity,
 		horizon_days: doctor.horizonDays,
+		max_per_patient_per_day: doctor.maxPerPatientPerDay,
 		weekly,
 	};
 }
@@ -115,6 +116,7 @@ scheduleRoutes.openapi(
 					slotMinutes: body.slot_minutes,
 					capacity: body.capacity,
 					horizonDays: body.horizon_days,
+					maxPerPatientPerDay: body.max_per_patient_per_day,
 					configVersion: sql`${doctors.configVersion} + 1`,
 					updatedAt: nowIso(),
 				})
