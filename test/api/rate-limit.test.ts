@@ -151,12 +151,12 @@ describe("rate limits on the routes", () => {
 	it("limits one address's public availability reads", async () => {
 		const doctor = await createDoctor();
 		const ip = unique("203.0.113");
+		const read = () => get(`/api/doctors/${doctor.id}/availability/date/${inDays(1)}`, ip);
 		await inOneWindow(async () => {
-			const reads: Response[] = [];
-			// Dates outside the window are answered by the Worker alone: a cheap way to spend the budget.
-			for (let i = 0; i < 601; i += 1)
-				reads.push(await get(`/api/doctors/${doctor.id}/availability/date/1999-01-01`, ip));
-			expect((await statuses(reads)).slice(-2)).toEqual([200, "429 RATE_LIMITED"]);
+			expect((await read()).status).toBe(200);
+			// Spend the rest of the address's budget straight on the binding the route uses, then read again.
+			for (let i = 1; i < 600; i += 1) await env.PUBLIC_READ_LIMIT.limit({ key: ip });
+			expect(await statuses([await read()])).toEqual(["429 RATE_LIMITED"]);
 		});
 	});
 });
