@@ -83,6 +83,8 @@ async function start(): Promise<{ child: ChildProcess; output: () => string }> {
 
 /** SIGKILLs the workerd `pick` chooses and answers start.mjs's exit code and how long it took to exit. */
 async function killRuntime(child: ChildProcess, pick: (cmdlines: Map<number, string>) => number) {
+	// The supervisor polls once a second: it must have seen a runtime running before it can miss it.
+	await sleep(2_500);
 	const pids: number[] = runtimePids(child.pid) ?? [];
 	expect(pids.length).toBeGreaterThan(0);
 	const cmdlines = new Map(pids.map((pid) => [pid, readFileSync(`/proc/${pid}/cmdline`, "utf8")]));
