@@ -5,6 +5,7 @@ import { type Actor, DOCTOR_ID_PATTERN } from "../core/appointment";
 import type { DoctorRoute } from "../core/day-window";
 import { loadDoctorRoute } from "../db/doctor-config";
 import { hop } from "../lib/hops";
+import { requireVisible } from "./doctor-view";
 import { ApiError } from "./errors";
 
 /** How long another isolate may act on an old horizon or flag (the isolate that made a change forgets at once). */
@@ -34,10 +35,7 @@ export async function visibleDoctorRoute(
 	doctorId: string,
 	actor: Actor | null,
 ): Promise<DoctorRoute> {
-	const route = await doctorRoute(env, doctorId);
-	const privileged = actor?.role === "admin" || (actor?.role === "doctor" && actor.doctorId === doctorId);
-	if (!route.isApproved && !privileged) throw new ApiError("DOCTOR_NOT_FOUND");
-	return route;
+	return requireVisible(doctorId, await doctorRoute(env, doctorId), actor);
 }
 
 /** After a change of the doctor (or a day object said the zone moved): read it again next time. */

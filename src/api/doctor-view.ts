@@ -18,8 +18,12 @@ export function publicDoctor(row: DoctorRow) {
  * An unapproved doctor exists only for admins and for itself: everyone else gets the same 404 as for a
  * doctor that does not exist, so it cannot be found by guessing ids before an admin vouches for it.
  */
-export function requireVisible(row: DoctorRow, actor: Actor | null): DoctorRow {
-	const itself = actor?.role === "doctor" && actor.doctorId === row.id;
-	if (!row.isApproved && actor?.role !== "admin" && !itself) throw new ApiError("DOCTOR_NOT_FOUND");
-	return row;
+export function requireVisible<T extends { isApproved: boolean }>(
+	doctorId: string,
+	doctor: T,
+	actor: Actor | null,
+): T {
+	const itself = actor?.role === "doctor" && actor.doctorId === doctorId;
+	if (!doctor.isApproved && actor?.role !== "admin" && !itself) throw new ApiError("DOCTOR_NOT_FOUND");
+	return doctor;
 }

@@ -16,8 +16,8 @@ export interface DayFacts {
 
 export interface DayEventConsumer {
 	readonly name: string;
-	/** Idempotent: a batch may be delivered again after a crash or a timeout. */
-	deliver(env: Env, batch: readonly StoredEvent[], day: DayFacts): Promise<void>;
+	/** Idempotent: a batch may be delivered again after a crash or a timeout. `day` reads the day now. */
+	deliver(env: Env, batch: readonly StoredEvent[], day: () => DayFacts): Promise<void>;
 }
 
 export const DAY_EVENT_CONSUMERS: readonly DayEventConsumer[] = [projectionConsumer, doctorConsumer];

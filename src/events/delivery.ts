@@ -39,7 +39,7 @@ export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFact
 			const batch = store.events.due(consumer.name, Date.now(), BATCH);
 			if (batch.length === 0) break;
 			try {
-				await consumer.deliver(env, batch, facts());
+				await consumer.deliver(env, batch, facts);
 				store.events.delivered(
 					consumer.name,
 					batch.map((item) => item.seq),

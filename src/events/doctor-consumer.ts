@@ -21,7 +21,10 @@ export const doctorConsumer: DayEventConsumer = {
 						},
 					],
 		);
+		// A config change moves no booked count, and the Doctor object made it: nothing to tell.
+		if (messages.length === 0) return;
+		const facts = day();
 		hop(env, "object→object", "after", "doctor-consumer.deliver");
-		await doctorObject(env, day.doctorId).dayChanged(day, messages);
+		await doctorObject(env, facts.doctorId).dayChanged(facts, messages);
 	},
 };

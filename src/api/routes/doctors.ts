@@ -95,7 +95,7 @@ doctorRoutes.openapi(
 		const { doctor_id } = c.req.valid("param");
 		const [row] = await database(c.env.DB).select().from(doctors).where(eq(doctors.id, doctor_id));
 		if (row === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
-		return c.json({ doctor: publicDoctor(requireVisible(row, c.get("actor"))) }, 200);
+		return c.json({ doctor: publicDoctor(requireVisible(row.id, row, c.get("actor"))) }, 200);
 	},
 );
 

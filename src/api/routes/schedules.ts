@@ -65,7 +65,7 @@ scheduleRoutes.openapi(
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
 		const db = database(c.env.DB);
-		const doctor = requireVisible(await findDoctor(db, doctor_id), c.get("actor"));
+		const doctor = requireVisible(doctor_id, await findDoctor(db, doctor_id), c.get("actor"));
 		const ranges = await db
 			.select()
 			.from(scheduleRanges)
