@@ -237,8 +237,9 @@ describe("durability and events", () => {
 	it("repairs a crash between the object's commit and the delivery with its alarm", async () => {
 		const day = config();
 		const stub = await pushed(day);
-		// Nothing else is delivering: the config's own event has gone out.
+		// Nothing else is delivering, and no alarm can fire: the config's own event has gone out.
 		await eventually(async () => ((await stub.eventBacklog()).pending === 0 ? true : null));
+		await runInDurableObject(stub, (_i, state) => state.storage.deleteAlarm());
 		// Commit a booking's rows exactly as book() does, but "crash" before delivering its events.
 		const id = await runInDurableObject(stub, async (_instance: DoctorDay, state) => {
 			const store = new DayStore(state.storage);

@@ -117,8 +117,11 @@ describe("a doctor-day's clean-up", () => {
 			state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'cleanup'");
 			return state.storage.setAlarm(Date.now() + 60_000);
 		});
-		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		expect(await runInDurableObject(stub, (_i, state) => hasTables(state.storage.sql))).toBe(false);
+		// The alarm runs now, or has already (a delivery still finishing may re-arm it for the due timer).
+		await runDurableObjectAlarm(stub);
+		await eventually(
+			async () => !(await runInDurableObject(stub, (_i, state) => hasTables(state.storage.sql))),
+		);
 	});
 
 	it("keeps a day that holds an appointment", async () => {
