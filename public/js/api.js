@@ -96,6 +96,35 @@ export function withQuery(path, params) {
 	return text === "" ? path : `${path}?${text}`;
 }
 
+/**
+ * Every page of a list (lists are paged by `next_cursor`), so nothing a page shows is cut short.
+ * @param {string} path the list's path with its filters
+ * @param {string} field the list's field in each page, e.g. "appointments"
+ * @param {{token?: string | null}} [options]
+ * @returns {Promise<any[]>}
+ */
+export async function requestAllPages(path, field, options = {}) {
+	/** @type {any[]} */
+	const all = [];
+	/** @type {Set<string>} */
+	const seen = new Set();
+	/** @type {string | undefined} */
+	let cursor;
+	do {
+		const url =
+			cursor === undefined
+				? path
+				: `${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`;
+		const body = await request("GET", url, options);
+		all.push(...body[field]);
+		// A cursor seen before would loop forever: stop instead.
+		cursor =
+			typeof body.next_cursor === "string" && !seen.has(body.next_cursor) ? body.next_cursor : undefined;
+		if (cursor !== undefined) seen.add(cursor);
+	} while (cursor !== undefined);
+	return all;
+}
+
 /** @param {string} id */
 export const doctorPath = (id) => `/api/doctors/${encodeURIComponent(id)}`;
 

@@ -1,6 +1,6 @@
 // @ts-check
 // The booking page (and the widget's frame, served at /embed): views, session and the doctor → day → slot flow.
-import { request, sessionStore } from "./api.js";
+import { requestAllPages, sessionStore } from "./api.js";
 import { createBookingFlow } from "./booking-flow.js";
 import { byId, clearWarnings, focusOn, h, replace, toast } from "./dom.js";
 import { startEmbedBridge } from "./embed-bridge.js";
@@ -212,7 +212,7 @@ async function loadDoctors() {
 	/** @type {import("./doctor-picker.js").Doctor[]} */
 	let doctors = [];
 	try {
-		doctors = (await request("GET", "/api/doctors")).doctors;
+		doctors = await requestAllPages("/api/doctors", "doctors");
 	} catch (error) {
 		flow.doctorsFailed(String(/** @type {Error} */ (error).message), () => void loadDoctors());
 		return;

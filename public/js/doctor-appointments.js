@@ -1,6 +1,6 @@
 // @ts-check
 // The doctor's appointments of the coming days, grouped by date and kept current by the doctor's live feed.
-import { ApiError, request, withQuery } from "./api.js";
+import { ApiError, request, requestAllPages, withQuery } from "./api.js";
 import { h, replace, toast } from "./dom.js";
 import { addDays, formatDate, modeLabel } from "./time.js";
 
@@ -24,8 +24,10 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 		const { from, to } = range();
 		rangeLabel.textContent = `Next ${DAYS} days`;
 		try {
-			const body = await request("GET", withQuery("/api/appointments", { from, to }), { token: token() });
-			byId = new Map(body.appointments.map((/** @type {Appointment} */ a) => [a.id, a]));
+			const list = await requestAllPages(withQuery("/api/appointments", { from, to }), "appointments", {
+				token: token(),
+			});
+			byId = new Map(list.map((/** @type {Appointment} */ a) => [a.id, a]));
 			render();
 		} catch (error) {
 			if (error instanceof ApiError && error.status === 401) return onUnauthorized();

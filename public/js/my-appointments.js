@@ -1,7 +1,7 @@
 // @ts-check
 // "My appointments": the patient's bookings, upcoming first, each cancellable until it starts; the page's own
 // recent bookings and cancels are laid over the fetched list, which may not show them yet.
-import { ApiError, outcomeUnknown, request, withQuery } from "./api.js";
+import { ApiError, outcomeUnknown, request, requestAllPages } from "./api.js";
 import { focusOn, h, replace, toast } from "./dom.js";
 import { formatDate, modeLabel } from "./time.js";
 
@@ -22,7 +22,7 @@ export async function showMyAppointments(options) {
 	replace(container, h("p", { class: "muted", "aria-busy": "true", text: "Loading your appointments…" }));
 	let list;
 	try {
-		list = recent.overlay(await fetchAll(token));
+		list = recent.overlay(await requestAllPages("/api/appointments", "appointments", { token }));
 	} catch (error) {
 		const again = h("button", {
 			type: "button",
@@ -185,28 +185,6 @@ export async function showMyAppointments(options) {
 		upcoming.length ? section("Upcoming", upcoming, "upcoming-appointments") : null,
 		past.length ? section("Past", past, "past-appointments") : null,
 	);
-}
-
-/**
- * Every page of the list: it is paged by `next_cursor`, and a patient's list must not be cut short.
- * @param {string} token
- * @returns {Promise<Appointment[]>}
- */
-async function fetchAll(token) {
-	/** @type {Appointment[]} */
-	const all = [];
-	/** @type {Set<string>} */
-	const seen = new Set();
-	/** @type {string | undefined} */
-	let cursor;
-	do {
-		const body = await request("GET", withQuery("/api/appointments", { cursor }), { token });
-		all.push(...body.appointments);
-		cursor =
-			typeof body.next_cursor === "string" && !seen.has(body.next_cursor) ? body.next_cursor : undefined;
-		if (cursor !== undefined) seen.add(cursor);
-	} while (cursor !== undefined);
-	return all;
 }
 
 /** @param {Appointment} a */

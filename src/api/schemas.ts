@@ -7,6 +7,7 @@ import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "
 import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
 import { canonicalTimeZone } from "../core/time-zone";
 import { isCommonPassword } from "./common-passwords";
+import { PageQuery } from "./pagination";
 
 export const DateString = z
 	.string()
@@ -191,12 +192,20 @@ export const DateRangeQuery = z
 	.strictObject({ from: DateString, to: DateString })
 	.refine((q) => q.from <= q.to, { message: "from must not be after to.", path: ["to"] });
 
-export const OptionalDateRangeQuery = z
-	.strictObject({ from: DateString.optional(), to: DateString.optional() })
-	.refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
-		message: "from must not be after to.",
-		path: ["to"],
-	});
+const optionalDateRange = { from: DateString.optional(), to: DateString.optional() };
+const fromNotAfterTo: [(q: { from?: string; to?: string }) => boolean, { message: string; path: string[] }] =
+	[
+		(q) => q.from === undefined || q.to === undefined || q.from <= q.to,
+		{ message: "from must not be after to.", path: ["to"] },
+	];
+
+export const OptionalDateRangeQuery = z.strictObject(optionalDateRange).refine(...fromNotAfterTo);
+
+export const AppointmentListQuery = z
+	.strictObject({ ...optionalDateRange, ...PageQuery })
+	.refine(...fromNotAfterTo);
+
+export const DoctorListQuery = z.strictObject(PageQuery);
 
 export const Slot = z
 	.object({

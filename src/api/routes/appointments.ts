@@ -13,19 +13,19 @@ import { bookOnDay, nearestAlternatives } from "../day-calls";
 import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
+import { afterKey, decodeCursor, pageOf } from "../pagination";
 import { rateLimit, rateLimitUser } from "../rate-limit";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
 import {
 	Appointment,
 	AppointmentIdParam,
+	AppointmentListQuery,
 	BookBody,
 	IdempotencyHeader,
-	OptionalDateRangeQuery,
 } from "../schemas";
 
 export const appointmentRoutes = newRouter();
 const AppointmentResponse = z.object({ appointment: Appointment });
-const LIST_LIMIT = 500;
 
 /** Who the booking is for: patients book for themselves; admins and doctors name the patient. */
 async function patientFor(env: Env, actor: Actor, doctorId: string, patientId: string | undefined) {
@@ -156,30 +156,40 @@ appointmentRoutes.openapi(
 		path: "/api/appointments",
 		middleware: [allow()] as const,
 		tags: ["appointments"],
-		summary: "The caller's appointments (a patient's own, a doctor's, or all for admins), by start",
+		summary:
+			"The caller's appointments (a patient's own, a doctor's, or all for admins), by start, a page at a time",
 		security: bearer,
-		request: { query: OptionalDateRangeQuery },
+		request: { query: AppointmentListQuery },
 		responses: {
-			200: jsonContent(z.object({ appointments: z.array(Appointment) }), "Appointments"),
+			200: jsonContent(
+				z.object({ appointments: z.array(Appointment), next_cursor: z.string().nullable() }),
+				"Appointments",
+			),
 			...errorResponses,
 		},
 	}),
 	async (c) => {
-		const { from, to } = c.req.valid("query");
+		const { from, to, limit, cursor } = c.req.valid("query");
+		const after = decodeCursor(cursor, "string");
 		const actor = requireActor(c);
 		const filters: (SQL | undefined)[] = [
 			actor.role === "patient" ? eq(appointments.patientId, actor.userId) : undefined,
 			actor.role === "doctor" ? eq(appointments.doctorId, actor.doctorId ?? "") : undefined,
 			from === undefined ? undefined : gte(appointments.date, from),
 			to === undefined ? undefined : lte(appointments.date, to),
+			afterKey(appointments.start, appointments.id, after),
 		];
 		const rows = await database(c.env.DB)
-			.select({ body: appointments.body })
+			.select({ id: appointments.id, start: appointments.start, body: appointments.body })
 			.from(appointments)
 			.where(and(...filters))
 			.orderBy(asc(appointments.start), asc(appointments.id))
-			.limit(LIST_LIMIT);
-		return c.json({ appointments: rows.map((r) => JSON.parse(r.body)) }, 200);
+			.limit(limit + 1);
+		const page = pageOf(rows, limit, (row) => [row.start, row.id]);
+		return c.json(
+			{ appointments: page.items.map((r) => JSON.parse(r.body)), next_cursor: page.next_cursor },
+			200,
+		);
 	},
 );
 

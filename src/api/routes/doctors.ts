@@ -1,16 +1,17 @@
 // /api/doctors: create (admin), list and read (public), and change a doctor's details and flags.
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { database } from "../../db/client";
 import { doctors, users } from "../../db/schema";
 import { newId, nowIso } from "../../lib/ids";
 import { allow, allowDoctorOrAdmin, requireActor, requireDoctorOrAdmin } from "../auth";
 import { publicDoctor, requireVisible } from "../doctor-view";
 import { ApiError } from "../errors";
+import { afterKey, decodeCursor, pageOf } from "../pagination";
 import { hashPassword } from "../passwords";
 import { pushDoctorConfig } from "../push";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
-import { CreateDoctorBody, Doctor, DoctorIdParam, PatchDoctorBody } from "../schemas";
+import { CreateDoctorBody, Doctor, DoctorIdParam, DoctorListQuery, PatchDoctorBody } from "../schemas";
 
 export const doctorRoutes = newRouter();
 const DoctorResponse = z.object({ doctor: Doctor });
@@ -67,18 +68,27 @@ doctorRoutes.openapi(
 		method: "get",
 		path: "/api/doctors",
 		tags: ["doctors"],
-		summary: "List doctors (approved ones, or all for admins)",
-		responses: { 200: jsonContent(z.object({ doctors: z.array(Doctor) }), "Doctors"), ...errorResponses },
+		summary: "List doctors (approved ones, or all for admins), by name, a page at a time",
+		request: { query: DoctorListQuery },
+		responses: {
+			200: jsonContent(z.object({ doctors: z.array(Doctor), next_cursor: z.string().nullable() }), "Doctors"),
+			...errorResponses,
+		},
 	}),
 	async (c) => {
-		const db = database(c.env.DB);
+		const { limit, cursor } = c.req.valid("query");
+		const after = decodeCursor(cursor, "string");
 		const isAdmin = c.get("actor")?.role === "admin";
-		const rows = await db
+		const rows = await database(c.env.DB)
 			.select()
 			.from(doctors)
-			.where(isAdmin ? undefined : eq(doctors.isApproved, true))
-			.orderBy(doctors.name);
-		return c.json({ doctors: rows.map(publicDoctor) }, 200);
+			.where(
+				and(isAdmin ? undefined : eq(doctors.isApproved, true), afterKey(doctors.name, doctors.id, after)),
+			)
+			.orderBy(asc(doctors.name), asc(doctors.id))
+			.limit(limit + 1);
+		const page = pageOf(rows, limit, (row) => [row.name, row.id]);
+		return c.json({ doctors: page.items.map(publicDoctor), next_cursor: page.next_cursor }, 200);
 	},
 );
 
