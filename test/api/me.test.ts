@@ -3,20 +3,11 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { issueToken } from "../../src/api/auth";
-import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays, unique } from "../helpers";
+import { ADMIN, api, at, bearer, createDoctor, createPatient, eventually, inDays, unique } from "../helpers";
 
 afterEach(() => {
 	vi.useRealTimers();
 });
-
-/** Waits (bounded) until `check` holds: the appointment list is filled by events after each answer. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-	const until = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > until) throw new Error("timed out waiting for the appointment list");
-		await scheduler.wait(10);
-	}
-}
 
 async function register(email = `${unique("me")}@docslot.test`) {
 	const password = "a-long-enough-password";
