@@ -1,6 +1,6 @@
 // Calendar feed tokens and what a feed serves. Only a token's SHA-256 is stored, so D1 never holds a
 // usable feed URL; revoking deletes the row, and the next fetch of the URL is a 404.
-import { and, asc, eq, gte, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, isNull } from "drizzle-orm";
 import type { Appointment } from "../core/appointment";
 import {
 	appointmentsCalendar,
@@ -74,9 +74,10 @@ export async function feedCalendar(env: Env, token: string, pageOrigin: string):
 		.from(appointments)
 		.leftJoin(doctors, eq(doctors.id, appointments.doctorId))
 		.where(and(whose, gte(appointments.start, feedStartsAt(Date.now()))))
-		.orderBy(asc(appointments.start), asc(appointments.id))
+		// Past the cap, the oldest go: the coming appointments are the ones a calendar must have.
+		.orderBy(desc(appointments.start), desc(appointments.id))
 		.limit(FEED_MAX_EVENTS);
-	const entries: CalendarEntry[] = rows.map((row) => ({
+	const entries: CalendarEntry[] = rows.reverse().map((row) => ({
 		appointment: JSON.parse(row.body) as Appointment,
 		sequence: row.sequence,
 		doctorName: row.doctorName ?? "your doctor",

@@ -4,7 +4,7 @@ import type { Appointment, AppointmentStatus, ConsultationMode } from "./appoint
 
 /** A feed serves appointments from this many days ago onward: calendars keep what they already had. */
 export const FEED_LOOKBACK_DAYS = 90;
-/** At most this many events a feed, the earliest first (a doctor's 90 days plus horizon fit many times). */
+/** At most this many events a feed, the latest kept (a busy doctor's 90 days and horizon fit in it). */
 export const FEED_MAX_EVENTS = 2000;
 /** How often subscribers are asked to refetch (REFRESH-INTERVAL / X-PUBLISHED-TTL); clients may poll less. */
 const REFRESH_SECONDS = 15 * 60;
