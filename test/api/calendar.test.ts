@@ -2,6 +2,7 @@
 // cancel, replace, revoke), what a doctor's feed holds, the 90-day bound, and who may read one event.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { addDays, daysBetween, weekdayOf } from "../../src/core/time";
 import { ADMIN, api, at, bearer, createDoctor, createPatient, eventually, inDays } from "../helpers";
 import { parseCalendar } from "../parse-ics";
 
@@ -179,5 +180,42 @@ describe("GET /api/appointments/:id/ics", () => {
 		await api("POST", `/api/appointments/${appointment.id}/cancel`, { headers: bearer(patient.token) });
 		const cancelled = await api("GET", path, { headers: bearer(patient.token) });
 		expect(parseCalendar(cancelled.body).events[0]).toMatchObject({ status: "CANCELLED", sequence: 1 });
+	});
+});
+
+/** The next day New York's clocks spring forward (the second Sunday of March), at least two days ahead. */
+function nextSpringForward(): string {
+	const soonest = inDays(2);
+	for (let year = Number(soonest.slice(0, 4)); ; year++) {
+		const date = [8, 9, 10, 11, 12, 13, 14]
+			.map((day) => `${year}-03-${String(day).padStart(2, "0")}`)
+			.find((d) => weekdayOf(d) === "sunday") as string;
+		if (date >= soonest) return date;
+	}
+}
+
+describe("across a DST change", () => {
+	it("a New York doctor's 09:00 is 14:00Z the day before the spring-forward and 13:00Z on it, in the feed and in FHIR", async () => {
+		const dstDay = nextSpringForward();
+		const dayBefore = addDays(dstDay, -1);
+		const doctor = await createDoctor({
+			timezone: "America/New_York",
+			horizon_days: daysBetween(inDays(0), dstDay) + 2,
+		});
+		const patient = await createPatient();
+		const path = await newFeed(patient.token);
+		const before = await book(doctor.id, patient.token, `${dayBefore}T14:00:00.000Z`);
+		const on = await book(doctor.id, patient.token, `${dstDay}T13:00:00.000Z`);
+		expect([before.time, on.time]).toEqual(["09:00", "09:00"]);
+		await eventually(async () => (await fetchFeed(path)).events.length === 2);
+		const { events } = await fetchFeed(path);
+		expect(events.map((e) => [new Date(e.start).toISOString(), new Date(e.end).toISOString()])).toEqual([
+			[`${dayBefore}T14:00:00.000Z`, `${dayBefore}T14:30:00.000Z`],
+			[`${dstDay}T13:00:00.000Z`, `${dstDay}T13:30:00.000Z`],
+		]);
+
+		const slots = await api("GET", `/fhir/r4/Slot?schedule=${doctor.id}&start=${dstDay}`);
+		expect(slots.body.entry[0].resource).toMatchObject({ start: `${dstDay}T13:00:00.000Z`, status: "busy" });
+		expect(slots.body.entry.at(-1).resource.end).toBe(`${dstDay}T21:00:00.000Z`);
 	});
 });
