@@ -64,7 +64,7 @@ async function fromToken(token: string, env: Env): Promise<{ actor: Actor; crede
 	) {
 		throw new ApiError("UNAUTHORIZED");
 	}
-	await requireCurrentToken(env.DB, sub, version);
+	await requireCurrentToken(env, sub, version);
 	const doctorId = typeof payload.doctor_id === "string" ? payload.doctor_id : null;
 	return {
 		actor: { userId: sub, role, doctorId },

@@ -1,61 +1,101 @@
-// Which tokens each account still honours, kept per isolate for a short time: a token carries the account's
-// token version (`tv`) it was issued under, and raising the version revokes every earlier token. Checking D1
-// on every request would put a round trip on the booking path, which the architecture forbids.
+// Which tokens each account still honours. A token carries the account's token version (`tv`) it was issued
+// under; raising the version (deleting the account) revokes every earlier token and stamps the account's
+// `tokens_revoked_at`. Each isolate keeps the revocations of the last token lifetime and reads only what is
+// new since, at most once per TTL for all accounts together: a read per account would put D1 on the path of
+// every caller's first request, which the architecture forbids.
+import { hop } from "../lib/hops";
+import { TOKEN_TTL_SECONDS } from "./auth";
 import { ApiError } from "./errors";
 
 /** How long another isolate may accept a revoked token (the isolate that revokes forgets at once). */
 export const TOKEN_VERSION_TTL_MS = 30_000;
-const MAX_ENTRIES = 10_000;
+/** Writers' clocks differ a little: each read goes back this far before the last one (re-reading is harmless). */
+const OVERLAP_MS = 60_000;
 /** Stands for a deleted account: no version is new enough. */
 const REVOKED = Number.POSITIVE_INFINITY;
 
-// Plain SQL: this read runs on a cache miss of any authenticated request. Columns of src/db/schema.ts `users`.
-const VERSION_OF_USER = "SELECT token_version, deleted_at FROM users WHERE id = ?";
+// Plain SQL, columns of src/db/schema.ts `users`; `users_tokens_revoked_at` keeps it to the rows it returns.
+const REVOKED_SINCE =
+	"SELECT id, token_version, deleted_at, tokens_revoked_at FROM users WHERE tokens_revoked_at >= ?";
 
-interface Entry {
-	/** The lowest version still honoured; a pending read is shared by concurrent requests. */
-	oldest: Promise<number>;
-	until: number;
+export interface RevocationRow {
+	id: string;
+	token_version: number;
+	deleted_at: string | null;
+	tokens_revoked_at: number;
 }
 
-const entries = new Map<string, Entry>();
+/** What the check needs of the Worker's env: D1, and the hops trace (the read is a remote call). */
+export type RevocationEnv = Pick<Env, "DB" | "HOP_TRACE">;
+
+export type ReadRevocations = (env: RevocationEnv, since: number) => Promise<RevocationRow[]>;
+
+export class Revocations {
+	/** Per account: the oldest token version honoured, and when that was decided. */
+	private readonly oldest = new Map<string, { version: number; at: number }>();
+	/** When the last completed read started (this isolate's clock); null before the first. */
+	private readFrom: number | null = null;
+	private reading: Promise<void> | null = null;
+
+	constructor(
+		private readonly read: ReadRevocations,
+		private readonly tokenLifetimeMs: number,
+	) {}
+
+	/** Throws 401 UNAUTHORIZED when the account has revoked tokens of version `tokenVersion`. */
+	async require(env: RevocationEnv, userId: string, tokenVersion: number, now = Date.now()): Promise<void> {
+		if (this.readFrom === null || now - this.readFrom >= TOKEN_VERSION_TTL_MS) await this.refresh(env, now);
+		if (tokenVersion < (this.oldest.get(userId)?.version ?? 0)) {
+			throw new ApiError("UNAUTHORIZED", "This token was revoked: the account was deleted or signed out.");
+		}
+	}
+
+	/** After this isolate deleted the account: refuse its tokens here at once, with no D1 read. */
+	revokeHere(userId: string, now = Date.now()): void {
+		this.oldest.set(userId, { version: REVOKED, at: now });
+	}
+
+	/** Concurrent callers share one read; a failed read is not remembered, so the next caller tries again. */
+	private refresh(env: RevocationEnv, now: number): Promise<void> {
+		this.reading ??= (async () => {
+			// Revocations older than a token's lifetime concern only tokens that have expired anyway.
+			const since = this.readFrom === null ? now - this.tokenLifetimeMs : this.readFrom - OVERLAP_MS;
+			for (const row of await this.read(env, since)) {
+				const version = row.deleted_at === null ? row.token_version : REVOKED;
+				const known = this.oldest.get(row.id);
+				if (known === undefined || known.version < version)
+					this.oldest.set(row.id, { version, at: row.tokens_revoked_at });
+			}
+			for (const [userId, entry] of this.oldest)
+				if (entry.at < now - this.tokenLifetimeMs) this.oldest.delete(userId);
+			this.readFrom = now;
+		})().finally(() => {
+			this.reading = null;
+		});
+		return this.reading;
+	}
+}
+
+// Made on first use: auth.ts (the token lifetime) and this module import each other.
+let revocations: Revocations | null = null;
+
+/** The revocations stamped at or after `since` (epoch ms). */
+export const readRevocations: ReadRevocations = async (env, since) => {
+	hop(env, "worker→D1", "before", "token-versions.readRevocations");
+	return (await env.DB.prepare(REVOKED_SINCE).bind(since).all<RevocationRow>()).results;
+};
+
+function isolateRevocations(): Revocations {
+	revocations ??= new Revocations(readRevocations, TOKEN_TTL_SECONDS * 1000);
+	return revocations;
+}
 
 /** Throws 401 UNAUTHORIZED when the account has revoked tokens of version `tokenVersion`. */
-export async function requireCurrentToken(
-	db: D1Database,
-	userId: string,
-	tokenVersion: number,
-): Promise<void> {
-	const now = Date.now();
-	let entry = entries.get(userId);
-	if (entry === undefined || entry.until <= now) {
-		if (entries.size >= MAX_ENTRIES) entries.clear();
-		const fresh: Entry = { oldest: load(db, userId), until: now + TOKEN_VERSION_TTL_MS };
-		entries.set(userId, fresh);
-		// A failed read is not remembered: the next request tries again.
-		void fresh.oldest.catch(() => entries.get(userId) === fresh && entries.delete(userId));
-		entry = fresh;
-	}
-	// A token newer than what this isolate read is fine: the cache is behind, never ahead, of D1.
-	if (tokenVersion < (await entry.oldest)) {
-		throw new ApiError("UNAUTHORIZED", "This token was revoked: the account was deleted or signed out.");
-	}
-}
-
-/**
- * The oldest version honoured. An id with no row has revoked nothing: accounts are never removed, only
- * turned into tombstones, so a missing row is a token minted for a test or load run, trusted as before.
- */
-async function load(db: D1Database, userId: string): Promise<number> {
-	const row = await db
-		.prepare(VERSION_OF_USER)
-		.bind(userId)
-		.first<{ token_version: number; deleted_at: string | null }>();
-	if (row === null) return 0;
-	return row.deleted_at === null ? row.token_version : REVOKED;
+export function requireCurrentToken(env: RevocationEnv, userId: string, tokenVersion: number): Promise<void> {
+	return isolateRevocations().require(env, userId, tokenVersion);
 }
 
 /** After this isolate deleted the account: refuse its tokens here at once, with no D1 read. */
 export function revokeInThisIsolate(userId: string): void {
-	entries.set(userId, { oldest: Promise.resolve(REVOKED), until: Date.now() + TOKEN_VERSION_TTL_MS });
+	isolateRevocations().revokeHere(userId);
 }

@@ -1,20 +1,26 @@
 // D1 tables: accounts, doctors with their weekly schedules, unavailability and the appointment index.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export const users = sqliteTable("users", {
-	id: text("id").primaryKey(),
-	email: text("email").notNull().unique(),
-	name: text("name").notNull(),
-	role: text("role", { enum: ["admin", "doctor", "patient"] }).notNull(),
-	// "pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>"
-	passwordHash: text("password_hash").notNull(),
-	doctorId: text("doctor_id"),
-	createdAt: text("created_at").notNull(),
-	// Tokens carry the version they were issued under; raising it revokes every earlier token.
-	tokenVersion: integer("token_version").notNull().default(0),
-	// A deleted account stays as a tombstone (no name, email or password) so its revocation outlives it.
-	deletedAt: text("deleted_at"),
-});
+export const users = sqliteTable(
+	"users",
+	{
+		id: text("id").primaryKey(),
+		email: text("email").notNull().unique(),
+		name: text("name").notNull(),
+		role: text("role", { enum: ["admin", "doctor", "patient"] }).notNull(),
+		// "pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>"
+		passwordHash: text("password_hash").notNull(),
+		doctorId: text("doctor_id"),
+		createdAt: text("created_at").notNull(),
+		// Tokens carry the version they were issued under; raising it revokes every earlier token.
+		tokenVersion: integer("token_version").notNull().default(0),
+		// A deleted account stays as a tombstone (no name, email or password) so its revocation outlives it.
+		deletedAt: text("deleted_at"),
+		// When token_version last rose (epoch ms): isolates read only what was revoked since they last looked.
+		tokensRevokedAt: integer("tokens_revoked_at"),
+	},
+	(t) => [index("users_tokens_revoked_at").on(t.tokensRevokedAt)],
+);
 
 export const doctors = sqliteTable("doctors", {
 	id: text("id").primaryKey(),

@@ -1,12 +1,14 @@
-// The doctor-day's storage schema as an ordered list of migrations (src/lib/storage-migrations.ts).
-// Never edit an applied migration: add the next one.
+// The doctor-day's storage schema as an ordered list of migrations (src/lib/storage-migrations.ts), and
+// what they add up to for a new day. Never edit an applied migration: add the next one, and change
+// `fresh` to match (test/doctor-day/day-schema.test.ts compares the two).
 import { EVENT_LOG_TABLES } from "../events/event-log";
 import { TIMERS_TABLE } from "../lib/scheduler";
+import type { StorageSchema } from "../lib/storage-migrations";
 
 /** The consumers that existed when the outbox became the event log, to carry pending rows over. */
 const LEGACY_CONSUMERS = ["projection", "doctor"];
 
-export const DAY_MIGRATIONS: readonly string[] = [
+const DAY_MIGRATIONS: readonly string[] = [
 	// 1: the first wave's schema (objects created before migrations existed have exactly this).
 	`CREATE TABLE IF NOT EXISTS day (
 		id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -34,8 +36,31 @@ export const DAY_MIGRATIONS: readonly string[] = [
 		attempts INTEGER NOT NULL DEFAULT 0
 	);`,
 	// 2: typed day events with per-consumer delivery, one timer table, and expiring idempotency keys.
-	`${EVENT_LOG_TABLES}
-	${TIMERS_TABLE};
+	`CREATE TABLE IF NOT EXISTS events (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		type TEXT NOT NULL,
+		day_version INTEGER NOT NULL,
+		body TEXT NOT NULL,
+		at INTEGER NOT NULL
+	);
+	CREATE TABLE IF NOT EXISTS deliveries (
+		consumer TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		next_at INTEGER NOT NULL,
+		PRIMARY KEY (consumer, seq)
+	);
+	CREATE TABLE IF NOT EXISTS dead_letters (
+		consumer TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		type TEXT NOT NULL,
+		body TEXT NOT NULL,
+		attempts INTEGER NOT NULL,
+		error TEXT NOT NULL,
+		at INTEGER NOT NULL,
+		PRIMARY KEY (consumer, seq)
+	);
+	CREATE TABLE IF NOT EXISTS timers (name TEXT PRIMARY KEY, due_at INTEGER NOT NULL);
 	CREATE TABLE idempotency_keys (
 		booked_by TEXT NOT NULL,
 		key TEXT NOT NULL,
@@ -64,4 +89,49 @@ export const DAY_MIGRATIONS: readonly string[] = [
 	INSERT INTO deliveries (consumer, seq, next_at)
 		SELECT c.value, o.seq, 0 FROM outbox o, json_each('${JSON.stringify(LEGACY_CONSUMERS)}') c;
 	DROP TABLE outbox;`,
+	// 3: one cursor per consumer instead of a delivery row per event and consumer. What a consumer is still
+	// owed is always the tail of the log (it is delivered in order), so its cursor sits just before it.
+	`CREATE TABLE event_cursors (
+		consumer TEXT PRIMARY KEY,
+		delivered_seq INTEGER NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		next_at INTEGER NOT NULL DEFAULT 0
+	);
+	INSERT INTO event_cursors (consumer, delivered_seq, attempts, next_at)
+		SELECT consumer, min(seq) - 1, max(attempts), min(next_at) FROM deliveries GROUP BY consumer;
+	INSERT INTO event_cursors (consumer, delivered_seq)
+		SELECT c.value, coalesce((SELECT max(seq) FROM events), 0) FROM json_each('${JSON.stringify(LEGACY_CONSUMERS)}') c
+		WHERE c.value NOT IN (SELECT consumer FROM event_cursors);
+	DROP TABLE deliveries;`,
 ];
+
+export const DAY_SCHEMA: StorageSchema = {
+	migrations: DAY_MIGRATIONS,
+	fresh: `CREATE TABLE day (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		version INTEGER NOT NULL,
+		config TEXT
+	);
+	INSERT INTO day (id, version, config) VALUES (1, 0, NULL);
+	CREATE TABLE appointments (
+		id TEXT PRIMARY KEY,
+		start_ms INTEGER NOT NULL,
+		end_ms INTEGER NOT NULL,
+		patient_id TEXT NOT NULL,
+		booked_by TEXT NOT NULL,
+		status TEXT NOT NULL,
+		body TEXT NOT NULL,
+		record_version INTEGER NOT NULL DEFAULT 1
+	);
+	CREATE INDEX appointments_confirmed ON appointments (start_ms) WHERE status = 'confirmed';
+	CREATE TABLE idempotency_keys (
+		booked_by TEXT NOT NULL,
+		key TEXT NOT NULL,
+		appointment_id TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (booked_by, key)
+	);
+	CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+	${EVENT_LOG_TABLES}
+	${TIMERS_TABLE};`,
+};

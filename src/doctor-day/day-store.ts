@@ -7,7 +7,7 @@ import type { DayConfig } from "../core/day-config";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate } from "../lib/storage-migrations";
-import { DAY_MIGRATIONS } from "./day-schema";
+import { DAY_SCHEMA } from "./day-schema";
 
 /** How long an Idempotency-Key is remembered; a key reused after that is a new request. */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
@@ -35,7 +35,7 @@ export class DayStore {
 	constructor(private readonly storage: DurableObjectStorage) {
 		this.ready = hasTables(storage.sql);
 		// Objects migrate their own storage before any event: SQL calls are synchronous.
-		if (this.ready) storage.transactionSync(() => migrate(storage.sql, DAY_MIGRATIONS));
+		if (this.ready) storage.transactionSync(() => migrate(storage.sql, DAY_SCHEMA));
 		this.events = new EventLog(storage.sql);
 		this.timers = new Scheduler(storage, () => this.ready);
 		this.reload();
@@ -44,7 +44,7 @@ export class DayStore {
 	/** Creates the schema on the first change; call inside the change's transaction. */
 	ensureWritable(): void {
 		if (!this.ready) {
-			migrate(this.storage.sql, DAY_MIGRATIONS);
+			migrate(this.storage.sql, DAY_SCHEMA);
 			this.ready = true;
 		}
 		if (!this.configStored && this.config !== null) {
@@ -54,6 +54,8 @@ export class DayStore {
 	}
 
 	reload(): void {
+		this.events.reload();
+		this.timers.reload();
 		const memoryOnly = this.configStored ? null : this.config;
 		this.ready = hasTables(this.storage.sql);
 		const row = this.ready

@@ -3,14 +3,15 @@
 import type { BookedCounts } from "../core/booking";
 import type { DoctorConfig } from "../core/doctor-config";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
-import { migrate } from "../lib/storage-migrations";
+import { migrate, type StorageSchema } from "../lib/storage-migrations";
 
 const DOCTOR_MIGRATIONS: readonly string[] = [
+	// 1: the config, per-date summaries, owed pushes and timers.
 	`CREATE TABLE doctor (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
 	CREATE TABLE day_summaries (date TEXT PRIMARY KEY, day_version INTEGER NOT NULL, booked TEXT NOT NULL);
 	CREATE TABLE pushes (date TEXT PRIMARY KEY, version INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 	${TIMERS_TABLE};`,
-	// Live-feed tickets are single-use: each id is kept until the ticket expires, then forgotten.
+	// 2: live-feed tickets are single-use: each id is kept until the ticket expires, then forgotten.
 	`CREATE TABLE used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 	CREATE INDEX used_tickets_expiry ON used_tickets (expires_at);`,
 	// 3: the days that hold a config (they asked for it): the only ones a change is pushed to. A doctor
@@ -21,6 +22,18 @@ const DOCTOR_MIGRATIONS: readonly string[] = [
 	)
 	INSERT INTO configured_days (date) SELECT date FROM day WHERE EXISTS (SELECT 1 FROM doctor);`,
 ];
+
+/** The migrations' sum for a new Doctor object (test/doctor-day/day-schema.test.ts compares the two). */
+export const DOCTOR_SCHEMA: StorageSchema = {
+	migrations: DOCTOR_MIGRATIONS,
+	fresh: `CREATE TABLE doctor (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
+	CREATE TABLE day_summaries (date TEXT PRIMARY KEY, day_version INTEGER NOT NULL, booked TEXT NOT NULL);
+	CREATE TABLE pushes (date TEXT PRIMARY KEY, version INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+	${TIMERS_TABLE};
+	CREATE TABLE used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+	CREATE INDEX used_tickets_expiry ON used_tickets (expires_at);
+	CREATE TABLE configured_days (date TEXT PRIMARY KEY);`,
+};
 
 export interface PendingPush {
 	date: string;
@@ -34,7 +47,7 @@ export class DoctorStore {
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Doctor objects exist only for doctors that exist (the Worker checks first), so the schema is eager.
-		storage.transactionSync(() => migrate(storage.sql, DOCTOR_MIGRATIONS));
+		storage.transactionSync(() => migrate(storage.sql, DOCTOR_SCHEMA));
 		this.timers = new Scheduler(storage, () => true);
 		const row = storage.sql.exec<{ config: string }>("SELECT config FROM doctor").toArray()[0];
 		this.config = row === undefined ? null : (JSON.parse(row.config) as DoctorConfig);

@@ -35,15 +35,13 @@ export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFact
 	const lanes = DAY_EVENT_CONSUMERS.map((consumer) => singleFlight(() => deliverTo(consumer)));
 
 	async function deliverTo(consumer: DayEventConsumer): Promise<void> {
-		for (;;) {
+		for (let first = true; ; first = false) {
 			const batch = store.events.due(consumer.name, Date.now(), BATCH);
-			if (batch.length === 0) break;
+			const last = batch.at(-1);
+			// Nothing due at once: events still owed are backing off, and the alarm must come back for them.
+			if (last === undefined) return first ? wakeForBackoff() : undefined;
 			try {
 				await consumer.deliver(env, batch, facts);
-				store.events.delivered(
-					consumer.name,
-					batch.map((item) => item.seq),
-				);
 			} catch (error) {
 				store.events.failed(consumer.name, batch, String(error), Date.now());
 				console.error(
@@ -53,15 +51,20 @@ export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFact
 						error: String(error),
 					}),
 				);
-				break;
+				return wakeForBackoff();
 			}
+			store.events.delivered(consumer.name, last.seq);
+			// A short batch was all that was due (a change committed since runs the lane again); after a
+			// retried event, the rest of what it held up follows at once.
+			if (batch.length < BATCH && last.attempts === 0) return;
 		}
-		// Whatever is still owed (backing off) wakes the object when it is due.
+	}
+
+	async function wakeForBackoff(): Promise<void> {
 		const next = store.events.nextDue();
-		if (next !== null) {
-			store.timers.atOrBefore(DELIVER_TIMER, Math.max(next, Date.now()));
-			await store.timers.arm();
-		}
+		if (next === null) return;
+		store.timers.atOrBefore(DELIVER_TIMER, Math.max(next, Date.now()));
+		await store.timers.arm();
 	}
 
 	return {

@@ -15,6 +15,11 @@ export interface DueTimer {
 export class Scheduler {
 	/** The alarm this instance last set; null when it knows of none (a new instance re-arms once). */
 	private armedAt: number | null = null;
+	/**
+	 * The timer rows, read once: every booking sets timers that are usually set already, so most calls
+	 * need no SQL. Null until read, and after a rolled-back transaction (reload).
+	 */
+	private rows: Map<string, number> | null = null;
 
 	constructor(
 		private readonly storage: DurableObjectStorage,
@@ -23,48 +28,67 @@ export class Scheduler {
 
 	/** Sets `name` to fire at `dueAt`, or earlier if it already was. */
 	atOrBefore(name: string, dueAt: number): void {
-		this.storage.sql.exec(
-			"INSERT INTO timers (name, due_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET due_at = min(due_at, excluded.due_at)",
-			name,
-			dueAt,
-		);
+		const current = this.timers().get(name);
+		if (current !== undefined && current <= dueAt) return;
+		this.write(name, dueAt);
 	}
 
 	/** Sets `name` to fire exactly at `dueAt`. */
 	at(name: string, dueAt: number): void {
-		this.storage.sql.exec(
-			"INSERT INTO timers (name, due_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at",
-			name,
-			dueAt,
-		);
+		if (this.timers().get(name) === dueAt) return;
+		this.write(name, dueAt);
 	}
 
 	due(now: number): DueTimer[] {
-		if (!this.ready()) return [];
-		return this.storage.sql
-			.exec<{ name: string; due_at: number }>("SELECT name, due_at FROM timers WHERE due_at <= ?", now)
-			.toArray()
-			.map((row) => ({ name: row.name, dueAt: row.due_at }));
+		return [...this.timers()].filter(([, dueAt]) => dueAt <= now).map(([name, dueAt]) => ({ name, dueAt }));
 	}
 
 	/** Removes a timer that ran, unless it was set again meanwhile. */
 	done(timer: DueTimer): void {
-		this.storage.sql.exec("DELETE FROM timers WHERE name = ? AND due_at = ?", timer.name, timer.dueAt);
+		const timers = this.timers();
+		if (timers.get(timer.name) !== timer.dueAt) return;
+		this.storage.sql.exec("DELETE FROM timers WHERE name = ?", timer.name);
+		timers.delete(timer.name);
 	}
 
 	/** Points the alarm at the earliest timer; a no-op when it already is. */
 	arm(): Promise<void> {
 		if (!this.ready()) return Promise.resolve();
-		const next = this.storage.sql
-			.exec<{ next: number | null }>("SELECT min(due_at) AS next FROM timers")
-			.one().next;
+		let next: number | null = null;
+		for (const dueAt of this.timers().values()) if (next === null || dueAt < next) next = dueAt;
 		if (next === this.armedAt) return Promise.resolve();
 		this.armedAt = next;
 		return next === null ? this.storage.deleteAlarm() : this.storage.setAlarm(next);
 	}
 
-	/** The alarm fired: whatever was armed is gone. */
+	/** The alarm fired: whatever was armed is gone, and the timers are read afresh (alarms are rare). */
 	fired(): void {
 		this.armedAt = null;
+		this.rows = null;
+	}
+
+	/** Forgets what it read (the transaction that wrote it rolled back, or the storage was wiped). */
+	reload(): void {
+		this.rows = null;
+	}
+
+	private timers(): Map<string, number> {
+		if (this.rows !== null) return this.rows;
+		// Storage with no tables yet has no timers; read the table once it exists.
+		if (!this.ready()) return new Map();
+		const rows = this.storage.sql
+			.exec<{ name: string; due_at: number }>("SELECT name, due_at FROM timers")
+			.toArray();
+		this.rows = new Map(rows.map((row) => [row.name, row.due_at]));
+		return this.rows;
+	}
+
+	private write(name: string, dueAt: number): void {
+		this.storage.sql.exec(
+			"INSERT INTO timers (name, due_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at",
+			name,
+			dueAt,
+		);
+		this.timers().set(name, dueAt);
 	}
 }

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { type HopKind, takeHops } from "../../src/lib/hops";
 import { type Call, readCall } from "../fixtures";
-import { ADMIN, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
+import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
 
 const traced = { ...env, HOP_TRACE: "on" };
 
@@ -53,6 +53,8 @@ describe("hops: the Worker's remote calls per request", () => {
 				headers: { ...bearer(patient.token), "idempotency-key": crypto.randomUUID() },
 				body: { doctor_id: doctor.id, start: at(date, time) },
 			});
+		// This isolate's revocation list is read once per 30 s for every account (token-versions.test.ts).
+		expect((await api("GET", "/api/me", { headers: bearer(patient.token) })).status).toBe(200);
 		takeHops();
 		expect((await book("09:00")).status).toBe(201);
 		expect(counted()).toEqual({ "worker→D1": 1, "worker→object": 1 });

@@ -338,7 +338,7 @@ describe("durability and events", () => {
 			for (let run = 0; run < MAX_ATTEMPTS + 2; run++) {
 				if ((await stub.eventBacklog()).deadLetters.length > 0) break;
 				await runInDurableObject(stub, (_i, state) => {
-					state.storage.sql.exec("UPDATE deliveries SET next_at = 0");
+					state.storage.sql.exec("UPDATE event_cursors SET next_at = 0");
 					return state.storage.setAlarm(Date.now() + 60_000);
 				});
 				await runDurableObjectAlarm(stub);

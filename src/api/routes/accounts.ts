@@ -51,6 +51,7 @@ accounts.openapi(
 			doctorId: null,
 			createdAt: nowIso(),
 			tokenVersion: 0,
+			tokensRevokedAt: null,
 			deletedAt: null,
 		};
 		// The unique index decides races between two registrations of one email.

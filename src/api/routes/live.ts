@@ -75,7 +75,7 @@ liveRoutes.openapi(
 		}
 		const pass = await readTicket(c.env.AUTH_SECRET, ticket, "doctor", doctor_id);
 		// The account may have been deleted since the ticket was issued.
-		await requireCurrentToken(c.env.DB, pass.user_id, pass.token_version);
+		await requireCurrentToken(c.env, pass.user_id, pass.token_version);
 		requireUpgrade(c);
 		const request = feedRequest(c.req.url, c.req.raw, {
 			doctorId: doctor_id,

@@ -99,6 +99,7 @@ async function revoke(env: Env, userId: string): Promise<void> {
 				name: "",
 				passwordHash: "",
 				tokenVersion: sql`${users.tokenVersion} + 1`,
+				tokensRevokedAt: Date.now(),
 				deletedAt: nowIso(),
 			})
 			.where(eq(users.id, userId)),
