@@ -66,6 +66,8 @@ describe("metadata, Practitioner and Schedule", () => {
 		["/fhir/r4/Schedule?actor=Patient/x", 400, "invalid"],
 		["/fhir/r4/Schedule?actor=a&actor=b", 400, "invalid"],
 		["/fhir/r4/Patient/x", 404, "not-found"],
+		[`/fhir/r4/Practitioner/${"x".repeat(500)}`, 404, "not-found"],
+		["/fhir/r4/Practitioner/A%20B", 404, "not-found"],
 		["/fhir/r4/Slot/x", 404, "not-found"],
 	])("GET %s → %i %s", async (path, status, code) => {
 		expectOutcome(await api("GET", path), status, code);

@@ -3,8 +3,7 @@
 import type { Resource } from "fhir/r4";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { Actor } from "../../core/appointment";
-import { canAccessAppointment } from "../../core/appointment";
+import { type Actor, canAccessAppointment, DOCTOR_ID_PATTERN } from "../../core/appointment";
 import { inDayWindow } from "../../core/day-window";
 import * as fhir from "../../core/fhir-resources";
 import { parseReference, parseStartRange } from "../../core/fhir-search";
@@ -48,6 +47,7 @@ function invalid(problem: string): never {
 
 /** The doctor, or null if there is none or the caller may not see it yet (unapproved). */
 async function visibleDoctor(env: Env, id: string, actor: Actor | null): Promise<DoctorRow | null> {
+	if (!DOCTOR_ID_PATTERN.test(id)) return null;
 	try {
 		return requireVisible(id, await findDoctor(database(env.DB), id), actor);
 	} catch (error) {
