@@ -106,3 +106,12 @@ export async function inOneWindow<T>(burst: () => Promise<T>): Promise<T> {
 		if (Math.floor(Date.now() / 60_000) === minute) return result;
 	}
 }
+
+/** Waits (bounded) until `check` holds: the appointment list (D1) is filled by events after each answer. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > until) throw new Error("timed out waiting for the appointment list");
+		await scheduler.wait(10);
+	}
+}

@@ -2,6 +2,7 @@
 // The booking page (and the widget's frame, served at /embed): views, session and the doctor → day → slot flow.
 import { requestAllPages, sessionStore } from "./api.js";
 import { createBookingFlow } from "./booking-flow.js";
+import { addToCalendarButton } from "./calendar-links.js";
 import { byId, clearWarnings, focusOn, h, replace, toast } from "./dom.js";
 import { startEmbedBridge } from "./embed-bridge.js";
 import { showMyAppointments } from "./my-appointments.js";
@@ -178,6 +179,7 @@ function showConfirmation(appointment) {
 					"data-testid": "view-my-appointments",
 					text: "My appointments",
 				}),
+				addToCalendarButton(appointment.id, () => store.get()?.token ?? null),
 				h("button", {
 					type: "button",
 					class: "button subtle",

@@ -3,6 +3,7 @@
 import { watchDoctor } from "../live.js";
 import { ApiError, doctorPath, request, sessionStore } from "./api.js";
 import { renderAuthPanel } from "./auth-panel.js";
+import { calendarFeedPanel } from "./calendar-links.js";
 import { createAppointmentsBoard, shortId } from "./doctor-appointments.js";
 import { byId, focusOn, h, replace, toast } from "./dom.js";
 import { createScheduleEditor } from "./schedule-editor.js";
@@ -70,6 +71,7 @@ async function open(session) {
 		today,
 		onUnauthorized: expired,
 	});
+	replace(byId("calendar-feed-slot"), calendarFeedPanel(token));
 	const schedule = createScheduleEditor({
 		form: byId("schedule-form"),
 		doctorId,

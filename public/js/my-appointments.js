@@ -2,6 +2,7 @@
 // "My appointments": the patient's bookings, upcoming first, each cancellable until it starts; the page's own
 // recent bookings and cancels are laid over the fetched list, which may not show them yet.
 import { ApiError, outcomeUnknown, request, requestAllPages } from "./api.js";
+import { addToCalendarButton, calendarFeedPanel } from "./calendar-links.js";
 import { focusOn, h, replace, toast } from "./dom.js";
 import { formatDate, modeLabel } from "./time.js";
 
@@ -58,7 +59,16 @@ export async function showMyAppointments(options) {
 			"data-testid": "appointment-status",
 			text: label(appointment),
 		});
-		const actions = h("div", { class: "row-actions" });
+		// Cancelling replaces what is in `cancelArea`; "Add to calendar" stays beside it.
+		const cancelArea = h("span", { class: "row-actions" });
+		const actions = h(
+			"div",
+			{ class: "row-actions" },
+			cancelArea,
+			Date.parse(appointment.end) > Date.now()
+				? addToCalendarButton(appointment.id, () => token, "button subtle compact")
+				: null,
+		);
 		const item = h(
 			"li",
 			{
@@ -87,11 +97,11 @@ export async function showMyAppointments(options) {
 		);
 		const cancellable = appointment.status === "confirmed" && Date.parse(appointment.start) > Date.now();
 		if (cancellable)
-			offerCancel(actions, appointment, (cancelled) => {
+			offerCancel(cancelArea, appointment, (cancelled) => {
 				item.dataset.status = cancelled.status;
 				status.className = "badge badge-cancelled";
 				status.textContent = label(cancelled);
-				actions.replaceChildren();
+				cancelArea.replaceChildren();
 				focusOn(status);
 				onCancelled?.(cancelled);
 			});
@@ -184,6 +194,7 @@ export async function showMyAppointments(options) {
 			: null,
 		upcoming.length ? section("Upcoming", upcoming, "upcoming-appointments") : null,
 		past.length ? section("Past", past, "past-appointments") : null,
+		calendarFeedPanel(() => token),
 	);
 }
 

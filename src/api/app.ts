@@ -6,12 +6,15 @@ import { authenticate } from "./auth";
 import { cacheControl } from "./cache-control";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
+import { limitPublicReads } from "./rate-limit";
 import { accounts } from "./routes/accounts";
 import { appointmentRoutes } from "./routes/appointments";
 import { availabilityRoutes } from "./routes/availability";
+import { calendarRoutes, serveCalendarFeed } from "./routes/calendar";
 import { hopsRoute } from "./routes/debug-hops";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
+import { FHIR_BASE_PATH, fhirRoutes } from "./routes/fhir";
 import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
@@ -52,6 +55,7 @@ export function createApp() {
 		appointmentRoutes,
 		liveRoutes,
 		liveTicketRoutes,
+		calendarRoutes,
 	]) {
 		app.route("/", routes);
 	}
@@ -67,6 +71,8 @@ export function createApp() {
 	});
 
 	app.get("/embed", embedPage);
+	app.get("/calendar/:file", limitPublicReads, serveCalendarFeed);
+	app.route(FHIR_BASE_PATH, fhirRoutes);
 	app.get("/api/_debug/hops", (c) => hopsRoute(c));
 
 	app.notFound((c) => {

@@ -85,9 +85,19 @@ export const appointments = sqliteTable(
 		// The doctor-day version that wrote this row: an older delivery never overwrites a newer one.
 		dayVersion: integer("day_version").notNull(),
 		bookedBy: text("booked_by").notNull(),
+		// Counts the changes of this appointment the projection has taken: the iCalendar SEQUENCE.
+		sequence: integer("sequence").notNull().default(0),
 	},
 	(t) => [
 		index("appointments_patient_start").on(t.patientId, t.start),
 		index("appointments_doctor_start").on(t.doctorId, t.start),
 	],
 );
+
+// One secret calendar feed URL per account; only the token's SHA-256 is kept, so a leaked database
+// cannot be turned into feed URLs. A new feed replaces the old one; deleting the row revokes it.
+export const calendarFeeds = sqliteTable("calendar_feeds", {
+	tokenHash: text("token_hash").primaryKey(),
+	userId: text("user_id").notNull().unique(),
+	createdAt: text("created_at").notNull(),
+});

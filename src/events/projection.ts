@@ -3,11 +3,13 @@ import { hop } from "../lib/hops";
 import type { DayEventConsumer } from "./consumers";
 
 // Plain SQL (every booking and cancellation comes through here); the columns are src/db/schema.ts's
-// `appointments`. An older delivery arriving late must not undo a newer one (a cancellation, say).
+// `appointments`. An older delivery arriving late must not undo a newer one (a cancellation, say), and a
+// repeated delivery is no change: only a newer day version counts one more in `sequence` (iCalendar's).
 const UPSERT_APPOINTMENT = `INSERT INTO appointments
 	(id, doctor_id, patient_id, date, start, status, body, day_version, booked_by)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body, day_version = excluded.day_version
+	ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
+		day_version = excluded.day_version, sequence = appointments.sequence + 1
 	WHERE excluded.day_version > appointments.day_version`;
 
 export const projectionConsumer: DayEventConsumer = {

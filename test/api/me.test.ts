@@ -2,20 +2,11 @@
 // personal data gone, every token refused, the email free again. And the token version behind that.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ADMIN, api, at, bearer, createDoctor, inDays, unique } from "../helpers";
+import { ADMIN, api, at, bearer, createDoctor, eventually, inDays, unique } from "../helpers";
 
 afterEach(() => {
 	vi.useRealTimers();
 });
-
-/** Waits (bounded) until `check` holds: the appointment list is filled by events after each answer. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-	const until = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > until) throw new Error("timed out waiting for the appointment list");
-		await scheduler.wait(10);
-	}
-}
 
 async function register(email = `${unique("me")}@docslot.test`) {
 	const password = "a-long-enough-password";

@@ -212,6 +212,9 @@ const ENDPOINTS: Endpoint[] = [
 	{ name: "read appointment", method: "GET", path: "appointments/{appointment}", auth: "patient" },
 	// Someone else's appointment: FORBIDDEN, decided by the object.
 	{ name: "cancel appointment", method: "POST", path: "appointments/{appointment}/cancel", auth: "stranger" },
+	// Someone else's appointment again: FORBIDDEN, after the object's read.
+	{ name: "appointment ics", method: "GET", path: "appointments/{appointment}/ics", auth: "stranger" },
+	{ name: "revoke calendar feed", method: "DELETE", path: "me/calendar-feed", auth: "patient" },
 	{ name: "day live", method: "GET", path: "doctors/{doctor}/availability/date/{date}/live" },
 	{ name: "doctor live", method: "GET", path: "doctors/{doctor}/live", query: () => "ticket=not-a-ticket" },
 	{

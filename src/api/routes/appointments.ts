@@ -121,7 +121,7 @@ appointmentRoutes.openapi(
 );
 
 /** Finds the appointment in its own doctor-day object, which is authoritative even before D1 has it. */
-async function findAppointment(env: Env, id: string) {
+export async function findAppointment(env: Env, id: string) {
 	const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
 	if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
 	hop(env, "worker→object", "before", "appointments.findAppointment");
