@@ -1,4 +1,5 @@
-// Demo data for a fresh local database: one patient and three approved doctors with their own logins.
+// Demo data for a fresh local database: one patient, three clinics, and six approved doctors (three of them
+// at the clinics) with their own logins.
 // Everything here is literal demo data; every value still goes through sqlValue() so quoting is always safe.
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 
@@ -16,7 +17,38 @@ const PATIENT = {
 	name: "Pat Demo",
 };
 
-/** Demo doctors: different time zones, slot lengths, capacities and weekly shapes. */
+/** Demo clinics (hospitals whose doctors see 15, 20 and 25 patients a slot), each with its closed days. */
+export const DEMO_CLINICS = [
+	{
+		id: "clinic-st-marys",
+		name: "St. Mary's Hospital",
+		timezone: "Europe/London",
+		defaultCapacity: 15,
+		closedWeekdays: ["sunday"],
+		holidays: ["2026-12-25", "2026-12-26", "2027-01-01"],
+	},
+	{
+		id: "clinic-lakeside",
+		name: "Lakeside General",
+		timezone: "America/New_York",
+		defaultCapacity: 20,
+		closedWeekdays: ["friday"],
+		holidays: ["2026-12-25", "2027-01-01"],
+	},
+	{
+		id: "clinic-city-health",
+		name: "City Health Centre",
+		timezone: "Asia/Kolkata",
+		defaultCapacity: 25,
+		closedWeekdays: [],
+		holidays: ["2027-01-26"],
+	},
+];
+
+const weekdaysAt = (ranges) =>
+	Object.fromEntries(["monday", "tuesday", "wednesday", "thursday", "friday"].map((day) => [day, ranges]));
+
+/** Demo doctors: different time zones, slot lengths, capacities and weekly shapes; the last three work at the clinics. */
 export const DEMO_DOCTORS = [
 	{
 		// A general practitioner with a morning and an afternoon session on weekdays.
@@ -86,6 +118,22 @@ export const DEMO_DOCTORS = [
 			saturday: [["09:00", "13:00"]],
 		},
 	},
+	...DEMO_CLINICS.map((clinic, i) => ({
+		id: `dr-${["hughes", "reyes", "iyer"][i]}`,
+		name: ["Dr. Owen Hughes", "Dr. Lucia Reyes", "Dr. Kavya Iyer"][i],
+		specialty: ["Outpatients", "Family medicine", "General medicine"][i],
+		email: `dr.${["hughes", "reyes", "iyer"][i]}@docslot.test`,
+		clinicId: clinic.id,
+		timezone: clinic.timezone,
+		slotMinutes: 30,
+		capacity: clinic.defaultCapacity,
+		horizonDays: 60,
+		weekly: {
+			...weekdaysAt([["09:00", "12:00"]]),
+			saturday: [["10:00", "12:00"]],
+			sunday: [["10:00", "12:00"]],
+		},
+	})),
 ];
 
 /** Every demo login, for printing: {role, email, password, name}. */
@@ -139,6 +187,20 @@ export function buildSeedSql(now = new Date()) {
 	const at = now.toISOString();
 	const lines = ["-- docslot demo data (scripts/seed.mjs)"];
 
+	for (const c of DEMO_CLINICS) {
+		lines.push(
+			insert("clinics", {
+				id: c.id,
+				name: c.name,
+				timezone: c.timezone,
+				default_capacity: c.defaultCapacity,
+				closed_weekdays: JSON.stringify(c.closedWeekdays),
+				holidays: JSON.stringify(c.holidays),
+				created_at: at,
+				updated_at: at,
+			}),
+		);
+	}
 	for (const d of DEMO_DOCTORS) {
 		lines.push(
 			insert("doctors", {
@@ -151,6 +213,7 @@ export function buildSeedSql(now = new Date()) {
 				slot_minutes: d.slotMinutes,
 				capacity: d.capacity,
 				horizon_days: d.horizonDays,
+				clinic_id: d.clinicId ?? null,
 				config_version: 1,
 				created_at: at,
 				updated_at: at,

@@ -11,6 +11,7 @@ import { accounts } from "./routes/accounts";
 import { appointmentRoutes } from "./routes/appointments";
 import { availabilityRoutes } from "./routes/availability";
 import { calendarRoutes, serveCalendarFeed } from "./routes/calendar";
+import { clinicRoutes } from "./routes/clinics";
 import { hopsRoute } from "./routes/debug-hops";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
@@ -49,6 +50,7 @@ export function createApp() {
 		accounts,
 		meRoutes,
 		doctorRoutes,
+		clinicRoutes,
 		scheduleRoutes,
 		unavailabilityRoutes,
 		availabilityRoutes,

@@ -11,6 +11,7 @@ export function publicDoctor(row: DoctorRow) {
 		is_available: row.isAvailable,
 		is_approved: row.isApproved,
 		...(row.timezone === null ? {} : { timezone: row.timezone }),
+		clinic_id: row.clinicId,
 	};
 }
 

@@ -106,8 +106,51 @@ export const Doctor = z
 		is_available: z.boolean(),
 		is_approved: z.boolean(),
 		timezone: z.string().optional(),
+		clinic_id: z.string().nullable(),
 	})
 	.openapi("Doctor");
+
+const ClinicId = z.string().min(1).max(100);
+const Weekdays = z
+	.array(z.enum(WEEKDAYS))
+	.max(7)
+	.refine((days) => new Set(days).size === days.length, "Name each weekday once.");
+const Holidays = z
+	.array(DateString)
+	.max(366)
+	.refine((dates) => new Set(dates).size === dates.length, "Name each date once.");
+
+export const Clinic = z
+	.object({
+		id: z.string(),
+		name: z.string(),
+		timezone: z.string(),
+		default_capacity: z.number(),
+		closed_weekdays: z.array(z.enum(WEEKDAYS)),
+		holidays: z.array(z.string()),
+	})
+	.openapi("Clinic");
+
+export const CreateClinicBody = z.strictObject({
+	name: Name,
+	timezone: TimeZone,
+	default_capacity: z.number().int().min(1).max(1000).default(1),
+	closed_weekdays: Weekdays.default([]),
+	holidays: Holidays.default([]),
+});
+
+export const PatchClinicBody = z
+	.strictObject({
+		name: Name.optional(),
+		timezone: TimeZone.optional(),
+		default_capacity: z.number().int().min(1).max(1000).optional(),
+		closed_weekdays: Weekdays.optional(),
+		holidays: Holidays.optional(),
+	})
+	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
+
+export const ClinicIdParam = z.object({ clinic_id: ClinicId });
+export const ClinicListQuery = z.strictObject(PageQuery);
 
 export const CreateDoctorBody = z.strictObject({
 	name: Name,
@@ -116,6 +159,7 @@ export const CreateDoctorBody = z.strictObject({
 	specialty: Specialty.nullish(),
 	is_available: z.boolean().optional(),
 	is_approved: z.boolean().optional(),
+	clinic_id: ClinicId.nullish(),
 });
 
 export const PatchDoctorBody = z
@@ -124,6 +168,7 @@ export const PatchDoctorBody = z
 		specialty: Specialty.nullish(),
 		is_available: z.boolean().optional(),
 		is_approved: z.boolean().optional(),
+		clinic_id: ClinicId.nullish(),
 	})
 	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
 
@@ -146,9 +191,11 @@ export const Weekly = z.strictObject(
 
 export const ScheduleBody = z
 	.strictObject({
-		timezone: TimeZone,
+		// Omitted: the clinic's zone for a doctor of a clinic (a doctor of none must give one).
+		timezone: TimeZone.optional(),
 		slot_minutes: z.number().int().min(5).max(720).default(30),
-		capacity: z.number().int().min(1).max(1000).default(1),
+		// Omitted: the clinic's default_capacity for a doctor of a clinic, else 1.
+		capacity: z.number().int().min(1).max(1000).optional(),
 		horizon_days: z.number().int().min(0).max(365).default(60),
 		max_per_patient_per_day: z.number().int().min(1).max(100).default(DEFAULT_MAX_PER_PATIENT),
 		weekly: Weekly,
@@ -228,6 +275,7 @@ export const DayAvailability = z
 		total_slots: z.number(),
 		available_count: z.number(),
 		booked_count: z.number(),
+		closed: z.enum(["clinic"]).nullable(),
 		slots: z.array(Slot),
 	})
 	.openapi("DayAvailability");

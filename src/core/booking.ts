@@ -25,6 +25,7 @@ export type RefusalCode =
 	| "DOCTOR_UNAVAILABLE"
 	| "SLOT_IN_PAST"
 	| "DAY_UNAVAILABLE"
+	| "CLINIC_CLOSED"
 	| "SLOT_NOT_FOUND"
 	| "SLOT_UNAVAILABLE"
 	| "ALREADY_BOOKED"
@@ -102,7 +103,9 @@ export function decideBooking(
 	});
 	if (!doctorBookable(config)) return refuse("DOCTOR_UNAVAILABLE");
 	if (start <= now) return refuse("SLOT_IN_PAST");
-	if (dayOpenness(config, now) !== "open") return refuse("DAY_UNAVAILABLE");
+	const openness = dayOpenness(config, now);
+	if (openness === "clinic_closed") return refuse("CLINIC_CLOSED");
+	if (openness !== "open") return refuse("DAY_UNAVAILABLE");
 	const slot = scheduledSlots(config).find((s) => s.start === start);
 	if (slot === undefined) return refuse("SLOT_NOT_FOUND");
 	if (isBlocked(slot, blockedIntervals(config))) return refuse("SLOT_UNAVAILABLE");
@@ -111,12 +114,13 @@ export function decideBooking(
 	return { ok: true, slot };
 }
 
-/** The future bookings a config no longer offers a place for: no slot starts there, or it is blocked. */
+/** The future bookings a config no longer offers a place for: no slot starts there, it is blocked, or the clinic closed the day. */
 export function outsideSchedule<T extends { start: number; end: number }>(
 	config: DayConfig,
 	bookings: readonly T[],
 	now: number,
 ): T[] {
+	if (config.clinicClosed === true) return bookings.filter((b) => b.start > now);
 	const slotStarts = new Set(scheduledSlots(config).map((s) => s.start));
 	const blocked = blockedIntervals(config);
 	return bookings.filter((b) => b.start > now && (!slotStarts.has(b.start) || isBlocked(b, blocked)));

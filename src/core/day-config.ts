@@ -1,6 +1,6 @@
 // What one doctor-day depends on, copied from D1 into its object, and the day's slots under it.
 import { type SlotTime, slotsForDay, type TimeRange } from "./slots";
-import { daysBetween, localDateOf, localToInstant, parseTime } from "./time";
+import { daysBetween, localDateOf, localToInstant, parseTime, type Weekday, weekdayOf } from "./time";
 
 export interface Block {
 	id: string;
@@ -24,10 +24,25 @@ export interface DoctorSettings {
 	maxPerPatient?: number;
 }
 
+/** The days a doctor's clinic is closed on, for every doctor of the clinic. */
+export interface ClinicClosures {
+	weekdays: Weekday[];
+	holidays: string[];
+}
+
+export function closedByClinic(closures: ClinicClosures | undefined, date: string): boolean {
+	return (
+		closures !== undefined &&
+		(closures.weekdays.includes(weekdayOf(date)) || closures.holidays.includes(date))
+	);
+}
+
 export interface DayConfig extends DoctorSettings {
 	date: string;
 	ranges: TimeRange[]; // the ranges of this date's weekday
 	blocks: Block[]; // unavailability on this date
+	/** The doctor's clinic is closed on this date (a closed weekday or a holiday); absent means open. */
+	clinicClosed?: boolean;
 }
 
 /** How many places of one doctor-day a patient may book themself, unless the schedule says otherwise. */
@@ -37,11 +52,12 @@ export function patientDayLimit(config: DayConfig): number {
 	return config.maxPerPatient ?? DEFAULT_MAX_PER_PATIENT;
 }
 
-export type DayOpenness = "open" | "no_schedule" | "not_enabled" | "beyond_horizon";
+export type DayOpenness = "open" | "no_schedule" | "clinic_closed" | "not_enabled" | "beyond_horizon";
 
 /** Whether the day offers slots at all; past days stay open so their slots show as past. */
 export function dayOpenness(config: DayConfig, now: number): DayOpenness {
 	if (config.timezone === null) return "no_schedule";
+	if (config.clinicClosed === true) return "clinic_closed";
 	if (config.ranges.length === 0) return "not_enabled";
 	const today = localDateOf(now, config.timezone);
 	if (daysBetween(today, config.date) > config.horizonDays) return "beyond_horizon";
@@ -64,6 +80,11 @@ export function scheduledSlots(config: DayConfig): readonly SlotTime[] {
 		slotsByConfig.set(config, slots);
 	}
 	return slots;
+}
+
+/** Why a day offers no slots that its schedule has: today only its clinic's closed days. */
+export function closedReason(config: DayConfig | null): "clinic" | null {
+	return config?.clinicClosed === true ? "clinic" : null;
 }
 
 /** The slots patients see: none when the day is not open. */

@@ -1,9 +1,9 @@
 // Reads what a doctor's days depend on from D1, in one round trip: for the Doctor object (which hands each
 // day its part), and the Worker's routing record of a doctor.
-import type { Block } from "../core/day-config";
+import type { Block, ClinicClosures } from "../core/day-config";
 import { type DoctorRoute, LOOKBACK_DAYS } from "../core/day-window";
 import type { DoctorConfig } from "../core/doctor-config";
-import { addDays } from "../core/time";
+import { addDays, type Weekday } from "../core/time";
 import { rowReader } from "./rows";
 import { doctors, scheduleRanges, unavailability } from "./schema";
 
@@ -13,6 +13,8 @@ const blockRows = rowReader(unavailability);
 const DOCTOR_BY_ID = `${doctorRows.select} WHERE id = ?`;
 const RANGES_OF_DOCTOR = `${rangeRows.select} WHERE doctor_id = ? ORDER BY start`;
 const BLOCKS_BETWEEN = `${blockRows.select} WHERE doctor_id = ? AND date BETWEEN ? AND ? ORDER BY date, start`;
+const CLOSURES_OF_DOCTOR =
+	"SELECT closed_weekdays, holidays FROM clinics WHERE id = (SELECT clinic_id FROM doctors WHERE id = ?)";
 const ROUTE_BY_ID = "SELECT id, timezone, horizon_days, is_approved, is_available FROM doctors WHERE id = ?";
 
 /** The doctor's config with the unavailability between two dates; null when there is no such doctor. */
@@ -22,10 +24,11 @@ export async function loadDoctorConfig(
 	from: string,
 	to: string,
 ): Promise<DoctorConfig | null> {
-	const [found, ranges, blocks] = await d1.batch<Record<string, unknown>>([
+	const [found, ranges, blocks, clinic] = await d1.batch<Record<string, unknown>>([
 		d1.prepare(DOCTOR_BY_ID).bind(doctorId),
 		d1.prepare(RANGES_OF_DOCTOR).bind(doctorId),
 		d1.prepare(BLOCKS_BETWEEN).bind(doctorId, from, to),
+		d1.prepare(CLOSURES_OF_DOCTOR).bind(doctorId),
 	]);
 	const row = found?.results[0];
 	if (row === undefined) return null;
@@ -57,6 +60,15 @@ export async function loadDoctorConfig(
 		maxPerPatient: doctor.maxPerPatientPerDay,
 		weekly,
 		blocks: byDate,
+		...(clinic?.results[0] === undefined ? {} : { clinicClosures: clinicClosures(clinic.results[0]) }),
+	};
+}
+
+/** A clinics row's closed days (JSON written by the clinics routes, after validation). */
+export function clinicClosures(row: Record<string, unknown>): ClinicClosures {
+	return {
+		weekdays: JSON.parse(String(row.closed_weekdays)) as Weekday[],
+		holidays: JSON.parse(String(row.holidays)) as string[],
 	};
 }
 

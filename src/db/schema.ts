@@ -22,24 +22,43 @@ export const users = sqliteTable(
 	(t) => [index("users_tokens_revoked_at").on(t.tokensRevokedAt)],
 );
 
-export const doctors = sqliteTable("doctors", {
+export const clinics = sqliteTable("clinics", {
 	id: text("id").primaryKey(),
 	name: text("name").notNull(),
-	specialty: text("specialty"),
-	isAvailable: integer("is_available", { mode: "boolean" }).notNull().default(true),
-	isApproved: integer("is_approved", { mode: "boolean" }).notNull().default(false),
-	// Null until the doctor sets a schedule: such a doctor has no slots.
-	timezone: text("timezone"),
-	slotMinutes: integer("slot_minutes").notNull().default(30),
-	capacity: integer("capacity").notNull().default(1),
-	horizonDays: integer("horizon_days").notNull().default(60),
-	// Places one patient may book themself on one of the doctor's days (PATIENT_DAY_LIMIT past that).
-	maxPerPatientPerDay: integer("max_per_patient_per_day").notNull().default(4),
-	// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
-	configVersion: integer("config_version").notNull().default(0),
+	timezone: text("timezone").notNull(),
+	// A new doctor of the clinic gets this capacity per slot unless their schedule says otherwise.
+	defaultCapacity: integer("default_capacity").notNull().default(1),
+	// JSON arrays: weekday names ("friday") and doctor-local dates ("2027-01-01") the clinic is closed on.
+	closedWeekdays: text("closed_weekdays").notNull().default("[]"),
+	holidays: text("holidays").notNull().default("[]"),
 	createdAt: text("created_at").notNull(),
 	updatedAt: text("updated_at").notNull(),
 });
+
+export const doctors = sqliteTable(
+	"doctors",
+	{
+		id: text("id").primaryKey(),
+		name: text("name").notNull(),
+		specialty: text("specialty"),
+		isAvailable: integer("is_available", { mode: "boolean" }).notNull().default(true),
+		isApproved: integer("is_approved", { mode: "boolean" }).notNull().default(false),
+		// Null until the doctor sets a schedule: such a doctor has no slots.
+		timezone: text("timezone"),
+		slotMinutes: integer("slot_minutes").notNull().default(30),
+		capacity: integer("capacity").notNull().default(1),
+		horizonDays: integer("horizon_days").notNull().default(60),
+		// Places one patient may book themself on one of the doctor's days (PATIENT_DAY_LIMIT past that).
+		maxPerPatientPerDay: integer("max_per_patient_per_day").notNull().default(4),
+		// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
+		configVersion: integer("config_version").notNull().default(0),
+		// Its clinic's closed days close the doctor's days too.
+		clinicId: text("clinic_id").references(() => clinics.id),
+		createdAt: text("created_at").notNull(),
+		updatedAt: text("updated_at").notNull(),
+	},
+	(t) => [index("doctors_clinic").on(t.clinicId, t.name)],
+);
 
 export const scheduleRanges = sqliteTable(
 	"schedule_ranges",

@@ -3,7 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Actor, Appointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
-import type { DayConfig } from "../core/day-config";
+import { closedReason, type DayConfig } from "../core/day-config";
 import { type DayEvent, decideBook, decideCancel, decideConfig } from "../core/day-decider";
 import { overCapacity } from "../core/over-capacity";
 import { diffSlots } from "../core/slot-diff";
@@ -284,6 +284,7 @@ export class DoctorDay extends DurableObject<Env> {
 			date: config?.date ?? where.date,
 			timezone: config?.timezone ?? null,
 			version: this.store.version(),
+			closed: closedReason(config),
 			...summarize(slots),
 			slots,
 		};

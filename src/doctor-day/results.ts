@@ -13,6 +13,8 @@ export interface DayAvailability extends DaySummary {
 	date: string;
 	timezone: string | null;
 	version: number;
+	/** Set when the day is closed as a whole (its clinic's closed weekday or holiday): then it has no slots. */
+	closed: "clinic" | null;
 	slots: SlotView[];
 }
 

@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Appointment } from "../core/appointment";
 import { type SlotView, slotViews, summarize } from "../core/booking";
-import type { DayConfig } from "../core/day-config";
+import { closedReason, type DayConfig } from "../core/day-config";
 import { datesInRange } from "../core/day-range";
 import { LOOKBACK_DAYS } from "../core/day-window";
 import { type DoctorConfig, dayConfigOf } from "../core/doctor-config";
@@ -23,6 +23,7 @@ const LOOKAHEAD_DAYS = 7;
 
 export interface DayCounts {
 	date: string;
+	closed: "clinic" | null;
 	total_slots: number;
 	available_count: number;
 	booked_count: number;
@@ -93,9 +94,9 @@ export class Doctor extends DurableObject<Env> {
 		const now = Date.now();
 		const booked = this.store.bookedBetween(from, to);
 		const days = datesInRange(from, to).map((date) => {
-			const slots =
-				config === null ? [] : slotViews(this.dayConfig(config, date), booked.get(date) ?? new Map(), now);
-			return { date, ...summarize(slots) };
+			const day = config === null ? null : this.dayConfig(config, date);
+			const slots = day === null ? [] : slotViews(day, booked.get(date) ?? new Map(), now);
+			return { date, closed: closedReason(day), ...summarize(slots) };
 		});
 		return { timezone: config?.timezone ?? null, days };
 	}

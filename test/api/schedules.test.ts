@@ -341,6 +341,7 @@ describe("availability over a range", () => {
 		expect(range.body.days).toHaveLength(31);
 		expect(range.body.days[1]).toEqual({
 			date: inDays(2),
+			closed: null,
 			total_slots: 16,
 			available_count: 15,
 			booked_count: 1,

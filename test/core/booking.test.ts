@@ -8,7 +8,8 @@ import {
 	summarize,
 } from "../../src/core/booking";
 import type { DayConfig } from "../../src/core/day-config";
-import { dayOpenness } from "../../src/core/day-config";
+import { closedByClinic, closedReason, dayOpenness } from "../../src/core/day-config";
+import { dayConfigOf } from "../../src/core/doctor-config";
 
 const DATE = "2027-03-15"; // a Monday
 const NOW = Date.parse("2027-03-10T12:00:00.000Z");
@@ -55,6 +56,16 @@ describe("decideBooking", () => {
 		["a day past the horizon", { horizonDays: 4 }, "09:30", NOW, none, false, "DAY_UNAVAILABLE"],
 		["the last day of the horizon", { horizonDays: 5 }, "09:30", NOW, none, false, null],
 		["no schedule", { timezone: null }, "09:30", NOW, none, false, "DAY_UNAVAILABLE"],
+		["a day the clinic is closed", { clinicClosed: true }, "09:30", NOW, none, false, "CLINIC_CLOSED"],
+		[
+			"closed, even beyond the horizon",
+			{ clinicClosed: true, horizonDays: 1 },
+			"09:30",
+			NOW,
+			none,
+			false,
+			"CLINIC_CLOSED",
+		],
 		["a time between slot starts", {}, "09:10", NOW, none, false, "SLOT_NOT_FOUND"],
 		["the range's end", {}, "11:00", NOW, none, false, "SLOT_NOT_FOUND"],
 		[
@@ -127,6 +138,8 @@ describe("dayOpenness", () => {
 		["no_schedule", { timezone: null }, "no_schedule"],
 		["not_enabled", { ranges: [] }, "not_enabled"],
 		["beyond_horizon", { horizonDays: 0 }, "beyond_horizon"],
+		["clinic_closed", { clinicClosed: true }, "clinic_closed"],
+		["no_schedule before clinic_closed", { clinicClosed: true, timezone: null }, "no_schedule"],
 	])("%s", (_name, overrides, expected) => {
 		expect(dayOpenness(config(overrides), NOW)).toBe(expected);
 	});
@@ -143,5 +156,45 @@ describe("outsideSchedule", () => {
 		const bookings = [booking("09:00"), booking("09:30"), booking("10:30"), booking("08:00")];
 		expect(outsideSchedule(day, bookings, NOW).map((b) => b.id)).toEqual(["09:30", "10:30", "08:00"]);
 		expect(outsideSchedule(day, bookings, ms("10:00")).map((b) => b.id)).toEqual(["10:30"]);
+	});
+
+	it("lists every future booking of a day its clinic closed", () => {
+		const bookings = [booking("09:00"), booking("09:30")];
+		expect(outsideSchedule(config({ clinicClosed: true }), bookings, ms("09:10")).map((b) => b.id)).toEqual([
+			"09:30",
+		]);
+	});
+});
+
+describe("a clinic's closed days", () => {
+	const doctor = {
+		doctorId: "dr-clinic",
+		version: 1,
+		timezone: "UTC",
+		isAvailable: true,
+		isApproved: true,
+		slotMinutes: 30,
+		capacity: 2,
+		horizonDays: 30,
+		weekly: Array.from({ length: 7 }, () => [{ start: "09:00", end: "11:00" }]),
+		blocks: {},
+		clinicClosures: { weekdays: ["friday" as const], holidays: ["2027-03-15"] },
+	};
+
+	it.each([
+		["2027-03-15", "a holiday (a Monday)", true],
+		["2027-03-19", "a closed weekday (Friday)", true],
+		["2027-03-16", "an open Tuesday", false],
+		["2027-03-22", "the Monday after the holiday", false],
+	])("%s, %s: closed %s", (date, _name, closed) => {
+		const day = dayConfigOf(doctor, date);
+		expect(closedByClinic(doctor.clinicClosures, date)).toBe(closed);
+		expect(closedReason(day)).toBe(closed ? "clinic" : null);
+		expect(slotViews(day, none, NOW)).toHaveLength(closed ? 0 : 4);
+	});
+
+	it("closes nothing for a doctor of no clinic", () => {
+		const { clinicClosures: _, ...alone } = doctor;
+		expect(closedReason(dayConfigOf(alone, "2027-03-19"))).toBeNull();
 	});
 });

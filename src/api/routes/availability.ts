@@ -20,7 +20,15 @@ const MAX_RANGE_DAYS = 62;
 /** A day outside the doctor's window: no slots (as the contract has disabled and far days answer). */
 export function emptyDay(route: DoctorRoute, date: string): DayBody {
 	const none = { total_slots: 0, available_count: 0, booked_count: 0 };
-	return { doctor_id: route.doctorId, date, timezone: route.timezone, version: 0, ...none, slots: [] };
+	return {
+		doctor_id: route.doctorId,
+		date,
+		timezone: route.timezone,
+		version: 0,
+		...none,
+		closed: null,
+		slots: [],
+	};
 }
 
 availabilityRoutes.openapi(
@@ -46,6 +54,7 @@ availabilityRoutes.openapi(
 
 const DaySummary = z.object({
 	date: z.string(),
+	closed: z.enum(["clinic"]).nullable(),
 	total_slots: z.number(),
 	available_count: z.number(),
 	booked_count: z.number(),

@@ -5,6 +5,7 @@ import { database } from "../../db/client";
 import { doctors, users } from "../../db/schema";
 import { newId, nowIso } from "../../lib/ids";
 import { allow, allowDoctorOrAdmin, requireActor, requireDoctorOrAdmin } from "../auth";
+import { requireClinicForDoctor } from "../clinic-records";
 import { publicDoctor, requireVisible } from "../doctor-view";
 import { ApiError } from "../errors";
 import { afterKey, decodeCursor, pageOf } from "../pagination";
@@ -31,6 +32,7 @@ doctorRoutes.openapi(
 		requireActor(c, "admin");
 		const body = c.req.valid("json");
 		const db = database(c.env.DB);
+		if (body.clinic_id != null) await requireClinicForDoctor(db, body.clinic_id);
 		const now = nowIso();
 		const doctor = {
 			id: newId(),
@@ -39,6 +41,7 @@ doctorRoutes.openapi(
 			isAvailable: body.is_available ?? true,
 			// An admin creating a doctor vouches for them, unless they say otherwise.
 			isApproved: body.is_approved ?? true,
+			clinicId: body.clinic_id ?? null,
 			createdAt: now,
 			updatedAt: now,
 		};
@@ -128,7 +131,13 @@ doctorRoutes.openapi(
 		if (actor.role !== "admin" && body.is_approved !== undefined) {
 			throw new ApiError("FORBIDDEN", "Only an admin can approve a doctor.");
 		}
-		const flagsChanged = body.is_available !== undefined || body.is_approved !== undefined;
+		if (actor.role !== "admin" && body.clinic_id !== undefined) {
+			throw new ApiError("FORBIDDEN", "Only an admin can move a doctor between clinics.");
+		}
+		if (body.clinic_id != null) await requireClinicForDoctor(db, body.clinic_id);
+		// A clinic brings its closed days: the doctor's days must hear of it as of a flag.
+		const flagsChanged =
+			body.is_available !== undefined || body.is_approved !== undefined || body.clinic_id !== undefined;
 		const [row] = await db
 			.update(doctors)
 			.set({
@@ -136,6 +145,7 @@ doctorRoutes.openapi(
 				...(body.specialty === undefined ? {} : { specialty: body.specialty }),
 				...(body.is_available === undefined ? {} : { isAvailable: body.is_available }),
 				...(body.is_approved === undefined ? {} : { isApproved: body.is_approved }),
+				...(body.clinic_id === undefined ? {} : { clinicId: body.clinic_id }),
 				...(flagsChanged ? { configVersion: sql`${doctors.configVersion} + 1` } : {}),
 				updatedAt: nowIso(),
 			})

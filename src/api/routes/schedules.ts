@@ -6,8 +6,10 @@ import { database } from "../../db/client";
 import { doctors, scheduleRanges } from "../../db/schema";
 import { nowIso } from "../../lib/ids";
 import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "../auth";
+import { clinicDefaults } from "../clinic-records";
 import { type DoctorRow, findDoctor, type RangeRow } from "../doctor-records";
 import { requireVisible } from "../doctor-view";
+import { ApiError } from "../errors";
 import { logEvent } from "../log";
 import { pushDoctorConfig } from "../push";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
@@ -104,6 +106,14 @@ scheduleRoutes.openapi(
 		const actor = requireDoctorOrAdmin(c, doctor_id);
 		const db = database(c.env.DB);
 		const before = await findDoctor(db, doctor_id);
+		const fromClinic = await clinicDefaults(db, before.clinicId);
+		const capacity = body.capacity ?? fromClinic?.capacity ?? 1;
+		const timezone = body.timezone ?? fromClinic?.timezone;
+		if (timezone === undefined) {
+			throw new ApiError("VALIDATION_ERROR", "timezone: required (the doctor belongs to no clinic).", {
+				issues: [{ path: "timezone", message: "Required: the doctor belongs to no clinic." }],
+			});
+		}
 		const rows: RangeInsert[] = WEEKDAYS.flatMap((day, weekday) =>
 			body.weekly[day].map((r) => ({ doctorId: doctor_id, weekday, start: r.start, end: r.end })),
 		);
@@ -112,9 +122,9 @@ scheduleRoutes.openapi(
 			db
 				.update(doctors)
 				.set({
-					timezone: body.timezone,
+					timezone,
 					slotMinutes: body.slot_minutes,
-					capacity: body.capacity,
+					capacity,
 					horizonDays: body.horizon_days,
 					maxPerPatientPerDay: body.max_per_patient_per_day,
 					configVersion: sql`${doctors.configVersion} + 1`,
