@@ -15,6 +15,7 @@ import { embedPage } from "./routes/embed";
 import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
+import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 
@@ -52,6 +53,7 @@ export function createApp() {
 		appointmentRoutes,
 		liveRoutes,
 		liveTicketRoutes,
+		roomRoutes,
 	]) {
 		app.route("/", routes);
 	}
