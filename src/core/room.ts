@@ -172,9 +172,10 @@ function checkMessage(value: Record<string, unknown>): FrameCheck {
 	if (!hasOnly(value, ["type", "text"]) || typeof value.text !== "string") {
 		return refuse("BAD_FRAME", 'A chat message is {"type": "message", "text": "..."}.');
 	}
-	const problem = textProblem(value.text, { multiline: true });
-	if (problem !== null) return refuse("BAD_TEXT", problem);
+	// As every typed text: normalised, then checked (src/api/schemas.ts freeText does the same).
 	const text = normalizeText(value.text, { multiline: true });
+	const problem = textProblem(text, { multiline: true });
+	if (problem !== null) return refuse("BAD_TEXT", problem);
 	if (text.length === 0) return refuse("BAD_TEXT", "A message must not be empty.");
 	if (text.length > MAX_MESSAGE_CHARS) {
 		return refuse("FRAME_TOO_LARGE", `A message may hold at most ${MAX_MESSAGE_CHARS} characters.`);

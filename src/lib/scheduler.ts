@@ -39,6 +39,11 @@ export class Scheduler {
 		);
 	}
 
+	/** Drops `name`, whenever it was due. */
+	cancel(name: string): void {
+		this.storage.sql.exec("DELETE FROM timers WHERE name = ?", name);
+	}
+
 	due(now: number): DueTimer[] {
 		if (!this.ready()) return [];
 		return this.storage.sql

@@ -127,9 +127,10 @@ export class Room extends DurableObject<Env> {
 		const now = Date.now();
 		const due = this.store.timers.due(now);
 		const facts = this.store.facts();
-		if (facts !== null && roomPhase(facts, now) === "closed") this.closeRoom(facts);
-		if (due.some((t) => t.name === EXPIRY_TIMER)) this.expire(now);
+		const closed = facts !== null && roomPhase(facts, now) === "closed";
+		if (closed) this.closeRoom(facts);
 		for (const timer of due) this.store.timers.done(timer);
+		if (closed || due.some((t) => t.name === EXPIRY_TIMER)) this.expire(now, closed);
 		await this.store.timers.arm();
 	}
 
@@ -177,15 +178,17 @@ export class Room extends DurableObject<Env> {
 		}
 	}
 
-	private expire(now: number): void {
+	/** Forgets expired tickets and closes sockets whose token expired; a closed room has no sockets left to watch. */
+	private expire(now: number, roomClosed: boolean): void {
 		let next = this.store.forgetTicketsUntil(now) ?? Infinity;
-		for (const ws of this.open()) {
+		for (const ws of roomClosed ? [] : this.open()) {
 			const expiresAt = seatOf(ws)?.tokenExpiresAt ?? null;
 			if (expiresAt === null) continue;
 			if (expiresAt > now) next = Math.min(next, expiresAt);
 			else closeQuietly(ws, TOKEN_EXPIRED_CLOSE, "The token this room was joined with has expired.");
 		}
-		if (next !== Infinity) this.store.timers.at(EXPIRY_TIMER, next);
+		if (next === Infinity) this.store.timers.cancel(EXPIRY_TIMER);
+		else this.store.timers.at(EXPIRY_TIMER, next);
 	}
 
 	/** Open sockets, of one participant or of both. */
