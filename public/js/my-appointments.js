@@ -3,6 +3,7 @@
 // recent bookings and cancels are laid over the fetched list, which may not show them yet.
 import { ApiError, outcomeUnknown, request, withQuery } from "./api.js";
 import { focusOn, h, replace, toast } from "./dom.js";
+import { roomLink } from "./room-link.js";
 import { formatDate, modeLabel } from "./time.js";
 
 /**
@@ -85,6 +86,8 @@ export async function showMyAppointments(options) {
 			status,
 			actions,
 		);
+		const room = roomLink(appointment);
+		if (room !== null) actions.append(room);
 		const cancellable = appointment.status === "confirmed" && Date.parse(appointment.start) > Date.now();
 		if (cancellable)
 			offerCancel(actions, appointment, (cancelled) => {
