@@ -51,6 +51,10 @@ export function createCall(options) {
 	let remotePlaying = false;
 	// Signals are handled one at a time: a candidate must not overtake the offer it belongs to.
 	let queue = Promise.resolve();
+	// The connection is made only once the devices were asked for (given or refused): its first description
+	// then carries the tracks, and its candidates the addresses a page with device permission may show.
+	/** @type {Promise<void>} */
+	let mediaAsked = Promise.resolve();
 
 	const report = () =>
 		options.onState({
@@ -95,7 +99,11 @@ export function createCall(options) {
 			void remote.play().catch(() => {});
 			event.track.addEventListener("unmute", markPlaying);
 		});
-		peer.addEventListener("connectionstatechange", report);
+		peer.addEventListener("connectionstatechange", () => {
+			// A network change can break the path; new candidates may find another.
+			if (peer.connectionState === "failed") peer.restartIce();
+			report();
+		});
 		if (stream !== null) for (const track of stream.getTracks()) peer.addTrack(track, stream);
 		report();
 		return peer;
@@ -112,6 +120,7 @@ export function createCall(options) {
 	/** @param {Signal} message */
 	async function handle(message) {
 		if (message.type === "hangup") return closePc();
+		await mediaAsked;
 		if (!inCall) return;
 		const peer = message.type === "offer" ? ensurePc() : pc;
 		if (peer === null) return;
@@ -136,24 +145,27 @@ export function createCall(options) {
 
 	return {
 		/** Joins the call: asks for the devices (once per join), then connects when the other side is here. */
-		async start() {
+		start() {
 			inCall = true;
 			options.onDeviceError(null);
-			try {
-				stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: mode === "video" });
-				local.srcObject = stream;
-				if (pc !== null) for (const track of stream.getTracks()) pc.addTrack(track, stream);
-			} catch (error) {
-				options.onDeviceError(deviceMessage(error, mode));
-			}
-			if (otherPresent && inCall) ensurePc();
-			report();
+			mediaAsked = (async () => {
+				try {
+					stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: mode === "video" });
+					local.srcObject = stream;
+					if (pc !== null) for (const track of stream.getTracks()) pc.addTrack(track, stream);
+				} catch (error) {
+					options.onDeviceError(deviceMessage(error, mode));
+				}
+				if (otherPresent && inCall) ensurePc();
+				report();
+			})();
+			return mediaAsked;
 		},
 		/** @param {boolean} present whether the other participant is in the room */
 		present(present) {
 			otherPresent = present;
 			if (!present) closePc();
-			else if (inCall) ensurePc();
+			else void mediaAsked.then(() => otherPresent && inCall && ensurePc());
 		},
 		/** @param {Signal} message */
 		signal(message) {
