@@ -74,6 +74,22 @@ async function findSeat() {
 const clock = (iso) =>
 	new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 
+/**
+ * The time, with the day when it is not today ("Tue 16 Mar, 09:50").
+ * @param {string} iso
+ */
+function when(iso) {
+	const date = new Date(iso);
+	if (date.toDateString() === new Date().toDateString()) return clock(iso);
+	return new Intl.DateTimeFormat(undefined, {
+		weekday: "short",
+		day: "numeric",
+		month: "short",
+		hour: "2-digit",
+		minute: "2-digit",
+	}).format(date);
+}
+
 async function start() {
 	setState("loading", "Opening the room…");
 	if (appointmentId === "") return setState("error", "This link names no appointment.");
@@ -109,9 +125,10 @@ function refused(error) {
 	if (error.code === "ROOM_CLOSED" && opensAt > Date.now()) {
 		setState(
 			"waiting",
-			`The room opens at ${clock(new Date(opensAt).toISOString())}. This page joins by itself then.`,
+			`The room opens at ${when(new Date(opensAt).toISOString())}. This page joins by itself then.`,
 		);
-		setTimeout(() => void start(), opensAt - Date.now() + 500);
+		// Browsers cut timers longer than about 24.8 days short; looking again within a day is harmless.
+		setTimeout(() => void start(), Math.min(opensAt - Date.now() + 500, 24 * 3_600_000));
 		return;
 	}
 	if (error.code === "ROOM_CLOSED") return finish(error.message);
