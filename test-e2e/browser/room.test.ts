@@ -162,6 +162,20 @@ describe("a consultation room", () => {
 		expect(await page.getByTestId("chat-input").isEnabled()).toBe(true);
 	});
 
+	it("waits for a room that opens later, saying when", async () => {
+		const later = new Date(Date.parse(soonSlot(Date.now())) + 2 * 24 * 3_600_000).toISOString();
+		const booked = await api(ctx.baseUrl, "POST", "/api/appointments", {
+			token: patient.token,
+			body: { doctor_id: doctor.id, start: later, consultation_mode: "voice" },
+		});
+		expect(booked.status).toBe(201);
+		const page = await browser.page(signedIn(PATIENT_SESSION_KEY, patient.session));
+		await page.goto(`${ctx.baseUrl}/room?appointment=${encodeURIComponent(booked.body.appointment.id)}`);
+		await waitForAttribute(page.getByTestId("room"), "data-room-state", "waiting");
+		expect(await page.getByTestId("room-status").textContent()).toMatch(/opens at .+joins by itself/);
+		expect(await page.getByTestId("chat-input").isDisabled()).toBe(true);
+	});
+
 	it("is linked from the patient's appointments", async () => {
 		const page = await browser.page(signedIn(PATIENT_SESSION_KEY, patient.session));
 		await page.goto(`${ctx.baseUrl}/#appointments`);
