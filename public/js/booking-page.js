@@ -7,6 +7,7 @@ import { byId, clearWarnings, focusOn, h, replace, toast } from "./dom.js";
 import { startEmbedBridge } from "./embed-bridge.js";
 import { showMyAppointments } from "./my-appointments.js";
 import { createRecentAppointments } from "./recent-appointments.js";
+import { roomLink } from "./room-link.js";
 import { formatDate, formatTime, modeLabel, zoneLabel } from "./time.js";
 
 const store = sessionStore("docslot.session");
@@ -173,6 +174,7 @@ function showConfirmation(appointment) {
 			h(
 				"div",
 				{ class: "actions" },
+				roomInNewTabIfFramed(roomLink(appointment, "button subtle")),
 				h("a", {
 					class: "button primary",
 					href: "#appointments",
@@ -231,3 +233,15 @@ async function loadDoctors() {
 }
 
 void start();
+
+/**
+ * In the widget's frame the room opens in its own tab: a clinic's frame would not grant the camera.
+ * @param {HTMLAnchorElement | null} link
+ */
+function roomInNewTabIfFramed(link) {
+	if (link !== null && window.top !== window.self) {
+		link.target = "_blank";
+		link.rel = "noopener";
+	}
+	return link;
+}

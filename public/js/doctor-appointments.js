@@ -2,6 +2,7 @@
 // The doctor's appointments of the coming days, grouped by date and kept current by the doctor's live feed.
 import { ApiError, request, requestAllPages, withQuery } from "./api.js";
 import { h, replace, toast } from "./dom.js";
+import { roomLink } from "./room-link.js";
 import { addDays, formatDate, modeLabel } from "./time.js";
 
 /** @typedef {import("./my-appointments.js").Appointment & {patient_id: string}} Appointment */
@@ -77,7 +78,7 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 
 	/** @param {Appointment} a */
 	function row(a) {
-		const actions = h("div", { class: "row-actions" });
+		const actions = h("div", { class: "row-actions" }, roomLink(a));
 		if (a.status === "confirmed" && Date.parse(a.start) > Date.now()) {
 			actions.append(
 				h("button", {

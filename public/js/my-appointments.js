@@ -4,6 +4,7 @@
 import { ApiError, outcomeUnknown, request, requestAllPages } from "./api.js";
 import { addToCalendarButton, calendarFeedPanel } from "./calendar-links.js";
 import { focusOn, h, replace, toast } from "./dom.js";
+import { roomLink } from "./room-link.js";
 import { formatDate, modeLabel } from "./time.js";
 
 /**
@@ -95,6 +96,8 @@ export async function showMyAppointments(options) {
 			status,
 			actions,
 		);
+		const room = roomLink(appointment);
+		if (room !== null) actions.append(room);
 		const cancellable = appointment.status === "confirmed" && Date.parse(appointment.start) > Date.now();
 		if (cancellable)
 			offerCancel(cancelArea, appointment, (cancelled) => {

@@ -19,6 +19,7 @@ import { FHIR_BASE_PATH, fhirRoutes } from "./routes/fhir";
 import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
+import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 
@@ -58,6 +59,7 @@ export function createApp() {
 		liveRoutes,
 		liveTicketRoutes,
 		calendarRoutes,
+		roomRoutes,
 	]) {
 		app.route("/", routes);
 	}

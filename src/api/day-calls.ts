@@ -8,8 +8,10 @@ import { localDateOf } from "../core/time";
 import { doctorObject } from "../doctor/stub";
 import type { BookRequest, BookResult, SlotCheck, WrongDay } from "../doctor-day/results";
 import { doctorDay } from "../doctor-day/stub";
+import { verifyAppointmentId } from "../lib/appointment-ids";
 import { hop } from "../lib/hops";
 import { doctorRoute, forgetDoctorRoute } from "./doctor-route";
+import { ApiError } from "./errors";
 
 const ALTERNATIVES_WANTED = 5;
 
@@ -100,4 +102,14 @@ export async function nearestAlternatives(
 		);
 		return found;
 	}
+}
+
+/** Finds the appointment in its own doctor-day object, which is authoritative even before D1 has it. */
+export async function findAppointment(env: Env, id: string) {
+	const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
+	if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
+	hop(env, "worker→object", "before", "appointments.findAppointment");
+	const appointment = await doctorDay(env, owner.doctorId, owner.date).appointment(id);
+	if (appointment === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
+	return appointment;
 }

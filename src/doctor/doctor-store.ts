@@ -4,6 +4,7 @@ import type { BookedCounts } from "../core/booking";
 import type { DoctorConfig } from "../core/doctor-config";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
 import { migrate, type StorageSchema } from "../lib/storage-migrations";
+import { forgetTicketsUntil, useTicket } from "../lib/used-tickets";
 
 const DOCTOR_MIGRATIONS: readonly string[] = [
 	// 1: the config, per-date summaries, owed pushes and timers.
@@ -143,22 +144,11 @@ export class DoctorStore {
 
 	/** Records a ticket as used; false when it already was (a replay). */
 	useTicket(id: string, expiresAt: number): boolean {
-		return (
-			this.storage.sql
-				.exec(
-					"INSERT INTO used_tickets (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
-					id,
-					expiresAt,
-				)
-				.toArray().length === 1
-		);
+		return useTicket(this.storage.sql, id, expiresAt);
 	}
 
 	/** Forgets tickets expired by `now` (they are refused for their expiry); answers the next expiry, if any. */
 	forgetTicketsUntil(now: number): number | null {
-		this.storage.sql.exec("DELETE FROM used_tickets WHERE expires_at <= ?", now);
-		return this.storage.sql
-			.exec<{ next: number | null }>("SELECT min(expires_at) AS next FROM used_tickets")
-			.one().next;
+		return forgetTicketsUntil(this.storage.sql, now);
 	}
 }

@@ -27,6 +27,11 @@ export const CHROMIUM_ARGS = [
 	"--no-first-run",
 	"--disable-quic",
 ];
+/**
+ * For pages that call getUserMedia: grant camera and microphone without a prompt, and feed them Chromium's
+ * fake devices (a test pattern and a beep), so calls can run headless.
+ */
+export const FAKE_MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
 /** Default bound for any single wait on a page (element, attribute, navigation step). */
 export const WAIT_MS = 15_000;
 export const OUTPUT_DIR = path.join(ROOT, "test-output");
@@ -81,9 +86,9 @@ export interface BrowserHandle {
 /**
  * Registers the file's hooks: one Chromium per file, fresh contexts per test. After each test its contexts
  * are closed and it fails if any page threw an uncaught error; a failed test leaves a screenshot of each
- * of its pages under test-output/failures/.
+ * of its pages under test-output/failures/. `fakeMedia` gives the pages fake, pre-granted camera and microphone.
  */
-export function useBrowser(): BrowserHandle {
+export function useBrowser(options: { fakeMedia?: boolean } = {}): BrowserHandle {
 	let browser: Browser | undefined;
 	let contexts: BrowserContext[] = [];
 	const pageErrors: string[] = [];
@@ -92,7 +97,7 @@ export function useBrowser(): BrowserHandle {
 		browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,
-			args: CHROMIUM_ARGS,
+			args: options.fakeMedia ? [...CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS] : CHROMIUM_ARGS,
 			timeout: 30_000,
 		});
 	}, 60_000);
@@ -139,6 +144,20 @@ export function useBrowser(): BrowserHandle {
 
 function watchErrors(page: Page, into: string[]) {
 	page.on("pageerror", (error) => into.push(`${page.url()}: ${error.stack ?? error.message}`));
+}
+
+/** A full-page screenshot for a person to look at, written to SCREENSHOT_DIR/<name>.png. */
+export async function shoot(page: Page, name: string): Promise<void> {
+	// Let smooth scrolling and any layout after the last change settle.
+	await page.waitForTimeout(300);
+	await page.mouse.wheel(0, -100_000);
+	await page.screenshot({
+		path: path.join(SCREENSHOT_DIR, `${name}.png`),
+		fullPage: true,
+		animations: "disabled",
+		caret: "hide",
+		timeout: 15_000,
+	});
 }
 
 // ---- the booking page --------------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 // test-output/screenshots/{booking,doctor,widget}-{desktop,phone}.png (test-output/ is ignored by git).
 // The pages show a realistic day: a full slot, one with a place left, a blocked hour and a chosen slot.
 import { mkdirSync } from "node:fs";
-import path from "node:path";
-import type { BrowserContextOptions, Page } from "playwright-core";
+import type { BrowserContextOptions } from "playwright-core";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { api, at, createDoctor, type Doctor, inDays, registerPatients } from "../client";
 import {
@@ -20,6 +19,7 @@ import {
 	SCREENSHOT_DIR,
 	type Session,
 	selectSlot,
+	shoot,
 	signedIn,
 	slot,
 	useBrowser,
@@ -69,19 +69,6 @@ afterEach(async () => {
 	await site?.close();
 	site = undefined;
 });
-
-async function shoot(page: Page, name: string): Promise<void> {
-	// Let smooth scrolling and any layout after the last change settle.
-	await page.waitForTimeout(300);
-	await page.mouse.wheel(0, -100_000);
-	await page.screenshot({
-		path: path.join(SCREENSHOT_DIR, `${name}.png`),
-		fullPage: true,
-		animations: "disabled",
-		caret: "hide",
-		timeout: 15_000,
-	});
-}
 
 describe("screenshots", () => {
 	it("of the booking page, with a day open and a slot chosen", async () => {

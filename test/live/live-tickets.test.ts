@@ -93,11 +93,11 @@ describe("POST /api/live-tickets", () => {
 		],
 		["the me channel, not served yet", "doctor", { channel: "me" }, 400, "VALIDATION_ERROR"],
 		[
-			"the room channel, not served yet",
+			"the room channel for an appointment that does not exist",
 			"doctor",
 			{ channel: "room", appointment_id: "a" },
-			400,
-			"VALIDATION_ERROR",
+			404,
+			"APPOINTMENT_NOT_FOUND",
 		],
 		["an unknown channel", "doctor", { channel: "everything", doctor_id: "DOCTOR" }, 400, "VALIDATION_ERROR"],
 		["the doctor channel without doctor_id", "doctor", { channel: "doctor" }, 400, "VALIDATION_ERROR"],
@@ -123,8 +123,8 @@ describe("POST /api/live-tickets", () => {
 
 	it("says which channels are served when asked for one that is not", async () => {
 		const call = await askTicket(bearer(doctor.token), { channel: "me" });
-		expect(call.body.error).toMatchObject({ code: "VALIDATION_ERROR", channels: ["doctor"] });
-		expect(call.body.error.message).toMatch(/"me" channel is not served yet.*doctor/);
+		expect(call.body.error).toMatchObject({ code: "VALIDATION_ERROR", channels: ["doctor", "room"] });
+		expect(call.body.error.message).toMatch(/"me" channel is not served yet.*doctor, room/);
 	});
 });
 

@@ -225,6 +225,21 @@ const ENDPOINTS: Endpoint[] = [
 		// Another's feed: refused late (403), after validation.
 		body: (w) => ({ channel: "doctor", doctor_id: w.doctor.id }),
 	},
+	// The video appointment's room is not open yet: ROOM_CLOSED, decided after reading the appointment.
+	{ name: "room", method: "GET", path: "appointments/{appointment}/room", auth: "patient" },
+	{
+		name: "room live",
+		method: "GET",
+		path: "appointments/{appointment}/room/live",
+		query: () => "ticket=not-a-ticket",
+	},
+	{
+		name: "room ticket",
+		method: "POST",
+		path: "live-tickets",
+		auth: "patient",
+		body: (w) => ({ channel: "room", appointment_id: w.appointmentId }),
+	},
 	{ name: "me", method: "GET", path: "me", auth: "doctor" },
 	{ name: "openapi", method: "GET", path: "openapi.json" },
 	{ name: "unknown route", method: "GET", path: "nothing/{doctor}/here" },

@@ -9,7 +9,7 @@ import { verifyAppointmentId } from "../../lib/appointment-ids";
 import { hop } from "../../lib/hops";
 import { allow, requireActor } from "../auth";
 import { logBooking, refusalEvent } from "../booking-log";
-import { bookOnDay, nearestAlternatives } from "../day-calls";
+import { bookOnDay, findAppointment, nearestAlternatives } from "../day-calls";
 import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
@@ -119,16 +119,6 @@ appointmentRoutes.openapi(
 		throw new ApiError("SLOT_FULL", undefined, { ...counts, alternatives });
 	},
 );
-
-/** Finds the appointment in its own doctor-day object, which is authoritative even before D1 has it. */
-export async function findAppointment(env: Env, id: string) {
-	const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
-	if (owner === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
-	hop(env, "worker→object", "before", "appointments.findAppointment");
-	const appointment = await doctorDay(env, owner.doctorId, owner.date).appointment(id);
-	if (appointment === null) throw new ApiError("APPOINTMENT_NOT_FOUND");
-	return appointment;
-}
 
 appointmentRoutes.openapi(
 	createRoute({

@@ -13,10 +13,10 @@ import {
 	revokeFeed,
 } from "../calendar-feeds";
 import type { AppEnv } from "../context";
+import { findAppointment } from "../day-calls";
 import { ApiError } from "../errors";
 import { bearer, errorResponses, jsonContent, newRouter } from "../router";
 import { AppointmentIdParam } from "../schemas";
-import { findAppointment } from "./appointments";
 
 export const calendarRoutes = newRouter();
 

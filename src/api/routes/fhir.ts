@@ -12,11 +12,11 @@ import { database } from "../../db/client";
 import { doctorDay } from "../../doctor-day/stub";
 import { authenticate, requireActor } from "../auth";
 import type { AppEnv } from "../context";
+import { findAppointment } from "../day-calls";
 import { type DoctorRow, findDoctor } from "../doctor-records";
 import { requireVisible } from "../doctor-view";
 import { ApiError, type ErrorCode } from "../errors";
 import { limitPublicReads } from "../rate-limit";
-import { findAppointment } from "./appointments";
 
 export const FHIR_BASE_PATH = "/fhir/r4";
 export const fhirRoutes = new Hono<AppEnv>();

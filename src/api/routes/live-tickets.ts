@@ -1,15 +1,19 @@
 // POST /api/live-tickets: a single-use ticket, valid 60 s, that opens one authenticated live channel.
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Actor } from "../../core/appointment";
 import { allow, requireActor, requireDoctorOrAdmin } from "../auth";
+import type { AppEnv } from "../context";
 import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
 import { CHANNELS, issueTicket } from "../live-tickets";
+import { requireRoomSeat } from "../rooms";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
 
 export const liveTicketRoutes = newRouter();
 
-/** The channels served so far; "me" and "room" are in the contract but have no socket yet. */
-const OPEN_CHANNELS = ["doctor"];
+/** The channels served so far; "me" is in the contract but has no socket yet. */
+const OPEN_CHANNELS = ["doctor", "room"];
 
 const TicketBody = z
 	.strictObject({
@@ -30,6 +34,25 @@ function invalid(path: string, message: string, extra: Record<string, unknown> =
 	return new ApiError("VALIDATION_ERROR", `${path}: ${message}`, { issues: [{ path, message }], ...extra });
 }
 
+type TicketRequest = z.infer<typeof TicketBody>;
+
+/** The doctor channel: that doctor (or an admin), a doctor that exists; its target is the doctor's id. */
+async function doctorTarget(c: Context<AppEnv>, body: TicketRequest): Promise<string> {
+	if (body.appointment_id !== undefined) throw invalid("appointment_id", "Only for the room channel.");
+	if (body.doctor_id === undefined) throw invalid("doctor_id", "Required for the doctor channel.");
+	requireDoctorOrAdmin(c, body.doctor_id);
+	await doctorRoute(c.env, body.doctor_id);
+	return body.doctor_id;
+}
+
+/** The room channel: the appointment's patient or doctor, at any time (the socket checks the window). */
+async function roomTarget(env: Env, actor: Actor, body: TicketRequest): Promise<string> {
+	if (body.doctor_id !== undefined) throw invalid("doctor_id", "Only for the doctor channel.");
+	if (body.appointment_id === undefined) throw invalid("appointment_id", "Required for the room channel.");
+	await requireRoomSeat(env, actor, body.appointment_id, true);
+	return body.appointment_id;
+}
+
 liveTicketRoutes.openapi(
 	createRoute({
 		method: "post",
@@ -38,7 +61,8 @@ liveTicketRoutes.openapi(
 		tags: ["live"],
 		summary: "A single-use ticket (60 s) for an authenticated WebSocket, so no token goes in a URL",
 		description:
-			'Only the "doctor" channel (with doctor_id: that doctor, or an admin) is served so far; "me" and "room" answer 400.',
+			'"doctor" (with doctor_id: that doctor, or an admin) and "room" (with appointment_id: its patient or ' +
+			'doctor) are served; "me" answers 400 so far.',
 		security: bearer,
 		request: { body: jsonBody(TicketBody) },
 		responses: { 200: jsonContent(TicketResponse, "The ticket"), ...errorResponses },
@@ -52,15 +76,13 @@ liveTicketRoutes.openapi(
 			const message = `The "${body.channel}" channel is not served yet; the channels served are: ${OPEN_CHANNELS.join(", ")}.`;
 			throw invalid("channel", message, { channels: OPEN_CHANNELS });
 		}
-		if (body.appointment_id !== undefined) throw invalid("appointment_id", "Only for the room channel.");
-		if (body.doctor_id === undefined) throw invalid("doctor_id", "Required for the doctor channel.");
-		requireDoctorOrAdmin(c, body.doctor_id);
-		await doctorRoute(c.env, body.doctor_id);
+		const target =
+			body.channel === "room" ? await roomTarget(c.env, actor, body) : await doctorTarget(c, body);
 		const { ticket, expiresAt } = await issueTicket(
 			c.env.AUTH_SECRET,
 			{ actor, credential },
-			"doctor",
-			body.doctor_id,
+			body.channel,
+			target,
 		);
 		return c.json({ ticket, expires_at: new Date(expiresAt).toISOString() }, 200);
 	},

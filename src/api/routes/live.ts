@@ -18,11 +18,23 @@ import { requireCurrentToken } from "../token-versions";
 
 export const liveRoutes = newRouter();
 
-function requireUpgrade(c: Context<AppEnv>): void {
+export function requireUpgrade(c: Context<AppEnv>): void {
 	if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ApiError("UPGRADE_REQUIRED");
 }
 
-const switching = { 101: { description: "Switching to a WebSocket" } };
+/** The ?ticket= of an authenticated socket; a missing one (or a ?token=) is a 401 that says what to do. */
+export function requireTicket(c: Context<AppEnv>, what: string): string {
+	const ticket = c.req.query("ticket");
+	if (ticket !== undefined) return ticket;
+	const how = "with ?ticket= from POST /api/live-tickets (a token in a URL would end up in logs)";
+	const said =
+		c.req.query("token") === undefined
+			? `Open ${what} ${how}.`
+			: `?token= is no longer accepted: open ${what} ${how}.`;
+	throw new ApiError("UNAUTHORIZED", said);
+}
+
+export const switching = { 101: { description: "Switching to a WebSocket" } };
 
 liveRoutes.openapi(
 	createRoute({
@@ -64,15 +76,7 @@ liveRoutes.openapi(
 	}),
 	async (c) => {
 		const { doctor_id } = c.req.valid("param");
-		const { ticket } = c.req.valid("query");
-		if (ticket === undefined) {
-			const how = "with ?ticket= from POST /api/live-tickets (a token in a URL would end up in logs)";
-			const said =
-				c.req.query("token") === undefined
-					? `Open the feed ${how}.`
-					: `?token= is no longer accepted: open the feed ${how}.`;
-			throw new ApiError("UNAUTHORIZED", said);
-		}
+		const ticket = requireTicket(c, "the feed");
 		const pass = await readTicket(c.env.AUTH_SECRET, ticket, "doctor", doctor_id);
 		// The account may have been deleted since the ticket was issued.
 		await requireCurrentToken(c.env, pass.user_id, pass.token_version);

@@ -1,0 +1,187 @@
+// Consultation rooms in Chromium with fake camera and microphone: a patient and a doctor, each in their own
+// browser context, join one video room, chat, and connect a call with the other's video playing; a chat
+// room keeps its history across a reload; refused devices are explained. Screenshots of a video room and a
+// chat room at desktop and phone width go to test-output/screenshots/room-{video,chat}-{desktop,phone}.png.
+import { mkdirSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { allWeek, api, createDoctor, type Doctor } from "../client";
+import {
+	ctx,
+	DOCTOR_SESSION_KEY,
+	newPatient,
+	PATIENT_SESSION_KEY,
+	PHONE,
+	SCREENSHOT_DIR,
+	type Session,
+	shoot,
+	signedIn,
+	useBrowser,
+	waitForAttribute,
+} from "./browser";
+
+const browser = useBrowser({ fakeMedia: true });
+const SLOT_MS = 5 * 60_000;
+
+let doctor: Doctor;
+let doctorSession: Session;
+let patient: Awaited<ReturnType<typeof newPatient>>;
+let videoId: string;
+let chatId: string;
+
+/** The start of a 5-minute slot at least a minute away: within 10 minutes, so its room is open now. */
+function soonSlot(after: number): string {
+	let start = Math.ceil((after + 60_000) / SLOT_MS) * SLOT_MS;
+	// The schedule below ends at 23:55 UTC, so the next slot after 23:50 is at midnight.
+	if (new Date(start).toISOString().slice(11, 16) === "23:55") start += SLOT_MS;
+	return new Date(start).toISOString();
+}
+
+beforeAll(async () => {
+	mkdirSync(SCREENSHOT_DIR, { recursive: true });
+	// A schedule around the clock (UTC), so a slot starting within minutes exists whenever the test runs.
+	doctor = await createDoctor(
+		ctx,
+		{ slot_minutes: 5, weekly: allWeek([{ start: "00:00", end: "23:55" }]) },
+		{ name: "Dr. Lena Brandt", specialty: "General practice" },
+	);
+	patient = await newPatient();
+	const video = soonSlot(Date.now());
+	const chat = new Date(Date.parse(video) + SLOT_MS).toISOString();
+	for (const [start, mode] of [
+		[video, "video"],
+		[chat, "chat"],
+	] as const) {
+		const booked = await api(ctx.baseUrl, "POST", "/api/appointments", {
+			token: patient.token,
+			body: { doctor_id: doctor.id, start, consultation_mode: mode, reason: "Rash on both arms" },
+		});
+		expect(booked.status).toBe(201);
+		if (mode === "video") videoId = booked.body.appointment.id;
+		else chatId = booked.body.appointment.id;
+	}
+	const login = await api(ctx.baseUrl, "POST", "/api/auth/login", {
+		body: { email: doctor.email, password: doctor.password },
+	});
+	doctorSession = login.body as Session;
+}, 60_000);
+
+/** The patient's and the doctor's pages in the room of `id`, each in its own context, both joined. */
+async function bothIn(id: string): Promise<[Page, Page]> {
+	const pages = await Promise.all([
+		browser.page(signedIn(PATIENT_SESSION_KEY, patient.session)),
+		browser.page(signedIn(DOCTOR_SESSION_KEY, doctorSession)),
+	]);
+	await Promise.all(
+		pages.map((page) => page.goto(`${ctx.baseUrl}/room?appointment=${encodeURIComponent(id)}`)),
+	);
+	for (const page of pages) await waitForAttribute(page.getByTestId("room"), "data-room-state", "open");
+	return pages as [Page, Page];
+}
+
+async function say(page: Page, text: string): Promise<void> {
+	await page.getByTestId("chat-input").fill(text);
+	await page.getByTestId("chat-send").click();
+}
+
+const messages = (page: Page) => page.getByTestId("chat-message").allTextContents();
+
+describe("a consultation room", () => {
+	it("connects a video call between patient and doctor, with chat, each seeing the other's video", async () => {
+		const [patientPage, doctorPage] = await bothIn(videoId);
+		await say(patientPage, "Good morning, can you see the rash?");
+		await doctorPage.getByTestId("chat-message").filter({ hasText: "can you see the rash" }).waitFor();
+		await say(doctorPage, "Yes, hold your arm a little closer.");
+		await patientPage.getByTestId("chat-message").filter({ hasText: "a little closer" }).waitFor();
+		for (const page of [patientPage, doctorPage]) {
+			const room = page.getByTestId("room");
+			await waitForAttribute(room, "data-connection-state", "connected", 30_000);
+			await waitForAttribute(room, "data-remote-playing", "true", 30_000);
+			// The e2e project has no DOM types: the page function reads a <video> through a narrow shape.
+			const remote = await page.getByTestId("remote-media").evaluate((video) => {
+				const media = video as unknown as {
+					videoWidth: number;
+					paused: boolean;
+					srcObject: { getVideoTracks(): unknown[] } | null;
+				};
+				return {
+					width: media.videoWidth,
+					paused: media.paused,
+					tracks: media.srcObject?.getVideoTracks().length ?? 0,
+				};
+			});
+			expect(remote.width).toBeGreaterThan(0);
+			expect(remote).toMatchObject({ paused: false, tracks: 1 });
+		}
+		// Muting is local: the button says so and the track stops sending sound.
+		await patientPage.getByTestId("mute").click();
+		await waitForAttribute(patientPage.getByTestId("mute"), "aria-pressed", "true");
+
+		await shoot(doctorPage, "room-video-desktop");
+		await doctorPage.setViewportSize(PHONE);
+		await shoot(doctorPage, "room-video-phone");
+
+		// Hanging up ends the call on both sides; the chat stays.
+		await patientPage.getByTestId("hang-up").click();
+		await waitForAttribute(doctorPage.getByTestId("room"), "data-remote-playing", "false");
+		expect(await doctorPage.getByTestId("chat-input").isEnabled()).toBe(true);
+	});
+
+	it("keeps a chat room's history for a participant who reloads, and shows no call", async () => {
+		const [patientPage, doctorPage] = await bothIn(chatId);
+		expect(await patientPage.getByTestId("call").isHidden()).toBe(true);
+		await say(doctorPage, "Hello! Tell me about the rash.");
+		await say(patientPage, "It started on Monday,\nboth arms, and it itches.");
+		await doctorPage.getByTestId("chat-message").nth(1).waitFor();
+		await patientPage.getByTestId("chat-message").nth(1).waitFor();
+		const before = await messages(patientPage);
+		expect(before).toHaveLength(2);
+		await patientPage.reload();
+		await waitForAttribute(patientPage.getByTestId("room"), "data-room-state", "open");
+		await patientPage.getByTestId("chat-message").nth(1).waitFor();
+		expect(await messages(patientPage)).toEqual(before);
+		await shoot(patientPage, "room-chat-desktop");
+		await patientPage.setViewportSize(PHONE);
+		await shoot(patientPage, "room-chat-phone");
+	});
+
+	it("says clearly when the browser refuses the camera and microphone, and keeps the chat", async () => {
+		const context = await browser.context(signedIn(PATIENT_SESSION_KEY, patient.session));
+		// As if the user pressed "Block" (about:blank, where the script also runs, has no mediaDevices).
+		await context.addInitScript({
+			content: `if (navigator.mediaDevices) navigator.mediaDevices.getUserMedia = () =>
+				Promise.reject(new DOMException("Permission denied", "NotAllowedError"));`,
+		});
+		const page = await context.newPage();
+		await page.goto(`${ctx.baseUrl}/room?appointment=${encodeURIComponent(videoId)}`);
+		await waitForAttribute(page.getByTestId("room"), "data-room-state", "open");
+		const error = page.getByTestId("device-error");
+		await error.waitFor();
+		expect(await error.textContent()).toMatch(/did not allow the camera and microphone/);
+		expect(await page.getByTestId("rejoin").isVisible()).toBe(true);
+		expect(await page.getByTestId("chat-input").isEnabled()).toBe(true);
+	});
+
+	it("waits for a room that opens later, saying when", async () => {
+		const later = new Date(Date.parse(soonSlot(Date.now())) + 2 * 24 * 3_600_000).toISOString();
+		const booked = await api(ctx.baseUrl, "POST", "/api/appointments", {
+			token: patient.token,
+			body: { doctor_id: doctor.id, start: later, consultation_mode: "voice" },
+		});
+		expect(booked.status).toBe(201);
+		const page = await browser.page(signedIn(PATIENT_SESSION_KEY, patient.session));
+		await page.goto(`${ctx.baseUrl}/room?appointment=${encodeURIComponent(booked.body.appointment.id)}`);
+		await waitForAttribute(page.getByTestId("room"), "data-room-state", "waiting");
+		expect(await page.getByTestId("room-status").textContent()).toMatch(/opens at .+joins by itself/);
+		expect(await page.getByTestId("chat-input").isDisabled()).toBe(true);
+	});
+
+	it("is linked from the patient's appointments", async () => {
+		const page = await browser.page(signedIn(PATIENT_SESSION_KEY, patient.session));
+		await page.goto(`${ctx.baseUrl}/#appointments`);
+		const link = page.locator(
+			`[data-testid="my-appointment"][data-appointment-id="${videoId}"] [data-testid="room-link"]`,
+		);
+		expect(await link.getAttribute("href")).toBe(`/room?appointment=${encodeURIComponent(videoId)}`);
+	});
+});
