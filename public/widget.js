@@ -1,6 +1,7 @@
 // docslot booking widget. A clinic's page adds one tag:
 //   <script src="https://HOST/widget.js" data-doctor="DOCTOR_ID" async></script>
-// (or data-doctors="ID1,ID2"; optional data-target="#css-selector" to choose where the frame goes).
+// (or data-doctors="ID1,ID2", or data-clinic="CLINIC_ID" for a clinic's doctors; optional
+// data-target="#css-selector" to choose where the frame goes).
 // It inserts an iframe running the booking flow from HOST, sizes it to its content, and fires a
 // `docslot:booked` CustomEvent (detail: {appointment}) on the script tag (or, with data-target, on the
 // widget inside that element) that bubbles to document and window; `docslot:cancelled` likewise.
@@ -15,9 +16,10 @@
 
 	const origin = new URL(script.src, location.href).origin;
 	const src = new URL("/embed", origin);
-	const { doctor, doctors, target, title } = script.dataset;
+	const { doctor, doctors, clinic, target, title } = script.dataset;
 	if (doctor) src.searchParams.set("doctor", doctor);
 	else if (doctors) src.searchParams.set("doctors", doctors);
+	else if (clinic) src.searchParams.set("clinic", clinic);
 
 	const host = document.createElement("div");
 	host.className = "docslot-widget";

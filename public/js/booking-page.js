@@ -15,6 +15,8 @@ const store = sessionStore("docslot.session");
 const recent = createRecentAppointments({ storage: sessionStorageOrNull() });
 const params = new URLSearchParams(location.search);
 const embedded = location.pathname.replace(/\/$/, "") === "/embed";
+/** A clinic's page (/?clinic=ID, or the widget's data-clinic) offers that clinic's doctors. */
+const clinic = params.get("clinic");
 /** The widget may limit the page to some doctors: ?doctor=ID or ?doctors=ID1,ID2. */
 const onlyDoctors = embedded
 	? `${params.get("doctor") ?? ""},${params.get("doctors") ?? ""}`.split(",").filter(Boolean)
@@ -216,7 +218,8 @@ async function loadDoctors() {
 	/** @type {import("./doctor-picker.js").Doctor[]} */
 	let doctors = [];
 	try {
-		doctors = await requestAllPages("/api/doctors", "doctors");
+		const list = clinic === null ? "/api/doctors" : `/api/clinics/${encodeURIComponent(clinic)}/doctors`;
+		doctors = await requestAllPages(list, "doctors");
 	} catch (error) {
 		flow.doctorsFailed(String(/** @type {Error} */ (error).message), () => void loadDoctors());
 		return;

@@ -8,7 +8,7 @@ const DAYS_SHOWN = 14;
 const WEEKS_AHEAD = 8;
 const HEADINGS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/** @typedef {{date: string, total_slots: number, available_count: number, booked_count: number}} DayCount */
+/** @typedef {{date: string, closed?: "clinic" | null, total_slots: number, available_count: number, booked_count: number}} DayCount */
 
 /**
  * @param {{container: HTMLElement, onPick: (date: string) => void}} options
@@ -101,16 +101,27 @@ export function createDateStrip({ container, onPick }) {
 				? "loading"
 				: !count
 					? "unknown"
-					: count.total_slots === 0
-						? "closed"
-						: free > 0
-							? "free"
-							: "full";
-		const note = { past: "", loading: "", unknown: "", closed: "—", free: String(free), full: "Full" }[state];
+					: count.closed === "clinic"
+						? "clinic"
+						: count.total_slots === 0
+							? "closed"
+							: free > 0
+								? "free"
+								: "full";
+		const note = {
+			past: "",
+			loading: "",
+			unknown: "",
+			clinic: "Closed",
+			closed: "—",
+			free: String(free),
+			full: "Full",
+		}[state];
 		const spoken = {
 			past: "past",
 			loading: "loading",
 			unknown: "free places unknown",
+			clinic: "the clinic is closed",
 			closed: "no slots",
 			free: `${free} free`,
 			full: "fully booked",
