@@ -30,6 +30,8 @@ export interface ModelSlot {
 }
 
 export interface ModelView {
+	/** The model has no clinics, so no day is ever closed as a whole. */
+	closed: "clinic" | null;
 	total_slots: number;
 	available_count: number;
 	booked_count: number;
@@ -137,6 +139,7 @@ export class DayModel {
 			};
 		});
 		return {
+			closed: null,
 			total_slots: slots.length,
 			available_count: slots.filter((s) => s.status === "available").length,
 			booked_count: slots.filter((s) => s.status === "full").length,
