@@ -18,6 +18,7 @@ import { FHIR_BASE_PATH, fhirRoutes } from "./routes/fhir";
 import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
+import { notificationRoutes } from "./routes/notifications";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 
@@ -56,6 +57,7 @@ export function createApp() {
 		liveRoutes,
 		liveTicketRoutes,
 		calendarRoutes,
+		notificationRoutes,
 	]) {
 		app.route("/", routes);
 	}

@@ -1,5 +1,6 @@
 // The Doctor object's SQLite storage: the doctor's config, per-date booked counts fed by day events, the
-// config pushes still owed to days, and the live tickets already used. Every method is synchronous.
+// config pushes still owed to days, and (used_tickets, src/lib/ticket-sockets.ts) the live tickets already
+// used. Every method is synchronous.
 import type { BookedCounts } from "../core/booking";
 import type { DoctorConfig } from "../core/doctor-config";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
@@ -139,26 +140,5 @@ export class DoctorStore {
 
 	pushFailed(date: string): void {
 		this.storage.sql.exec("UPDATE pushes SET attempts = attempts + 1 WHERE date = ?", date);
-	}
-
-	/** Records a ticket as used; false when it already was (a replay). */
-	useTicket(id: string, expiresAt: number): boolean {
-		return (
-			this.storage.sql
-				.exec(
-					"INSERT INTO used_tickets (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
-					id,
-					expiresAt,
-				)
-				.toArray().length === 1
-		);
-	}
-
-	/** Forgets tickets expired by `now` (they are refused for their expiry); answers the next expiry, if any. */
-	forgetTicketsUntil(now: number): number | null {
-		this.storage.sql.exec("DELETE FROM used_tickets WHERE expires_at <= ?", now);
-		return this.storage.sql
-			.exec<{ next: number | null }>("SELECT min(expires_at) AS next FROM used_tickets")
-			.one().next;
 	}
 }

@@ -39,6 +39,14 @@ export class Scheduler {
 		this.write(name, dueAt);
 	}
 
+	/** Forgets `name`, due or not. */
+	cancel(name: string): void {
+		const timers = this.timers();
+		if (!timers.has(name)) return;
+		this.storage.sql.exec("DELETE FROM timers WHERE name = ?", name);
+		timers.delete(name);
+	}
+
 	due(now: number): DueTimer[] {
 		return [...this.timers()].filter(([, dueAt]) => dueAt <= now).map(([name, dueAt]) => ({ name, dueAt }));
 	}

@@ -7,6 +7,7 @@ import { DAY_SCHEMA } from "../../src/doctor-day/day-schema";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { EventLog } from "../../src/events/event-log";
 import { migrate, type StorageSchema } from "../../src/lib/storage-migrations";
+import { USER_SCHEMA } from "../../src/user/user-store";
 import { unique } from "../helpers";
 
 /** Tables, columns and indexes, as SQLite reports them (not as their CREATE text was written). */
@@ -47,6 +48,7 @@ function upTo(schema: StorageSchema, count: number): StorageSchema {
 describe.each([
 	["doctor-day", DAY_SCHEMA],
 	["Doctor", DOCTOR_SCHEMA],
+	["User", USER_SCHEMA],
 ])("the %s storage schema", (_name, schema) => {
 	it("gives a new object exactly what running every migration gives", async () => {
 		const fresh = await onEmptyStorage((storage) => {

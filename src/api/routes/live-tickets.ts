@@ -1,6 +1,9 @@
 // POST /api/live-tickets: a single-use ticket, valid 60 s, that opens one authenticated live channel.
 import { createRoute, z } from "@hono/zod-openapi";
-import { allow, requireActor, requireDoctorOrAdmin } from "../auth";
+import type { Context } from "hono";
+import type { Actor } from "../../core/appointment";
+import { allow, isAdminToken, requireActor, requireDoctorOrAdmin } from "../auth";
+import type { AppEnv } from "../context";
 import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
 import { CHANNELS, issueTicket } from "../live-tickets";
@@ -8,8 +11,8 @@ import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../rou
 
 export const liveTicketRoutes = newRouter();
 
-/** The channels served so far; "me" and "room" are in the contract but have no socket yet. */
-const OPEN_CHANNELS = ["doctor"];
+/** The channels served so far; "room" is in the contract but has no socket yet. */
+const OPEN_CHANNELS = ["doctor", "me"];
 
 const TicketBody = z
 	.strictObject({
@@ -38,7 +41,8 @@ liveTicketRoutes.openapi(
 		tags: ["live"],
 		summary: "A single-use ticket (60 s) for an authenticated WebSocket, so no token goes in a URL",
 		description:
-			'Only the "doctor" channel (with doctor_id: that doctor, or an admin) is served so far; "me" and "room" answer 400.',
+			'"doctor" (with doctor_id: that doctor, or an admin) and "me" (the signed-in account\'s own channel, no other ' +
+			'field; not for the admin token, which is no account) are served; "room" answers 400 so far.',
 		security: bearer,
 		request: { body: jsonBody(TicketBody) },
 		responses: { 200: jsonContent(TicketResponse, "The ticket"), ...errorResponses },
@@ -53,15 +57,30 @@ liveTicketRoutes.openapi(
 			throw invalid("channel", message, { channels: OPEN_CHANNELS });
 		}
 		if (body.appointment_id !== undefined) throw invalid("appointment_id", "Only for the room channel.");
-		if (body.doctor_id === undefined) throw invalid("doctor_id", "Required for the doctor channel.");
-		requireDoctorOrAdmin(c, body.doctor_id);
-		await doctorRoute(c.env, body.doctor_id);
+		const target =
+			body.channel === "me" ? meTarget(actor, body.doctor_id) : await doctorTarget(c, body.doctor_id);
 		const { ticket, expiresAt } = await issueTicket(
 			c.env.AUTH_SECRET,
 			{ actor, credential },
-			"doctor",
-			body.doctor_id,
+			body.channel,
+			target,
 		);
 		return c.json({ ticket, expires_at: new Date(expiresAt).toISOString() }, 200);
 	},
 );
+
+/** The "me" channel is the caller's own: no other field, and not for the admin token, which is no account. */
+function meTarget(actor: Actor, doctorId: string | undefined): string {
+	if (doctorId !== undefined) throw invalid("doctor_id", "Only for the doctor channel.");
+	if (isAdminToken(actor))
+		throw new ApiError("FORBIDDEN", "The admin token is not an account: it has no channel.");
+	return actor.userId;
+}
+
+/** The doctor's feed: that doctor, or an admin, and a doctor that exists. */
+async function doctorTarget(c: Context<AppEnv>, doctorId: string | undefined): Promise<string> {
+	if (doctorId === undefined) throw invalid("doctor_id", "Required for the doctor channel.");
+	requireDoctorOrAdmin(c, doctorId);
+	await doctorRoute(c.env, doctorId);
+	return doctorId;
+}
