@@ -91,7 +91,9 @@ describe("POST /api/live-tickets", () => {
 			404,
 			"DOCTOR_NOT_FOUND",
 		],
-		["the me channel, not served yet", "doctor", { channel: "me" }, 400, "VALIDATION_ERROR"],
+		["the me channel for the admin token, which is no account", "admin", { channel: "me" }, 403, "FORBIDDEN"],
+		["the me channel with a doctor_id", "doctor", { channel: "me", doctor_id: "DOCTOR" }, 400, "VALIDATION_ERROR"],
+		["the me channel for nobody", "none", { channel: "me" }, 401, "UNAUTHORIZED"],
 		[
 			"the room channel, not served yet",
 			"doctor",
@@ -122,9 +124,9 @@ describe("POST /api/live-tickets", () => {
 	});
 
 	it("says which channels are served when asked for one that is not", async () => {
-		const call = await askTicket(bearer(doctor.token), { channel: "me" });
-		expect(call.body.error).toMatchObject({ code: "VALIDATION_ERROR", channels: ["doctor"] });
-		expect(call.body.error.message).toMatch(/"me" channel is not served yet.*doctor/);
+		const call = await askTicket(bearer(doctor.token), { channel: "room", appointment_id: "a" });
+		expect(call.body.error).toMatchObject({ code: "VALIDATION_ERROR", channels: ["doctor", "me"] });
+		expect(call.body.error.message).toMatch(/"room" channel is not served yet.*doctor, me/);
 	});
 });
 
