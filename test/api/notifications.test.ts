@@ -50,8 +50,13 @@ describe("the notifications list", () => {
 		const [newest, oldest] = (await listed(bearer(patient.token), 2)).body.notifications;
 		const one = await api("POST", `/api/notifications/${oldest.id}/read`, { headers: bearer(patient.token) });
 		expect(one.status).toBe(200);
-		expect(one.body).toMatchObject({ unread: 1, notification: { id: oldest.id, read_at: expect.any(String) } });
-		const again = await api("POST", `/api/notifications/${oldest.id}/read`, { headers: bearer(patient.token) });
+		expect(one.body).toMatchObject({
+			unread: 1,
+			notification: { id: oldest.id, read_at: expect.any(String) },
+		});
+		const again = await api("POST", `/api/notifications/${oldest.id}/read`, {
+			headers: bearer(patient.token),
+		});
 		expect(again.body).toEqual(one.body);
 		const all = await api("POST", "/api/notifications/read-all", { headers: bearer(patient.token) });
 		expect([all.status, all.body]).toEqual([200, { marked: 1, unread: 0 }]);

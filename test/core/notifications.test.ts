@@ -189,8 +189,14 @@ describe("decideConfig names the bookings a change newly leaves outside the sche
 	});
 
 	it("for a block over it too, and never for a booking that has begun", () => {
-		const blocked = { ...config, version: 4, blocks: [{ id: "b", start: "09:30", end: "10:00", reason: null }] };
-		expect(decideConfig(config, blocked, [booking], now)[0]).toMatchObject({ outside_schedule: [appointment] });
+		const blocked = {
+			...config,
+			version: 4,
+			blocks: [{ id: "b", start: "09:30", end: "10:00", reason: null }],
+		};
+		expect(decideConfig(config, blocked, [booking], now)[0]).toMatchObject({
+			outside_schedule: [appointment],
+		});
 		expect(decideConfig(config, blocked, [booking], START + 1)).toEqual([
 			{ type: "day.config_changed", config_version: 4 },
 		]);

@@ -151,7 +151,10 @@ describe("reminders, fired by the day's alarm", () => {
 					.toArray()
 					.map((t) => t.name),
 			);
-		expect(await reminderTimers()).toEqual([`reminder:1h:${appointment.id}`, `reminder:24h:${appointment.id}`]);
+		expect(await reminderTimers()).toEqual([
+			`reminder:1h:${appointment.id}`,
+			`reminder:24h:${appointment.id}`,
+		]);
 
 		const start = Date.parse(appointment.start);
 		const reminders = async (userId: string) =>

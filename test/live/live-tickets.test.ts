@@ -92,7 +92,13 @@ describe("POST /api/live-tickets", () => {
 			"DOCTOR_NOT_FOUND",
 		],
 		["the me channel for the admin token, which is no account", "admin", { channel: "me" }, 403, "FORBIDDEN"],
-		["the me channel with a doctor_id", "doctor", { channel: "me", doctor_id: "DOCTOR" }, 400, "VALIDATION_ERROR"],
+		[
+			"the me channel with a doctor_id",
+			"doctor",
+			{ channel: "me", doctor_id: "DOCTOR" },
+			400,
+			"VALIDATION_ERROR",
+		],
 		["the me channel for nobody", "none", { channel: "me" }, 401, "UNAUTHORIZED"],
 		[
 			"the room channel, not served yet",

@@ -47,13 +47,18 @@ describe("the me channel", () => {
 		const patient = await createPatient();
 		const path = await mePath(patient.token);
 		const answers = await Promise.all(
-			[1, 2].map(() => exports.default.fetch(new Request(`http://docslot.test${path}`, { headers: upgrade }))),
+			[1, 2].map(() =>
+				exports.default.fetch(new Request(`http://docslot.test${path}`, { headers: upgrade })),
+			),
 		);
 		expect(answers.map((a) => a.status).sort()).toEqual([101, 401]);
 		for (const answer of answers) answer.webSocket?.accept();
 		for (const answer of answers) answer.webSocket?.close(1000, "test done");
 		const replay = await api("GET", path, { headers: upgrade });
-		expect(replay.body.error).toMatchObject({ code: "UNAUTHORIZED", message: expect.stringMatching(/already used/) });
+		expect(replay.body.error).toMatchObject({
+			code: "UNAUTHORIZED",
+			message: expect.stringMatching(/already used/),
+		});
 
 		const actor = { userId: patient.id, role: "patient" as const, doctorId: null };
 		const old = await issueTicket(
@@ -64,7 +69,10 @@ describe("the me channel", () => {
 			Date.now() - 61_000,
 		);
 		const expired = await api("GET", `/api/me/live?ticket=${old.ticket}`, { headers: upgrade });
-		expect(expired.body.error).toMatchObject({ code: "UNAUTHORIZED", message: expect.stringMatching(/expired/) });
+		expect(expired.body.error).toMatchObject({
+			code: "UNAUTHORIZED",
+			message: expect.stringMatching(/expired/),
+		});
 		const byToken = await api("GET", `/api/me/live?token=${patient.token}`, { headers: upgrade });
 		expect(byToken.body.error).toMatchObject({
 			code: "UNAUTHORIZED",
