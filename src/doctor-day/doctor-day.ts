@@ -15,7 +15,7 @@ import { hop } from "../lib/hops";
 import type { DueTimer } from "../lib/scheduler";
 import { DayStore, IDEMPOTENCY_KEY_TTL_MS } from "./day-store";
 import { type SnapshotMessage, sendToAll } from "./live-messages";
-import { dropReminders, reminderOf, scheduleReminders } from "./reminders";
+import { type DueReminder, dropReminders, reminderOf, scheduleReminders } from "./reminders";
 import type {
 	BookRequest,
 	BookResult,
@@ -252,7 +252,7 @@ export class DoctorDay extends DurableObject<Env> {
 	 * removal are one transaction, so a repeated alarm finds nothing to send again. A reminder changes no slot:
 	 * the day's version stays, and nothing is announced to the day's watchers.
 	 */
-	private remind(reminder: NonNullable<ReturnType<typeof reminderOf>>, timer: DueTimer, now: number): void {
+	private remind(reminder: DueReminder, timer: DueTimer, now: number): void {
 		this.ctx.storage.transactionSync(() => {
 			const stored = this.store.find(reminder.appointmentId)?.appointment ?? null;
 			const events = decideReminder(stored, reminder.kind, now);

@@ -11,8 +11,13 @@ function timerName(kind: ReminderKind, appointmentId: string): string {
 	return `${PREFIX}${kind}:${appointmentId}`;
 }
 
+export interface DueReminder {
+	kind: ReminderKind;
+	appointmentId: string;
+}
+
 /** The reminder a timer stands for, or null for any other timer. */
-export function reminderOf(name: string): { kind: ReminderKind; appointmentId: string } | null {
+export function reminderOf(name: string): DueReminder | null {
 	if (!name.startsWith(PREFIX)) return null;
 	const rest = name.slice(PREFIX.length);
 	const colon = rest.indexOf(":");
