@@ -1,6 +1,7 @@
 // @ts-check
-// Keeps a page in sync with docslot's live channels: a doctor-day's slots, or a doctor's own feed.
-// The messages are those of src/doctor-day/live-messages.ts; this file is served as-is, with no build step.
+// Keeps a page in sync with docslot's live channels: a doctor-day's slots, a doctor's own feed, or the user's
+// own channel. The messages are those of src/doctor-day/live-messages.ts and src/user/me-messages.ts; this file
+// is served as-is, with no build step.
 
 const PING_EVERY_MS = 25_000;
 const RETRY_BASE_MS = 500;
@@ -179,15 +180,38 @@ export function watchDay(options) {
 
 /**
  * The doctor's own feed: bookings, cancellations and schedule edits of every day, for the doctor page.
- * Every (re)connect first asks for a fresh single-use ticket (POST /api/live-tickets), so the token never goes
- * in a URL. When the token is refused (expired or revoked; the server also closes the feed with 4001 when the
- * token expires), it stops retrying and calls onUnauthorized: the page must sign in again.
  * @param {{base: string, doctorId: string, token: string, onMessage: (message: any) => void,
  *   onStatus?: (status: "connecting" | "open" | "closed") => void, onUnauthorized?: () => void}} options
  */
 export function watchDoctor(options) {
-	const feed = new URL(`/api/doctors/${encodeURIComponent(options.doctorId)}/live`, options.base);
-	feed.protocol = feed.protocol === "https:" ? "wss:" : "ws:";
+	return watchWithTicket({
+		...options,
+		path: `/api/doctors/${encodeURIComponent(options.doctorId)}/live`,
+		ticket: { channel: "doctor", doctor_id: options.doctorId },
+	});
+}
+
+/**
+ * The signed-in user's own channel: `{"type": "unread", count}` first and whenever the count changes, and
+ * `{"type": "notification", notification}` as each arrives (src/user/me-messages.ts).
+ * @param {{base: string, token: string, onMessage: (message: any) => void,
+ *   onStatus?: (status: "connecting" | "open" | "closed") => void, onUnauthorized?: () => void}} options
+ */
+export function watchMe(options) {
+	return watchWithTicket({ ...options, path: "/api/me/live", ticket: { channel: "me" } });
+}
+
+/**
+ * An authenticated channel. Every (re)connect first asks for a fresh single-use ticket (POST /api/live-tickets),
+ * so the token never goes in a URL. When the token is refused (expired or revoked; the server also closes the
+ * socket with 4001 when the token expires), it stops retrying and calls onUnauthorized: the page must sign in again.
+ * @param {{base: string, path: string, ticket: Record<string, string>, token: string,
+ *   onMessage: (message: any) => void, onStatus?: (status: "connecting" | "open" | "closed") => void,
+ *   onUnauthorized?: () => void}} options
+ */
+function watchWithTicket(options) {
+	const channel = new URL(options.path, options.base);
+	channel.protocol = channel.protocol === "https:" ? "wss:" : "ws:";
 	/** @type {WebSocket | null} */
 	let socket = null;
 	let attempt = 0;
@@ -212,7 +236,7 @@ export function watchDoctor(options) {
 			const answer = await fetch(new URL("/api/live-tickets", options.base), {
 				method: "POST",
 				headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
-				body: JSON.stringify({ channel: "doctor", doctor_id: options.doctorId }),
+				body: JSON.stringify(options.ticket),
 			});
 			if (answer.status === 401 || answer.status === 403) {
 				closed = true;
@@ -225,7 +249,7 @@ export function watchDoctor(options) {
 			return retry();
 		}
 		if (closed) return;
-		const url = new URL(feed);
+		const url = new URL(channel);
 		url.searchParams.set("ticket", ticket);
 		const ws = new WebSocket(url.toString());
 		socket = ws;

@@ -4,5 +4,6 @@ import { createApp } from "./api/app";
 export { Doctor } from "./doctor/doctor";
 export { DoctorDay } from "./doctor-day/doctor-day";
 export { Room } from "./room/room";
+export { User } from "./user/user";
 
 export default createApp() satisfies ExportedHandler<Env>;

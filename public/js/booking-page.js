@@ -6,6 +6,7 @@ import { addToCalendarButton } from "./calendar-links.js";
 import { byId, clearWarnings, focusOn, h, replace, toast } from "./dom.js";
 import { startEmbedBridge } from "./embed-bridge.js";
 import { showMyAppointments } from "./my-appointments.js";
+import { mountNotificationBell } from "./notification-bell.js";
 import { createRecentAppointments } from "./recent-appointments.js";
 import { roomLink } from "./room-link.js";
 import { formatDate, formatTime, modeLabel, zoneLabel } from "./time.js";
@@ -129,8 +130,21 @@ function signOut(message) {
 	toast(message ?? "Signed out.", { tone: message ? "warning" : "info" });
 }
 
+/** @type {{close: () => void} | null} */
+let bell = null;
+
 function renderSession() {
 	const session = store.get();
+	bell?.close();
+	bell = null;
+	// The widget's frame has no header: a clinic's page gets no bell (nor its socket).
+	if (session !== null && !embedded) {
+		bell = mountNotificationBell({
+			slot: byId("notification-slot"),
+			token: session.token,
+			onUnauthorized: () => signOut("Your session has expired. Please sign in again."),
+		});
+	}
 	const who = byId("session-user");
 	who.hidden = session === null;
 	who.textContent = session ? session.user.name : "";

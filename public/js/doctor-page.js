@@ -6,6 +6,7 @@ import { renderAuthPanel } from "./auth-panel.js";
 import { calendarFeedPanel } from "./calendar-links.js";
 import { createAppointmentsBoard, shortId } from "./doctor-appointments.js";
 import { byId, focusOn, h, replace, toast } from "./dom.js";
+import { mountNotificationBell } from "./notification-bell.js";
 import { createScheduleEditor } from "./schedule-editor.js";
 import { formatDate, modeLabel, todayIn } from "./time.js";
 import { createUnavailabilityEditor } from "./unavailability-editor.js";
@@ -13,10 +14,14 @@ import { createUnavailabilityEditor } from "./unavailability-editor.js";
 const store = sessionStore("docslot.doctor-session");
 /** @type {{close: () => void} | null} */
 let feed = null;
+/** @type {{close: () => void} | null} */
+let bell = null;
 
 function signedOut(message = "") {
 	feed?.close();
 	feed = null;
+	bell?.close();
+	bell = null;
 	store.set(null);
 	byId("dashboard").hidden = true;
 	byId("signin-view").hidden = false;
@@ -114,6 +119,12 @@ async function open(session) {
 	};
 	await Promise.all([fetchSchedule().then(showSchedule), board.reload(), blocks.reload()]);
 
+	bell?.close();
+	bell = mountNotificationBell({
+		slot: byId("notification-slot"),
+		token: session.token,
+		onUnauthorized: expired,
+	});
 	const status = byId("live-status");
 	status.hidden = false;
 	feed?.close();

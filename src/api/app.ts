@@ -19,6 +19,7 @@ import { FHIR_BASE_PATH, fhirRoutes } from "./routes/fhir";
 import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
+import { notificationRoutes } from "./routes/notifications";
 import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
@@ -60,6 +61,7 @@ export function createApp() {
 		liveTicketRoutes,
 		calendarRoutes,
 		roomRoutes,
+		notificationRoutes,
 	]) {
 		app.route("/", routes);
 	}

@@ -17,7 +17,7 @@ const TicketClaims = z.strictObject({
 	role: z.enum(["admin", "doctor", "patient"]),
 	doctor_id: z.string().nullable(),
 	channel: z.enum(CHANNELS),
-	/** What the channel is about: the doctor's id for "doctor". */
+	/** What the channel is about: the doctor's id for "doctor", the user's own id for "me". */
 	target: z.string(),
 	id: z.string(),
 	expires_at: z.number().int(),
@@ -84,12 +84,15 @@ export async function issueTicket(
 	return { ticket: `${body}.${await mac(secret, body)}`, expiresAt: claims.expires_at };
 }
 
-/** The claims of a ticket this service signed for `channel` and `target`, unexpired; 401 otherwise. */
+/**
+ * The claims of a ticket this service signed for `channel` and `target`, unexpired; 401 otherwise. A null
+ * `target` means the ticket's own user (the "me" channel: whoever's ticket it is, and only theirs).
+ */
 export async function readTicket(
 	secret: string,
 	ticket: string,
 	channel: Channel,
-	target: string,
+	target: string | null,
 	now = Date.now(),
 ): Promise<Ticket> {
 	const match = SHAPE.exec(ticket);
@@ -102,7 +105,7 @@ export async function readTicket(
 	);
 	if (!parsed.success) throw new ApiError("UNAUTHORIZED", "This ticket is not valid.");
 	const claims = parsed.data;
-	if (claims.channel !== channel || claims.target !== target) {
+	if (claims.channel !== channel || claims.target !== (target ?? claims.user_id)) {
 		throw new ApiError(
 			"FORBIDDEN",
 			`This ticket is for another channel (${claims.channel} ${claims.target}).`,

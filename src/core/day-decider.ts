@@ -9,14 +9,25 @@ import {
 	isSameRequest,
 	type Role,
 } from "./appointment";
-import { type BookedCounts, decideBooking, type RefusalCode } from "./booking";
+import { type BookedCounts, decideBooking, outsideSchedule, type RefusalCode } from "./booking";
 import { type DayConfig, patientDayLimit } from "./day-config";
+import { type ReminderKind, shouldSendReminder } from "./reminders";
 
-/** What a doctor-day's transactions record; each consumer (D1 projection, Doctor object, …) gets every one. */
+/**
+ * What a doctor-day's transactions record; each consumer (D1 projection, Doctor object, notifications, …)
+ * gets every one, and ignores the types it has no use for. Fields are only ever added, optional when events
+ * written before them may still be stored.
+ */
 export type DayEvent =
 	| { type: "appointment.booked"; appointment: Appointment; booked_by: string }
 	| { type: "appointment.cancelled"; appointment: Appointment; cancelled_by: Role }
-	| { type: "day.config_changed"; config_version: number };
+	| { type: "appointment.reminder"; appointment: Appointment; reminder: ReminderKind }
+	| {
+			type: "day.config_changed";
+			config_version: number;
+			/** Confirmed future appointments this change newly left outside the schedule (kept, never cancelled). */
+			outside_schedule?: Appointment[];
+	  };
 
 export type DayEventType = DayEvent["type"];
 
@@ -97,8 +108,35 @@ export function decideCancel(
 	};
 }
 
-/** A newer config is a change of the day, recorded like any other. */
-export function decideConfig(held: DayConfig | null, pushed: DayConfig): DayEvent[] {
+interface ConfirmedBooking {
+	appointment: Appointment;
+	start: number;
+	end: number;
+}
+
+/**
+ * A newer config is a change of the day, recorded like any other. It names the confirmed bookings it leaves
+ * outside the schedule that were inside it before, so each is told once, not at every later edit.
+ */
+export function decideConfig(
+	held: DayConfig | null,
+	pushed: DayConfig,
+	confirmed: readonly ConfirmedBooking[] = [],
+	now = 0,
+): DayEvent[] {
 	if (held !== null && held.version >= pushed.version) return [];
-	return [{ type: "day.config_changed", config_version: pushed.version }];
+	const before = new Set(
+		held === null ? [] : outsideSchedule(held, confirmed, now).map((b) => b.appointment.id),
+	);
+	const outside = outsideSchedule(pushed, confirmed, now)
+		.filter((b) => !before.has(b.appointment.id))
+		.map((b) => b.appointment);
+	const event: DayEvent = { type: "day.config_changed", config_version: pushed.version };
+	return [outside.length > 0 ? { ...event, outside_schedule: outside } : event];
+}
+
+/** A reminder timer came due: the reminder, unless the appointment is gone, cancelled, started or nearer. */
+export function decideReminder(stored: Appointment | null, reminder: ReminderKind, now: number): DayEvent[] {
+	if (stored === null || !shouldSendReminder(reminder, stored, now)) return [];
+	return [{ type: "appointment.reminder", appointment: stored, reminder }];
 }

@@ -4,7 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Actor, Appointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import { closedReason, type DayConfig } from "../core/day-config";
-import { type DayEvent, decideBook, decideCancel, decideConfig } from "../core/day-decider";
+import { type DayEvent, decideBook, decideCancel, decideConfig, decideReminder } from "../core/day-decider";
 import { overCapacity } from "../core/over-capacity";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
@@ -12,8 +12,10 @@ import { doctorObject } from "../doctor/stub";
 import { appendDayEvents, deliverDayEvents, type EventDelivery } from "../events/delivery";
 import { mintAppointmentId } from "../lib/appointment-ids";
 import { hop } from "../lib/hops";
+import type { DueTimer } from "../lib/scheduler";
 import { DayStore, IDEMPOTENCY_KEY_TTL_MS } from "./day-store";
 import { type SnapshotMessage, sendToAll } from "./live-messages";
+import { type DueReminder, dropReminders, reminderOf, scheduleReminders } from "./reminders";
 import type {
 	BookRequest,
 	BookResult,
@@ -112,6 +114,7 @@ export class DoctorDay extends DurableObject<Env> {
 					};
 					this.store.insert(stored, key, now);
 					if (key !== null) this.store.timers.atOrBefore(EXPIRE_KEYS_TIMER, now + IDEMPOTENCY_KEY_TTL_MS);
+					scheduleReminders(this.store.timers, appointment, now);
 					const version = this.record(decision.events, now);
 					return { ok: true, appointment, replayed: false, version };
 				}
@@ -127,6 +130,7 @@ export class DoctorDay extends DurableObject<Env> {
 			if (decision.kind === "unchanged")
 				return { ok: true, appointment: decision.appointment, changed: false };
 			this.store.updateStatus(decision.appointment);
+			dropReminders(this.store.timers, id);
 			this.record(decision.events, now);
 			return { ok: true, appointment: decision.appointment, changed: true };
 		});
@@ -139,7 +143,7 @@ export class DoctorDay extends DurableObject<Env> {
 	/** A schedule, unavailability or flag change pushed by the Doctor object; lists the bookings it leaves outside. */
 	async applyConfig(pushed: DayConfig): Promise<ConfigApplied> {
 		const config = this.commit((held) => {
-			const events = decideConfig(held, pushed);
+			const events = decideConfig(held, pushed, this.store.confirmed(), Date.now());
 			if (events.length === 0) return held ?? pushed;
 			this.store.adoptConfig(pushed);
 			this.record(events, Date.now());
@@ -181,11 +185,16 @@ export class DoctorDay extends DurableObject<Env> {
 		ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
 	}
 
-	/** Every timer of the day: event retries, key expiry, clean-up. Each is idempotent (alarms repeat). */
+	/** Every timer of the day: event retries, key expiry, reminders, clean-up. Each is idempotent (alarms repeat). */
 	override async alarm(): Promise<void> {
 		this.store.timers.fired();
 		const now = Date.now();
 		for (const timer of this.store.timers.due(now)) {
+			const reminder = reminderOf(timer.name);
+			if (reminder !== null) {
+				this.remind(reminder, timer, now);
+				continue;
+			}
 			if (timer.name === CLEANUP_TIMER && this.canForget()) {
 				await this.ctx.storage.deleteAlarm();
 				await this.store.deleteAll();
@@ -236,6 +245,20 @@ export class DoctorDay extends DurableObject<Env> {
 		if (date !== undefined)
 			this.store.timers.atOrBefore(CLEANUP_TIMER, Date.parse(`${date}T00:00:00Z`) + CLEANUP_AFTER_MS);
 		return version;
+	}
+
+	/**
+	 * A reminder timer came due: its event (unless the appointment was cancelled or has begun) and the timer's
+	 * removal are one transaction, so a repeated alarm finds nothing to send again. A reminder changes no slot:
+	 * the day's version stays, and nothing is announced to the day's watchers.
+	 */
+	private remind(reminder: DueReminder, timer: DueTimer, now: number): void {
+		this.ctx.storage.transactionSync(() => {
+			const stored = this.store.find(reminder.appointmentId)?.appointment ?? null;
+			const events = decideReminder(stored, reminder.kind, now);
+			if (events.length > 0) appendDayEvents(this.store, events, this.store.version(), now);
+			this.store.timers.done(timer);
+		});
 	}
 
 	/** Nothing is left that anyone could ask for: no appointment, no undelivered event, no watcher. */

@@ -1,10 +1,10 @@
 // The Doctor object's SQLite storage: the doctor's config, per-date booked counts fed by day events, the
-// config pushes still owed to days, and the live tickets already used. Every method is synchronous.
+// config pushes still owed to days, and (used_tickets, src/lib/ticket-sockets.ts) the live tickets already
+// used. Every method is synchronous.
 import type { BookedCounts } from "../core/booking";
 import type { DoctorConfig } from "../core/doctor-config";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
 import { migrate, type StorageSchema } from "../lib/storage-migrations";
-import { forgetTicketsUntil, useTicket } from "../lib/used-tickets";
 
 const DOCTOR_MIGRATIONS: readonly string[] = [
 	// 1: the config, per-date summaries, owed pushes and timers.
@@ -140,15 +140,5 @@ export class DoctorStore {
 
 	pushFailed(date: string): void {
 		this.storage.sql.exec("UPDATE pushes SET attempts = attempts + 1 WHERE date = ?", date);
-	}
-
-	/** Records a ticket as used; false when it already was (a replay). */
-	useTicket(id: string, expiresAt: number): boolean {
-		return useTicket(this.storage.sql, id, expiresAt);
-	}
-
-	/** Forgets tickets expired by `now` (they are refused for their expiry); answers the next expiry, if any. */
-	forgetTicketsUntil(now: number): number | null {
-		return forgetTicketsUntil(this.storage.sql, now);
 	}
 }

@@ -15,8 +15,8 @@ import { doctorDay } from "../doctor-day/stub";
 import type { DayFacts } from "../events/consumers";
 import { retryDelay } from "../events/event-log";
 import { hop } from "../lib/hops";
+import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import { DoctorStore } from "./doctor-store";
-import { closeQuietly, FEED_TIMER, FeedSockets } from "./feed-sockets";
 
 const PUSH_TIMER = "push";
 const LOOKAHEAD_DAYS = 7;
@@ -44,7 +44,7 @@ export interface ConfigChange {
 
 export class Doctor extends DurableObject<Env> {
 	private readonly store: DoctorStore;
-	private readonly feed: FeedSockets;
+	private readonly feed: TicketSockets;
 	private loading: Promise<DoctorConfig | null> | null = null;
 	// Cutting a day into slots asks Intl per slot; day configs are kept per version so each is cut once.
 	private dayConfigs = new Map<string, DayConfig>();
@@ -52,7 +52,7 @@ export class Doctor extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.store = new DoctorStore(ctx.storage);
-		this.feed = new FeedSockets(ctx, this.store);
+		this.feed = new TicketSockets(ctx, this.store.timers, "The token this feed was opened with has expired.");
 		// Answered by the runtime: without this, each keep-alive would wake the object from hibernation.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
 	}
@@ -124,7 +124,7 @@ export class Doctor extends DurableObject<Env> {
 
 	/** A doctor's tab connecting with a ticket the Worker has already verified. */
 	override fetch(request: Request): Promise<Response> {
-		return this.feed.accept(request);
+		return this.feed.accept(request, (pass): DoctorMessage => ({ type: "hello", doctor_id: pass.target }));
 	}
 
 	override async webSocketMessage(): Promise<void> {

@@ -3,6 +3,7 @@
 
 import { doctorConsumer } from "./doctor-consumer";
 import type { StoredEvent } from "./event-log";
+import { notificationsConsumer } from "./notifications";
 import { projectionConsumer } from "./projection";
 
 /** The day as it stands when a batch is delivered: consumers that keep summaries take the newest. */
@@ -20,5 +21,9 @@ export interface DayEventConsumer {
 	deliver(env: Env, batch: readonly StoredEvent[], day: () => DayFacts): Promise<void>;
 }
 
-export const DAY_EVENT_CONSUMERS: readonly DayEventConsumer[] = [projectionConsumer, doctorConsumer];
+export const DAY_EVENT_CONSUMERS: readonly DayEventConsumer[] = [
+	projectionConsumer,
+	doctorConsumer,
+	notificationsConsumer,
+];
 export const DAY_EVENT_CONSUMER_NAMES = DAY_EVENT_CONSUMERS.map((c) => c.name);

@@ -10,16 +10,17 @@ export const doctorConsumer: DayEventConsumer = {
 	name: "doctor",
 	async deliver(env, batch, day) {
 		const messages: DoctorMessage[] = batch.flatMap(({ event, dayVersion }): DoctorMessage[] =>
-			event.type === "day.config_changed"
-				? []
-				: [
+			// Only bookings and cancellations move the counts or the feed; other types are ignored.
+			event.type === "appointment.booked" || event.type === "appointment.cancelled"
+				? [
 						{
 							type: "appointment",
 							event: event.type === "appointment.booked" ? "booked" : "cancelled",
 							appointment: event.appointment,
 							day_version: dayVersion,
 						},
-					],
+					]
+				: [],
 		);
 		// A config change moves no booked count, and the Doctor object made it: nothing to tell.
 		if (messages.length === 0) return;

@@ -16,7 +16,8 @@ export const projectionConsumer: DayEventConsumer = {
 	name: "projection",
 	async deliver(env, batch) {
 		const statements = batch.flatMap(({ event, dayVersion }) => {
-			if (event.type === "day.config_changed") return [];
+			// Only bookings and cancellations change the projection; other types (reminders, …) are ignored.
+			if (event.type !== "appointment.booked" && event.type !== "appointment.cancelled") return [];
 			const { appointment } = event;
 			const bookedBy = event.type === "appointment.booked" ? event.booked_by : "";
 			return [

@@ -39,7 +39,7 @@ export class Scheduler {
 		this.write(name, dueAt);
 	}
 
-	/** Drops `name`, whenever it was due. */
+	/** Forgets `name`, due or not. */
 	cancel(name: string): void {
 		const timers = this.timers();
 		if (!timers.has(name)) return;

@@ -2,8 +2,8 @@
 // WebRTC signalling between its two participants. Sockets hibernate; who is who lives in their attachments.
 import { DurableObject } from "cloudflare:workers";
 import { type ClientFrame, checkFrame, MAX_MESSAGES, type Participant, roomPhase } from "../core/room";
-import { closeQuietly } from "../doctor/feed-sockets";
 import { newId } from "../lib/ids";
+import { closeQuietly } from "../lib/ticket-sockets";
 import {
 	type ChatMessage,
 	PASS_HEADER,

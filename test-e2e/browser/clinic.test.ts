@@ -28,7 +28,7 @@ describe("a clinic's page", () => {
 		await options.first().click();
 		const fridayButton = page.locator(`[data-testid="date-button"][data-date="${friday}"]`);
 		await waitForAttribute(fridayButton, "data-state", "clinic");
-		expect(await fridayButton.innerText()).toContain("Closed");
+		expect(await fridayButton.textContent()).toContain("Closed");
 		expect(await page.getByText(name).first().isVisible()).toBe(true);
 		// The doctor is the clinic's; the API agrees with the page.
 		const day = await api(ctx.baseUrl, "GET", `/api/doctors/${doctor.id}/availability/date/${friday}`);

@@ -43,6 +43,10 @@ describe("the contract's edges", () => {
 			"/api/appointments",
 			"/api/appointments/{id}",
 			"/api/appointments/{id}/cancel",
+			"/api/notifications",
+			"/api/notifications/{id}/read",
+			"/api/notifications/read-all",
+			"/api/me/live",
 		]) {
 			expect(paths).toContain(path);
 		}

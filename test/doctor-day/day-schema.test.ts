@@ -8,6 +8,7 @@ import { doctorDay } from "../../src/doctor-day/stub";
 import { EventLog } from "../../src/events/event-log";
 import { migrate, type StorageSchema } from "../../src/lib/storage-migrations";
 import { ROOM_SCHEMA } from "../../src/room/room-store";
+import { USER_SCHEMA } from "../../src/user/user-store";
 import { unique } from "../helpers";
 
 /** Tables, columns and indexes, as SQLite reports them (not as their CREATE text was written). */
@@ -49,6 +50,7 @@ describe.each([
 	["doctor-day", DAY_SCHEMA],
 	["Doctor", DOCTOR_SCHEMA],
 	["Room", ROOM_SCHEMA],
+	["User", USER_SCHEMA],
 ])("the %s storage schema", (_name, schema) => {
 	it("gives a new object exactly what running every migration gives", async () => {
 		const fresh = await onEmptyStorage((storage) => {

@@ -114,7 +114,8 @@ describe("a doctor-day's clean-up", () => {
 		);
 		expect(timers.map((t) => t.name)).toContain("cleanup");
 		await runInDurableObject(stub, (_i, state) => {
-			state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'cleanup'");
+			// Long past, yet a time an alarm can be set to (a delivery finishing meanwhile re-arms for it).
+			state.storage.sql.exec("UPDATE timers SET due_at = 1 WHERE name = 'cleanup'");
 			return state.storage.setAlarm(Date.now() + 60_000);
 		});
 		// The alarm runs now, or has already (a delivery still finishing may re-arm it for the due timer).
@@ -134,8 +135,11 @@ describe("a doctor-day's clean-up", () => {
 		});
 		expect(booked.status).toBe(201);
 		const stub = doctorDay(env, doctor.id, inDays(1));
+		// The booking's deliveries have finished, so none re-arms the alarm for the timer changed below.
+		await eventually(async () => (await stub.eventBacklog()).pending === 0);
 		await runInDurableObject(stub, (_i, state) => {
-			state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'cleanup'");
+			// Long past, yet a time an alarm can be set to (a delivery finishing meanwhile re-arms for it).
+			state.storage.sql.exec("UPDATE timers SET due_at = 1 WHERE name = 'cleanup'");
 			return state.storage.setAlarm(Date.now() + 60_000);
 		});
 		expect(await runDurableObjectAlarm(stub)).toBe(true);

@@ -241,6 +241,10 @@ const ENDPOINTS: Endpoint[] = [
 		body: (w) => ({ channel: "room", appointment_id: w.appointmentId }),
 	},
 	{ name: "me", method: "GET", path: "me", auth: "doctor" },
+	{ name: "notifications", method: "GET", path: "notifications", auth: "patient", query: () => "limit=5" },
+	// Nobody's notification: NOT_FOUND, decided by the User object.
+	{ name: "read a notification", method: "POST", path: "notifications/not-mine/read", auth: "patient" },
+	{ name: "me live", method: "GET", path: "me/live", query: () => "ticket=not-a-ticket" },
 	{ name: "openapi", method: "GET", path: "openapi.json" },
 	{ name: "unknown route", method: "GET", path: "nothing/{doctor}/here" },
 ];

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Actor } from "../../core/appointment";
-import { allow, requireActor, requireDoctorOrAdmin } from "../auth";
+import { allow, isAdminToken, requireActor, requireDoctorOrAdmin } from "../auth";
 import type { AppEnv } from "../context";
 import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
@@ -11,9 +11,6 @@ import { requireRoomSeat } from "../rooms";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
 
 export const liveTicketRoutes = newRouter();
-
-/** The channels served so far; "me" is in the contract but has no socket yet. */
-const OPEN_CHANNELS = ["doctor", "room"];
 
 const TicketBody = z
 	.strictObject({
@@ -45,6 +42,15 @@ async function doctorTarget(c: Context<AppEnv>, body: TicketRequest): Promise<st
 	return body.doctor_id;
 }
 
+/** The "me" channel is the caller's own: no other field, and not for the admin token, which is no account. */
+function meTarget(actor: Actor, body: TicketRequest): string {
+	if (body.doctor_id !== undefined) throw invalid("doctor_id", "Only for the doctor channel.");
+	if (body.appointment_id !== undefined) throw invalid("appointment_id", "Only for the room channel.");
+	if (isAdminToken(actor))
+		throw new ApiError("FORBIDDEN", "The admin token is not an account: it has no channel.");
+	return actor.userId;
+}
+
 /** The room channel: the appointment's patient or doctor, at any time (the socket checks the window). */
 async function roomTarget(env: Env, actor: Actor, body: TicketRequest): Promise<string> {
 	if (body.doctor_id !== undefined) throw invalid("doctor_id", "Only for the doctor channel.");
@@ -61,8 +67,9 @@ liveTicketRoutes.openapi(
 		tags: ["live"],
 		summary: "A single-use ticket (60 s) for an authenticated WebSocket, so no token goes in a URL",
 		description:
-			'"doctor" (with doctor_id: that doctor, or an admin) and "room" (with appointment_id: its patient or ' +
-			'doctor) are served; "me" answers 400 so far.',
+			'"doctor" (with doctor_id: that doctor, or an admin), "me" (the signed-in account\'s own channel, no ' +
+			'other field; not for the admin token, which is no account) and "room" (with appointment_id: its ' +
+			"patient or doctor).",
 		security: bearer,
 		request: { body: jsonBody(TicketBody) },
 		responses: { 200: jsonContent(TicketResponse, "The ticket"), ...errorResponses },
@@ -72,12 +79,12 @@ liveTicketRoutes.openapi(
 		const actor = requireActor(c);
 		const credential = c.get("credential");
 		if (credential === null) throw new ApiError("UNAUTHORIZED");
-		if (!OPEN_CHANNELS.includes(body.channel)) {
-			const message = `The "${body.channel}" channel is not served yet; the channels served are: ${OPEN_CHANNELS.join(", ")}.`;
-			throw invalid("channel", message, { channels: OPEN_CHANNELS });
-		}
 		const target =
-			body.channel === "room" ? await roomTarget(c.env, actor, body) : await doctorTarget(c, body);
+			body.channel === "room"
+				? await roomTarget(c.env, actor, body)
+				: body.channel === "me"
+					? meTarget(actor, body)
+					: await doctorTarget(c, body);
 		const { ticket, expiresAt } = await issueTicket(
 			c.env.AUTH_SECRET,
 			{ actor, credential },

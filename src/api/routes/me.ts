@@ -8,6 +8,7 @@ import { appointments, users } from "../../db/schema";
 import { doctorDay } from "../../doctor-day/stub";
 import { verifyAppointmentId } from "../../lib/appointment-ids";
 import { nowIso } from "../../lib/ids";
+import { userObject } from "../../user/stub";
 import { allow, isAdminToken, requireActor } from "../auth";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
@@ -79,6 +80,8 @@ meRoutes.openapi(
 		revokeInThisIsolate(actor.userId);
 		// Again: a booking that reached the list between the first pass and the revocation is cancelled too.
 		cancelled.push(...(await cancelFutureAppointments(c.env, actor)));
+		// Its inbox goes too; the object keeps a tombstone, so the cancellations' own notices never land there.
+		await userObject(c.env, actor.userId).deleteInbox();
 		logEvent("account_deleted", { user_id: actor.userId, cancelled: cancelled.length });
 		return c.json({ cancelled_appointments: cancelled }, 200);
 	},

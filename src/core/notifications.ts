@@ -1,0 +1,146 @@
+// Which day events become notifications, for whom, and in what words. Pure: the consumer
+// (src/events/notifications.ts) adds ids and delivers them; unknown event types make none.
+import type { Appointment, Role } from "./appointment";
+import type { DayEvent } from "./day-decider";
+import type { ReminderKind } from "./reminders";
+
+export const NOTIFICATION_TYPES = ["booked", "cancelled", "reminder", "outside_schedule"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** A notification for one account, before it has an id. */
+export interface NotificationDraft {
+	recipient: string;
+	type: NotificationType;
+	appointment_id: string;
+	title: string;
+	body: string;
+}
+
+/** What the consumer knows of the appointment's doctor: the name, and the accounts that sign in as them. */
+export interface DoctorContext {
+	name: string | null;
+	accountIds: readonly string[];
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "Mon 15 Mar 2027 at 09:00": the doctor-local date and time, as the booking page shows them. */
+export function describeWhen(appointment: Pick<Appointment, "date" | "time">): string {
+	const day = new Date(`${appointment.date}T00:00:00Z`);
+	const [year, month] = [day.getUTCFullYear(), day.getUTCMonth()];
+	return `${WEEKDAYS[day.getUTCDay()]} ${day.getUTCDate()} ${MONTHS[month]} ${year} at ${appointment.time}`;
+}
+
+/** Whether an event makes any notification: unknown types and config changes that leave every booking in do not. */
+export function isNotifiable(event: DayEvent): boolean {
+	switch (event.type) {
+		case "appointment.booked":
+		case "appointment.cancelled":
+		case "appointment.reminder":
+			return true;
+		case "day.config_changed":
+			return (event.outside_schedule?.length ?? 0) > 0;
+		default:
+			return false;
+	}
+}
+
+export function notificationsFor(event: DayEvent, doctor: DoctorContext): NotificationDraft[] {
+	switch (event.type) {
+		case "appointment.booked":
+			return booked(event.appointment, event.booked_by, doctor);
+		case "appointment.cancelled":
+			return cancelled(event.appointment, event.cancelled_by, doctor);
+		case "appointment.reminder":
+			return [reminder(event.appointment, event.reminder, doctor)];
+		case "day.config_changed":
+			return (event.outside_schedule ?? []).flatMap((a) => outsideSchedule(a, doctor));
+		default:
+			return [];
+	}
+}
+
+function doctorName(doctor: DoctorContext): string {
+	return doctor.name ?? "your doctor";
+}
+
+function forPatient(a: Appointment, type: NotificationType, title: string, body: string): NotificationDraft {
+	return { recipient: a.patient_id, type, appointment_id: a.id, title, body };
+}
+
+function forDoctor(
+	a: Appointment,
+	doctor: DoctorContext,
+	type: NotificationType,
+	title: string,
+	body: string,
+): NotificationDraft[] {
+	return doctor.accountIds.map((recipient) => ({ recipient, type, appointment_id: a.id, title, body }));
+}
+
+function booked(a: Appointment, bookedBy: string, doctor: DoctorContext): NotificationDraft[] {
+	const when = describeWhen(a);
+	const byDoctor = doctor.accountIds.includes(bookedBy);
+	const patientNote =
+		bookedBy === a.patient_id
+			? ""
+			: byDoctor
+				? " Booked for you by the doctor."
+				: " Booked for you by the clinic.";
+	const doctorNote =
+		bookedBy === a.patient_id ? "A patient booked" : byDoctor ? "You booked" : "The clinic booked";
+	return [
+		forPatient(a, "booked", "Appointment booked", `With ${doctorName(doctor)}, ${when}.${patientNote}`),
+		...forDoctor(a, doctor, "booked", "New booking", `${doctorNote} ${when}.`),
+	];
+}
+
+function cancelled(a: Appointment, by: Role, doctor: DoctorContext): NotificationDraft[] {
+	const when = describeWhen(a);
+	const name = doctorName(doctor);
+	const patientBody = {
+		patient: `You cancelled your appointment with ${name}, ${when}.`,
+		doctor: `${capitalized(name)} cancelled your appointment, ${when}.`,
+		admin: `The clinic cancelled your appointment with ${name}, ${when}.`,
+	}[by];
+	const doctorBody = {
+		patient: `The patient cancelled the booking of ${when}.`,
+		doctor: `You cancelled the booking of ${when}.`,
+		admin: `The clinic cancelled the booking of ${when}.`,
+	}[by];
+	return [
+		forPatient(a, "cancelled", "Appointment cancelled", patientBody),
+		...forDoctor(a, doctor, "cancelled", "Booking cancelled", doctorBody),
+	];
+}
+
+/** Reminders go to the patient only: the doctor's page lists the day, and two more notes a booking is noise. */
+function reminder(a: Appointment, kind: ReminderKind, doctor: DoctorContext): NotificationDraft {
+	const title = kind === "24h" ? "Appointment tomorrow" : "Appointment in an hour";
+	return forPatient(a, "reminder", title, `With ${doctorName(doctor)}, ${describeWhen(a)}.`);
+}
+
+function outsideSchedule(a: Appointment, doctor: DoctorContext): NotificationDraft[] {
+	const when = describeWhen(a);
+	return [
+		forPatient(
+			a,
+			"outside_schedule",
+			"Your appointment is outside the doctor's hours",
+			`${capitalized(doctorName(doctor))} changed their hours: your appointment, ${when}, is still booked but ` +
+				"now falls outside them. Contact the clinic, or cancel and book another time.",
+		),
+		...forDoctor(
+			a,
+			doctor,
+			"outside_schedule",
+			"A booking is outside your schedule",
+			`The booking of ${when} is kept but falls outside your hours now: cancel it or tell the patient.`,
+		),
+	];
+}
+
+function capitalized(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,140 @@
+// The User object's SQLite storage: the notifications inbox (deduplicated by id, newest first by arrival),
+// the account's tombstone once deleted, used live tickets and timers. Every method is synchronous.
+import type { NotificationType } from "../core/notifications";
+import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
+import { migrate, type StorageSchema } from "../lib/storage-migrations";
+import { USED_TICKETS_TABLE } from "../lib/used-tickets";
+import type { NotificationView } from "./me-messages";
+
+// 1: the inbox (seq orders by arrival and pages it), the tombstone, tickets and timers.
+const INBOX_TABLES = `CREATE TABLE notifications (
+		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		id TEXT NOT NULL UNIQUE,
+		type TEXT NOT NULL,
+		appointment_id TEXT,
+		title TEXT NOT NULL,
+		body TEXT NOT NULL,
+		created_at INTEGER NOT NULL,
+		read_at INTEGER
+	);
+	CREATE INDEX notifications_unread ON notifications (seq) WHERE read_at IS NULL;
+	CREATE TABLE account (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at INTEGER NOT NULL);
+	${USED_TICKETS_TABLE};
+	${TIMERS_TABLE};`;
+
+/** The User object's storage: one migration so far, so a new object's schema is that one. */
+export const USER_SCHEMA: StorageSchema = { migrations: [INBOX_TABLES], fresh: INBOX_TABLES };
+
+/** A notification to add, with the id its delivery derives (the same on every redelivery). */
+export interface NewNotification {
+	id: string;
+	type: NotificationType;
+	appointment_id: string | null;
+	title: string;
+	body: string;
+}
+
+type Row = {
+	seq: number;
+	id: string;
+	type: NotificationType;
+	appointment_id: string | null;
+	title: string;
+	body: string;
+	created_at: number;
+	read_at: number | null;
+};
+
+export class UserStore {
+	readonly timers: Scheduler;
+
+	constructor(private readonly storage: DurableObjectStorage) {
+		// Only accounts have User objects (the Worker and the consumer name them by account id): eager schema.
+		storage.transactionSync(() => migrate(storage.sql, USER_SCHEMA));
+		this.timers = new Scheduler(storage, () => true);
+	}
+
+	private get sql(): SqlStorage {
+		return this.storage.sql;
+	}
+
+	deleted(): boolean {
+		return this.sql.exec("SELECT 1 FROM account WHERE deleted_at IS NOT NULL").toArray().length > 0;
+	}
+
+	/** Adds the notifications not held yet (a redelivered id is skipped, read or not); answers those added. */
+	add(notifications: readonly NewNotification[], now: number): NotificationView[] {
+		const added: NotificationView[] = [];
+		for (const n of notifications) {
+			const rows = this.sql
+				.exec<Row>(
+					`INSERT INTO notifications (id, type, appointment_id, title, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+					 ON CONFLICT (id) DO NOTHING RETURNING *`,
+					n.id,
+					n.type,
+					n.appointment_id,
+					n.title,
+					n.body,
+					now,
+				)
+				.toArray();
+			for (const row of rows) added.push(view(row));
+		}
+		return added;
+	}
+
+	/**
+	 * Newest first: `limit` of them older than position `after` (a seq; null: from the newest), and the
+	 * position the next page starts after, if there is more. Keyed by seq, so arrivals never shift a page.
+	 */
+	page(limit: number, after: number | null): { notifications: NotificationView[]; nextAfter: number | null } {
+		const rows = this.sql
+			.exec<Row>(
+				"SELECT * FROM notifications WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+				after ?? Number.MAX_SAFE_INTEGER,
+				limit + 1,
+			)
+			.toArray();
+		const shown = rows.slice(0, limit);
+		const last = shown.at(-1);
+		return { notifications: shown.map(view), nextAfter: rows.length > limit && last ? last.seq : null };
+	}
+
+	unread(): number {
+		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM notifications WHERE read_at IS NULL").one()
+			.n;
+	}
+
+	/** Marks one read (the first time counts); null when this inbox has no such notification. */
+	markRead(id: string, now: number): NotificationView | null {
+		const rows = this.sql
+			.exec<Row>("UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ? RETURNING *", now, id)
+			.toArray();
+		return rows[0] === undefined ? null : view(rows[0]);
+	}
+
+	/** Marks every unread one read; answers how many were. */
+	markAllRead(now: number): number {
+		return this.sql
+			.exec("UPDATE notifications SET read_at = ? WHERE read_at IS NULL RETURNING seq", now)
+			.toArray().length;
+	}
+
+	/** The account is gone: its notifications go, and the tombstone makes later deliveries no-ops. */
+	deleteAll(now: number): void {
+		this.sql.exec("DELETE FROM notifications");
+		this.sql.exec("INSERT OR IGNORE INTO account (id, deleted_at) VALUES (1, ?)", now);
+	}
+}
+
+function view(row: Row): NotificationView {
+	return {
+		id: row.id,
+		type: row.type,
+		appointment_id: row.appointment_id,
+		title: row.title,
+		body: row.body,
+		created_at: new Date(row.created_at).toISOString(),
+		read_at: row.read_at === null ? null : new Date(row.read_at).toISOString(),
+	};
+}
