@@ -12,6 +12,7 @@ import { availabilityRoutes } from "./routes/availability";
 import { hopsRoute } from "./routes/debug-hops";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
+import { holdRoutes } from "./routes/holds";
 import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
@@ -50,6 +51,7 @@ export function createApp() {
 		unavailabilityRoutes,
 		availabilityRoutes,
 		appointmentRoutes,
+		holdRoutes,
 		liveRoutes,
 		liveTicketRoutes,
 	]) {

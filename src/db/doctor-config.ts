@@ -55,6 +55,7 @@ export async function loadDoctorConfig(
 		capacity: doctor.capacity,
 		horizonDays: doctor.horizonDays,
 		maxPerPatient: doctor.maxPerPatientPerDay,
+		holdSeconds: doctor.holdSeconds,
 		weekly,
 		blocks: byDate,
 	};

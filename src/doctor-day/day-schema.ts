@@ -64,4 +64,22 @@ export const DAY_MIGRATIONS: readonly string[] = [
 	INSERT INTO deliveries (consumer, seq, next_at)
 		SELECT c.value, o.seq, 0 FROM outbox o, json_each('${JSON.stringify(LEGACY_CONSUMERS)}') c;
 	DROP TABLE outbox;`,
+	// 3: holds (kept after they end, so a late confirm is answered), and when each slot last changed, for
+	// expected_version. Days that existed before count every slot as changed at their current version.
+	`CREATE TABLE holds (
+		id TEXT PRIMARY KEY,
+		start_ms INTEGER NOT NULL,
+		expires_ms INTEGER NOT NULL,
+		patient_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		appointment_id TEXT,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX holds_live ON holds (expires_ms) WHERE status = 'live';
+	CREATE TABLE slot_versions (
+		start_ms INTEGER PRIMARY KEY,
+		version INTEGER NOT NULL
+	);
+	ALTER TABLE day ADD COLUMN config_changed_version INTEGER NOT NULL DEFAULT 0;
+	UPDATE day SET config_changed_version = version;`,
 ];

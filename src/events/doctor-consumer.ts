@@ -9,8 +9,9 @@ import type { DayEventConsumer } from "./consumers";
 export const doctorConsumer: DayEventConsumer = {
 	name: "doctor",
 	async deliver(env, batch, day) {
+		// Only bookings and cancellations move the doctor's counts and feed; other types are not theirs.
 		const messages: DoctorMessage[] = batch.flatMap(({ event, dayVersion }): DoctorMessage[] =>
-			event.type === "day.config_changed"
+			event.type !== "appointment.booked" && event.type !== "appointment.cancelled"
 				? []
 				: [
 						{
@@ -21,7 +22,7 @@ export const doctorConsumer: DayEventConsumer = {
 						},
 					],
 		);
-		// A config change moves no booked count, and the Doctor object made it: nothing to tell.
+		// A config change moves no booked count, and the Doctor object made it; holds are the day's own.
 		if (messages.length === 0) return;
 		const facts = day();
 		hop(env, "object→object", "after", "doctor-consumer.deliver");

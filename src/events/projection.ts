@@ -14,7 +14,8 @@ export const projectionConsumer: DayEventConsumer = {
 	name: "projection",
 	async deliver(env, batch) {
 		const statements = batch.flatMap(({ event, dayVersion }) => {
-			if (event.type === "day.config_changed") return [];
+			// Only appointments are projected; holds and config changes (and any type added later) are not.
+			if (event.type !== "appointment.booked" && event.type !== "appointment.cancelled") return [];
 			const { appointment } = event;
 			const bookedBy = event.type === "appointment.booked" ? event.booked_by : "";
 			return [
