@@ -8,8 +8,9 @@ const slot = (time: string, status = "available", booked = 0) => ({
 	time,
 	capacity: 1,
 	booked,
+	held: 0,
 	remaining: 1 - booked,
-	status: status as "available" | "full" | "unavailable" | "past",
+	status: status as "available" | "held" | "full" | "unavailable" | "past",
 });
 
 const snapshot = {
