@@ -74,6 +74,12 @@ describe("selectionProblem", () => {
 	])("%s", (_name, start, why) => {
 		expect(selectionProblem(day, start)).toBe(why);
 	});
+
+	it("counts a held slot as taken, unless the page itself holds a place there", () => {
+		const heldDay = applyMessage(null, { ...snapshot, slots: [slot("13", "held")] });
+		expect(selectionProblem(heldDay, slot("13").start)).toBe("taken");
+		expect(selectionProblem(heldDay, slot("13").start, true)).toBeNull();
+	});
 });
 
 describe("retryDelay", () => {
