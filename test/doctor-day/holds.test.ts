@@ -6,7 +6,7 @@ import type { DayConfig } from "../../src/core/day-config";
 import type { BookRequest, HoldRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { api, at, createDoctor, createPatient, inDays, unique } from "../helpers";
-import { ageHolds } from "../holds-time";
+import { ageHolds, alarmUntilExpired } from "../holds-time";
 import { openSocket } from "../live/inbox";
 
 function config(overrides: Partial<DayConfig> = {}): DayConfig {
@@ -71,8 +71,7 @@ describe("a hold's expiry", () => {
 		const stub = doctorDay(env, doctor.id, date);
 		await ageHolds(stub, 300_000);
 		await evictDurableObject(stub);
-		// The runtime may already have run the alarm (event delivery shares it); if not, it runs now.
-		await runDurableObjectAlarm(stub);
+		await alarmUntilExpired(stub, held.body.hold.id);
 
 		const freed = await inbox.next();
 		expect(freed).toMatchObject({ type: "update", version: snapshot.version + 2 });
