@@ -204,7 +204,11 @@ export function createBookingFlow(hooks) {
 			if (!(error instanceof ApiError) || selected !== start) return;
 			if (error.status === 401) return hooks.onUnauthorized();
 			const message = error.status === 409 ? refusalMessage(error.code) : null;
-			if (message !== null) return lost(start, message, error.details.alternatives ?? null);
+			if (message !== null) {
+				lost(start, message, error.details.alternatives ?? null);
+				// As after a refused booking: the live channel brings the change too, but may have stalled.
+				return void liveDay.reload();
+			}
 			// Not held (a rate limit, a network failure): the slot can still be booked without one.
 			liveDay.hold(start, false);
 			toast(`We couldn't hold this time for you: ${error.message} You can still book it.`, {
