@@ -8,8 +8,8 @@ const RETRY_BASE_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
 /**
- * @typedef {{start: string, end: string, time: string, capacity: number, booked: number, remaining: number,
- *   status: "available" | "full" | "unavailable" | "past"}} Slot
+ * @typedef {{start: string, end: string, time: string, capacity: number, booked: number, held: number,
+ *   remaining: number, status: "available" | "held" | "full" | "unavailable" | "past"}} Slot
  * @typedef {{doctor_id: string, date: string, timezone: string | null, version: number, total_slots: number,
  *   available_count: number, booked_count: number, slots: Slot[]}} Day
  * @typedef {{type: "snapshot"} & Day} Snapshot
@@ -44,16 +44,19 @@ export function applyMessage(day, message) {
 }
 
 /**
- * Why a selected slot can no longer be booked, or null while it still can.
+ * Why a selected slot can no longer be booked, or null while it still can. A page that holds a place there
+ * counts its own hold among the held ones, so "held" is still fine for it.
  * @param {Day | null} day
  * @param {string | null} start
+ * @param {boolean} [holding] the page holds a place in that slot
  * @returns {"taken" | "vanished" | "unavailable" | null}
  */
-export function selectionProblem(day, start) {
+export function selectionProblem(day, start, holding = false) {
 	if (day === null || start === null) return null;
 	const slot = day.slots.find((s) => s.start === start);
 	if (slot === undefined) return "vanished";
-	if (slot.status === "full") return "taken";
+	if (slot.status === "held" && holding) return null;
+	if (slot.status === "full" || slot.status === "held") return "taken";
 	if (slot.status !== "available") return "unavailable";
 	return null;
 }
@@ -138,6 +141,7 @@ export function watchDay(options) {
 	let day = null;
 	/** @type {string | null} */
 	let selected = null;
+	let holding = false;
 	const url = new URL(
 		`/api/doctors/${encodeURIComponent(options.doctorId)}/availability/date/${options.date}/live`,
 		options.base,
@@ -145,7 +149,7 @@ export function watchDay(options) {
 	url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
 
 	const check = () => {
-		const why = selectionProblem(day, selected);
+		const why = selectionProblem(day, selected, holding);
 		if (why !== null && selected !== null && day !== null) {
 			const lost = selected;
 			selected = null;
@@ -165,9 +169,13 @@ export function watchDay(options) {
 	});
 
 	return {
-		/** @param {string | null} start */
-		select(start) {
+		/**
+		 * @param {string | null} start
+		 * @param {boolean} [held] the page holds a place there (POST /api/holds)
+		 */
+		select(start, held = false) {
 			selected = start;
+			holding = start !== null && held;
 			check();
 		},
 		get day() {

@@ -1,10 +1,12 @@
 // @ts-check
-// Step 3 as a unit: the chosen slot's details form, and sending the booking with one Idempotency-Key per
-// attempt (kept while its outcome is unknown, so a retry can never book twice).
+// Step 3 as a unit: the chosen slot's details form with its hold's countdown, and sending the booking (with
+// the hold's id) under one Idempotency-Key per attempt (kept while its outcome is unknown, so a retry can
+// never book twice).
 import { ApiError, outcomeUnknown, request } from "./api.js";
 import { renderDetails, resetDraft } from "./booking-details.js";
-import { focusOn, toast } from "./dom.js";
+import { focusOn, h, toast } from "./dom.js";
 import { showIssues } from "./forms.js";
+import { timeLeft } from "./slot-hold.js";
 
 /** The API's refusals that mean "this slot cannot be had", as a patient would want to hear them. */
 const REFUSED = {
@@ -15,11 +17,22 @@ const REFUSED = {
 	DAY_UNAVAILABLE: "The doctor does not take bookings on that day.",
 	DOCTOR_UNAVAILABLE: "The doctor is not taking bookings at the moment.",
 	ALREADY_BOOKED: "You already have this appointment.",
+	SLOT_HELD: "Someone else is completing a booking for the last place at that time.",
+	HOLD_EXPIRED: "Your hold on that time ran out.",
+	SLOT_CHANGED: "That time changed a moment ago.",
 };
 
 /**
+ * What to tell a patient when the API refuses them a place, or null when the code is not about the slot.
+ * @param {string} code
+ */
+export function refusalMessage(code) {
+	return code in REFUSED ? REFUSED[/** @type {keyof typeof REFUSED} */ (code)] : null;
+}
+
+/**
  * @typedef {{slot: import("../live.js").Slot, date: string, doctor: {id: string, name: string},
- *   timeZone: string}} Choice
+ *   timeZone: string, hold: import("./slot-hold.js").Hold | null}} Choice
  */
 
 /**
@@ -41,10 +54,13 @@ export function createCheckout(options) {
 	 * @type {{key: string, request: string} | null}
 	 */
 	let unsettled = null;
+	/** @type {ReturnType<typeof setInterval> | undefined} */
+	let ticking;
 
 	function render() {
 		hint.hidden = choice !== null;
 		container.hidden = choice === null;
+		clearInterval(ticking);
 		if (choice === null) return container.replaceChildren();
 		renderDetails({
 			container,
@@ -53,6 +69,18 @@ export function createCheckout(options) {
 			onSession: options.onSession,
 			onSubmit: submit,
 		});
+		if (choice.hold !== null) showCountdown(choice.hold);
+	}
+
+	/** @param {import("./slot-hold.js").Hold} hold */
+	function showCountdown(hold) {
+		const text = () => `Held for you for ${timeLeft(hold.expires_at, Date.now())}`;
+		// Announced once, not every second: a live region that ticks would talk over the form.
+		const line = h("p", { class: "hold-countdown", "data-testid": "hold-countdown", text: text() });
+		container.prepend(line);
+		ticking = setInterval(() => {
+			line.textContent = text();
+		}, 1000);
 	}
 
 	/**
@@ -62,8 +90,13 @@ export function createCheckout(options) {
 	async function submit(values, form) {
 		const session = options.session();
 		if (session === null || choice === null) return;
-		const { doctor, slot } = choice;
-		const booking = { doctor_id: doctor.id, start: slot.start, ...values };
+		const { doctor, slot, hold } = choice;
+		const booking = {
+			doctor_id: doctor.id,
+			start: slot.start,
+			...values,
+			...(hold ? { hold_id: hold.id } : {}),
+		};
 		// Changed details make another request: its own key (a booking made meanwhile answers ALREADY_BOOKED).
 		const same = unsettled?.request === JSON.stringify(booking);
 		const key = same && unsettled ? unsettled.key : randomKey();
@@ -80,10 +113,8 @@ export function createCheckout(options) {
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
 			if (error.status === 401) return options.onUnauthorized();
-			if (error.status === 409 && error.code in REFUSED) {
-				const message = REFUSED[/** @type {keyof typeof REFUSED} */ (error.code)];
-				return options.onRefused(slot.start, message, error.details.alternatives ?? null);
-			}
+			const message = error.status === 409 ? refusalMessage(error.code) : null;
+			if (message !== null) return options.onRefused(slot.start, message, error.details.alternatives ?? null);
 			if (outcomeUnknown(error)) {
 				// It may have been booked, so the slot stays unheld: its filling up is not "taken by someone else".
 				unsettled = { key, request: JSON.stringify(booking) };

@@ -1,13 +1,16 @@
 // @ts-check
-// Doctor → day → slot, with the day's grid kept live by public/live.js and a lost choice explained.
+// Doctor → day → slot, with the day's grid kept live by public/live.js, the chosen slot held on the server
+// while the form is filled (moved with the choice), and a lost choice explained.
 import { hideAlternatives, nearestFree, showAlternatives } from "./alternatives.js";
-import { createCheckout } from "./booking-checkout.js";
+import { ApiError } from "./api.js";
+import { createCheckout, refusalMessage } from "./booking-checkout.js";
 import { createDateStrip } from "./date-strip.js";
 import { firstFreeDay, freeOnNextDay } from "./doctor-days.js";
 import { createDoctorPicker } from "./doctor-picker.js";
 import { byId, focusOn, h, toast } from "./dom.js";
 import { createLiveDay } from "./live-day.js";
 import { createSlotGrid } from "./slot-grid.js";
+import { createSlotHold } from "./slot-hold.js";
 import { addDays, formatDate, isDate, todayIn, zoneLabel } from "./time.js";
 
 /** @typedef {import("../live.js").Day} Day */
@@ -39,8 +42,9 @@ export function createBookingFlow(hooks) {
 		session: hooks.session,
 		onSession: hooks.onSession,
 		onUnauthorized: hooks.onUnauthorized,
-		hold: (start) => liveDay.hold(start),
+		hold: (start) => liveDay.hold(start, start !== null && slotHold.current?.start === start),
 		onBooked: (appointment) => {
+			slotHold.forget();
 			selected = null;
 			checkout.show(null);
 			hooks.onBooked(appointment);
@@ -60,6 +64,11 @@ export function createBookingFlow(hooks) {
 			liveStatus.textContent = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" }[status];
 		},
 		onFailed: () => grid.failed({ code: SLOT_FETCH_ERROR, retry: refresh }),
+	});
+	const slotHold = createSlotHold({
+		onExpired: (hold) => {
+			if (selected === hold.start) lost(hold.start, refusalMessage("HOLD_EXPIRED") ?? "", null);
+		},
 	});
 	const refreshButton = byId("slots-refresh");
 	refreshButton.addEventListener("click", () => void refresh());
@@ -82,6 +91,7 @@ export function createBookingFlow(hooks) {
 		picker.setCurrent(next.id);
 		// The day on screen is the previous doctor's: none of its slots may be picked for this one.
 		liveDay.clear();
+		releaseHold();
 		selected = null;
 		grid.loading();
 		showChoice();
@@ -110,6 +120,7 @@ export function createBookingFlow(hooks) {
 	function openDay(next, thenSelect = null) {
 		if (doctor === null) return;
 		date = next;
+		releaseHold();
 		selected = null;
 		pending = thenSelect;
 		hideAlternatives(alternatives);
@@ -160,17 +171,60 @@ export function createBookingFlow(hooks) {
 	function select(start) {
 		selected = start;
 		hideAlternatives(alternatives);
-		liveDay.hold(start);
+		const canHold = patientToken() !== null;
+		// Counted as ours from the start: the live update of our own hold may arrive before its answer.
+		liveDay.hold(start, canHold);
 		const day = liveDay.day;
 		if (day) grid.render(day, selected);
 		showChoice();
+		if (canHold) void holdPlace(start);
 		if (selected !== null && narrow())
 			byId("details").scrollIntoView({ behavior: "smooth", block: "nearest" });
 	}
 
+	/** A signed-in patient's token: only they hold places (others see the sign-in form or a notice). */
+	function patientToken() {
+		const session = hooks.session();
+		return session !== null && session.user.role === "patient" ? session.token : null;
+	}
+
+	/**
+	 * Keeps the chosen place for the patient while they fill the form; the server replaces their earlier hold.
+	 * @param {string} start
+	 */
+	async function holdPlace(start) {
+		const token = patientToken();
+		if (token === null || doctor === null) return;
+		try {
+			const hold = await slotHold.place(token, doctor.id, start, liveDay.day?.version);
+			if (hold === null || selected !== start) return;
+			liveDay.hold(start, true);
+			showChoice();
+		} catch (error) {
+			if (!(error instanceof ApiError) || selected !== start) return;
+			if (error.status === 401) return hooks.onUnauthorized();
+			const message = error.status === 409 ? refusalMessage(error.code) : null;
+			if (message !== null) {
+				lost(start, message, error.details.alternatives ?? null);
+				// As after a refused booking: the live channel brings the change too, but may have stalled.
+				return void liveDay.reload();
+			}
+			// Not held (a rate limit, a network failure): the slot can still be booked without one.
+			liveDay.hold(start, false);
+			toast(`We couldn't hold this time for you: ${error.message} You can still book it.`, {
+				tone: "warning",
+			});
+		}
+	}
+
+	function releaseHold() {
+		slotHold.release(patientToken());
+	}
+
 	function showChoice() {
 		const slot = selected === null ? undefined : liveDay.day?.slots.find((s) => s.start === selected);
-		checkout.show(slot && doctor ? { slot, date, doctor, timeZone } : null);
+		const hold = slotHold.current?.start === selected ? slotHold.current : null;
+		checkout.show(slot && doctor ? { slot, date, doctor, timeZone, hold } : null);
 	}
 
 	/**
@@ -184,6 +238,7 @@ export function createBookingFlow(hooks) {
 		const details = byId("details");
 		const hadFocus = details.contains(document.activeElement) || document.activeElement === document.body;
 		selected = null;
+		releaseHold();
 		if (next) grid.render(next, null);
 		showChoice();
 		toast(`${message} Please choose another time.`, { tone: "warning" });
@@ -253,7 +308,14 @@ export function createBookingFlow(hooks) {
 		doctorsFailed: (message, retry) => picker.showError(`Could not load doctors: ${message}`, retry),
 		pause: () => liveDay.pause(),
 		resume: () => liveDay.resume(),
-		sessionChanged: () => checkout.sessionChanged(),
+		sessionChanged: () => {
+			checkout.sessionChanged();
+			// Signed in half-way: the slot already chosen is held now.
+			if (selected !== null && slotHold.current === null && patientToken() !== null) {
+				liveDay.hold(selected, true);
+				void holdPlace(selected);
+			}
+		},
 		timeZone: () => timeZone,
 	};
 }

@@ -27,6 +27,8 @@ export function createLiveDay(handlers) {
 	let day = null;
 	/** @type {string | null} */
 	let held = null;
+	/** Whether the server keeps a place in `held` for this page (a hold), not just a choice on screen. */
+	let holding = false;
 	/** @type {ReturnType<typeof watchDay> | null} */
 	let live = null;
 	let paused = false;
@@ -66,7 +68,7 @@ export function createLiveDay(handlers) {
 			},
 		});
 		live = channel;
-		live.select(held);
+		live.select(held, holding);
 		setTimeout(fallBack, LIVE_FALLBACK_MS);
 	}
 
@@ -123,10 +125,12 @@ export function createLiveDay(handlers) {
 		/**
 		 * The slot the page holds (null for none); onLost fires, maybe at once, when it can no longer be booked.
 		 * @param {string | null} start
+		 * @param {boolean} [serverHold] a hold on the server keeps a place there, so "held" is not lost
 		 */
-		hold(start) {
+		hold(start, serverHold = false) {
 			held = start;
-			live?.select(start);
+			holding = start !== null && serverHold;
+			live?.select(start, holding);
 		},
 		/** Shows no day until the next open(): the channel and any read in flight are dropped. */
 		clear() {

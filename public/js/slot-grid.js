@@ -6,7 +6,13 @@ import { h, replace } from "./dom.js";
 /** @typedef {import("../live.js").Slot} Slot */
 /** @typedef {import("../live.js").Day} Day */
 
-const STATUS_WORDS = { available: "free", full: "full", unavailable: "unavailable", past: "past" };
+const STATUS_WORDS = {
+	available: "free",
+	held: "held by someone completing a booking",
+	full: "full",
+	unavailable: "unavailable",
+	past: "past",
+};
 
 /**
  * @param {{container: HTMLElement, onSelect: (slot: Slot) => void}} options
@@ -49,7 +55,11 @@ export function createSlotGrid({ container, onSelect }) {
 		replace(
 			button,
 			h("span", { class: "slot-time", text: slot.time }),
-			h("span", { class: "slot-note", text: note(slot) }),
+			// The selected slot held is this page's own hold (otherwise the flow has already dropped the choice).
+			h("span", {
+				class: "slot-note",
+				text: isSelected && slot.status === "held" ? "Held for you" : note(slot),
+			}),
 		);
 		return button;
 	}
@@ -158,7 +168,7 @@ function describe(slot) {
 /** @param {Slot} slot */
 function note(slot) {
 	if (slot.status === "available") return slot.capacity > 1 ? `${slot.remaining} left` : "Free";
-	return { full: "Full", unavailable: "Unavailable", past: "Past" }[slot.status];
+	return { held: "Held", full: "Full", unavailable: "Unavailable", past: "Past" }[slot.status];
 }
 
 /**

@@ -16,6 +16,7 @@ import { hopsRoute } from "./routes/debug-hops";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
 import { FHIR_BASE_PATH, fhirRoutes } from "./routes/fhir";
+import { holdRoutes } from "./routes/holds";
 import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
@@ -57,6 +58,7 @@ export function createApp() {
 		unavailabilityRoutes,
 		availabilityRoutes,
 		appointmentRoutes,
+		holdRoutes,
 		liveRoutes,
 		liveTicketRoutes,
 		calendarRoutes,

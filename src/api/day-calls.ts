@@ -2,11 +2,20 @@
 // outside the doctor's window are refused before any object is touched, and a day object that says the
 // instant is another day's (the zone changed) gets the call moved there once.
 
-import type { SlotView } from "../core/booking";
+import type { RefusalCode, SlotView } from "../core/booking";
 import { type DoctorRoute, inDayWindow, outsideWindowRefusal } from "../core/day-window";
 import { localDateOf } from "../core/time";
 import { doctorObject } from "../doctor/stub";
-import type { BookRequest, BookResult, SlotCheck, WrongDay } from "../doctor-day/results";
+import type {
+	BookRequest,
+	BookResult,
+	DayRef,
+	HoldRequest,
+	HoldResult,
+	PlaceRefusal,
+	SlotCheck,
+	WrongDay,
+} from "../doctor-day/results";
 import { doctorDay } from "../doctor-day/stub";
 import { verifyAppointmentId } from "../lib/appointment-ids";
 import { hop } from "../lib/hops";
@@ -20,23 +29,58 @@ export interface DayBooking {
 	result: BookResult;
 }
 
-export async function bookOnDay(env: Env, route: DoctorRoute, request: BookRequest): Promise<DayBooking> {
+export function bookOnDay(env: Env, route: DoctorRoute, request: BookRequest): Promise<DayBooking> {
+	return placeOnDay(
+		env,
+		route,
+		request.start,
+		"day-calls.bookOnDay",
+		async (day, where): Promise<BookResult> => await day.book(where, request),
+	);
+}
+
+export function holdOnDay(
+	env: Env,
+	route: DoctorRoute,
+	request: HoldRequest,
+): Promise<{ date: string | null; result: HoldResult }> {
+	return placeOnDay(
+		env,
+		route,
+		request.start,
+		"day-calls.holdOnDay",
+		async (day, where): Promise<HoldResult> => await day.hold(where, request),
+	);
+}
+
+type DayStub = ReturnType<typeof doctorDay>;
+
+/** One call to the day `start` falls on; moved once to the right day if the day says the zone changed. */
+async function placeOnDay<R extends { ok: boolean }>(
+	env: Env,
+	route: DoctorRoute,
+	start: number,
+	label: string,
+	call: (day: DayStub, where: DayRef) => Promise<R>,
+): Promise<{ date: string | null; result: R | OutsideRefusal }> {
 	const now = Date.now();
-	let date = route.timezone === null ? null : localDateOf(request.start, route.timezone);
-	if (date === null || !inDayWindow(route, date, now))
-		return { date, result: outside(route, request.start, now) };
-	const where = { doctorId: route.doctorId, date };
-	hop(env, "worker→object", "before", "day-calls.bookOnDay");
-	let result = await doctorDay(env, route.doctorId, date).book(where, request);
-	if (!result.ok && result.code === "WRONG_DAY") {
+	let date = route.timezone === null ? null : localDateOf(start, route.timezone);
+	if (date === null || !inDayWindow(route, date, now)) return { date, result: outside(route, start, now) };
+	hop(env, "worker→object", "before", label);
+	let result = await call(doctorDay(env, route.doctorId, date), { doctorId: route.doctorId, date });
+	if (isWrongDay(result)) {
 		forgetDoctorRoute(route.doctorId);
 		const fresh = await doctorRoute(env, route.doctorId);
 		date = result.wrongDay;
-		if (!inDayWindow(fresh, date, now)) return { date, result: outside(fresh, request.start, now) };
-		hop(env, "worker→object", "before", "day-calls.bookOnDay (moved day)");
-		result = await doctorDay(env, route.doctorId, date).book({ doctorId: route.doctorId, date }, request);
+		if (!inDayWindow(fresh, date, now)) return { date, result: outside(fresh, start, now) };
+		hop(env, "worker→object", "before", `${label} (moved day)`);
+		result = await call(doctorDay(env, route.doctorId, date), { doctorId: route.doctorId, date });
 	}
 	return { date, result };
+}
+
+function isWrongDay(result: object): result is WrongDay {
+	return "wrongDay" in result;
 }
 
 export async function checkOnDay(
@@ -64,12 +108,17 @@ export async function checkOnDay(
 	return checkOnDay(env, await doctorRoute(env, route.doctorId), start, true);
 }
 
-function outside(route: DoctorRoute, start: number, now: number): BookResult {
+/** Refused before any object is touched: the date is outside the doctor's window. Fits every place call. */
+type OutsideRefusal = PlaceRefusal<RefusalCode> & { sameDayAlternatives: SlotView[] };
+
+function outside(route: DoctorRoute, start: number, now: number): OutsideRefusal {
 	return {
 		ok: false,
 		code: outsideWindowRefusal(route, start, now),
 		booked: 0,
 		capacity: 0,
+		slot: null,
+		version: 0,
 		sameDayAlternatives: [],
 	};
 }

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { CONSULTATION_MODES } from "../core/appointment";
 import { DEFAULT_MAX_PER_PATIENT } from "../core/day-config";
+import { DEFAULT_HOLD_SECONDS } from "../core/holds";
 import { findRangeProblem } from "../core/slots";
 import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
 import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
@@ -198,6 +199,7 @@ export const ScheduleBody = z
 		capacity: z.number().int().min(1).max(1000).optional(),
 		horizon_days: z.number().int().min(0).max(365).default(60),
 		max_per_patient_per_day: z.number().int().min(1).max(100).default(DEFAULT_MAX_PER_PATIENT),
+		hold_seconds: z.number().int().min(10).max(3600).default(DEFAULT_HOLD_SECONDS),
 		weekly: Weekly,
 	})
 	.openapi("Schedule");
@@ -261,8 +263,9 @@ export const Slot = z
 		time: z.string(),
 		capacity: z.number(),
 		booked: z.number(),
+		held: z.number(),
 		remaining: z.number(),
-		status: z.enum(["available", "full", "unavailable", "past"]),
+		status: z.enum(["available", "held", "full", "unavailable", "past"]),
 	})
 	.openapi("Slot");
 
@@ -282,13 +285,38 @@ export const DayAvailability = z
 
 export const CheckBody = z.strictObject({ start: Instant });
 
+/** The day `version` the client's page showed: a slot changed since then is SLOT_CHANGED. */
+const ExpectedVersion = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
+
 export const BookBody = z.strictObject({
 	doctor_id: z.string().min(1).max(100),
 	start: Instant,
 	consultation_mode: z.enum(CONSULTATION_MODES).default("in_person"),
 	reason: Reason(1000).nullish(),
 	patient_id: z.string().min(1).max(100).optional(),
+	hold_id: z.string().min(1).max(200).optional(),
+	expected_version: ExpectedVersion,
 });
+
+export const HoldBody = z.strictObject({
+	doctor_id: z.string().min(1).max(100),
+	start: Instant,
+	patient_id: z.string().min(1).max(100).optional(),
+	expected_version: ExpectedVersion,
+});
+
+export const HoldIdParam = z.object({ id: z.string().max(200) });
+
+export const Hold = z
+	.object({
+		id: z.string(),
+		doctor_id: z.string(),
+		patient_id: z.string(),
+		start: z.string(),
+		end: z.string(),
+		expires_at: z.string(),
+	})
+	.openapi("Hold");
 
 export const IdempotencyHeader = z.object({
 	"idempotency-key": z

@@ -9,7 +9,7 @@ import {
 } from "./day-config";
 import type { SlotTime } from "./slots";
 
-export type SlotStatus = "available" | "full" | "unavailable" | "past";
+export type SlotStatus = "available" | "held" | "full" | "unavailable" | "past";
 
 export interface SlotView {
 	start: string;
@@ -17,6 +17,9 @@ export interface SlotView {
 	time: string;
 	capacity: number;
 	booked: number;
+	/** Places held right now (a patient filling the form, or a waitlist offer). */
+	held: number;
+	/** Places a patient can take: capacity − booked − held. */
 	remaining: number;
 	status: SlotStatus;
 }
@@ -30,41 +33,61 @@ export type RefusalCode =
 	| "SLOT_UNAVAILABLE"
 	| "ALREADY_BOOKED"
 	| "SLOT_FULL"
+	| "SLOT_HELD"
 	| "PATIENT_DAY_LIMIT";
 
 export type BookingDecision =
 	| { ok: true; slot: SlotTime }
-	| { ok: false; code: RefusalCode; booked: number; capacity: number };
+	| { ok: false; code: RefusalCode; booked: number; capacity: number; heldUntil?: number };
 
 /** Confirmed bookings per slot start (epoch ms). */
 export type BookedCounts = ReadonlyMap<number, number>;
+
+/** Live holds per slot start (epoch ms): how many, and when the first of them expires. */
+export type HeldCounts = ReadonlyMap<number, { count: number; until: number }>;
+
+export const NO_HOLDS: HeldCounts = new Map();
 
 export function doctorBookable(config: DayConfig): boolean {
 	return config.isApproved && config.isAvailable;
 }
 
-/** Every scheduled slot of the day with its status; past beats unavailable beats full. */
-export function slotViews(config: DayConfig, booked: BookedCounts, now: number): SlotView[] {
+/** Every scheduled slot of the day with its status; past beats unavailable beats full beats held. */
+export function slotViews(
+	config: DayConfig,
+	booked: BookedCounts,
+	now: number,
+	held: HeldCounts = NO_HOLDS,
+): SlotView[] {
 	const blocked = blockedIntervals(config);
 	const bookable = doctorBookable(config);
 	return openSlots(config, now).map((slot) => {
 		const count = booked.get(slot.start) ?? 0;
+		const holding = held.get(slot.start)?.count ?? 0;
 		let status: SlotStatus = "available";
 		if (slot.start <= now) status = "past";
 		else if (!bookable || isBlocked(slot, blocked)) status = "unavailable";
 		else if (count >= config.capacity) status = "full";
-		return toSlotView(slot, config.capacity, count, status);
+		else if (count + holding >= config.capacity) status = "held";
+		return toSlotView(slot, config.capacity, count, holding, status);
 	});
 }
 
-export function toSlotView(slot: SlotTime, capacity: number, booked: number, status: SlotStatus): SlotView {
+export function toSlotView(
+	slot: SlotTime,
+	capacity: number,
+	booked: number,
+	held: number,
+	status: SlotStatus,
+): SlotView {
 	return {
 		start: new Date(slot.start).toISOString(),
 		end: new Date(slot.end).toISOString(),
 		time: slot.time,
 		capacity,
 		booked,
-		remaining: Math.max(0, capacity - booked),
+		held,
+		remaining: Math.max(0, capacity - booked - held),
 		status,
 	};
 }
@@ -85,7 +108,8 @@ export function summarize(slots: readonly SlotView[]): DaySummary {
 
 /**
  * Decides whether one more place can be taken at `start`. The caller must apply the decision in the
- * same synchronous transaction that read `booked`, so no other booking can slip in between.
+ * same synchronous transaction that read `booked` and `held`, so no other booking can slip in between.
+ * `held` are other people's live holds: they count against this request like bookings.
  */
 export function decideBooking(
 	config: DayConfig,
@@ -93,8 +117,10 @@ export function decideBooking(
 	now: number,
 	booked: BookedCounts,
 	patientHoldsSlot: boolean,
+	held: HeldCounts = NO_HOLDS,
 ): BookingDecision {
 	const count = booked.get(start) ?? 0;
+	const holding = held.get(start);
 	const refuse = (code: RefusalCode): BookingDecision => ({
 		ok: false,
 		code,
@@ -111,6 +137,14 @@ export function decideBooking(
 	if (isBlocked(slot, blockedIntervals(config))) return refuse("SLOT_UNAVAILABLE");
 	if (patientHoldsSlot) return refuse("ALREADY_BOOKED");
 	if (count >= config.capacity) return refuse("SLOT_FULL");
+	if (holding !== undefined && count + holding.count >= config.capacity)
+		return {
+			ok: false,
+			code: "SLOT_HELD",
+			booked: count,
+			capacity: config.capacity,
+			heldUntil: holding.until,
+		};
 	return { ok: true, slot };
 }
 

@@ -22,6 +22,8 @@ export interface DoctorSettings {
 	horizonDays: number;
 	/** Places one patient may book themself on a day; absent in configs stored before the limit existed. */
 	maxPerPatient?: number;
+	/** How long a hold keeps a place; absent in configs stored before holds existed (default 300). */
+	holdSeconds?: number;
 }
 
 /** The days a doctor's clinic is closed on, for every doctor of the clinic. */

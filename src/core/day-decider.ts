@@ -11,6 +11,15 @@ import {
 } from "./appointment";
 import { type BookedCounts, decideBooking, outsideSchedule, type RefusalCode } from "./booking";
 import { type DayConfig, patientDayLimit } from "./day-config";
+import {
+	type Hold,
+	type HoldRecord,
+	heldCounts,
+	holdStart,
+	isLive,
+	patientHold,
+	slotChangedSince,
+} from "./holds";
 import { type ReminderKind, shouldSendReminder } from "./reminders";
 
 /**
@@ -27,7 +36,10 @@ export type DayEvent =
 			config_version: number;
 			/** Confirmed future appointments this change newly left outside the schedule (kept, never cancelled). */
 			outside_schedule?: Appointment[];
-	  };
+	  }
+	| { type: "hold.placed"; hold: Hold; placed_by: string }
+	| { type: "hold.released"; hold: Hold; reason: "released" | "replaced" | "booked" }
+	| { type: "hold.expired"; hold: Hold };
 
 export type DayEventType = DayEvent["type"];
 
@@ -36,6 +48,10 @@ export interface BookCommand extends AppointmentRequest {
 	idempotencyKey: string | null;
 	/** The id the appointment gets if booked (minted outside, so the decision stays pure). */
 	id: string;
+	/** The hold this booking turns into the appointment, if any. */
+	holdId?: string | null;
+	/** The day version the client's page showed (`expected_version`), if it sent one. */
+	expectedVersion?: number | null;
 }
 
 export interface BookState {
@@ -47,13 +63,23 @@ export interface BookState {
 	patientHoldsSlot: boolean;
 	/** Places the patient holds on this day (confirmed), whoever booked them. */
 	patientPlaces: number;
+	/** The day's live holds; others' count against the booking. */
+	holds: readonly HoldRecord[];
+	/** The command's hold (in any status), when it names one. */
+	hold: HoldRecord | null;
+	/** The appointment the command's hold already became, if it did (a retried confirm). */
+	holdAppointment: Appointment | null;
+	/** The day version at which the command's slot last changed. */
+	slotChangedAt: number;
 }
+
+export type BookRefusalCode = RefusalCode | "SLOT_CHANGED" | "HOLD_EXPIRED" | "HOLD_MISMATCH" | "FORBIDDEN";
 
 export type BookDecision =
 	| { kind: "booked"; appointment: Appointment; events: DayEvent[] }
 	| { kind: "replayed"; appointment: Appointment }
 	| { kind: "key_reused"; appointment: Appointment }
-	| { kind: "refused"; code: RefusalCode; booked: number; capacity: number };
+	| { kind: "refused"; code: BookRefusalCode; booked: number; capacity: number; heldUntil?: number };
 
 export function decideBook(state: BookState, command: BookCommand, now: number): BookDecision {
 	if (state.keyed !== null) {
@@ -62,23 +88,70 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 			? { kind: "replayed", appointment: state.keyed }
 			: { kind: "key_reused", appointment: state.keyed };
 	}
-	// The caller applies this in the same synchronous transaction that read `booked`.
-	const decision = decideBooking(state.config, command.start, now, state.booked, state.patientHoldsSlot);
+	const booked = state.booked.get(command.start) ?? 0;
+	const refuse = (code: BookRefusalCode): BookDecision => ({
+		kind: "refused",
+		code,
+		booked,
+		capacity: state.config.capacity,
+	});
+	const holdId = command.holdId ?? null;
+	if (holdId !== null) {
+		const held = state.hold;
+		if (held === null) return refuse("HOLD_EXPIRED");
+		if (held.hold.patient_id !== command.patientId) return refuse("FORBIDDEN");
+		if (holdStart(held) !== command.start) return refuse("HOLD_MISMATCH");
+		// A confirm retried after its answer was lost gets the appointment the hold became.
+		if (held.status === "booked" && state.holdAppointment !== null)
+			return { kind: "replayed", appointment: state.holdAppointment };
+		if (!isLive(held, now)) return refuse("HOLD_EXPIRED");
+	}
+	if (slotChangedSince(state.slotChangedAt, command.expectedVersion ?? null)) return refuse("SLOT_CHANGED");
+	// The place this booking uses, if the patient holds one here: it must not count against them.
+	const own = holdId !== null ? state.hold : ownHoldAt(state.holds, command, now);
+	const held = heldCounts(state.holds, now, own?.hold.id ?? null);
+	// The caller applies this in the same synchronous transaction that read `booked` and the holds.
+	const decision = decideBooking(
+		state.config,
+		command.start,
+		now,
+		state.booked,
+		state.patientHoldsSlot,
+		held,
+	);
 	if (!decision.ok) {
-		return { kind: "refused", code: decision.code, booked: decision.booked, capacity: decision.capacity };
+		const { ok: _ok, ...refusal } = decision;
+		return { kind: "refused", ...refusal };
 	}
 	// One account cannot take a whole day; doctors and admins booking for a patient may go beyond.
 	const selfBooked = command.bookedBy === command.patientId;
-	if (selfBooked && state.patientPlaces >= patientDayLimit(state.config)) {
-		const booked = state.booked.get(command.start) ?? 0;
-		return { kind: "refused", code: "PATIENT_DAY_LIMIT", booked, capacity: state.config.capacity };
-	}
+	if (selfBooked && state.patientPlaces >= patientDayLimit(state.config)) return refuse("PATIENT_DAY_LIMIT");
 	const appointment = createAppointment(command.id, state.config, command, decision.slot, now);
-	return {
-		kind: "booked",
-		appointment,
-		events: [{ type: "appointment.booked", appointment, booked_by: command.bookedBy }],
-	};
+	const events: DayEvent[] = [];
+	if (own !== null) events.push({ type: "hold.released", hold: own.hold, reason: "booked" });
+	events.push({ type: "appointment.booked", appointment, booked_by: command.bookedBy });
+	return { kind: "booked", appointment, events };
+}
+
+/** The patient's live hold on the command's slot: booking there without naming it still uses it. */
+function ownHoldAt(holds: readonly HoldRecord[], command: BookCommand, now: number): HoldRecord | null {
+	const own = patientHold(holds, command.patientId, now);
+	return own !== null && holdStart(own) === command.start ? own : null;
+}
+
+/** The slot start a day event changes, if it is about one slot. */
+export function eventSlot(event: DayEvent): number | null {
+	switch (event.type) {
+		case "appointment.booked":
+		case "appointment.cancelled":
+			return Date.parse(event.appointment.start);
+		case "hold.placed":
+		case "hold.released":
+		case "hold.expired":
+			return Date.parse(event.hold.start);
+		default:
+			return null;
+	}
 }
 
 export type CancelDecision =

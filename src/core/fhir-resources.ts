@@ -64,7 +64,8 @@ export function slotId(doctorId: string, start: string): string {
 }
 
 /**
- * free: a patient can book it; busy: its places are taken; busy-unavailable: blocked, the doctor not
+ * free: a patient can book it; busy: its places are taken; busy-tentative: its free places are held;
+ * busy-unavailable: blocked, the doctor not
  * taking bookings, or already started with no booking in it.
  */
 export function slotStatus(view: SlotView): Slot["status"] {
@@ -73,6 +74,9 @@ export function slotStatus(view: SlotView): Slot["status"] {
 			return "free";
 		case "full":
 			return "busy";
+		// Its only free places are held by patients filling in the form: they may yet come free.
+		case "held":
+			return "busy-tentative";
 		case "unavailable":
 			return "busy-unavailable";
 		case "past":

@@ -58,6 +58,7 @@ export async function loadDoctorConfig(
 		capacity: doctor.capacity,
 		horizonDays: doctor.horizonDays,
 		maxPerPatient: doctor.maxPerPatientPerDay,
+		holdSeconds: doctor.holdSeconds,
 		weekly,
 		blocks: byDate,
 		...(clinic?.results[0] === undefined ? {} : { clinicClosures: clinicClosures(clinic.results[0]) }),

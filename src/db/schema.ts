@@ -50,6 +50,8 @@ export const doctors = sqliteTable(
 		horizonDays: integer("horizon_days").notNull().default(60),
 		// Places one patient may book themself on one of the doctor's days (PATIENT_DAY_LIMIT past that).
 		maxPerPatientPerDay: integer("max_per_patient_per_day").notNull().default(4),
+		// How long a hold (POST /api/holds) keeps a place, in seconds.
+		holdSeconds: integer("hold_seconds").notNull().default(300),
 		// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
 		configVersion: integer("config_version").notNull().default(0),
 		// Its clinic's closed days close the doctor's days too.

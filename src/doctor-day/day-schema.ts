@@ -103,6 +103,24 @@ const DAY_MIGRATIONS: readonly string[] = [
 		SELECT c.value, coalesce((SELECT max(seq) FROM events), 0) FROM json_each('${JSON.stringify(LEGACY_CONSUMERS)}') c
 		WHERE c.value NOT IN (SELECT consumer FROM event_cursors);
 	DROP TABLE deliveries;`,
+	// 4: holds (kept after they end, so a late confirm is answered), and when each slot last changed, for
+	// expected_version. Days that existed before count every slot as changed at their current version.
+	`CREATE TABLE holds (
+		id TEXT PRIMARY KEY,
+		start_ms INTEGER NOT NULL,
+		expires_ms INTEGER NOT NULL,
+		patient_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		appointment_id TEXT,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX holds_live ON holds (expires_ms) WHERE status = 'live';
+	CREATE TABLE slot_versions (
+		start_ms INTEGER PRIMARY KEY,
+		version INTEGER NOT NULL
+	);
+	ALTER TABLE day ADD COLUMN config_changed_version INTEGER NOT NULL DEFAULT 0;
+	UPDATE day SET config_changed_version = version;`,
 ];
 
 export const DAY_SCHEMA: StorageSchema = {
@@ -110,7 +128,8 @@ export const DAY_SCHEMA: StorageSchema = {
 	fresh: `CREATE TABLE day (
 		id INTEGER PRIMARY KEY CHECK (id = 1),
 		version INTEGER NOT NULL,
-		config TEXT
+		config TEXT,
+		config_changed_version INTEGER NOT NULL DEFAULT 0
 	);
 	INSERT INTO day (id, version, config) VALUES (1, 0, NULL);
 	CREATE TABLE appointments (
@@ -132,6 +151,20 @@ export const DAY_SCHEMA: StorageSchema = {
 		PRIMARY KEY (booked_by, key)
 	);
 	CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+	CREATE TABLE holds (
+		id TEXT PRIMARY KEY,
+		start_ms INTEGER NOT NULL,
+		expires_ms INTEGER NOT NULL,
+		patient_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		appointment_id TEXT,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX holds_live ON holds (expires_ms) WHERE status = 'live';
+	CREATE TABLE slot_versions (
+		start_ms INTEGER PRIMARY KEY,
+		version INTEGER NOT NULL
+	);
 	${EVENT_LOG_TABLES}
 	${TIMERS_TABLE};`,
 };

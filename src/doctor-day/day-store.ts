@@ -4,6 +4,8 @@
 import type { Appointment } from "../core/appointment";
 import type { BookedCounts } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
+import { type DayEvent, eventSlot } from "../core/day-decider";
+import type { HoldRecord, HoldStatus } from "../core/holds";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate } from "../lib/storage-migrations";
@@ -22,6 +24,7 @@ export interface StoredAppointment {
 }
 
 type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
+type HoldRow = { status: HoldStatus; appointment_id: string | null; body: string };
 
 export class DayStore {
 	readonly events: EventLog;
@@ -203,6 +206,74 @@ export class DayStore {
 		);
 	}
 
+	/** Holds that were live when last written (some may be past their time until the expiry alarm runs). */
+	liveHolds(): HoldRecord[] {
+		if (!this.ready) return [];
+		return this.storage.sql
+			.exec<HoldRow>("SELECT status, appointment_id, body FROM holds WHERE status = 'live' ORDER BY rowid")
+			.toArray()
+			.map(holdFromRow);
+	}
+
+	findHold(id: string): HoldRecord | null {
+		if (!this.ready) return null;
+		const [row] = this.storage.sql
+			.exec<HoldRow>("SELECT status, appointment_id, body FROM holds WHERE id = ?", id)
+			.toArray();
+		return row === undefined ? null : holdFromRow(row);
+	}
+
+	insertHold(record: HoldRecord): void {
+		const { hold } = record;
+		this.storage.sql.exec(
+			"INSERT INTO holds (id, start_ms, expires_ms, patient_id, status, appointment_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			hold.id,
+			Date.parse(hold.start),
+			Date.parse(hold.expires_at),
+			hold.patient_id,
+			record.status,
+			record.appointmentId,
+			JSON.stringify(hold),
+		);
+	}
+
+	/** A live hold ends; only live ones change, so applying an ending twice is harmless. */
+	endHold(id: string, status: Exclude<HoldStatus, "live">, appointmentId: string | null = null): void {
+		this.storage.sql.exec(
+			"UPDATE holds SET status = ?, appointment_id = ? WHERE id = ? AND status = 'live'",
+			status,
+			appointmentId,
+			id,
+		);
+	}
+
+	/** The day version at which the slot at `start` last changed (a config change changes every slot). */
+	slotChangedAt(start: number): number {
+		if (!this.ready) return 0;
+		return this.storage.sql
+			.exec<{ v: number }>(
+				"SELECT max(d.config_changed_version, coalesce(s.version, 0)) AS v FROM day d LEFT JOIN slot_versions s ON s.start_ms = ? WHERE d.id = 1",
+				start,
+			)
+			.one().v;
+	}
+
+	/** Notes which slots a change's events touched, at the change's version; inside its transaction. */
+	markChanged(events: readonly DayEvent[], version: number): void {
+		for (const event of events) {
+			const start = eventSlot(event);
+			if (start !== null) {
+				this.storage.sql.exec(
+					"INSERT INTO slot_versions (start_ms, version) VALUES (?, ?) ON CONFLICT (start_ms) DO UPDATE SET version = excluded.version",
+					start,
+					version,
+				);
+			} else if (event.type === "day.config_changed") {
+				this.storage.sql.exec("UPDATE day SET config_changed_version = ? WHERE id = 1", version);
+			}
+		}
+	}
+
 	/** Forgets keys past their time; answers when the next one expires (null: none left). */
 	expireKeys(now: number): number | null {
 		if (!this.ready) return null;
@@ -228,6 +299,10 @@ export class DayStore {
 function first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | null {
 	const rows = cursor.toArray();
 	return rows[0] === undefined ? null : fromRow(rows[0]);
+}
+
+function holdFromRow(row: HoldRow): HoldRecord {
+	return { hold: JSON.parse(row.body), status: row.status, appointmentId: row.appointment_id };
 }
 
 function fromRow(row: AppointmentRow): StoredAppointment {

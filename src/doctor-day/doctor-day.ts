@@ -5,12 +5,20 @@ import type { Actor, Appointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import { closedReason, type DayConfig } from "../core/day-config";
 import { type DayEvent, decideBook, decideCancel, decideConfig, decideReminder } from "../core/day-decider";
+import {
+	decideExpiry,
+	decideHold,
+	decideRelease,
+	heldCounts,
+	nextExpiry,
+	storedHeldCounts,
+} from "../core/holds";
 import { overCapacity } from "../core/over-capacity";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
 import { doctorObject } from "../doctor/stub";
 import { appendDayEvents, deliverDayEvents, type EventDelivery } from "../events/delivery";
-import { mintAppointmentId } from "../lib/appointment-ids";
+import { mintAppointmentId, mintDayId } from "../lib/appointment-ids";
 import { hop } from "../lib/hops";
 import type { DueTimer } from "../lib/scheduler";
 import { DayStore, IDEMPOTENCY_KEY_TTL_MS } from "./day-store";
@@ -23,11 +31,15 @@ import type {
 	ConfigApplied,
 	DayAvailability,
 	DayRef,
+	HoldRequest,
+	HoldResult,
+	ReleaseResult,
 	SlotCheck,
 } from "./results";
 import { acceptWatcher, answerResync, isResync, watchedDay } from "./watchers";
 
 const EXPIRE_KEYS_TIMER = "expire-keys";
+const EXPIRE_HOLDS_TIMER = "expire-holds";
 const CLEANUP_TIMER = "cleanup";
 /** A day's storage may go once its date has passed everywhere and nothing is left in it. */
 const CLEANUP_AFTER_MS = 2 * 24 * 3600_000;
@@ -58,8 +70,15 @@ export class DoctorDay extends DurableObject<Env> {
 		if (other !== null) return { wrongDay: other };
 		const now = Date.now();
 		const booked = this.store.bookedCounts();
-		const decision = decideBooking(config, start, now, booked, false);
-		const slot = slotViews(config, booked, now).find((s) => Date.parse(s.start) === start);
+		const decision = decideBooking(
+			config,
+			start,
+			now,
+			booked,
+			false,
+			heldCounts(this.store.liveHolds(), now),
+		);
+		const slot = this.slotAt(start, now);
 		return {
 			available: decision.ok,
 			status: slot?.status ?? null,
@@ -76,17 +95,26 @@ export class DoctorDay extends DurableObject<Env> {
 		if (other !== null) return { ok: false, code: "WRONG_DAY", wrongDay: other };
 		const id = await mintAppointmentId(this.env.AUTH_SECRET, where.doctorId, where.date);
 		// From here to the write nothing awaits: the decision and the insert are one transaction.
+		this.expireHolds();
 		return this.commit((config): BookResult => {
 			const now = Date.now();
 			const key = request.idempotencyKey;
 			const keyed = key === null ? null : this.store.findByIdempotencyKey(request.bookedBy, key, now);
 			const booked = this.store.bookedCounts();
+			const hold = request.holdId ? this.store.findHold(request.holdId) : null;
+			const holdAppointment = hold?.appointmentId
+				? (this.store.find(hold.appointmentId)?.appointment ?? null)
+				: null;
 			const state = {
 				config: config ?? loaded,
 				booked,
 				keyed: keyed?.appointment ?? null,
 				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
 				patientPlaces: this.store.patientPlaces(request.patientId),
+				holds: this.store.liveHolds(),
+				hold,
+				holdAppointment,
+				slotChangedAt: this.store.slotChangedAt(request.start),
 			};
 			const decision = decideBook(state, { ...request, id }, now);
 			switch (decision.kind) {
@@ -100,8 +128,10 @@ export class DoctorDay extends DurableObject<Env> {
 				case "key_reused":
 					return { ok: false, code: "IDEMPOTENCY_KEY_REUSED", appointment: decision.appointment };
 				case "refused": {
-					const alternatives = slotViews(state.config, booked, now).filter((s) => s.status === "available");
-					return { ...decision, ok: false, sameDayAlternatives: alternatives };
+					const { kind: _kind, ...refusal } = decision;
+					const views = this.slots(now);
+					const alternatives = views.filter((s) => s.status === "available");
+					return { ...this.refusal(refusal, request.start, views), sameDayAlternatives: alternatives };
 				}
 				case "booked": {
 					const { appointment } = decision;
@@ -113,12 +143,61 @@ export class DoctorDay extends DurableObject<Env> {
 						bookedBy: request.bookedBy,
 					};
 					this.store.insert(stored, key, now);
+					for (const event of decision.events)
+						if (event.type === "hold.released") this.store.endHold(event.hold.id, "booked", appointment.id);
 					if (key !== null) this.store.timers.atOrBefore(EXPIRE_KEYS_TIMER, now + IDEMPOTENCY_KEY_TTL_MS);
 					scheduleReminders(this.store.timers, appointment, now);
 					const version = this.record(decision.events, now);
 					return { ok: true, appointment, replayed: false, version };
 				}
 			}
+		});
+	}
+
+	/** Keeps one place for the patient; their earlier hold on this day goes in the same change. */
+	async hold(where: DayRef, request: HoldRequest): Promise<HoldResult> {
+		const loaded = await this.config(where);
+		if (loaded === null) return { ok: false, code: "DOCTOR_NOT_FOUND" };
+		const other = otherDay(loaded, request.start);
+		if (other !== null) return { ok: false, code: "WRONG_DAY", wrongDay: other };
+		const id = await mintDayId(this.env.AUTH_SECRET, "hold", where.doctorId, where.date);
+		this.expireHolds();
+		return this.commit((config): HoldResult => {
+			const now = Date.now();
+			const state = {
+				config: config ?? loaded,
+				booked: this.store.bookedCounts(),
+				holds: this.store.liveHolds(),
+				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
+				patientPlaces: this.store.patientPlaces(request.patientId),
+				slotChangedAt: this.store.slotChangedAt(request.start),
+			};
+			const decision = decideHold(state, { ...request, id }, now);
+			if (decision.kind === "refused") {
+				const { kind: _kind, ...refusal } = decision;
+				return this.refusal(refusal, request.start, this.slots(now));
+			}
+			this.store.ensureWritable();
+			for (const event of decision.events)
+				if (event.type === "hold.released") this.store.endHold(event.hold.id, "released");
+			this.store.insertHold({ hold: decision.hold, status: "live", appointmentId: null });
+			this.store.timers.atOrBefore(EXPIRE_HOLDS_TIMER, Date.parse(decision.hold.expires_at));
+			const version = this.record(decision.events, now);
+			return { ok: true, hold: decision.hold, version };
+		});
+	}
+
+	/** Gives a held place back; harmless twice, and for a hold that already ended. */
+	async releaseHold(id: string, actor: Actor): Promise<ReleaseResult> {
+		this.expireHolds();
+		return this.commit((): ReleaseResult => {
+			const now = Date.now();
+			const decision = decideRelease(this.store.findHold(id), actor, now);
+			if (decision.kind === "refused") return { ok: false, code: decision.code };
+			if (decision.kind === "unchanged") return { ok: true, hold: decision.hold, changed: false };
+			this.store.endHold(id, "released");
+			this.record(decision.events, now);
+			return { ok: true, hold: decision.hold, changed: true };
 		});
 	}
 
@@ -201,6 +280,11 @@ export class DoctorDay extends DurableObject<Env> {
 				return;
 			}
 			if (timer.name === CLEANUP_TIMER) this.store.timers.at(CLEANUP_TIMER, now + CLEANUP_AFTER_MS);
+			if (timer.name === EXPIRE_HOLDS_TIMER) {
+				this.expireHolds();
+				const next = nextExpiry(this.store.liveHolds(), now);
+				if (next !== null) this.store.timers.at(EXPIRE_HOLDS_TIMER, next);
+			}
 			if (timer.name === EXPIRE_KEYS_TIMER) {
 				const next = this.store.expireKeys(now);
 				if (next !== null) this.store.timers.at(EXPIRE_KEYS_TIMER, next);
@@ -237,10 +321,36 @@ export class DoctorDay extends DurableObject<Env> {
 		return result;
 	}
 
+	/**
+	 * Ends the holds whose time is up, as a change of its own (announced to watchers). Called by the expiry
+	 * alarm, and before any decision, with no await in between, so a late alarm never keeps a place held.
+	 */
+	private expireHolds(): void {
+		this.commit(() => {
+			const now = Date.now();
+			const events = decideExpiry(this.store.liveHolds(), now);
+			if (events.length === 0) return;
+			for (const event of events)
+				if (event.type === "hold.expired") this.store.endHold(event.hold.id, "expired");
+			this.record(events, now);
+		});
+	}
+
+	/** A refusal as the Worker needs it: the slot as it stands now, and the day's version. */
+	private refusal<Code>(
+		refused: { code: Code; booked: number; capacity: number; heldUntil?: number },
+		start: number,
+		views: readonly SlotView[],
+	) {
+		const slot = views.find((s) => Date.parse(s.start) === start) ?? null;
+		return { ok: false as const, ...refused, slot, version: this.store.version() };
+	}
+
 	/** Bumps the version and writes the events for every consumer; inside the change's transaction. */
 	private record(events: readonly DayEvent[], now: number): number {
 		const version = this.store.bumpVersion();
 		appendDayEvents(this.store, events, version, now);
+		this.store.markChanged(events, version);
 		const date = this.store.currentConfig?.date;
 		if (date !== undefined)
 			this.store.timers.atOrBefore(CLEANUP_TIMER, Date.parse(`${date}T00:00:00Z`) + CLEANUP_AFTER_MS);
@@ -296,7 +406,12 @@ export class DoctorDay extends DurableObject<Env> {
 
 	private slots(now: number): SlotView[] {
 		const config = this.store.currentConfig;
-		return config === null ? [] : slotViews(config, this.store.bookedCounts(), now);
+		if (config === null) return [];
+		return slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(this.store.liveHolds()));
+	}
+
+	private slotAt(start: number, now: number): SlotView | null {
+		return this.slots(now).find((s) => Date.parse(s.start) === start) ?? null;
 	}
 
 	private view(now: number, where: DayRef): DayAvailability {

@@ -1,6 +1,8 @@
 // What the doctor-day object answers over RPC: plain values, because RPC drops an error's own fields.
 import type { Actor, Appointment, AppointmentRequest } from "../core/appointment";
 import type { DaySummary, RefusalCode, SlotStatus, SlotView } from "../core/booking";
+import type { BookRefusalCode } from "../core/day-decider";
+import type { Hold, HoldRefusalCode } from "../core/holds";
 
 /** Which doctor-day a call is for: objects are named by it, and a day with no config reads it by it. */
 export interface DayRef {
@@ -30,14 +32,45 @@ export interface WrongDay {
 export interface BookRequest extends AppointmentRequest {
 	bookedBy: string;
 	idempotencyKey: string | null;
+	holdId?: string | null;
+	expectedVersion?: number | null;
+}
+
+/** Why a place was refused, with what the client needs to show: the slot as it is now, the day's version. */
+export interface PlaceRefusal<Code> {
+	ok: false;
+	code: Code;
+	booked: number;
+	capacity: number;
+	/** SLOT_HELD: when the first hold on the slot expires (epoch ms). */
+	heldUntil?: number;
+	slot: SlotView | null;
+	version: number;
 }
 
 export type BookResult =
 	| { ok: true; appointment: Appointment; replayed: boolean; version: number }
-	| { ok: false; code: RefusalCode; booked: number; capacity: number; sameDayAlternatives: SlotView[] }
+	| (PlaceRefusal<BookRefusalCode> & { sameDayAlternatives: SlotView[] })
 	| { ok: false; code: "IDEMPOTENCY_KEY_REUSED"; appointment: Appointment }
 	| { ok: false; code: "DOCTOR_NOT_FOUND" }
 	| ({ ok: false; code: "WRONG_DAY" } & WrongDay);
+
+export interface HoldRequest {
+	patientId: string;
+	placedBy: string;
+	start: number;
+	expectedVersion: number | null;
+}
+
+export type HoldResult =
+	| { ok: true; hold: Hold; version: number }
+	| PlaceRefusal<HoldRefusalCode>
+	| { ok: false; code: "DOCTOR_NOT_FOUND" }
+	| ({ ok: false; code: "WRONG_DAY" } & WrongDay);
+
+export type ReleaseResult =
+	| { ok: true; hold: Hold; changed: boolean }
+	| { ok: false; code: "NOT_FOUND" | "FORBIDDEN" };
 
 export type CancelResult =
 	| { ok: true; appointment: Appointment; changed: boolean }

@@ -9,6 +9,7 @@ import type { DayEventConsumer } from "./consumers";
 export const doctorConsumer: DayEventConsumer = {
 	name: "doctor",
 	async deliver(env, batch, day) {
+		// Only bookings and cancellations move the doctor's counts and feed; other types are not theirs.
 		const messages: DoctorMessage[] = batch.flatMap(({ event, dayVersion }): DoctorMessage[] =>
 			// Only bookings and cancellations move the counts or the feed; other types are ignored.
 			event.type === "appointment.booked" || event.type === "appointment.cancelled"
@@ -22,7 +23,7 @@ export const doctorConsumer: DayEventConsumer = {
 					]
 				: [],
 		);
-		// A config change moves no booked count, and the Doctor object made it: nothing to tell.
+		// A config change moves no booked count, and the Doctor object made it; holds are the day's own.
 		if (messages.length === 0) return;
 		const facts = day();
 		hop(env, "object→object", "after", "doctor-consumer.deliver");

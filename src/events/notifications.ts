@@ -43,7 +43,12 @@ export const notificationsConsumer: DayEventConsumer = {
 
 /** The doctor-day an event belongs to: every notifiable event names its appointments, which name it. */
 function dayOf(event: DayEvent): { doctorId: string; date: string } {
-	const appointment = "appointment" in event ? event.appointment : event.outside_schedule?.[0];
+	const appointment =
+		"appointment" in event
+			? event.appointment
+			: event.type === "day.config_changed"
+				? event.outside_schedule?.[0]
+				: undefined;
 	return { doctorId: appointment?.doctor_id ?? "", date: appointment?.date ?? "" };
 }
 

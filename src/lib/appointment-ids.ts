@@ -1,40 +1,62 @@
-// Appointment ids name their doctor-day ("<doctor_id>.<date>.<random><tag>") and end in a MAC of the rest,
-// so the Worker refuses a made-up id before any object is touched (an object costs storage once touched).
+// Appointment and hold ids name their doctor-day ("<doctor_id>.<date>.<random><tag>") and end in a MAC of
+// the rest, so the Worker refuses a made-up id before any object is touched (an object costs storage once
+// touched). Each kind has its own key: a hold id is never a valid appointment id, nor the other way round.
 import { parseAppointmentId } from "../core/appointment";
 import { newId } from "./ids";
 
 const TAG_HEX = 16;
 const keys = new Map<string, Promise<CryptoKey>>();
 
-function keyFor(secret: string): Promise<CryptoKey> {
-	let key = keys.get(secret);
+export type DayIdKind = "appointment" | "hold";
+
+function keyFor(secret: string, kind: DayIdKind): Promise<CryptoKey> {
+	// "appointment-ids:" is what appointment ids were always signed with; existing ids stay valid.
+	const name = `${kind}-ids:${secret}`;
+	let key = keys.get(name);
 	if (key === undefined) {
-		const material = new TextEncoder().encode(`appointment-ids:${secret}`);
+		const material = new TextEncoder().encode(name);
 		key = crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-		keys.set(secret, key);
+		keys.set(name, key);
 	}
 	return key;
 }
 
-async function tag(secret: string, body: string): Promise<string> {
-	const mac = await crypto.subtle.sign("HMAC", await keyFor(secret), new TextEncoder().encode(body));
+async function tag(secret: string, kind: DayIdKind, body: string): Promise<string> {
+	const mac = await crypto.subtle.sign("HMAC", await keyFor(secret, kind), new TextEncoder().encode(body));
 	return Array.from(new Uint8Array(mac, 0, TAG_HEX / 2), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function mintAppointmentId(secret: string, doctorId: string, date: string): Promise<string> {
+export async function mintDayId(
+	secret: string,
+	kind: DayIdKind,
+	doctorId: string,
+	date: string,
+): Promise<string> {
 	const body = `${doctorId}.${date}.${newId()}`;
-	return body + (await tag(secret, body));
+	return body + (await tag(secret, kind, body));
 }
 
-/** The doctor-day an id belongs to, or null when the id was not minted here. */
-export async function verifyAppointmentId(
+export function mintAppointmentId(secret: string, doctorId: string, date: string): Promise<string> {
+	return mintDayId(secret, "appointment", doctorId, date);
+}
+
+export function verifyAppointmentId(
 	secret: string,
+	id: string,
+): Promise<{ doctorId: string; date: string } | null> {
+	return verifyDayId(secret, "appointment", id);
+}
+
+/** The doctor-day an id of this kind belongs to, or null when the id was not minted here as that kind. */
+export async function verifyDayId(
+	secret: string,
+	kind: DayIdKind,
 	id: string,
 ): Promise<{ doctorId: string; date: string } | null> {
 	const owner = parseAppointmentId(id);
 	if (owner === null || id.length <= TAG_HEX) return null;
 	const body = id.slice(0, -TAG_HEX);
-	const expected = await tag(secret, body);
+	const expected = await tag(secret, kind, body);
 	// Compared in constant time, so timing does not tell how much of a forged tag was right.
 	let diff = 0;
 	const given = id.slice(-TAG_HEX);

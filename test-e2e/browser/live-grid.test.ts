@@ -1,5 +1,5 @@
-// The booking page's grid kept live in Chromium: another patient's booking, a lost last place (live and on
-// submit), and a doctor's new unavailability, all without reloading the page.
+// The booking page's grid kept live in Chromium: another patient's booking, a last place held by the first
+// to choose it (seen live, or on the hold's 409), and a doctor's new unavailability, all without reloading.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { api, at, createDoctor, inDays } from "../client";
@@ -77,7 +77,7 @@ describe("the booking page's live grid", () => {
 		expect(await second.getByTestId("confirm-booking").count()).toBe(0);
 	});
 
-	it("tells the second patient who wanted the same last place, live and on a 409, and offers alternatives", async () => {
+	it("holds the last place for the first patient to choose it: others see it held, live or on the hold's 409 (SLOT_CHANGED), with alternatives", async () => {
 		const doctor = await createDoctor(ctx, { capacity: 2 });
 		const [winner, liveLoser, deafLoser, earlier] = await Promise.all([
 			newPatient(),
@@ -105,35 +105,32 @@ describe("the booking page's live grid", () => {
 			openDay(live, doctor.id, date),
 			openDay(deaf, doctor.id, date),
 		]);
-		for (const page of [winning, live, deaf]) {
+		for (const page of [winning, live, deaf])
 			expect(await slot(page, start).getAttribute("data-remaining")).toBe("1");
-			await selectSlot(page, start);
-		}
 
-		await confirm(winning);
+		// Choosing it holds it: nobody else fills a form for a place they can no longer get.
+		await selectSlot(winning, start);
 
-		// Live: the page that hears the booking clears its choice, says so and offers other times.
-		await waitForToast(live, "was just taken by someone else");
-		await waitForAttribute(slot(live, start), "data-status", "full");
-		expect(await slot(live, start).getAttribute("aria-pressed")).toBe("false");
+		// Live: the page that hears the hold shows the place held and does not let it be chosen.
+		await waitForAttribute(slot(live, start), "data-status", "held");
+		await slot(live, start).click({ force: true });
 		expect(await live.getByTestId("confirm-booking").count()).toBe(0);
-		await live.getByTestId("alternatives-list").waitFor();
-		const offeredLive = await live
-			.getByTestId("alternative")
-			.evaluateAll((els) => els.map((el) => el.dataset.slotStart));
-		expect(offeredLive.length).toBeGreaterThan(0);
-		expect(offeredLive).not.toContain(start);
 
-		// On submit: the page that did not hear it still shows the place, submits, and gets the 409.
+		// The page that did not hear it still shows the place; choosing it asks for a hold and gets the 409.
 		expect(await slot(deaf, start).getAttribute("data-status")).toBe("available");
 		const answer = deaf.waitForResponse(
-			(r) => r.url().endsWith("/api/appointments") && r.request().method() === "POST",
+			(r) => r.url().endsWith("/api/holds") && r.request().method() === "POST",
 		);
-		await deaf.getByTestId("confirm-booking").click();
+		await slot(deaf, start).click();
 		const refused = await answer;
 		expect(refused.status()).toBe(409);
-		expect((await refused.json()).error.code).toBe("SLOT_FULL");
-		expect(await waitForToast(deaf, "Sorry, that time was just taken.")).toContain(
+		// Its page showed an older version of the day (expected_version): the slot changed since, and the
+		// answer says how it is now.
+		expect((await refused.json()).error).toMatchObject({
+			code: "SLOT_CHANGED",
+			slot: { start, status: "held", held: 1, remaining: 0 },
+		});
+		expect(await waitForToast(deaf, "That time changed a moment ago.")).toContain(
 			"Please choose another time.",
 		);
 		await deaf.getByTestId("alternatives-list").waitFor();
@@ -145,7 +142,11 @@ describe("the booking page's live grid", () => {
 		expect(offered).not.toContain(start);
 		// The choice is cleared, and the grid is brought up to date by reading the day again.
 		expect(await deaf.getByTestId("confirm-booking").count()).toBe(0);
-		await waitForAttribute(slot(deaf, start), "data-status", "full");
+		await waitForAttribute(slot(deaf, start), "data-status", "held");
+
+		// The holder confirms: full everywhere that listens.
+		await confirm(winning);
+		await waitForAttribute(slot(live, start), "data-status", "full");
 
 		// An alternative is one click away from booking.
 		const next = deaf.getByTestId("alternative").first();

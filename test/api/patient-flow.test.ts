@@ -28,6 +28,7 @@ describe("the patient flow over HTTP", () => {
 			time: "09:00",
 			capacity: 1,
 			booked: 0,
+			held: 0,
 			remaining: 1,
 			status: "available",
 		});

@@ -141,6 +141,7 @@ describe("PUT /api/doctors/:id/schedule", () => {
 			capacity: 1,
 			horizon_days: 60,
 			max_per_patient_per_day: 100,
+			hold_seconds: 3600,
 			weekly: allWeek(ranges),
 		};
 		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, { headers: ADMIN, body: schedule });

@@ -47,6 +47,10 @@ const state = (overrides: Partial<BookState> = {}): BookState => ({
 	keyed: null,
 	patientHoldsSlot: false,
 	patientPlaces: 0,
+	holds: [],
+	hold: null,
+	holdAppointment: null,
+	slotChangedAt: 0,
 	...overrides,
 });
 

@@ -28,6 +28,7 @@ const view = (status: SlotView["status"], booked: number): SlotView => ({
 	time: "09:00",
 	capacity: 2,
 	booked,
+	held: 0,
 	remaining: Math.max(0, 2 - booked),
 	status,
 });

@@ -72,6 +72,7 @@ describe("loadDoctorConfig", () => {
 			capacity: row.capacity,
 			horizonDays: row.horizonDays,
 			maxPerPatient: row.maxPerPatientPerDay,
+			holdSeconds: row.holdSeconds,
 			weekly,
 			blocks,
 		});

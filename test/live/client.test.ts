@@ -8,8 +8,9 @@ const slot = (time: string, status = "available", booked = 0) => ({
 	time,
 	capacity: 1,
 	booked,
+	held: 0,
 	remaining: 1 - booked,
-	status: status as "available" | "full" | "unavailable" | "past",
+	status: status as "available" | "held" | "full" | "unavailable" | "past",
 });
 
 const snapshot = {
@@ -72,6 +73,12 @@ describe("selectionProblem", () => {
 		["a slot that vanished", slot("12").start, "vanished"],
 	])("%s", (_name, start, why) => {
 		expect(selectionProblem(day, start)).toBe(why);
+	});
+
+	it("counts a held slot as taken, unless the page itself holds a place there", () => {
+		const heldDay = applyMessage(null, { ...snapshot, slots: [slot("13", "held")] });
+		expect(selectionProblem(heldDay, slot("13").start)).toBe("taken");
+		expect(selectionProblem(heldDay, slot("13").start, true)).toBeNull();
 	});
 });
 

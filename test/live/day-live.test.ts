@@ -52,6 +52,7 @@ describe("GET …/availability/date/:date/live", () => {
 					time: "10:00",
 					capacity: 2,
 					booked: 1,
+					held: 0,
 					remaining: 1,
 					status: "available",
 				},

@@ -25,6 +25,7 @@ export interface ModelSlot {
 	time: string;
 	capacity: number;
 	booked: number;
+	held: number;
 	remaining: number;
 	status: "available" | "full" | "unavailable";
 }
@@ -134,6 +135,7 @@ export class DayModel {
 				time: clock(minute),
 				capacity,
 				booked,
+				held: 0, // this model books without holds; holds have their own model test
 				remaining: Math.max(0, capacity - booked),
 				status,
 			};

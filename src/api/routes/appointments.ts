@@ -1,11 +1,12 @@
 // /api/appointments: book, read, list and cancel. Every decision about a slot is the doctor-day object's.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, gte, isNull, lte, type SQL } from "drizzle-orm";
-import { type Actor, canAccessAppointment } from "../../core/appointment";
+import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { canAccessAppointment } from "../../core/appointment";
 import { database } from "../../db/client";
-import { appointments, users } from "../../db/schema";
+import { appointments } from "../../db/schema";
+import type { BookRequest } from "../../doctor-day/results";
 import { doctorDay } from "../../doctor-day/stub";
-import { verifyAppointmentId } from "../../lib/appointment-ids";
+import { verifyAppointmentId, verifyDayId } from "../../lib/appointment-ids";
 import { hop } from "../../lib/hops";
 import { allow, requireActor } from "../auth";
 import { logBooking, refusalEvent } from "../booking-log";
@@ -14,6 +15,8 @@ import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
 import { afterKey, decodeCursor, pageOf } from "../pagination";
+import { patientFor } from "../patients";
+import { placeRefused } from "../place-refusals";
 import { rateLimit, rateLimitUser } from "../rate-limit";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
 import {
@@ -26,31 +29,6 @@ import {
 
 export const appointmentRoutes = newRouter();
 const AppointmentResponse = z.object({ appointment: Appointment });
-
-/** Who the booking is for: patients book for themselves; admins and doctors name the patient. */
-async function patientFor(env: Env, actor: Actor, doctorId: string, patientId: string | undefined) {
-	if (actor.role === "patient") {
-		if (patientId !== undefined && patientId !== actor.userId) throw new ApiError("FORBIDDEN");
-		return actor.userId;
-	}
-	if (actor.role === "doctor" && actor.doctorId !== doctorId) throw new ApiError("FORBIDDEN");
-	if (patientId === undefined) {
-		throw new ApiError("VALIDATION_ERROR", "patient_id: required when booking for a patient.", {
-			issues: [{ path: "patient_id", message: "Required when booking for a patient." }],
-		});
-	}
-	hop(env, "worker→D1", "before", "appointments.patientFor");
-	const [patient] = await database(env.DB)
-		.select({ id: users.id })
-		.from(users)
-		.where(and(eq(users.id, patientId), eq(users.role, "patient"), isNull(users.deletedAt)));
-	if (patient === undefined) {
-		throw new ApiError("VALIDATION_ERROR", "patient_id: no such patient.", {
-			issues: [{ path: "patient_id", message: "No such patient." }],
-		});
-	}
-	return patientId;
-}
 
 appointmentRoutes.openapi(
 	createRoute({
@@ -72,15 +50,20 @@ appointmentRoutes.openapi(
 		const key = c.req.valid("header")["idempotency-key"] ?? null;
 		const actor = requireActor(c);
 		const patientId = await patientFor(c.env, actor, body.doctor_id, body.patient_id);
-		const route = await doctorRoute(c.env, body.doctor_id);
-		const { date, result } = await bookOnDay(c.env, route, {
+		const request: BookRequest = {
 			patientId,
 			bookedBy: actor.userId,
 			start: body.start,
 			consultationMode: body.consultation_mode,
 			reason: body.reason ?? null,
 			idempotencyKey: key,
-		});
+			holdId: body.hold_id ?? null,
+			expectedVersion: body.expected_version ?? null,
+		};
+		const { date, result } =
+			body.hold_id === undefined
+				? await bookOnDay(c.env, await doctorRoute(c.env, body.doctor_id), request)
+				: await bookHeld(c.env, body.doctor_id, body.hold_id, request);
 		const logged = {
 			doctor_id: body.doctor_id,
 			patient_id: patientId,
@@ -107,8 +90,7 @@ appointmentRoutes.openapi(
 		if (result.code === "IDEMPOTENCY_KEY_REUSED" || result.code === "DOCTOR_NOT_FOUND")
 			throw new ApiError(result.code);
 		if (result.code === "WRONG_DAY") throw new ApiError("DAY_UNAVAILABLE");
-		const counts = { current_bookings: result.booked, max_capacity: result.capacity };
-		if (result.code !== "SLOT_FULL") throw new ApiError(result.code, undefined, counts);
+		if (result.code !== "SLOT_FULL") throw placeRefused(result);
 		const alternatives = await nearestAlternatives(
 			c.env,
 			body.doctor_id,
@@ -116,9 +98,23 @@ appointmentRoutes.openapi(
 			body.start,
 			result.sameDayAlternatives,
 		);
-		throw new ApiError("SLOT_FULL", undefined, { ...counts, alternatives });
+		throw placeRefused(result, { alternatives });
 	},
 );
+
+/** A booking that confirms a hold goes to the hold's own day, named by its id: the place is there. */
+async function bookHeld(env: Env, doctorId: string, holdId: string, request: BookRequest) {
+	const owner = await verifyDayId(env.AUTH_SECRET, "hold", holdId);
+	if (owner === null) throw new ApiError("NOT_FOUND", "No such hold.");
+	if (owner.doctorId !== doctorId) throw placeRefused({ ...NO_PLACE, code: "HOLD_MISMATCH" });
+	hop(env, "worker→object", "before", "appointments.bookHeld");
+	const result = await doctorDay(env, owner.doctorId, owner.date).book(owner, request);
+	// The hold's day says the slot is another day's: the hold cannot be for it.
+	if (!result.ok && result.code === "WRONG_DAY") throw placeRefused({ ...NO_PLACE, code: "HOLD_MISMATCH" });
+	return { date: owner.date, result };
+}
+
+const NO_PLACE = { ok: false, booked: 0, capacity: 0, slot: null, version: 0 } as const;
 
 appointmentRoutes.openapi(
 	createRoute({

@@ -47,6 +47,7 @@ export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Sche
 		capacity: doctor.capacity,
 		horizon_days: doctor.horizonDays,
 		max_per_patient_per_day: doctor.maxPerPatientPerDay,
+		hold_seconds: doctor.holdSeconds,
 		weekly,
 	};
 }
@@ -127,6 +128,7 @@ scheduleRoutes.openapi(
 					capacity,
 					horizonDays: body.horizon_days,
 					maxPerPatientPerDay: body.max_per_patient_per_day,
+					holdSeconds: body.hold_seconds,
 					configVersion: sql`${doctors.configVersion} + 1`,
 					updatedAt: nowIso(),
 				})

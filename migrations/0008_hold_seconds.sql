@@ -1,0 +1,1 @@
+ALTER TABLE `doctors` ADD `hold_seconds` integer DEFAULT 300 NOT NULL;
