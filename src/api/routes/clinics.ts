@@ -166,42 +166,42 @@ clinicRoutes.openapi(
 		const body = c.req.valid("json");
 		const db = database(c.env.DB);
 		const closuresChanged = body.closed_weekdays !== undefined || body.holidays !== undefined;
-		// One batch: the clinic and its doctors' config versions move together.
-		const [updated, members] = await db.batch([
-			db
-				.update(clinics)
-				.set({
-					...(body.name === undefined ? {} : { name: body.name }),
-					...(body.timezone === undefined ? {} : { timezone: body.timezone }),
-					...(body.default_capacity === undefined ? {} : { defaultCapacity: body.default_capacity }),
-					...(body.closed_weekdays === undefined
-						? {}
-						: { closedWeekdays: JSON.stringify(body.closed_weekdays) }),
-					...(body.holidays === undefined ? {} : { holidays: JSON.stringify([...body.holidays].sort()) }),
-					updatedAt: nowIso(),
-				})
-				.where(eq(clinics.id, clinic_id))
-				.returning(),
-			db
-				.update(doctors)
-				.set({
-					configVersion: sql`${doctors.configVersion} + ${closuresChanged ? 1 : 0}`,
-				})
-				.where(eq(doctors.clinicId, clinic_id))
-				.returning(),
-		]);
+		const updateClinic = db
+			.update(clinics)
+			.set({
+				...(body.name === undefined ? {} : { name: body.name }),
+				...(body.timezone === undefined ? {} : { timezone: body.timezone }),
+				...(body.default_capacity === undefined ? {} : { defaultCapacity: body.default_capacity }),
+				...(body.closed_weekdays === undefined
+					? {}
+					: { closedWeekdays: JSON.stringify(body.closed_weekdays) }),
+				...(body.holidays === undefined ? {} : { holidays: JSON.stringify([...body.holidays].sort()) }),
+				updatedAt: nowIso(),
+			})
+			.where(eq(clinics.id, clinic_id))
+			.returning();
+		// New closed days: one batch moves the clinic and its doctors' config versions together, then each
+		// doctor's days hear of it. Other fields touch no day.
+		const [updated, members] = closuresChanged
+			? await db.batch([
+					updateClinic,
+					db
+						.update(doctors)
+						.set({ configVersion: sql`${doctors.configVersion} + 1` })
+						.where(eq(doctors.clinicId, clinic_id))
+						.returning(),
+				])
+			: [await updateClinic, []];
 		const clinic = updated[0];
 		if (clinic === undefined) throw new ApiError("NOT_FOUND", "No such clinic.");
 		const affected: AppointmentShape[] = [];
 		const pending: { doctor_id: string; date: string }[] = [];
-		if (closuresChanged) {
-			const pushed = await Promise.all(members.map((doctor) => pushDoctorConfig(c.env, doctor, "clinic")));
-			pushed.forEach((result, i) => {
-				affected.push(...result.affected);
-				const doctorId = members[i]?.id ?? "";
-				pending.push(...result.pending.map((date) => ({ doctor_id: doctorId, date })));
-			});
-		}
+		const pushed = await Promise.all(members.map((doctor) => pushDoctorConfig(c.env, doctor, "clinic")));
+		pushed.forEach((result, i) => {
+			affected.push(...result.affected);
+			const doctorId = members[i]?.id ?? "";
+			pending.push(...result.pending.map((date) => ({ doctor_id: doctorId, date })));
+		});
 		logEvent("clinic_changed", { clinic_id, doctors: members.length, affected: affected.length });
 		return c.json(
 			{ clinic: publicClinic(clinic), affected_appointments: affected, pending_days: pending },
