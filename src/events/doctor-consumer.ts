@@ -1,28 +1,26 @@
 // The Doctor object hears of every change of its days: it keeps the per-date summary the date picker
-// reads, and tells the doctor's open tabs of bookings and cancellations.
+// reads, and tells the doctor's open tabs of bookings, cancellations and status changes.
 
 import { doctorObject } from "../doctor/stub";
 import type { DoctorMessage } from "../doctor-day/live-messages";
 import { hop } from "../lib/hops";
 import type { DayEventConsumer } from "./consumers";
 
+const FEED_EVENTS: Partial<Record<string, "booked" | "cancelled" | "status_changed">> = {
+	"appointment.booked": "booked",
+	"appointment.cancelled": "cancelled",
+	"appointment.status_changed": "status_changed",
+};
+
 export const doctorConsumer: DayEventConsumer = {
 	name: "doctor",
 	async deliver(env, batch, day) {
-		// Only bookings and cancellations move the doctor's counts and feed; other types are not theirs.
-		const messages: DoctorMessage[] = batch.flatMap(({ event, dayVersion }): DoctorMessage[] =>
-			// Only bookings and cancellations move the counts or the feed; other types are ignored.
-			event.type === "appointment.booked" || event.type === "appointment.cancelled"
-				? [
-						{
-							type: "appointment",
-							event: event.type === "appointment.booked" ? "booked" : "cancelled",
-							appointment: event.appointment,
-							day_version: dayVersion,
-						},
-					]
-				: [],
-		);
+		// Only bookings, cancellations and status changes move the counts or the feed; other types are ignored.
+		const messages: DoctorMessage[] = batch.flatMap(({ event, dayVersion }): DoctorMessage[] => {
+			const kind = FEED_EVENTS[event.type];
+			if (kind === undefined || !("appointment" in event)) return [];
+			return [{ type: "appointment", event: kind, appointment: event.appointment, day_version: dayVersion }];
+		});
 		// A config change moves no booked count, and the Doctor object made it; holds are the day's own.
 		if (messages.length === 0) return;
 		const facts = day();
