@@ -73,9 +73,12 @@ export function retryDelay(attempt, random = Math.random) {
 }
 
 /**
- * A WebSocket that comes back after any drop until closed on purpose.
- * @param {string} url
- * @param {{onMessage: (message: any) => void, onStatus?: (status: "connecting" | "open" | "closed") => void}} handlers
+ * A WebSocket that comes back after any drop until closed on purpose. `url` may be a function that finds the
+ * address for each attempt (e.g. with a fresh single-use ticket): it answers null to stop for good (onStopped
+ * is called) and throws to be tried again later. `onClose` answers false for a close that must not be retried.
+ * @param {string | (() => Promise<string | null>)} url
+ * @param {{onMessage: (message: any) => void, onStatus?: (status: "connecting" | "open" | "closed") => void,
+ *   onClose?: (event: {code: number, reason: string}) => boolean | void, onStopped?: () => void}} handlers
  */
 export function reconnectingSocket(url, handlers) {
 	/** @type {WebSocket | null} */
@@ -87,9 +90,32 @@ export function reconnectingSocket(url, handlers) {
 	/** @type {ReturnType<typeof setInterval> | null} */
 	let pingTimer = null;
 
-	const connect = () => {
+	const retry = () => {
+		if (closed) return;
+		handlers.onStatus?.("closed");
+		retryTimer = setTimeout(connect, retryDelay(attempt));
+		attempt += 1;
+	};
+
+	const stop = () => {
+		closed = true;
+		handlers.onStatus?.("closed");
+		handlers.onStopped?.();
+	};
+
+	const connect = async () => {
+		if (closed) return;
 		handlers.onStatus?.("connecting");
-		const ws = new WebSocket(url);
+		/** @type {string | null} */
+		let address;
+		try {
+			address = typeof url === "string" ? url : await url();
+		} catch {
+			return retry();
+		}
+		if (address === null) return stop();
+		if (closed) return;
+		const ws = new WebSocket(address);
 		socket = ws;
 		ws.addEventListener("open", () => {
 			attempt = 0;
@@ -105,15 +131,15 @@ export function reconnectingSocket(url, handlers) {
 				console.warn("docslot live: ignoring a message", error);
 			}
 		});
-		ws.addEventListener("close", () => {
+		ws.addEventListener("close", (event) => {
 			if (pingTimer !== null) clearInterval(pingTimer);
 			if (closed || socket !== ws) return;
-			handlers.onStatus?.("closed");
-			retryTimer = setTimeout(connect, retryDelay(attempt));
-			attempt += 1;
+			socket = null;
+			if (handlers.onClose?.(event) === false) return stop();
+			retry();
 		});
 	};
-	connect();
+	void connect();
 
 	return {
 		close() {
@@ -122,9 +148,18 @@ export function reconnectingSocket(url, handlers) {
 			if (pingTimer !== null) clearInterval(pingTimer);
 			socket?.close(1000, "page closed the channel");
 		},
-		/** Drops the socket as a network failure would; the next one starts from a fresh snapshot. */
+		/** Drops the socket as a network failure would; the next one starts afresh (a new snapshot, a new ticket). */
 		reconnect() {
 			socket?.close(4000, "reconnect");
+		},
+		/**
+		 * Sends on the open socket; false when there is none open right now.
+		 * @param {string} text
+		 */
+		send(text) {
+			if (socket?.readyState !== WebSocket.OPEN) return false;
+			socket.send(text);
+			return true;
 		},
 	};
 }
@@ -220,77 +255,20 @@ export function watchMe(options) {
 function watchWithTicket(options) {
 	const channel = new URL(options.path, options.base);
 	channel.protocol = channel.protocol === "https:" ? "wss:" : "ws:";
-	/** @type {WebSocket | null} */
-	let socket = null;
-	let attempt = 0;
-	let closed = false;
-	/** @type {ReturnType<typeof setTimeout> | null} */
-	let retryTimer = null;
-	/** @type {ReturnType<typeof setInterval> | null} */
-	let pingTimer = null;
-
-	const retry = () => {
-		if (closed) return;
-		options.onStatus?.("closed");
-		retryTimer = setTimeout(connect, retryDelay(attempt));
-		attempt += 1;
-	};
-
-	const connect = async () => {
-		options.onStatus?.("connecting");
-		/** @type {string} */
-		let ticket;
-		try {
+	return reconnectingSocket(
+		async () => {
 			const answer = await fetch(new URL("/api/live-tickets", options.base), {
 				method: "POST",
 				headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
 				body: JSON.stringify(options.ticket),
 			});
-			if (answer.status === 401 || answer.status === 403) {
-				closed = true;
-				options.onStatus?.("closed");
-				return options.onUnauthorized?.();
-			}
+			if (answer.status === 401 || answer.status === 403) return null;
 			if (!answer.ok) throw new Error(`live ticket: ${answer.status}`);
-			({ ticket } = /** @type {{ticket: string}} */ (await answer.json()));
-		} catch {
-			return retry();
-		}
-		if (closed) return;
-		const url = new URL(channel);
-		url.searchParams.set("ticket", ticket);
-		const ws = new WebSocket(url.toString());
-		socket = ws;
-		ws.addEventListener("open", () => {
-			attempt = 0;
-			options.onStatus?.("open");
-			pingTimer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send("ping"), PING_EVERY_MS);
-		});
-		ws.addEventListener("message", (event) => {
-			if (event.data === "pong") return;
-			try {
-				options.onMessage(JSON.parse(String(event.data)));
-			} catch (error) {
-				console.warn("docslot live: ignoring a message", error);
-			}
-		});
-		ws.addEventListener("close", () => {
-			if (pingTimer !== null) clearInterval(pingTimer);
-			if (socket === ws) retry();
-		});
-	};
-	void connect();
-
-	return {
-		close() {
-			closed = true;
-			if (retryTimer !== null) clearTimeout(retryTimer);
-			if (pingTimer !== null) clearInterval(pingTimer);
-			socket?.close(1000, "page closed the channel");
+			const { ticket } = /** @type {{ticket: string}} */ (await answer.json());
+			const url = new URL(channel);
+			url.searchParams.set("ticket", ticket);
+			return url.toString();
 		},
-		/** Drops the socket as a network failure would; the next one comes with a fresh ticket. */
-		reconnect() {
-			socket?.close(4000, "reconnect");
-		},
-	};
+		{ onMessage: options.onMessage, onStatus: options.onStatus, onStopped: options.onUnauthorized },
+	);
 }

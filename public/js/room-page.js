@@ -2,6 +2,7 @@
 // The consultation room page (/room?appointment=<id>): finds which signed-in participant this is, waits for the
 // room to open, then holds its socket: chat for every mode, and a call for voice and video (room-call.js).
 // The page's state is in data attributes of #room (room state, the call's connection, remote media playing).
+import { reconnectingSocket } from "../live.js";
 import { ApiError, request, sessionStore } from "./api.js";
 import { byId, h, toast } from "./dom.js";
 import { createCall } from "./room-call.js";
@@ -9,7 +10,6 @@ import { modeLabel } from "./time.js";
 
 /** The booking page's and the doctor page's sessions: whichever belongs to this appointment is used. */
 const SESSIONS = [sessionStore("docslot.session"), sessionStore("docslot.doctor-session")];
-const PING_EVERY_MS = 25_000;
 const appointmentId = new URLSearchParams(location.search).get("appointment") ?? "";
 const roomEl = byId("room");
 const chatLog = byId("chat-log");
@@ -22,12 +22,11 @@ const sendButton = /** @type {HTMLButtonElement} */ (byId("chat-send"));
  * @typedef {{type: "message", id: string, from: "patient" | "doctor", text: string, at: string}} ChatMessage
  */
 
-/** @type {WebSocket | null} */
-let socket = null;
+/** @type {ReturnType<typeof reconnectingSocket> | null} */
+let channel = null;
 /** @type {ReturnType<typeof createCall> | null} */
 let call = null;
 let callStarted = false;
-let attempt = 0;
 let finished = false;
 /** @type {Set<string>} */
 const shown = new Set();
@@ -115,7 +114,7 @@ async function start() {
 	byId("room-meta").textContent =
 		`${modeLabel(room.consultation_mode)} · open ${clock(room.opens_at)}–${clock(room.closes_at)}`;
 	if (room.consultation_mode !== "chat" && call === null) call = setUpCall(room);
-	void connect(token, room, other);
+	connect(token, room, other);
 }
 
 /** @param {unknown} error */
@@ -148,61 +147,54 @@ function finish(message) {
 }
 
 /**
+ * Holds the room's socket, with a fresh ticket for every (re)join, until the room closes or refuses this seat.
  * @param {string} token
  * @param {Room} room
  * @param {"patient" | "doctor"} other
  */
-async function connect(token, room, other) {
+function connect(token, room, other) {
 	if (finished) return;
-	setState("connecting", "Joining the room…");
-	let ticket;
-	try {
-		const body = await request("POST", "/api/live-tickets", {
-			token,
-			body: { channel: "room", appointment_id: room.appointment_id },
-		});
-		ticket = body.ticket;
-	} catch (error) {
-		if (error instanceof ApiError && error.status !== 0 && error.status < 500) return refused(error);
-		return retry(token, room, other);
-	}
-	const url = new URL(`${apiPath}/live`, location.href);
-	url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-	url.searchParams.set("ticket", ticket);
-	const ws = new WebSocket(url);
-	socket = ws;
-	const ping = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send("ping"), PING_EVERY_MS);
-	ws.addEventListener("message", (event) => {
-		if (event.data === "pong") return;
-		try {
-			onMessage(JSON.parse(String(event.data)), room, other);
-		} catch (error) {
-			console.warn("docslot room: ignoring a message", error);
-		}
-	});
-	ws.addEventListener("close", (event) => {
-		clearInterval(ping);
-		if (socket !== ws) return;
-		socket = null;
-		call?.present(false);
-		if (event.code === 4002) return finish("The room has closed.");
-		if (event.code === 4001) return finish("Your session has expired: sign in again, then reopen this page.");
-		if (event.code === 4003) return finish("You joined this room from another window; this one has left it.");
-		retry(token, room, other);
-	});
-}
-
-/**
- * @param {string} token
- * @param {Room} room
- * @param {"patient" | "doctor"} other
- */
-function retry(token, room, other) {
-	if (finished) return;
-	setState("connecting", "Connection lost: joining again…");
-	const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-	attempt += 1;
-	setTimeout(() => void connect(token, room, other), delay);
+	let joined = false;
+	channel?.close();
+	channel = reconnectingSocket(
+		async () => {
+			try {
+				const body = await request("POST", "/api/live-tickets", {
+					token,
+					body: { channel: "room", appointment_id: room.appointment_id },
+				});
+				const url = new URL(`${apiPath}/live`, location.href);
+				url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+				url.searchParams.set("ticket", body.ticket);
+				return url.toString();
+			} catch (error) {
+				if (error instanceof ApiError && error.status !== 0 && error.status < 500) {
+					refused(error);
+					return null;
+				}
+				throw error;
+			}
+		},
+		{
+			onStatus(status) {
+				if (status !== "connecting" || finished) return;
+				setState("connecting", joined ? "Connection lost: joining again…" : "Joining the room…");
+				joined = true;
+			},
+			onMessage: (message) => onMessage(message, room, other),
+			onClose(event) {
+				call?.present(false);
+				const why = {
+					4001: "Your session has expired: sign in again, then reopen this page.",
+					4002: "The room has closed.",
+					4003: "You joined this room from another window; this one has left it.",
+				}[event.code];
+				if (why === undefined) return true;
+				finish(why);
+				return false;
+			},
+		},
+	);
 }
 
 /**
@@ -215,7 +207,6 @@ function onMessage(message, room, other) {
 	switch (message.type) {
 		case "joined":
 		case "presence": {
-			attempt = 0;
 			const here = message.present.includes(other);
 			setState("open", here ? `${name} is here.` : `Waiting for ${name.toLowerCase()} to join…`);
 			if (message.type === "presence")
@@ -291,7 +282,7 @@ function setUpCall(room) {
 		mode,
 		polite: room.you === "patient",
 		iceServers: room.ice_servers,
-		send: (frame) => socket?.send(JSON.stringify(frame)),
+		send: (frame) => channel?.send(JSON.stringify(frame)),
 		local,
 		remote,
 		onDeviceError: (message) => {
@@ -325,8 +316,7 @@ function setUpCall(room) {
 byId("chat-form").addEventListener("submit", (event) => {
 	event.preventDefault();
 	const text = input.value.trim();
-	if (text === "" || socket?.readyState !== WebSocket.OPEN) return;
-	socket.send(JSON.stringify({ type: "message", text }));
+	if (text === "" || channel?.send(JSON.stringify({ type: "message", text })) !== true) return;
 	input.value = "";
 	input.focus();
 });

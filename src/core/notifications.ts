@@ -15,8 +15,12 @@ export const NOTIFICATION_TYPES = [
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
+/** Who a notification is for: the patient's inbox is fed by the day's consumer, the doctor's by the Doctor object. */
+export type Audience = "patient" | "doctor";
+
 /** A notification for one account, before it has an id. */
 export interface NotificationDraft {
+	audience: Audience;
 	recipient: string;
 	type: NotificationType;
 	appointment_id: string;
@@ -40,17 +44,18 @@ export function describeWhen(appointment: Pick<Appointment, "date" | "time">): s
 	return `${WEEKDAYS[day.getUTCDay()]} ${day.getUTCDate()} ${MONTHS[month]} ${year} at ${appointment.time}`;
 }
 
-/** Whether an event makes any notification: unknown types and config changes that leave every booking in do not. */
-export function isNotifiable(event: DayEvent): boolean {
+/** Whether an event makes any notification for `audience` (either, when absent): unknown types and config changes that leave every booking in make none. */
+export function isNotifiable(event: DayEvent, audience?: Audience): boolean {
 	switch (event.type) {
 		case "appointment.booked":
 		case "appointment.cancelled":
-		case "appointment.reminder":
 			return true;
+		case "appointment.reminder":
+			return audience !== "doctor";
 		case "day.config_changed":
 			return (event.outside_schedule?.length ?? 0) > 0;
 		case "appointment.status_changed":
-			return DECISIONS.includes(event.appointment.status);
+			return audience !== "doctor" && DECISIONS.includes(event.appointment.status);
 		default:
 			return false;
 	}
@@ -80,7 +85,7 @@ function doctorName(doctor: DoctorContext): string {
 }
 
 function forPatient(a: Appointment, type: NotificationType, title: string, body: string): NotificationDraft {
-	return { recipient: a.patient_id, type, appointment_id: a.id, title, body };
+	return { audience: "patient", recipient: a.patient_id, type, appointment_id: a.id, title, body };
 }
 
 function forDoctor(
@@ -90,7 +95,14 @@ function forDoctor(
 	title: string,
 	body: string,
 ): NotificationDraft[] {
-	return doctor.accountIds.map((recipient) => ({ recipient, type, appointment_id: a.id, title, body }));
+	return doctor.accountIds.map((recipient) => ({
+		audience: "doctor",
+		recipient,
+		type,
+		appointment_id: a.id,
+		title,
+		body,
+	}));
 }
 
 function booked(a: Appointment, bookedBy: string, doctor: DoctorContext): NotificationDraft[] {

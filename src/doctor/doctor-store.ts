@@ -2,9 +2,28 @@
 // config pushes still owed to days, and (used_tickets, src/lib/ticket-sockets.ts) the live tickets already
 // used. Every method is synchronous.
 import type { BookedCounts } from "../core/booking";
+import type { DayEvent } from "../core/day-decider";
 import type { DoctorConfig } from "../core/doctor-config";
+import type { DayNotice } from "../events/inboxes";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
 import { migrate, type StorageSchema } from "../lib/storage-migrations";
+
+const NOTICE_TABLES = `CREATE TABLE notices (
+		doctor_id TEXT NOT NULL,
+		date TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		event TEXT NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (date, seq)
+	);
+	CREATE TABLE dead_notices (
+		date TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		event TEXT NOT NULL,
+		error TEXT NOT NULL,
+		at INTEGER NOT NULL,
+		PRIMARY KEY (date, seq)
+	);`;
 
 const DOCTOR_MIGRATIONS: readonly string[] = [
 	// 1: the config, per-date summaries, owed pushes and timers.
@@ -22,6 +41,8 @@ const DOCTOR_MIGRATIONS: readonly string[] = [
 		SELECT date('now', '-8 days') UNION ALL SELECT date(date, '+1 day') FROM day WHERE date < date('now', '+400 days')
 	)
 	INSERT INTO configured_days (date) SELECT date FROM day WHERE EXISTS (SELECT 1 FROM doctor);`,
+	// 4: the doctor's notifications still to deliver to their accounts' inboxes, and those given up on.
+	`${NOTICE_TABLES}`,
 ];
 
 /** The migrations' sum for a new Doctor object (test/doctor-day/day-schema.test.ts compares the two). */
@@ -33,7 +54,8 @@ export const DOCTOR_SCHEMA: StorageSchema = {
 	${TIMERS_TABLE};
 	CREATE TABLE used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 	CREATE INDEX used_tickets_expiry ON used_tickets (expires_at);
-	CREATE TABLE configured_days (date TEXT PRIMARY KEY);`,
+	CREATE TABLE configured_days (date TEXT PRIMARY KEY);
+	${NOTICE_TABLES}`,
 };
 
 export interface PendingPush {
@@ -140,5 +162,78 @@ export class DoctorStore {
 
 	pushFailed(date: string): void {
 		this.storage.sql.exec("UPDATE pushes SET attempts = attempts + 1 WHERE date = ?", date);
+	}
+
+	/** Notices to deliver later; a notice delivered again (a repeated day delivery) is kept once. */
+	addNotices(notices: readonly DayNotice[]): void {
+		for (const n of notices) {
+			this.storage.sql.exec(
+				"INSERT OR IGNORE INTO notices (doctor_id, date, seq, event) VALUES (?, ?, ?, ?)",
+				n.doctorId,
+				n.date,
+				n.seq,
+				JSON.stringify(n.event),
+			);
+		}
+	}
+
+	/**
+	 * The oldest notices still owed, at most `limit`; after a failure only the one that failed (with its
+	 * failed attempts), so a notice that cannot be delivered is given up on alone.
+	 */
+	notices(limit: number): { notices: DayNotice[]; attempts: number } {
+		const rows = this.storage.sql
+			.exec<{ doctor_id: string; date: string; seq: number; event: string; attempts: number }>(
+				"SELECT doctor_id, date, seq, event, attempts FROM notices ORDER BY rowid LIMIT ?",
+				limit,
+			)
+			.toArray();
+		const attempts = rows[0]?.attempts ?? 0;
+		return {
+			notices: rows.slice(0, attempts > 0 ? 1 : rows.length).map((row) => ({
+				doctorId: row.doctor_id,
+				date: row.date,
+				seq: row.seq,
+				event: JSON.parse(row.event) as DayEvent,
+			})),
+			attempts,
+		};
+	}
+
+	noticeFailed(notice: DayNotice): void {
+		this.storage.sql.exec(
+			"UPDATE notices SET attempts = attempts + 1 WHERE date = ? AND seq = ?",
+			notice.date,
+			notice.seq,
+		);
+	}
+
+	hasNotices(): boolean {
+		return this.storage.sql.exec("SELECT 1 FROM notices LIMIT 1").toArray().length > 0;
+	}
+
+	/** Delivered, or given up on (then kept as dead with the error). */
+	removeNotices(notices: readonly DayNotice[], deadWith?: { error: string; at: number }): void {
+		for (const n of notices) {
+			if (deadWith !== undefined) {
+				this.storage.sql.exec(
+					"INSERT OR REPLACE INTO dead_notices (date, seq, event, error, at) VALUES (?, ?, ?, ?, ?)",
+					n.date,
+					n.seq,
+					JSON.stringify(n.event),
+					deadWith.error,
+					deadWith.at,
+				);
+			}
+			this.storage.sql.exec("DELETE FROM notices WHERE date = ? AND seq = ?", n.date, n.seq);
+		}
+	}
+
+	deadNotices(): { date: string; seq: number; error: string }[] {
+		return this.storage.sql
+			.exec<{ date: string; seq: number; error: string }>(
+				"SELECT date, seq, error FROM dead_notices ORDER BY at",
+			)
+			.toArray();
 	}
 }

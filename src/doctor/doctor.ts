@@ -13,12 +13,16 @@ import { loadCurrentDoctorConfig } from "../db/doctor-config";
 import { type DoctorMessage, sendToAll } from "../doctor-day/live-messages";
 import { doctorDay } from "../doctor-day/stub";
 import type { DayFacts } from "../events/consumers";
-import { retryDelay } from "../events/event-log";
+import { MAX_ATTEMPTS, retryDelay } from "../events/event-log";
+import { type DayNotice, deliverToInboxes, doctorContext, inboxDeliveries } from "../events/inboxes";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import { DoctorStore } from "./doctor-store";
 
 const PUSH_TIMER = "push";
+const NOTICE_TIMER = "notices";
+// One alarm delivers what the doctor's days sent meanwhile: under load, many bookings per inbox call.
+const NOTICES_PER_DELIVERY = 100;
 const LOOKAHEAD_DAYS = 7;
 
 export interface DayCounts {
@@ -116,9 +120,19 @@ export class Doctor extends DurableObject<Env> {
 		return found;
 	}
 
-	/** A day's events, delivered after its answer: the summary keeps the newest counts, tabs hear the news. */
-	async dayChanged(day: DayFacts, messages: DoctorMessage[]): Promise<void> {
-		this.store.recordDay(day.date, day.version, day.booked);
+	/**
+	 * A day's events, delivered after its answer: the summary keeps the newest counts, tabs hear the news,
+	 * and the doctor's notifications are kept until the alarm delivers them with those of other days.
+	 */
+	async dayChanged(day: DayFacts, messages: DoctorMessage[], notices: DayNotice[] = []): Promise<void> {
+		this.ctx.storage.transactionSync(() => {
+			this.store.recordDay(day.date, day.version, day.booked);
+			if (notices.length > 0) {
+				this.store.addNotices(notices);
+				this.store.timers.atOrBefore(NOTICE_TIMER, Date.now());
+			}
+		});
+		if (notices.length > 0) await this.store.timers.arm();
 		this.publish(messages);
 	}
 
@@ -140,6 +154,8 @@ export class Doctor extends DurableObject<Env> {
 		this.store.timers.fired();
 		const due = this.store.timers.due(Date.now());
 		if (due.some((t) => t.name === FEED_TIMER)) this.feed.expire(Date.now());
+		const noticesDue = due.some((t) => t.name === NOTICE_TIMER);
+		const noticesRetryAt = noticesDue ? await this.deliverNotices() : null;
 		const config = this.store.currentConfig;
 		const owed = this.store.pendingPushes();
 		// An alarm with nothing due (a repeat, or one set before timers existed) retries too: pushes are idempotent.
@@ -152,7 +168,38 @@ export class Doctor extends DurableObject<Env> {
 		if (config?.timezone)
 			this.store.forgetBefore(addDays(localDateOf(Date.now(), config.timezone), -LOOKBACK_DAYS));
 		for (const timer of due) this.store.timers.done(timer);
+		// What days sent meanwhile (or what one delivery could not take) goes next, or at the retry.
+		if (noticesDue && this.store.hasNotices()) {
+			this.store.timers.atOrBefore(NOTICE_TIMER, noticesRetryAt ?? Date.now());
+		}
 		await this.store.timers.arm();
+	}
+
+	/** Delivers the owed notices to the doctor's accounts; when a delivery fails, when to try again. */
+	private async deliverNotices(): Promise<number | null> {
+		const { notices, attempts } = this.store.notices(NOTICES_PER_DELIVERY);
+		const first = notices[0];
+		if (first === undefined) return null;
+		try {
+			const doctor = await doctorContext(this.env, first.doctorId);
+			await deliverToInboxes(
+				this.env,
+				await inboxDeliveries(notices, "doctor", doctor),
+				"Doctor.deliverNotices",
+			);
+			this.store.removeNotices(notices);
+			return null;
+		} catch (error) {
+			const failed = { event: "doctor_notices_failed", doctor_id: first.doctorId, error: String(error) };
+			if (attempts + 1 >= MAX_ATTEMPTS) {
+				console.error(JSON.stringify({ ...failed, dead_letter: { date: first.date, seq: first.seq } }));
+				this.store.removeNotices([first], { error: String(error), at: Date.now() });
+				return null;
+			}
+			console.error(JSON.stringify(failed));
+			this.store.noticeFailed(first);
+			return Date.now() + retryDelay(attempts + 1);
+		}
 	}
 
 	/** Pushes the config to one day; null when the day did not take it (it stays owed). */

@@ -1,10 +1,12 @@
 // The Doctor object hears of every change of its days: it keeps the per-date summary the date picker
-// reads, and tells the doctor's open tabs of bookings, cancellations and status changes.
+// reads, tells the doctor's open tabs of bookings, cancellations and status changes, and delivers the
+// doctor's notifications (gathered from all the doctor's days, so one inbox call carries many under load).
 
 import { doctorObject } from "../doctor/stub";
 import type { DoctorMessage } from "../doctor-day/live-messages";
 import { hop } from "../lib/hops";
 import type { DayEventConsumer } from "./consumers";
+import { dayNotices } from "./notifications";
 
 const FEED_EVENTS: Partial<Record<string, "booked" | "cancelled" | "status_changed">> = {
 	"appointment.booked": "booked",
@@ -21,10 +23,11 @@ export const doctorConsumer: DayEventConsumer = {
 			if (kind === undefined || !("appointment" in event)) return [];
 			return [{ type: "appointment", event: kind, appointment: event.appointment, day_version: dayVersion }];
 		});
-		// A config change moves no booked count, and the Doctor object made it; holds are the day's own.
-		if (messages.length === 0) return;
+		const notices = dayNotices(batch, "doctor");
+		// A config change the Doctor object made tells it nothing new unless it notifies; holds are the day's own.
+		if (messages.length === 0 && notices.length === 0) return;
 		const facts = day();
 		hop(env, "object→object", "after", "doctor-consumer.deliver");
-		await doctorObject(env, facts.doctorId).dayChanged(facts, messages);
+		await doctorObject(env, facts.doctorId).dayChanged(facts, messages, notices);
 	},
 };

@@ -115,11 +115,25 @@ describe("notificationsFor", () => {
 	it("notifies every account of the doctor, and only the patient when the doctor has none", () => {
 		const event: DayEvent = { type: "appointment.booked", appointment, booked_by: "p1" };
 		const two = notificationsFor(event, { name: null, accountIds: ["u1", "u2"] });
-		expect(two.map((n) => n.recipient)).toEqual(["p1", "u1", "u2"]);
+		expect(two.map((n) => [n.audience, n.recipient])).toEqual([
+			["patient", "p1"],
+			["doctor", "u1"],
+			["doctor", "u2"],
+		]);
 		const none = notificationsFor(event, { name: null, accountIds: [] });
 		expect(none.map((n) => [n.recipient, n.body])).toEqual([
 			["p1", "With your doctor, Mon 15 Mar 2027 at 09:30."],
 		]);
+	});
+
+	it("says which events notify which audience: reminders are the patient's alone", () => {
+		const reminder: DayEvent = { type: "appointment.reminder", appointment, reminder: "1h" };
+		const booked: DayEvent = { type: "appointment.booked", appointment, booked_by: "p1" };
+		expect([reminder, booked].map((e) => [isNotifiable(e, "patient"), isNotifiable(e, "doctor")])).toEqual([
+			[true, false],
+			[true, true],
+		]);
+		expect(notificationsFor(reminder, doctor).map((n) => n.audience)).toEqual(["patient"]);
 	});
 
 	it("ignores event types it does not know", () => {

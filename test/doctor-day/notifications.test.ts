@@ -3,7 +3,9 @@
 // day's alarm with time injected: once each, none after a cancellation, harmless when the alarm repeats.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { doctorObject } from "../../src/doctor/stub";
 import { doctorDay } from "../../src/doctor-day/stub";
+import { MAX_ATTEMPTS } from "../../src/events/event-log";
 import { userObject } from "../../src/user/stub";
 import { api, at, bearer, createDoctor, createPatient, inDays, type TestDoctor } from "../helpers";
 
@@ -129,6 +131,69 @@ describe("the notifications consumer", () => {
 		// The second edit kept it outside: nothing new to say.
 		await scheduler.wait(200);
 		expect((await inboxOf(patient.id)).notifications).toHaveLength(2);
+	});
+});
+
+describe("the doctor's notifications, delivered by the Doctor object", () => {
+	it("gathers them from all the doctor's days, each once", async () => {
+		const doctor = await createDoctor();
+		const doctorAccount = await accountOf(doctor);
+		const patient = await createPatient();
+		const booked = [];
+		for (const days of [2, 3, 4])
+			booked.push(await book(patient.token, doctor.id, at(inDays(days), "10:00")));
+		const inbox = await until(doctorAccount, 3);
+		expect(inbox.notifications.map((n) => n.appointment_id).sort()).toEqual(booked.map((a) => a.id).sort());
+		expect(new Set(inbox.notifications.map((n) => n.id)).size).toBe(3);
+	});
+
+	it("keeps them while the doctor's inbox fails, retries the failed one alone, and gives up on it visibly", async () => {
+		const doctor = await createDoctor();
+		const doctorAccount = await accountOf(doctor);
+		const patient = await createPatient();
+		const inbox = userObject(env, doctorAccount);
+		await inbox.list(1, null);
+		const moveTable = (from: string, to: string) =>
+			runInDurableObject(inbox, (_i, state) => {
+				state.storage.sql.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+			});
+		await moveTable("notifications", "notifications_away");
+		const first = await book(patient.token, doctor.id, at(inDays(5), "10:00"));
+		const second = await book(patient.token, doctor.id, at(inDays(6), "10:00"));
+
+		const doctorState = doctorObject(env, doctor.id);
+		const kept = () =>
+			runInDurableObject(doctorState, (_i, state) => ({
+				notices: state.storage.sql
+					.exec<{ date: string; attempts: number }>("SELECT date, attempts FROM notices ORDER BY rowid")
+					.toArray(),
+				dead: state.storage.sql.exec<{ date: string }>("SELECT date FROM dead_notices").toArray(),
+			}));
+		const deadline = Date.now() + 5_000;
+		while ((await kept()).notices[0]?.attempts !== 1 && Date.now() < deadline) await scheduler.wait(10);
+		expect((await kept()).notices).toEqual([
+			{ date: first.date, attempts: 1 },
+			{ date: second.date, attempts: 0 },
+		]);
+
+		// The last attempt at the first notice fails too: it is dead-lettered, the other stays owed.
+		const runNoticesNow = async () => {
+			await runInDurableObject(doctorState, (_i, state) => {
+				state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'notices'");
+				return state.storage.setAlarm(Date.now() + 60_000);
+			});
+			expect(await runDurableObjectAlarm(doctorState)).toBe(true);
+		};
+		await runInDurableObject(doctorState, (_i, state) => {
+			state.storage.sql.exec("UPDATE notices SET attempts = ? WHERE date = ?", MAX_ATTEMPTS - 1, first.date);
+		});
+		await runNoticesNow();
+		expect(await kept()).toMatchObject({ notices: [{ date: second.date }], dead: [{ date: first.date }] });
+
+		await moveTable("notifications_away", "notifications");
+		await runNoticesNow();
+		expect(await kept()).toMatchObject({ notices: [] });
+		expect((await inboxOf(doctorAccount)).notifications.map((n) => n.appointment_id)).toEqual([second.id]);
 	});
 });
 

@@ -652,7 +652,7 @@ describe("one DoctorDay object against a sequential model", () => {
 				fc.asyncProperty(scenario, async ({ capacity, ranges, steps }) => {
 					await execute(new Run(capacity, ranges), steps);
 				}),
-				runs(150),
+				runs(60),
 			);
 		},
 		timeLimit(120_000),

@@ -863,7 +863,7 @@ describe("hostile HTTP input: never a 5xx, and a rejected request changes nothin
 					const spec = mutations.reduce((s, m) => m.mutate(s, world), baseSpec(world, endpoint));
 					await sendAndCheck(spec);
 				}),
-				runs(250),
+				runs(120),
 			);
 		},
 		timeLimit(120_000),
