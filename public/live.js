@@ -78,7 +78,7 @@ export function retryDelay(attempt, random = Math.random) {
  * is called) and throws to be tried again later. `onClose` answers false for a close that must not be retried.
  * @param {string | (() => Promise<string | null>)} url
  * @param {{onMessage: (message: any) => void, onStatus?: (status: "connecting" | "open" | "closed") => void,
- *   onClose?: (event: CloseEvent) => boolean | void, onStopped?: () => void}} handlers
+ *   onClose?: (event: {code: number, reason: string}) => boolean | void, onStopped?: () => void}} handlers
  */
 export function reconnectingSocket(url, handlers) {
 	/** @type {WebSocket | null} */

@@ -1,6 +1,6 @@
 // @ts-check
 // The booking page (and the widget's frame, served at /embed): views, session and the doctor → day → slot flow.
-import { requestAllPages, sessionStore } from "./api.js";
+import { request, requestAllPages, sessionStore } from "./api.js";
 import { createBookingFlow } from "./booking-flow.js";
 import { addToCalendarButton } from "./calendar-links.js";
 import { byId, clearWarnings, focusOn, h, replace, toast } from "./dom.js";
@@ -133,6 +133,21 @@ function signOut(message) {
 /** @type {{close: () => void} | null} */
 let bell = null;
 
+// A notification about an appointment (the doctor confirmed or declined it, …) while "My appointments" is
+// open: the appointment is read from its own day (the list may lag) and the list shown again.
+document.addEventListener("docslot:notification", (event) => {
+	const id = /** @type {CustomEvent} */ (event).detail?.appointment_id;
+	const session = store.get();
+	if (!id || session === null || location.hash !== "#appointments") return;
+	const who = owner();
+	void request("GET", `/api/appointments/${encodeURIComponent(id)}`, { token: session.token })
+		.then((body) => {
+			recent.remember(who, body.appointment);
+			if (location.hash === "#appointments" && owner() === who) return renderAppointments();
+		})
+		.catch(() => undefined); // the next visit of the page lists it anyway
+});
+
 function renderSession() {
 	const session = store.get();
 	bell?.close();
@@ -166,10 +181,12 @@ function showConfirmation(appointment) {
 		["Reason", appointment.reason ?? "—"],
 		["Reference", appointment.id],
 	];
+	const pending = appointment.status === "pending";
 	const title = h("h1", {
 		id: "confirmation-title",
 		class: "page-title",
-		text: "Your appointment is booked",
+		"data-testid": "confirmation-title",
+		text: pending ? "Your booking awaits the doctor's approval" : "Your appointment is booked",
 	});
 	replace(
 		views.confirmation,
@@ -180,7 +197,9 @@ function showConfirmation(appointment) {
 			title,
 			h("p", {
 				class: "muted",
-				text: "We have saved it to your appointments. You can cancel it there until it starts.",
+				text: pending
+					? "Your place is kept while the doctor confirms it; we will tell you as soon as they do. You can cancel it in your appointments."
+					: "We have saved it to your appointments. You can cancel it there until it starts.",
 			}),
 			h(
 				"dl",

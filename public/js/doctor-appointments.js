@@ -3,9 +3,10 @@
 import { ApiError, request, requestAllPages, withQuery } from "./api.js";
 import { h, replace, toast } from "./dom.js";
 import { roomLink } from "./room-link.js";
+import { FREED_STATUSES, STATUS_LABELS } from "./statuses.js";
 import { addDays, formatDate, modeLabel } from "./time.js";
 
-/** @typedef {import("./my-appointments.js").Appointment & {patient_id: string}} Appointment */
+/** @typedef {import("./my-appointments.js").Appointment & {patient_id: string, patient_name?: string | null}} Appointment */
 
 const DAYS = 14;
 
@@ -64,7 +65,7 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 		replace(
 			container,
 			[...days].map(([date, items]) => {
-				const confirmed = items.filter((a) => a.status === "confirmed").length;
+				const confirmed = items.filter((a) => !FREED_STATUSES.includes(a.status)).length;
 				return h(
 					"section",
 					{ class: "day-group", dataset: { date } },
@@ -79,7 +80,7 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 	/** @param {Appointment} a */
 	function row(a) {
 		const actions = h("div", { class: "row-actions" }, roomLink(a));
-		if (a.status === "confirmed" && Date.parse(a.start) > Date.now()) {
+		if ((a.status === "confirmed" || a.status === "pending") && Date.parse(a.start) > Date.now()) {
 			actions.append(
 				h("button", {
 					type: "button",
@@ -104,14 +105,14 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 				h("span", {
 					class: "appointment-doctor",
 					title: a.patient_id,
-					text: `Patient ${shortId(a.patient_id)}`,
+					text: a.patient_name || `Patient ${shortId(a.patient_id)}`,
 				}),
 				h("span", { class: "muted small", text: modeLabel(a.consultation_mode) }),
 				a.reason ? h("span", { class: "appointment-reason", text: a.reason }) : null,
 			),
 			h("span", {
 				class: `badge badge-${a.status}`,
-				text: a.status === "cancelled" ? "Cancelled" : "Confirmed",
+				text: STATUS_LABELS[a.status] ?? a.status,
 			}),
 			actions,
 		);
@@ -148,17 +149,18 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 		yes.focus();
 	}
 
-	/** @param {Appointment} a */
+	/** The feed's records carry no name: the one already shown stays. @param {Appointment} a */
 	function upsert(a) {
-		byId.set(a.id, a);
+		const known = byId.get(a.id);
+		byId.set(a.id, { ...a, patient_name: a.patient_name ?? known?.patient_name ?? null });
 		render();
 	}
 
 	return {
 		reload,
 		/**
-		 * A booking or cancellation from the feed.
-		 * @param {{event: "booked" | "cancelled", appointment: Appointment}} message
+		 * A booking, cancellation or status change from the feed.
+		 * @param {{event: "booked" | "cancelled" | "status_changed", appointment: Appointment}} message
 		 */
 		apply(message) {
 			const { appointment, event } = message;
@@ -169,7 +171,8 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 			const { from, to } = range();
 			if (appointment.date >= from && appointment.date <= to) {
 				const when = `${formatDate(appointment.date, { weekday: "short", day: "numeric", month: "short" })} ${appointment.time}`;
-				toast(event === "booked" ? `New booking: ${when}.` : `Cancelled: ${when}.`);
+				const label = STATUS_LABELS[appointment.status] ?? appointment.status;
+				toast(event === "booked" ? `New booking: ${when}.` : `${label}: ${when}.`);
 			}
 		},
 	};

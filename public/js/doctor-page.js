@@ -1,9 +1,11 @@
 // @ts-check
-// The doctor page: sign in, then the coming appointments, the weekly schedule and unavailability, all live.
+// The doctor page: sign in, then the day view, the coming appointments, the weekly schedule and
+// unavailability, all live.
 import { watchDoctor } from "../live.js";
 import { ApiError, doctorPath, request, sessionStore } from "./api.js";
 import { renderAuthPanel } from "./auth-panel.js";
 import { calendarFeedPanel } from "./calendar-links.js";
+import { createDayView } from "./day-view.js";
 import { createAppointmentsBoard, shortId } from "./doctor-appointments.js";
 import { byId, focusOn, h, replace, toast } from "./dom.js";
 import { mountNotificationBell } from "./notification-bell.js";
@@ -76,6 +78,13 @@ async function open(session) {
 		today,
 		onUnauthorized: expired,
 	});
+	const dayView = createDayView({
+		container: byId("day-view"),
+		doctorId: () => doctorId,
+		token,
+		today,
+		onUnauthorized: expired,
+	});
 	replace(byId("calendar-feed-slot"), calendarFeedPanel(token));
 	const schedule = createScheduleEditor({
 		form: byId("schedule-form"),
@@ -137,8 +146,11 @@ async function open(session) {
 			status.textContent = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" }[state];
 		},
 		onMessage: (message) => {
-			if (message.type === "hello") return void board.reload();
-			if (message.type === "appointment") return board.apply(message);
+			if (message.type === "hello") return void Promise.all([board.reload(), dayView.reload()]);
+			if (message.type === "appointment") {
+				dayView.apply(message);
+				return board.apply(message);
+			}
 			if (message.type !== "schedule_changed") return;
 			// A change from another tab (or the echo of this one's): show the stored state.
 			void blocks.reload();

@@ -5,11 +5,12 @@ import { ApiError, outcomeUnknown, request, requestAllPages } from "./api.js";
 import { addToCalendarButton, calendarFeedPanel } from "./calendar-links.js";
 import { focusOn, h, replace, toast } from "./dom.js";
 import { roomLink } from "./room-link.js";
+import { STATUS_LABELS } from "./statuses.js";
 import { formatDate, modeLabel } from "./time.js";
 
 /**
  * @typedef {{id: string, doctor_id: string, date: string, time: string, start: string, end: string,
- *   status: "confirmed" | "cancelled", consultation_mode: string, reason: string | null, created_at: string,
+ *   status: string, consultation_mode: string, reason: string | null, created_at: string,
  *   cancelled_at?: string | null}} Appointment
  * @typedef {{remember: (appointment: Appointment) => void, overlay: (list: Appointment[]) => Appointment[]}} Recent
  *   the signed-in user's recent results (public/js/recent-appointments.js)
@@ -98,7 +99,9 @@ export async function showMyAppointments(options) {
 		);
 		const room = roomLink(appointment);
 		if (room !== null) actions.append(room);
-		const cancellable = appointment.status === "confirmed" && Date.parse(appointment.start) > Date.now();
+		const cancellable =
+			(appointment.status === "confirmed" || appointment.status === "pending") &&
+			Date.parse(appointment.start) > Date.now();
 		if (cancellable)
 			offerCancel(cancelArea, appointment, (cancelled) => {
 				item.dataset.status = cancelled.status;
@@ -202,4 +205,4 @@ export async function showMyAppointments(options) {
 }
 
 /** @param {Appointment} a */
-const label = (a) => (a.status === "cancelled" ? "Cancelled" : "Confirmed");
+const label = (a) => STATUS_LABELS[a.status] ?? a.status;

@@ -191,7 +191,10 @@ export function mountNotificationBell({ slot, token, onUnauthorized }) {
 		onUnauthorized,
 		onMessage: (message) => {
 			if (message.type === "unread") return setUnread(message.count);
-			if (message.type !== "notification" || items === null) return;
+			if (message.type !== "notification") return;
+			// Pages that show the appointment hear of it too (booking-page.js refreshes "My appointments").
+			document.dispatchEvent(new CustomEvent("docslot:notification", { detail: message.notification }));
+			if (items === null) return;
 			if (items.some((i) => i.id === message.notification.id)) return;
 			items = [message.notification, ...items];
 			render();

@@ -90,10 +90,19 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 		})
 	);
 	const status = h("span", { class: "muted small", role: "status", "data-testid": "schedule-status" });
+	const approval = /** @type {HTMLInputElement} */ (
+		h("input", { type: "checkbox", name: "requires_approval", "data-testid": "schedule-requires-approval" })
+	);
 	replace(
 		form,
 		zones,
 		settings,
+		h(
+			"label",
+			{ class: "check-field" },
+			approval,
+			" Approve each booking (bookings wait as pending, keeping their place, until you confirm or decline)",
+		),
 		h("h3", { text: "Opening hours" }),
 		week,
 		formErrors(),
@@ -186,6 +195,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 			slot_minutes: Number(input("slot_minutes").value),
 			capacity: Number(input("capacity").value),
 			horizon_days: Number(input("horizon_days").value),
+			requires_approval: approval.checked,
 			weekly: Object.fromEntries(WEEKDAYS.map((day) => [day, readDay(day)])),
 		};
 	}
@@ -227,6 +237,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 		input("slot_minutes").value = String(s.slot_minutes);
 		input("capacity").value = String(s.capacity);
 		input("horizon_days").value = String(s.horizon_days);
+		approval.checked = s.requires_approval === true;
 		for (const day of WEEKDAYS) drawDay(day, s.weekly[day] ?? []);
 		clearIssues(form);
 		dirty = false;

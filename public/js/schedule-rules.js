@@ -7,7 +7,7 @@ export const TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
 /** @typedef {{start: string, end: string}} Range */
 /** @typedef {{timezone: string, slot_minutes: number, capacity: number, horizon_days: number,
- *   weekly: Record<string, Range[]>}} Schedule */
+ *   requires_approval?: boolean, weekly: Record<string, Range[]>}} Schedule */
 
 /**
  * What the API would refuse, found before sending: times, order and overlaps within each day.
@@ -48,7 +48,14 @@ export function checkSchedule(schedule) {
 export function scheduleKey(s) {
 	if (s === null) return "null";
 	const weekly = WEEKDAYS.map((d) => [...(s.weekly[d] ?? [])].sort((a, b) => a.start.localeCompare(b.start)));
-	return JSON.stringify([s.timezone, s.slot_minutes, s.capacity, s.horizon_days, weekly]);
+	return JSON.stringify([
+		s.timezone,
+		s.slot_minutes,
+		s.capacity,
+		s.horizon_days,
+		s.requires_approval === true,
+		weekly,
+	]);
 }
 
 /** @param {string} s */

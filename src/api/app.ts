@@ -24,6 +24,7 @@ import { notificationRoutes } from "./routes/notifications";
 import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
+import { visitDayRoutes } from "./routes/visit-day";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -58,6 +59,7 @@ export function createApp() {
 		unavailabilityRoutes,
 		availabilityRoutes,
 		appointmentRoutes,
+		visitDayRoutes,
 		holdRoutes,
 		liveRoutes,
 		liveTicketRoutes,

@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { CONSULTATION_MODES } from "../core/appointment";
 import { DEFAULT_MAX_PER_PATIENT } from "../core/day-config";
 import { DEFAULT_HOLD_SECONDS } from "../core/holds";
+import { APPOINTMENT_STATUSES, STATUS_REQUESTS } from "../core/lifecycle";
 import { findRangeProblem } from "../core/slots";
 import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
 import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
@@ -200,6 +201,7 @@ export const ScheduleBody = z
 		horizon_days: z.number().int().min(0).max(365).default(60),
 		max_per_patient_per_day: z.number().int().min(1).max(100).default(DEFAULT_MAX_PER_PATIENT),
 		hold_seconds: z.number().int().min(10).max(3600).default(DEFAULT_HOLD_SECONDS),
+		requires_approval: z.boolean().default(false),
 		weekly: Weekly,
 	})
 	.openapi("Schedule");
@@ -325,6 +327,8 @@ export const IdempotencyHeader = z.object({
 		.optional(),
 });
 
+const HistoryEntry = z.object({ status: z.enum(APPOINTMENT_STATUSES), at: z.string(), by: z.string() });
+
 export const Appointment = z
 	.object({
 		id: z.string(),
@@ -334,13 +338,18 @@ export const Appointment = z
 		time: z.string(),
 		start: z.string(),
 		end: z.string(),
-		status: z.enum(["confirmed", "cancelled"]),
+		status: z.enum(APPOINTMENT_STATUSES),
 		consultation_mode: z.enum(CONSULTATION_MODES),
 		reason: z.string().nullable(),
 		created_at: z.string(),
 		cancelled_at: z.string().nullable(),
+		history: z.array(HistoryEntry).optional(),
+		// Shown to the appointment's doctor and admins only.
+		patient_name: z.string().nullable().optional(),
 	})
 	.openapi("Appointment");
+
+export const StatusBody = z.strictObject({ status: z.enum(STATUS_REQUESTS) });
 
 export const ErrorBody = z
 	.object({ error: z.object({ code: z.string(), message: z.string() }).passthrough() })

@@ -1,8 +1,9 @@
 // Appointments as the API shows them, who may see them, and ids that lead to their doctor-day.
+import type { AppointmentStatus, HistoryEntry } from "./lifecycle";
 import { isValidDate } from "./time";
 export const CONSULTATION_MODES = ["in_person", "voice", "video", "chat"] as const;
 export type ConsultationMode = (typeof CONSULTATION_MODES)[number];
-export type AppointmentStatus = "confirmed" | "cancelled";
+export type { AppointmentStatus } from "./lifecycle";
 
 export interface Appointment {
 	id: string;
@@ -17,6 +18,10 @@ export interface Appointment {
 	reason: string | null;
 	created_at: string;
 	cancelled_at: string | null;
+	/** Every status it has had, oldest first; absent on appointments stored before histories existed. */
+	history?: HistoryEntry[];
+	/** The patient's name: added for the doctor and admins when read, never stored with the appointment. */
+	patient_name?: string | null;
 }
 
 /** What a patient asks for when booking. */
@@ -27,13 +32,16 @@ export interface AppointmentRequest {
 	reason: string | null;
 }
 
+/** A new booking: `pending` when the doctor approves each booking (`requiresApproval`), else `confirmed`. */
 export function createAppointment(
 	id: string,
-	where: { doctorId: string; date: string },
-	request: AppointmentRequest,
+	where: { doctorId: string; date: string; requiresApproval?: boolean },
+	request: AppointmentRequest & { bookedBy?: string },
 	slot: { start: number; end: number; time: string },
 	now: number,
 ): Appointment {
+	const status = where.requiresApproval === true ? "pending" : "confirmed";
+	const createdAt = new Date(now).toISOString();
 	return {
 		id,
 		doctor_id: where.doctorId,
@@ -42,11 +50,12 @@ export function createAppointment(
 		time: slot.time,
 		start: new Date(slot.start).toISOString(),
 		end: new Date(slot.end).toISOString(),
-		status: "confirmed",
+		status,
 		consultation_mode: request.consultationMode,
 		reason: request.reason,
-		created_at: new Date(now).toISOString(),
+		created_at: createdAt,
 		cancelled_at: null,
+		history: [{ status, at: createdAt, by: request.bookedBy ?? request.patientId }],
 	};
 }
 

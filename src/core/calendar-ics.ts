@@ -48,9 +48,16 @@ export function eventUid(appointmentId: string): string {
 
 function eventStatus(status: AppointmentStatus): ICalEventStatus {
 	switch (status) {
+		case "pending":
+			return ICalEventStatus.TENTATIVE;
 		case "confirmed":
+		case "checked_in":
+		case "completed":
+		case "no_show":
 			return ICalEventStatus.CONFIRMED;
 		case "cancelled":
+		case "declined":
+		case "rescheduled":
 			return ICalEventStatus.CANCELLED;
 	}
 }

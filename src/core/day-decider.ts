@@ -20,6 +20,7 @@ import {
 	patientHold,
 	slotChangedSince,
 } from "./holds";
+import { type AppointmentStatus, canMove, moved } from "./lifecycle";
 import { type ReminderKind, shouldSendReminder } from "./reminders";
 
 /**
@@ -30,6 +31,13 @@ import { type ReminderKind, shouldSendReminder } from "./reminders";
 export type DayEvent =
 	| { type: "appointment.booked"; appointment: Appointment; booked_by: string }
 	| { type: "appointment.cancelled"; appointment: Appointment; cancelled_by: Role }
+	| {
+			/** A doctor's or admin's move (src/core/lifecycle.ts): confirmed, declined, checked in, done, no-show. */
+			type: "appointment.status_changed";
+			appointment: Appointment;
+			from: AppointmentStatus;
+			changed_by: Role;
+	  }
 	| { type: "appointment.reminder"; appointment: Appointment; reminder: ReminderKind }
 	| {
 			type: "day.config_changed";
@@ -144,6 +152,7 @@ export function eventSlot(event: DayEvent): number | null {
 	switch (event.type) {
 		case "appointment.booked":
 		case "appointment.cancelled":
+		case "appointment.status_changed":
 			return Date.parse(event.appointment.start);
 		case "hold.placed":
 		case "hold.released":
@@ -157,7 +166,7 @@ export function eventSlot(event: DayEvent): number | null {
 export type CancelDecision =
 	| { kind: "cancelled"; appointment: Appointment; events: DayEvent[] }
 	| { kind: "unchanged"; appointment: Appointment }
-	| { kind: "refused"; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" };
+	| { kind: "refused"; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" | "INVALID_TRANSITION" };
 
 export function decideCancel(
 	stored: Appointment | null,
@@ -169,11 +178,10 @@ export function decideCancel(
 	// Cancelling twice answers the same cancelled appointment and frees nothing a second time.
 	if (stored.status === "cancelled") return { kind: "unchanged", appointment: stored };
 	if (Date.parse(stored.start) <= now) return { kind: "refused", code: "SLOT_IN_PAST" };
-	const appointment: Appointment = {
-		...stored,
-		status: "cancelled",
-		cancelled_at: new Date(now).toISOString(),
-	};
+	// A declined (or completed, …) appointment has nothing left to cancel.
+	if (!canMove(command.actor.role, stored.status, "cancelled"))
+		return { kind: "refused", code: "INVALID_TRANSITION" };
+	const appointment = moved(stored, "cancelled", command.actor, now);
 	return {
 		kind: "cancelled",
 		appointment,

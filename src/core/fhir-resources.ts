@@ -98,9 +98,19 @@ export function slot(doctorId: string, view: SlotView): Slot {
 
 function appointmentStatus(status: AppointmentStatus): FhirAppointment["status"] {
 	switch (status) {
+		case "pending":
+			return "pending";
 		case "confirmed":
 			return "booked";
+		case "checked_in":
+			return "checked-in";
+		case "completed":
+			return "fulfilled";
+		case "no_show":
+			return "noshow";
 		case "cancelled":
+		case "declined":
+		case "rescheduled":
 			return "cancelled";
 	}
 }

@@ -4,7 +4,15 @@ import type { Appointment, Role } from "./appointment";
 import type { DayEvent } from "./day-decider";
 import type { ReminderKind } from "./reminders";
 
-export const NOTIFICATION_TYPES = ["booked", "cancelled", "reminder", "outside_schedule"] as const;
+export const NOTIFICATION_TYPES = [
+	"booked",
+	"cancelled",
+	"reminder",
+	"outside_schedule",
+	"pending",
+	"confirmed",
+	"declined",
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Who a notification is for: the patient's inbox is fed by the day's consumer, the doctor's by the Doctor object. */
@@ -46,6 +54,8 @@ export function isNotifiable(event: DayEvent, audience?: Audience): boolean {
 			return audience !== "doctor";
 		case "day.config_changed":
 			return (event.outside_schedule?.length ?? 0) > 0;
+		case "appointment.status_changed":
+			return audience !== "doctor" && DECISIONS.includes(event.appointment.status);
 		default:
 			return false;
 	}
@@ -54,7 +64,11 @@ export function isNotifiable(event: DayEvent, audience?: Audience): boolean {
 export function notificationsFor(event: DayEvent, doctor: DoctorContext): NotificationDraft[] {
 	switch (event.type) {
 		case "appointment.booked":
-			return booked(event.appointment, event.booked_by, doctor);
+			return event.appointment.status === "pending"
+				? pending(event.appointment, doctor)
+				: booked(event.appointment, event.booked_by, doctor);
+		case "appointment.status_changed":
+			return decided(event.appointment, doctor);
 		case "appointment.cancelled":
 			return cancelled(event.appointment, event.cancelled_by, doctor);
 		case "appointment.reminder":
@@ -106,6 +120,44 @@ function booked(a: Appointment, bookedBy: string, doctor: DoctorContext): Notifi
 		forPatient(a, "booked", "Appointment booked", `With ${doctorName(doctor)}, ${when}.${patientNote}`),
 		...forDoctor(a, doctor, "booked", "New booking", `${doctorNote} ${when}.`),
 	];
+}
+
+/** The doctor's answers to a pending booking are news for the patient; the visit's own steps are not. */
+const DECISIONS: readonly string[] = ["confirmed", "declined"];
+
+function pending(a: Appointment, doctor: DoctorContext): NotificationDraft[] {
+	const when = describeWhen(a);
+	return [
+		forPatient(
+			a,
+			"pending",
+			"Booking awaiting approval",
+			`With ${doctorName(doctor)}, ${when}. Your place is kept while the doctor confirms it.`,
+		),
+		...forDoctor(
+			a,
+			doctor,
+			"pending",
+			"Booking to approve",
+			`A patient asks for ${when}: confirm or decline it.`,
+		),
+	];
+}
+
+function decided(a: Appointment, doctor: DoctorContext): NotificationDraft[] {
+	const when = describeWhen(a);
+	if (a.status === "confirmed")
+		return [forPatient(a, "confirmed", "Appointment confirmed", `With ${doctorName(doctor)}, ${when}.`)];
+	if (a.status === "declined")
+		return [
+			forPatient(
+				a,
+				"declined",
+				"Booking declined",
+				`${capitalized(doctorName(doctor))} declined your booking of ${when}. Please choose another time.`,
+			),
+		];
+	return [];
 }
 
 function cancelled(a: Appointment, by: Role, doctor: DoctorContext): NotificationDraft[] {

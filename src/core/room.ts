@@ -1,6 +1,7 @@
 // Consultation rooms: which appointments have one, when it is open, who may join, and which frames a
 // participant may send. Pure rules; the Room object and the Worker only apply them.
 import type { Actor, Appointment, ConsultationMode } from "./appointment";
+import { holdsPlace } from "./lifecycle";
 import { normalizeText, textProblem } from "./text";
 
 export const ROOM_MODES = ["voice", "video", "chat"] as const satisfies readonly ConsultationMode[];
@@ -83,11 +84,11 @@ export function roomAccess(
 		return { ok: false, code: "NOT_FOUND", message: "This appointment is in person: it has no room." };
 	}
 	const window = roomWindow(appointment);
-	if (appointment.status === "cancelled") {
+	if (!holdsPlace(appointment.status)) {
 		return {
 			ok: false,
 			code: "ROOM_CLOSED",
-			message: "This appointment was cancelled: its room is closed.",
+			message: `This appointment was ${appointment.status}: its room is closed.`,
 			window,
 		};
 	}

@@ -59,6 +59,7 @@ export async function loadDoctorConfig(
 		horizonDays: doctor.horizonDays,
 		maxPerPatient: doctor.maxPerPatientPerDay,
 		holdSeconds: doctor.holdSeconds,
+		requiresApproval: doctor.requiresApproval,
 		weekly,
 		blocks: byDate,
 		...(clinic?.results[0] === undefined ? {} : { clinicClosures: clinicClosures(clinic.results[0]) }),

@@ -1,5 +1,6 @@
 // D1 tables: accounts, doctors with their weekly schedules, unavailability and the appointment index.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { APPOINTMENT_STATUSES } from "../core/lifecycle";
 
 export const users = sqliteTable(
 	"users",
@@ -52,6 +53,8 @@ export const doctors = sqliteTable(
 		maxPerPatientPerDay: integer("max_per_patient_per_day").notNull().default(4),
 		// How long a hold (POST /api/holds) keeps a place, in seconds.
 		holdSeconds: integer("hold_seconds").notNull().default(300),
+		// Bookings wait as `pending` (holding their place) until the doctor confirms or declines them.
+		requiresApproval: integer("requires_approval", { mode: "boolean" }).notNull().default(false),
 		// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
 		configVersion: integer("config_version").notNull().default(0),
 		// Its clinic's closed days close the doctor's days too.
@@ -100,7 +103,7 @@ export const appointments = sqliteTable(
 		patientId: text("patient_id").notNull(),
 		date: text("date").notNull(),
 		start: text("start").notNull(),
-		status: text("status", { enum: ["confirmed", "cancelled"] }).notNull(),
+		status: text("status", { enum: APPOINTMENT_STATUSES }).notNull(),
 		// The whole appointment as the API shows it, so listing needs no second source.
 		body: text("body").notNull(),
 		// The doctor-day version that wrote this row: an older delivery never overwrites a newer one.

@@ -6,6 +6,7 @@ import type { BookedCounts } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
 import { type DayEvent, eventSlot } from "../core/day-decider";
 import type { HoldRecord, HoldStatus } from "../core/holds";
+import { PLACE_FREEING_STATUSES } from "../core/lifecycle";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate } from "../lib/storage-migrations";
@@ -15,6 +16,8 @@ import { DAY_SCHEMA } from "./day-schema";
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
 /** The version of the appointment records this code writes (appointments.record_version). */
 const RECORD_VERSION = 1;
+/** Appointments that keep their place (pending, confirmed, checked in, …), as SQL built from constants. */
+const HOLDS_PLACE = `status NOT IN (${PLACE_FREEING_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
 export interface StoredAppointment {
 	appointment: Appointment;
@@ -109,7 +112,7 @@ export class DayStore {
 		const counts = new Map<number, number>();
 		if (!this.ready) return counts;
 		const rows = this.storage.sql.exec<{ start_ms: number; n: number }>(
-			"SELECT start_ms, count(*) AS n FROM appointments WHERE status = 'confirmed' GROUP BY start_ms",
+			`SELECT start_ms, count(*) AS n FROM appointments WHERE ${HOLDS_PLACE} GROUP BY start_ms`,
 		);
 		for (const row of rows) counts.set(row.start_ms, row.n);
 		return counts;
@@ -120,7 +123,7 @@ export class DayStore {
 		return (
 			this.storage.sql
 				.exec(
-					"SELECT 1 FROM appointments WHERE patient_id = ? AND start_ms = ? AND status = 'confirmed' LIMIT 1",
+					`SELECT 1 FROM appointments WHERE patient_id = ? AND start_ms = ? AND ${HOLDS_PLACE} LIMIT 1`,
 					patientId,
 					start,
 				)
@@ -132,7 +135,7 @@ export class DayStore {
 		if (!this.ready) return 0;
 		return this.storage.sql
 			.exec<{ n: number }>(
-				"SELECT count(*) AS n FROM appointments WHERE patient_id = ? AND status = 'confirmed'",
+				`SELECT count(*) AS n FROM appointments WHERE patient_id = ? AND ${HOLDS_PLACE}`,
 				patientId,
 			)
 			.one().n;
@@ -157,11 +160,20 @@ export class DayStore {
 		);
 	}
 
-	/** The confirmed appointments in the order they were booked (rowid grows with every insert). */
+	/** The appointments holding a place (pending ones too), in the order they were booked (rowid grows). */
 	confirmed(): StoredAppointment[] {
 		if (!this.ready) return [];
 		return this.storage.sql
-			.exec<AppointmentRow>("SELECT * FROM appointments WHERE status = 'confirmed' ORDER BY rowid")
+			.exec<AppointmentRow>(`SELECT * FROM appointments WHERE ${HOLDS_PLACE} ORDER BY rowid`)
+			.toArray()
+			.map(fromRow);
+	}
+
+	/** Every appointment of the day, whatever its status, by start then booking order: the doctor's day view. */
+	all(): StoredAppointment[] {
+		if (!this.ready) return [];
+		return this.storage.sql
+			.exec<AppointmentRow>("SELECT * FROM appointments ORDER BY start_ms, rowid")
 			.toArray()
 			.map(fromRow);
 	}

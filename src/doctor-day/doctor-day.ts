@@ -13,6 +13,7 @@ import {
 	nextExpiry,
 	storedHeldCounts,
 } from "../core/holds";
+import { type AppointmentStatus, decideStatus, holdsPlace } from "../core/lifecycle";
 import { overCapacity } from "../core/over-capacity";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
@@ -35,6 +36,7 @@ import type {
 	HoldResult,
 	ReleaseResult,
 	SlotCheck,
+	StatusResult,
 } from "./results";
 import { acceptWatcher, answerResync, isResync, watchedDay } from "./watchers";
 
@@ -213,6 +215,26 @@ export class DoctorDay extends DurableObject<Env> {
 			this.record(decision.events, now);
 			return { ok: true, appointment: decision.appointment, changed: true };
 		});
+	}
+
+	/** A doctor's or admin's move of an appointment's status (src/core/lifecycle.ts); a freed place shows at once. */
+	async changeStatus(id: string, actor: Actor, to: AppointmentStatus): Promise<StatusResult> {
+		return this.commit((): StatusResult => {
+			const now = Date.now();
+			const decision = decideStatus(this.store.find(id)?.appointment ?? null, actor, to, now);
+			if (decision.kind === "refused") return { ok: false, code: decision.code };
+			if (decision.kind === "unchanged")
+				return { ok: true, appointment: decision.appointment, changed: false };
+			this.store.updateStatus(decision.appointment);
+			if (!holdsPlace(to)) dropReminders(this.store.timers, id);
+			this.record(decision.events, now);
+			return { ok: true, appointment: decision.appointment, changed: true };
+		});
+	}
+
+	/** Every appointment of the day, whatever its status, by start: the doctor's day view. */
+	async dayAppointments(): Promise<Appointment[]> {
+		return this.store.all().map((s) => s.appointment);
 	}
 
 	async appointment(id: string): Promise<Appointment | null> {

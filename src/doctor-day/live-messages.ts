@@ -21,10 +21,15 @@ export interface UpdateMessage {
 
 export type DayMessage = SnapshotMessage | UpdateMessage;
 
-/** On a doctor's own channel: bookings and cancellations of any day, and schedule edits. */
+/** On a doctor's own channel: bookings, cancellations and status changes of any day, and schedule edits. */
 export type DoctorMessage =
 	| { type: "hello"; doctor_id: string }
-	| { type: "appointment"; event: "booked" | "cancelled"; appointment: Appointment; day_version: number }
+	| {
+			type: "appointment";
+			event: "booked" | "cancelled" | "status_changed";
+			appointment: Appointment;
+			day_version: number;
+	  }
 	| { type: "schedule_changed"; change: string; dates: string[]; affected_appointments: Appointment[] };
 
 /** Sends one message to every socket; one broken socket must not stop the others (its close cleans it up). */

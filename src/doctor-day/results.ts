@@ -74,7 +74,11 @@ export type ReleaseResult =
 
 export type CancelResult =
 	| { ok: true; appointment: Appointment; changed: boolean }
-	| { ok: false; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" };
+	| { ok: false; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" | "INVALID_TRANSITION" };
+
+export type StatusResult =
+	| { ok: true; appointment: Appointment; changed: boolean }
+	| { ok: false; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "INVALID_TRANSITION" };
 
 export interface ConfigApplied {
 	version: number;

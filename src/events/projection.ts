@@ -16,8 +16,13 @@ export const projectionConsumer: DayEventConsumer = {
 	name: "projection",
 	async deliver(env, batch) {
 		const statements = batch.flatMap(({ event, dayVersion }) => {
-			// Only bookings and cancellations change the projection; other types (reminders, …) are ignored.
-			if (event.type !== "appointment.booked" && event.type !== "appointment.cancelled") return [];
+			// Only an appointment's booking and status changes move the projection; other types (reminders, …) are ignored.
+			if (
+				event.type !== "appointment.booked" &&
+				event.type !== "appointment.cancelled" &&
+				event.type !== "appointment.status_changed"
+			)
+				return [];
 			const { appointment } = event;
 			const bookedBy = event.type === "appointment.booked" ? event.booked_by : "";
 			return [

@@ -191,9 +191,15 @@ async function run(c: Case) {
 }
 
 beforeAll(async () => {
+	// Doctors A and B work at different clinics: neither may act on the other's appointments.
+	const [clinicA, clinicB] = await Promise.all(
+		["Clinic A", "Clinic B"].map((name) =>
+			api("POST", "/api/clinics", { headers: ADMIN, body: { name, timezone: "UTC" } }),
+		),
+	);
 	const [doctorA, doctorB, hiddenDoctor, [patientA, patientB]] = await Promise.all([
-		createDoctor(),
-		createDoctor(),
+		createDoctor({}, { clinic_id: clinicA?.body.clinic.id }),
+		createDoctor({}, { clinic_id: clinicB?.body.clinic.id }),
 		createDoctor({}, { is_approved: false, name: "Dr. Unapproved" }),
 		createPatients(2),
 	]);
@@ -757,4 +763,86 @@ describe("GET /api/appointments (only the caller's own, or the doctor's)", () =>
 			{ actor: "admin", status: 200, note: "everyone's", check: lists(true) },
 		]),
 	)("%s", (_name, c) => run(c));
+});
+
+describe("POST /api/appointments/:id/status (its doctor, admin; never a patient)", () => {
+	const endpoint: Endpoint = {
+		method: "POST",
+		path: (w) => `/api/appointments/${w.appointmentId}/status`,
+		body: () => ({ status: "checked_in" }),
+	};
+	const moves =
+		(status: string): Check =>
+		async (call, _w, fresh) => {
+			expect(call.body.appointment).toMatchObject({ id: fresh, status });
+			expect(call.body.appointment.history.at(-1)).toMatchObject({ status });
+			const read = await api("GET", `/api/appointments/${fresh}`, { headers: ADMIN });
+			expect(read.body.appointment.status).toBe(status);
+		};
+	const ownFresh = {
+		fresh: freshAppointment,
+		path: (_w: World, fresh: string) => `/api/appointments/${fresh}/status`,
+	};
+	it.each(
+		table(endpoint, [
+			...signedOut(),
+			forbidden("patient A", "the appointment's own patient"),
+			forbidden("patient B"),
+			forbidden("doctor B", "another clinic's doctor"),
+			forbidden("unapproved doctor", "another doctor"),
+			{
+				actor: "doctor A",
+				status: 409,
+				code: "INVALID_TRANSITION",
+				note: "declining a confirmed appointment",
+				body: () => ({ status: "declined" }),
+			},
+			{ actor: "doctor A", status: 200, note: "check-in", ...ownFresh, check: moves("checked_in") },
+			{
+				actor: "admin",
+				status: 200,
+				note: "no-show",
+				...ownFresh,
+				body: () => ({ status: "no_show" }),
+				check: moves("no_show"),
+			},
+		]),
+	)("%s", (_name, c) => run(c));
+});
+
+describe("GET /api/doctors/:id/days/:date/appointments (that doctor, admin), with patients' names", () => {
+	const endpoint: Endpoint = {
+		method: "GET",
+		path: (w) => `/api/doctors/${w.doctorA.id}/days/${DAY}/appointments`,
+	};
+	const lists: Check = (call, w) => {
+		expect(call.body.appointments).toEqual([
+			expect.objectContaining({ id: w.appointmentId, patient_name: "Test Patient", status: "confirmed" }),
+		]);
+	};
+	it.each(
+		table(endpoint, [
+			...signedOut(),
+			forbidden("patient A"),
+			forbidden("doctor B", "another clinic's doctor"),
+			{ actor: "doctor A", status: 200, check: lists },
+			{ actor: "admin", status: 200, check: lists },
+		]),
+	)("%s", (_name, c) => run(c));
+});
+
+describe("patients' names: the doctor and admins see them, patients never", () => {
+	it.each<[ActorName, string | undefined]>([
+		["patient A", undefined],
+		["doctor A", "Test Patient"],
+		["admin", "Test Patient"],
+	])("%s reads patient_name %s", async (actor, name) => {
+		const one = await api("GET", `/api/appointments/${world.appointmentId}`, {
+			headers: world.headers[actor],
+		});
+		expect(one.body.appointment.patient_name).toBe(name);
+		const list = await api("GET", "/api/appointments", { headers: world.headers[actor] });
+		const listed = list.body.appointments.find((a: { id: string }) => a.id === world.appointmentId);
+		expect(listed?.patient_name).toBe(name);
+	});
 });

@@ -39,6 +39,7 @@ describe("createAppointment", () => {
 			reason: "Cough",
 			created_at: "2027-03-01T10:00:00.000Z",
 			cancelled_at: null,
+			history: [{ status: "confirmed", at: "2027-03-01T10:00:00.000Z", by: "p1" }],
 		});
 	});
 });

@@ -73,6 +73,7 @@ describe("loadDoctorConfig", () => {
 			horizonDays: row.horizonDays,
 			maxPerPatient: row.maxPerPatientPerDay,
 			holdSeconds: row.holdSeconds,
+			requiresApproval: row.requiresApproval,
 			weekly,
 			blocks,
 		});

@@ -1,7 +1,7 @@
 // /api/appointments: book, read, list and cancel. Every decision about a slot is the doctor-day object's.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
-import { canAccessAppointment } from "../../core/appointment";
+import { type Appointment as AppointmentRecord, canAccessAppointment } from "../../core/appointment";
 import { database } from "../../db/client";
 import { appointments } from "../../db/schema";
 import type { BookRequest } from "../../doctor-day/results";
@@ -15,6 +15,7 @@ import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
 import { afterKey, decodeCursor, pageOf } from "../pagination";
+import { withPatientNames } from "../patient-names";
 import { patientFor } from "../patients";
 import { placeRefused } from "../place-refusals";
 import { rateLimit, rateLimitUser } from "../rate-limit";
@@ -132,7 +133,8 @@ appointmentRoutes.openapi(
 		const actor = requireActor(c);
 		const appointment = await findAppointment(c.env, id);
 		if (!canAccessAppointment(actor, appointment)) throw new ApiError("FORBIDDEN");
-		return c.json({ appointment }, 200);
+		const [named] = await withPatientNames(c.env, actor, [appointment]);
+		return c.json({ appointment: named ?? appointment }, 200);
 	},
 );
 
@@ -172,8 +174,9 @@ appointmentRoutes.openapi(
 			.orderBy(asc(appointments.start), asc(appointments.id))
 			.limit(limit + 1);
 		const page = pageOf(rows, limit, (row) => [row.start, row.id]);
+		const listed = page.items.map((r) => JSON.parse(r.body) as AppointmentRecord);
 		return c.json(
-			{ appointments: page.items.map((r) => JSON.parse(r.body)), next_cursor: page.next_cursor },
+			{ appointments: await withPatientNames(c.env, actor, listed), next_cursor: page.next_cursor },
 			200,
 		);
 	},

@@ -1,0 +1,1 @@
+ALTER TABLE `doctors` ADD `requires_approval` integer DEFAULT false NOT NULL;
