@@ -6,7 +6,7 @@ import { doctorObject } from "../doctor/stub";
 import type { DoctorMessage } from "../doctor-day/live-messages";
 import { hop } from "../lib/hops";
 import type { DayEventConsumer } from "./consumers";
-import { dayNotices } from "./notifications";
+import { dayNotices } from "./inboxes";
 
 const FEED_EVENTS: Partial<Record<string, "booked" | "cancelled" | "status_changed">> = {
 	"appointment.booked": "booked",

@@ -3,7 +3,7 @@
 // object (the doctor's accounts), so both derive the same ids the same way.
 
 import type { DayEvent } from "../core/day-decider";
-import { type Audience, type DoctorContext, notificationsFor } from "../core/notifications";
+import { type Audience, type DoctorContext, isNotifiable, notificationsFor } from "../core/notifications";
 import { hop } from "../lib/hops";
 import { userObject } from "../user/stub";
 import type { NewNotification } from "../user/user-store";
@@ -88,4 +88,25 @@ export async function notificationId(
 	const text = `${where.doctorId}\n${where.date}\n${where.seq}\n${recipient}\n${appointmentId}`;
 	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 	return [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The batch's events that notify `audience`, each with its day. */
+export function dayNotices(
+	batch: readonly { seq: number; event: DayEvent }[],
+	audience: Audience,
+): DayNotice[] {
+	return batch.flatMap(({ seq, event }) =>
+		isNotifiable(event, audience) ? [{ ...dayOf(event), seq, event }] : [],
+	);
+}
+
+/** The doctor-day an event belongs to: every notifiable event names its appointments, which name it. */
+function dayOf(event: DayEvent): { doctorId: string; date: string } {
+	const appointment =
+		"appointment" in event
+			? event.appointment
+			: event.type === "day.config_changed"
+				? event.outside_schedule?.[0]
+				: undefined;
+	return { doctorId: appointment?.doctor_id ?? "", date: appointment?.date ?? "" };
 }
