@@ -21,6 +21,7 @@ import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
 import { notificationRoutes } from "./routes/notifications";
+import { rescheduleRoutes } from "./routes/reschedule";
 import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
@@ -61,6 +62,7 @@ export function createApp() {
 		appointmentRoutes,
 		visitDayRoutes,
 		holdRoutes,
+		rescheduleRoutes,
 		liveRoutes,
 		liveTicketRoutes,
 		calendarRoutes,

@@ -307,6 +307,11 @@ export const HoldBody = z.strictObject({
 	expected_version: ExpectedVersion,
 });
 
+export const RescheduleBody = z.strictObject({
+	start: Instant,
+	doctor_id: z.string().min(1).max(100).optional(),
+});
+
 export const HoldIdParam = z.object({ id: z.string().max(200) });
 
 export const Hold = z
@@ -344,6 +349,8 @@ export const Appointment = z
 		created_at: z.string(),
 		cancelled_at: z.string().nullable(),
 		history: z.array(HistoryEntry).optional(),
+		rescheduled_to: z.string().optional(),
+		rescheduled_from: z.string().optional(),
 		// Shown to the appointment's doctor and admins only.
 		patient_name: z.string().nullable().optional(),
 	})

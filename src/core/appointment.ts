@@ -20,6 +20,10 @@ export interface Appointment {
 	cancelled_at: string | null;
 	/** Every status it has had, oldest first; absent on appointments stored before histories existed. */
 	history?: HistoryEntry[];
+	/** Set when rescheduled: the appointment that took its place. */
+	rescheduled_to?: string;
+	/** Set on an appointment made by a reschedule: the one it replaced. */
+	rescheduled_from?: string;
 	/** The patient's name: added for the doctor and admins when read, never stored with the appointment. */
 	patient_name?: string | null;
 }

@@ -37,6 +37,8 @@ export type DayEvent =
 			appointment: Appointment;
 			from: AppointmentStatus;
 			changed_by: Role;
+			/** A reschedule (status `rescheduled`): the appointment that took its place. */
+			to?: Appointment;
 	  }
 	| { type: "appointment.reminder"; appointment: Appointment; reminder: ReminderKind }
 	| {
@@ -60,6 +62,8 @@ export interface BookCommand extends AppointmentRequest {
 	holdId?: string | null;
 	/** The day version the client's page showed (`expected_version`), if it sent one. */
 	expectedVersion?: number | null;
+	/** Set when a reschedule makes this booking: the appointment it replaces. */
+	rescheduledFrom?: string;
 }
 
 export interface BookState {
@@ -134,7 +138,11 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 	// One account cannot take a whole day; doctors and admins booking for a patient may go beyond.
 	const selfBooked = command.bookedBy === command.patientId;
 	if (selfBooked && state.patientPlaces >= patientDayLimit(state.config)) return refuse("PATIENT_DAY_LIMIT");
-	const appointment = createAppointment(command.id, state.config, command, decision.slot, now);
+	const created = createAppointment(command.id, state.config, command, decision.slot, now);
+	const appointment =
+		command.rescheduledFrom === undefined
+			? created
+			: { ...created, rescheduled_from: command.rescheduledFrom };
 	const events: DayEvent[] = [];
 	if (own !== null) events.push({ type: "hold.released", hold: own.hold, reason: "booked" });
 	events.push({ type: "appointment.booked", appointment, booked_by: command.bookedBy });

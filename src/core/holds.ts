@@ -83,7 +83,7 @@ export function slotChangedSince(slotChangedAt: number, expectedVersion: number 
 }
 
 export interface HoldCommand {
-	/** Minted outside, so the decision stays pure. */
+	/** Minted outside, so the decision stays pure; a reschedule saga names it, so a repeat finds its hold. */
 	id: string;
 	patientId: string;
 	placedBy: string;
@@ -101,17 +101,22 @@ export interface HoldState {
 	patientPlaces: number;
 	/** The day version at which the command's slot last changed. */
 	slotChangedAt: number;
+	/** A hold already stored under the command's id (in any status): the command is a repeat. */
+	existing?: HoldRecord | null;
 }
 
 export type HoldRefusalCode = RefusalCode | "SLOT_CHANGED";
 
 export type HoldDecision =
 	| { kind: "placed"; hold: Hold; events: DayEvent[] }
+	| { kind: "replayed"; hold: Hold }
 	| { kind: "refused"; code: HoldRefusalCode; booked: number; capacity: number; heldUntil?: number };
 
 /** Places a hold; the patient's earlier hold on this day (on any slot) is released by the same change. */
 export function decideHold(state: HoldState, command: HoldCommand, now: number): HoldDecision {
 	const { config } = state;
+	// A repeated step of a saga gets its hold as it is now; the saga's next step sees whether it still holds.
+	if (state.existing) return { kind: "replayed", hold: state.existing.hold };
 	const booked = state.booked.get(command.start) ?? 0;
 	if (slotChangedSince(state.slotChangedAt, command.expectedVersion))
 		return { kind: "refused", code: "SLOT_CHANGED", booked, capacity: config.capacity };

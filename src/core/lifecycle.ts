@@ -52,6 +52,9 @@ export const MOVES: readonly Move[] = [
 	{ from: "confirmed", to: "no_show", by: STAFF },
 	{ from: "confirmed", to: "cancelled", by: ANYONE },
 	{ from: "checked_in", to: "completed", by: STAFF },
+	// Only by a reschedule (src/core/reschedule.ts), once the new place is secured; terminal like a cancel.
+	{ from: "pending", to: "rescheduled", by: ANYONE },
+	{ from: "confirmed", to: "rescheduled", by: ANYONE },
 ];
 
 export function canMove(role: Role, from: AppointmentStatus, to: AppointmentStatus): boolean {

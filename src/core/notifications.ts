@@ -1,6 +1,6 @@
 // Which day events become notifications, for whom, and in what words. Pure: the consumer
 // (src/events/notifications.ts) adds ids and delivers them; unknown event types make none.
-import type { Appointment, Role } from "./appointment";
+import { type Appointment, parseAppointmentId, type Role } from "./appointment";
 import type { DayEvent } from "./day-decider";
 import type { ReminderKind } from "./reminders";
 
@@ -12,6 +12,7 @@ export const NOTIFICATION_TYPES = [
 	"pending",
 	"confirmed",
 	"declined",
+	"rescheduled",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -48,6 +49,11 @@ export function describeWhen(appointment: Pick<Appointment, "date" | "time">): s
 export function isNotifiable(event: DayEvent, audience?: Audience): boolean {
 	switch (event.type) {
 		case "appointment.booked":
+			// A reschedule's new booking is told by the old one's "rescheduled" notice, except to a new doctor.
+			return (
+				event.appointment.rescheduled_from === undefined ||
+				(audience !== "patient" && movedIn(event.appointment))
+			);
 		case "appointment.cancelled":
 			return true;
 		case "appointment.reminder":
@@ -55,6 +61,7 @@ export function isNotifiable(event: DayEvent, audience?: Audience): boolean {
 		case "day.config_changed":
 			return (event.outside_schedule?.length ?? 0) > 0;
 		case "appointment.status_changed":
+			if (event.appointment.status === "rescheduled") return event.to !== undefined;
 			return audience !== "doctor" && DECISIONS.includes(event.appointment.status);
 		default:
 			return false;
@@ -64,10 +71,18 @@ export function isNotifiable(event: DayEvent, audience?: Audience): boolean {
 export function notificationsFor(event: DayEvent, doctor: DoctorContext): NotificationDraft[] {
 	switch (event.type) {
 		case "appointment.booked":
+			if (event.appointment.rescheduled_from !== undefined)
+				return movedIn(event.appointment)
+					? booked(event.appointment, event.booked_by, doctor).filter((n) => n.audience === "doctor")
+					: [];
 			return event.appointment.status === "pending"
 				? pending(event.appointment, doctor)
 				: booked(event.appointment, event.booked_by, doctor);
 		case "appointment.status_changed":
+			if (event.appointment.status === "rescheduled")
+				return event.to === undefined
+					? []
+					: rescheduled(event.appointment, event.to, event.changed_by, doctor);
 			return decided(event.appointment, doctor);
 		case "appointment.cancelled":
 			return cancelled(event.appointment, event.cancelled_by, doctor);
@@ -176,6 +191,40 @@ function cancelled(a: Appointment, by: Role, doctor: DoctorContext): Notificatio
 	return [
 		forPatient(a, "cancelled", "Appointment cancelled", patientBody),
 		...forDoctor(a, doctor, "cancelled", "Booking cancelled", doctorBody),
+	];
+}
+
+/** A reschedule brought this appointment from another doctor. */
+function movedIn(a: Appointment): boolean {
+	const from = a.rescheduled_from === undefined ? null : parseAppointmentId(a.rescheduled_from);
+	return from !== null && from.doctorId !== a.doctor_id;
+}
+
+/** Both hear of a move, told at the old appointment (the new one's booking makes no notice of its own). */
+function rescheduled(
+	from: Appointment,
+	to: Appointment,
+	by: Role,
+	doctor: DoctorContext,
+): NotificationDraft[] {
+	const moves = `from ${describeWhen(from)} to ${describeWhen(to)}`;
+	const elsewhere = to.doctor_id === from.doctor_id ? "" : " with another doctor";
+	const who = { patient: "You", doctor: capitalized(doctorName(doctor)), admin: "The clinic" }[by];
+	const doctorWho = { patient: "The patient", doctor: "You", admin: "The clinic" }[by];
+	return [
+		forPatient(
+			from,
+			"rescheduled",
+			"Appointment moved",
+			`${who} moved your appointment ${moves}${elsewhere}.`,
+		),
+		...forDoctor(
+			from,
+			doctor,
+			"rescheduled",
+			"Booking moved",
+			`${doctorWho} moved the booking ${moves}${elsewhere}.`,
+		),
 	];
 }
 

@@ -121,6 +121,14 @@ const DAY_MIGRATIONS: readonly string[] = [
 	);
 	ALTER TABLE day ADD COLUMN config_changed_version INTEGER NOT NULL DEFAULT 0;
 	UPDATE day SET config_changed_version = version;`,
+	// 5: reschedule sagas this day owns (src/core/reschedule.ts), one per old appointment, kept once done
+	// so a retry with the same Idempotency-Key gets the same answer.
+	`CREATE TABLE reschedules (
+		appointment_id TEXT PRIMARY KEY,
+		step TEXT NOT NULL,
+		body TEXT NOT NULL,
+		record_version INTEGER NOT NULL DEFAULT 1
+	);`,
 ];
 
 export const DAY_SCHEMA: StorageSchema = {
@@ -164,6 +172,12 @@ export const DAY_SCHEMA: StorageSchema = {
 	CREATE TABLE slot_versions (
 		start_ms INTEGER PRIMARY KEY,
 		version INTEGER NOT NULL
+	);
+	CREATE TABLE reschedules (
+		appointment_id TEXT PRIMARY KEY,
+		step TEXT NOT NULL,
+		body TEXT NOT NULL,
+		record_version INTEGER NOT NULL DEFAULT 1
 	);
 	${EVENT_LOG_TABLES}
 	${TIMERS_TABLE};`,

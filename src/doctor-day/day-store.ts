@@ -7,6 +7,7 @@ import type { DayConfig } from "../core/day-config";
 import { type DayEvent, eventSlot } from "../core/day-decider";
 import type { HoldRecord, HoldStatus } from "../core/holds";
 import { PLACE_FREEING_STATUSES } from "../core/lifecycle";
+import type { RescheduleSaga } from "../core/reschedule";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate } from "../lib/storage-migrations";
@@ -257,6 +258,30 @@ export class DayStore {
 			appointmentId,
 			id,
 		);
+	}
+
+	/** The reschedule saga of this day's appointment `id`, if one was ever begun (and not abandoned). */
+	findSaga(id: string): RescheduleSaga | null {
+		if (!this.ready) return null;
+		const [row] = this.storage.sql
+			.exec<{ body: string }>("SELECT body FROM reschedules WHERE appointment_id = ?", id)
+			.toArray();
+		return row === undefined ? null : (JSON.parse(row.body) as RescheduleSaga);
+	}
+
+	saveSaga(saga: RescheduleSaga): void {
+		this.storage.sql.exec(
+			"INSERT OR REPLACE INTO reschedules (appointment_id, step, body, record_version) VALUES (?, ?, ?, ?)",
+			saga.appointmentId,
+			saga.step,
+			JSON.stringify(saga),
+			RECORD_VERSION,
+		);
+	}
+
+	/** A saga that could not get its new place: nothing of it stays, so the appointment may be moved again. */
+	deleteSaga(id: string): void {
+		this.storage.sql.exec("DELETE FROM reschedules WHERE appointment_id = ?", id);
 	}
 
 	/** The day version at which the slot at `start` last changed (a config change changes every slot). */

@@ -15,6 +15,15 @@ import {
 } from "../core/holds";
 import { type AppointmentStatus, decideStatus, holdsPlace } from "../core/lifecycle";
 import { overCapacity } from "../core/over-capacity";
+import {
+	decideRelease as decideOldRelease,
+	decideRescheduleStart,
+	decideSameDayReschedule,
+	isSameDay,
+	newBooking,
+	type RescheduleSaga,
+	type SagaStep,
+} from "../core/reschedule";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
 import { doctorObject } from "../doctor/stub";
@@ -35,14 +44,21 @@ import type {
 	HoldRequest,
 	HoldResult,
 	ReleaseResult,
+	RescheduleRequest,
+	RescheduleResult,
 	SlotCheck,
 	StatusResult,
 } from "./results";
+import { sagaFault } from "./saga-faults";
+import { doctorDay } from "./stub";
 import { acceptWatcher, answerResync, isResync, watchedDay } from "./watchers";
 
 const EXPIRE_KEYS_TIMER = "expire-keys";
 const EXPIRE_HOLDS_TIMER = "expire-holds";
 const CLEANUP_TIMER = "cleanup";
+/** A reschedule saga not finished by its request is carried on by the alarm (and again after a failure). */
+const SAGA_TIMER_PREFIX = "reschedule:";
+const SAGA_RETRY_MS = 5_000;
 /** A day's storage may go once its date has passed everywhere and nothing is left in it. */
 const CLEANUP_AFTER_MS = 2 * 24 * 3600_000;
 
@@ -50,6 +66,8 @@ export class DoctorDay extends DurableObject<Env> {
 	private readonly store: DayStore;
 	private readonly delivery: EventDelivery;
 	private loading: Promise<DayConfig | null> | null = null;
+	/** Sagas being driven in this instance: a retry or the alarm joins the run instead of racing it. */
+	private readonly sagas = new Map<string, Promise<RescheduleResult>>();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -137,18 +155,7 @@ export class DoctorDay extends DurableObject<Env> {
 				}
 				case "booked": {
 					const { appointment } = decision;
-					this.store.ensureWritable();
-					const stored = {
-						appointment,
-						start: request.start,
-						end: Date.parse(appointment.end),
-						bookedBy: request.bookedBy,
-					};
-					this.store.insert(stored, key, now);
-					for (const event of decision.events)
-						if (event.type === "hold.released") this.store.endHold(event.hold.id, "booked", appointment.id);
-					if (key !== null) this.store.timers.atOrBefore(EXPIRE_KEYS_TIMER, now + IDEMPOTENCY_KEY_TTL_MS);
-					scheduleReminders(this.store.timers, appointment, now);
+					this.insertBooked(appointment, request.bookedBy, key, decision.events, now);
 					const version = this.record(decision.events, now);
 					return { ok: true, appointment, replayed: false, version };
 				}
@@ -162,11 +169,12 @@ export class DoctorDay extends DurableObject<Env> {
 		if (loaded === null) return { ok: false, code: "DOCTOR_NOT_FOUND" };
 		const other = otherDay(loaded, request.start);
 		if (other !== null) return { ok: false, code: "WRONG_DAY", wrongDay: other };
-		const id = await mintDayId(this.env.AUTH_SECRET, "hold", where.doctorId, where.date);
+		const id = request.id ?? (await mintDayId(this.env.AUTH_SECRET, "hold", where.doctorId, where.date));
 		this.expireHolds();
 		return this.commit((config): HoldResult => {
 			const now = Date.now();
 			const state = {
+				existing: request.id === undefined ? null : this.store.findHold(request.id),
 				config: config ?? loaded,
 				booked: this.store.bookedCounts(),
 				holds: this.store.liveHolds(),
@@ -179,6 +187,8 @@ export class DoctorDay extends DurableObject<Env> {
 				const { kind: _kind, ...refusal } = decision;
 				return this.refusal(refusal, request.start, this.slots(now));
 			}
+			if (decision.kind === "replayed")
+				return { ok: true, hold: decision.hold, version: this.store.version() };
 			this.store.ensureWritable();
 			for (const event of decision.events)
 				if (event.type === "hold.released") this.store.endHold(event.hold.id, "released");
@@ -230,6 +240,53 @@ export class DoctorDay extends DurableObject<Env> {
 			this.record(decision.events, now);
 			return { ok: true, appointment: decision.appointment, changed: true };
 		});
+	}
+
+	/**
+	 * Moves one of this day's appointments. To another slot of this day: one transaction. To another day or
+	 * doctor: a saga this object owns and stores (src/core/reschedule.ts), whose steps call the new day's
+	 * object (the one object→object hop on a request's path, allowed for reschedules only).
+	 */
+	async reschedule(where: DayRef, request: RescheduleRequest): Promise<RescheduleResult> {
+		const loaded = await this.config(where);
+		if (loaded === null) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
+		const { target } = request;
+		if (isSameDay({ doctor_id: where.doctorId, date: where.date }, target))
+			return this.rescheduleHere(
+				loaded,
+				request,
+				await mintAppointmentId(this.env.AUTH_SECRET, target.doctorId, target.date),
+			);
+		const holdId = await mintDayId(this.env.AUTH_SECRET, "hold", target.doctorId, target.date);
+		const started = this.commit(() => {
+			const now = Date.now();
+			const id = request.appointmentId;
+			const decision = decideRescheduleStart(
+				this.store.find(id)?.appointment ?? null,
+				this.store.findSaga(id),
+				request,
+				now,
+			);
+			if (decision.kind !== "begin") return decision;
+			const saga: RescheduleSaga = {
+				appointmentId: id,
+				actor: request.actor,
+				idempotencyKey: request.idempotencyKey,
+				target,
+				holdId,
+				step: "holding",
+				appointment: null,
+				startedAt: now,
+			};
+			this.store.saveSaga(saga);
+			this.store.timers.at(SAGA_TIMER_PREFIX + id, now + SAGA_RETRY_MS);
+			return { kind: "begun" as const, saga };
+		});
+		if (started.kind === "refused") return { ok: false, code: started.code };
+		await this.store.timers.arm();
+		if (started.kind === "begun") sagaFault(this.env, 1);
+		if (started.saga.step === "done") return this.sagaAnswer(started.saga, true);
+		return this.driveSaga(started.saga.appointmentId);
 	}
 
 	/** Every appointment of the day, whatever its status, by start: the doctor's day view. */
@@ -296,6 +353,10 @@ export class DoctorDay extends DurableObject<Env> {
 				this.remind(reminder, timer, now);
 				continue;
 			}
+			if (timer.name.startsWith(SAGA_TIMER_PREFIX)) {
+				await this.retrySaga(timer, now);
+				continue;
+			}
 			if (timer.name === CLEANUP_TIMER && this.canForget()) {
 				await this.ctx.storage.deleteAlarm();
 				await this.store.deleteAll();
@@ -315,6 +376,196 @@ export class DoctorDay extends DurableObject<Env> {
 		}
 		await this.delivery.run();
 		await this.store.timers.arm();
+	}
+
+	/** Same day: the new booking and the old appointment's release decided together, one transaction. */
+	private rescheduleHere(loaded: DayConfig, request: RescheduleRequest, newId: string): RescheduleResult {
+		this.expireHolds();
+		return this.commit((config): RescheduleResult => {
+			const now = Date.now();
+			const id = request.appointmentId;
+			const old = this.store.find(id)?.appointment ?? null;
+			const start = decideRescheduleStart(old, this.store.findSaga(id), request, now);
+			if (start.kind === "refused") return { ok: false, code: start.code };
+			if (start.kind === "resume") return this.sagaAnswer(start.saga, true);
+			if (old === null) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
+			const command = { ...newBooking(old, request, null), id: newId };
+			const state = {
+				config: config ?? loaded,
+				booked: this.store.bookedCounts(),
+				keyed: null,
+				patientHoldsSlot: this.store.patientHolds(old.patient_id, command.start),
+				patientPlaces: this.store.patientPlaces(old.patient_id),
+				holds: this.store.liveHolds(),
+				hold: null,
+				holdAppointment: null,
+				slotChangedAt: this.store.slotChangedAt(command.start),
+			};
+			const decision = decideSameDayReschedule(state, old, command, request.actor, now);
+			if (decision.kind === "refused") {
+				const { kind: _kind, ...refusal } = decision;
+				const views = this.slots(now);
+				const alternatives = views.filter((s) => s.status === "available");
+				return { ...this.refusal(refusal, command.start, views), sameDayAlternatives: alternatives };
+			}
+			this.insertBooked(decision.appointment, command.bookedBy, null, decision.events, now);
+			this.releaseOld(decision.previous);
+			this.store.saveSaga({
+				appointmentId: id,
+				actor: request.actor,
+				idempotencyKey: request.idempotencyKey,
+				target: request.target,
+				holdId: "",
+				step: "done",
+				appointment: decision.appointment,
+				startedAt: now,
+			});
+			this.record(decision.events, now);
+			return { ok: true, appointment: decision.appointment, previous: decision.previous, replayed: false };
+		});
+	}
+
+	/** One run of a saga at a time per instance: a retry with the same key, or the alarm, joins it. */
+	private driveSaga(id: string): Promise<RescheduleResult> {
+		let run = this.sagas.get(id);
+		if (run === undefined) {
+			run = this.runSaga(id).finally(() => this.sagas.delete(id));
+			this.sagas.set(id, run);
+		}
+		return run;
+	}
+
+	/**
+	 * Carries a saga on from the step it stored. Each remote step is idempotent (the hold's id is fixed when the
+	 * saga begins, and confirming a hold twice answers the appointment it became), and each step's outcome is
+	 * stored before the next begins: after a crash anywhere, running it again ends the same way.
+	 */
+	private async runSaga(id: string): Promise<RescheduleResult> {
+		let saga = this.store.findSaga(id);
+		const old = this.store.find(id)?.appointment ?? null;
+		if (saga === null || old === null) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
+		const { target } = saga;
+		const where = { doctorId: target.doctorId, date: target.date };
+		const day = doctorDay(this.env, target.doctorId, target.date);
+		const command = { actor: saga.actor, idempotencyKey: saga.idempotencyKey, target };
+		if (saga.step === "holding") {
+			hop(this.env, "object→object", "before", "DoctorDay.reschedule (hold new)");
+			const held = await day.hold(where, {
+				patientId: old.patient_id,
+				placedBy: saga.actor.userId,
+				start: target.start,
+				expectedVersion: null,
+				id: saga.holdId,
+			});
+			sagaFault(this.env, 2);
+			if (!held.ok) return this.abandonSaga(saga, held);
+			saga = this.advanceSaga(saga, "confirming", null);
+		}
+		if (saga.step === "confirming") {
+			hop(this.env, "object→object", "before", "DoctorDay.reschedule (confirm new)");
+			const booked = await day.book(where, newBooking(old, command, saga.holdId));
+			sagaFault(this.env, 3);
+			if (!booked.ok) return this.abandonSaga(saga, booked);
+			saga = this.advanceSaga(saga, "releasing", booked.appointment);
+		}
+		if (saga.step === "releasing") {
+			const releasing = saga;
+			saga = this.commit(() => {
+				const now = Date.now();
+				const current = this.store.find(id)?.appointment ?? old;
+				const to = releasing.appointment as Appointment;
+				const release = decideOldRelease(current, to, releasing.actor, now);
+				if (release.events.length > 0) this.releaseOld(release.previous);
+				const done: RescheduleSaga = { ...releasing, step: "done" };
+				this.store.saveSaga(done);
+				this.store.timers.cancel(SAGA_TIMER_PREFIX + id);
+				if (release.events.length > 0) this.record(release.events, now);
+				return done;
+			});
+			sagaFault(this.env, 4);
+		}
+		return this.sagaAnswer(saga, false);
+	}
+
+	/** Records a remote step's outcome; the next step starts from it. */
+	private advanceSaga(saga: RescheduleSaga, step: SagaStep, appointment: Appointment | null): RescheduleSaga {
+		const next = { ...saga, step, appointment: appointment ?? saga.appointment };
+		this.ctx.storage.transactionSync(() => this.store.saveSaga(next));
+		return next;
+	}
+
+	/**
+	 * The new place could not be had: the saga goes and the old appointment stays as it was. A hold the
+	 * saga placed but could not confirm has expired (or was replaced) already, or expires by itself.
+	 */
+	private abandonSaga(
+		saga: RescheduleSaga,
+		refused: Exclude<HoldResult | BookResult, { ok: true }>,
+	): RescheduleResult {
+		this.ctx.storage.transactionSync(() => {
+			this.store.deleteSaga(saga.appointmentId);
+			this.store.timers.cancel(SAGA_TIMER_PREFIX + saga.appointmentId);
+		});
+		switch (refused.code) {
+			case "WRONG_DAY":
+				return { ok: false, code: "DAY_UNAVAILABLE" };
+			case "DOCTOR_NOT_FOUND":
+				return { ok: false, code: "DOCTOR_NOT_FOUND" };
+			case "IDEMPOTENCY_KEY_REUSED": // the saga's booking carries no key
+				return { ok: false, code: "INVALID_TRANSITION" };
+			default:
+				return {
+					...refused,
+					sameDayAlternatives: "sameDayAlternatives" in refused ? refused.sameDayAlternatives : [],
+				};
+		}
+	}
+
+	/** The saga timer came due: the saga's request did not finish it. A failure tries again later. */
+	private async retrySaga(timer: DueTimer, now: number): Promise<void> {
+		const id = timer.name.slice(SAGA_TIMER_PREFIX.length);
+		try {
+			await this.driveSaga(id);
+		} catch (error) {
+			console.error(
+				JSON.stringify({ event: "reschedule_saga_retry_failed", appointment_id: id, error: String(error) }),
+			);
+			this.ctx.storage.transactionSync(() => this.store.timers.at(timer.name, now + SAGA_RETRY_MS));
+			return;
+		}
+		this.ctx.storage.transactionSync(() => this.store.timers.done(timer));
+	}
+
+	/** A stored saga's answer: the new appointment (as this day has it, when it is this day's), the old one now. */
+	private sagaAnswer(saga: RescheduleSaga, replayed: boolean): RescheduleResult {
+		const stored = saga.appointment as Appointment;
+		const appointment = this.store.find(stored.id)?.appointment ?? stored;
+		const previous = this.store.find(saga.appointmentId)?.appointment;
+		if (previous === undefined) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
+		return { ok: true, appointment, previous, replayed };
+	}
+
+	/** Writes a decided booking: the appointment, its key, the hold it used, its reminders. In its transaction. */
+	private insertBooked(
+		appointment: Appointment,
+		bookedBy: string,
+		key: string | null,
+		events: readonly DayEvent[],
+		now: number,
+	): void {
+		this.store.ensureWritable();
+		const start = Date.parse(appointment.start);
+		this.store.insert({ appointment, start, end: Date.parse(appointment.end), bookedBy }, key, now);
+		for (const event of events)
+			if (event.type === "hold.released") this.store.endHold(event.hold.id, "booked", appointment.id);
+		if (key !== null) this.store.timers.atOrBefore(EXPIRE_KEYS_TIMER, now + IDEMPOTENCY_KEY_TTL_MS);
+		scheduleReminders(this.store.timers, appointment, now);
+	}
+
+	/** The old appointment gave its place to its replacement; in the change's transaction. */
+	private releaseOld(previous: Appointment): void {
+		this.store.updateStatus(previous);
+		dropReminders(this.store.timers, previous.id);
 	}
 
 	/**

@@ -3,6 +3,7 @@ import type { Actor, Appointment, AppointmentRequest } from "../core/appointment
 import type { DaySummary, RefusalCode, SlotStatus, SlotView } from "../core/booking";
 import type { BookRefusalCode } from "../core/day-decider";
 import type { Hold, HoldRefusalCode } from "../core/holds";
+import type { RescheduleRefusalCode, RescheduleTarget } from "../core/reschedule";
 
 /** Which doctor-day a call is for: objects are named by it, and a day with no config reads it by it. */
 export interface DayRef {
@@ -34,6 +35,8 @@ export interface BookRequest extends AppointmentRequest {
 	idempotencyKey: string | null;
 	holdId?: string | null;
 	expectedVersion?: number | null;
+	/** Set by a reschedule saga: the appointment this booking replaces. */
+	rescheduledFrom?: string;
 }
 
 /** Why a place was refused, with what the client needs to show: the slot as it is now, the day's version. */
@@ -60,6 +63,8 @@ export interface HoldRequest {
 	placedBy: string;
 	start: number;
 	expectedVersion: number | null;
+	/** Named by a reschedule saga (never by the Worker), so a repeated step finds the same hold. */
+	id?: string;
 }
 
 export type HoldResult =
@@ -86,3 +91,15 @@ export interface ConfigApplied {
 }
 
 export type { Actor };
+
+export interface RescheduleRequest {
+	appointmentId: string;
+	actor: Actor;
+	idempotencyKey: string | null;
+	target: RescheduleTarget;
+}
+
+export type RescheduleResult =
+	| { ok: true; appointment: Appointment; previous: Appointment; replayed: boolean }
+	| (PlaceRefusal<BookRefusalCode> & { sameDayAlternatives: SlotView[] })
+	| { ok: false; code: RescheduleRefusalCode | "DAY_UNAVAILABLE" | "DOCTOR_NOT_FOUND" };
