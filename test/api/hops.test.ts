@@ -69,6 +69,29 @@ describe("hops: the Worker's remote calls per request", () => {
 		expect(counted()).toEqual(ONE_OBJECT_CALL);
 	});
 
+	it("reschedules with one call to the old day's object (its saga calls the new day: object→object, not counted here)", async () => {
+		const doctor = await createDoctor();
+		const patient = await createPatient();
+		const booked = await call("POST", "/api/appointments", {
+			headers: bearer(patient.token),
+			body: { doctor_id: doctor.id, start: at(inDays(2), "09:00") },
+		});
+		expect(booked.status).toBe(201);
+		takeHops();
+		const sameDay = await call("POST", `/api/appointments/${booked.body.appointment.id}/reschedule`, {
+			headers: bearer(patient.token),
+			body: { start: at(inDays(2), "10:00") },
+		});
+		expect(sameDay.status).toBe(200);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+		const otherDay = await call("POST", `/api/appointments/${sameDay.body.appointment.id}/reschedule`, {
+			headers: bearer(patient.token),
+			body: { start: at(inDays(3), "10:00") },
+		});
+		expect(otherDay.status).toBe(200);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+	});
+
 	it("reads a day, a 62-day range and a slot with one object call each", async () => {
 		const doctor = await createDoctor();
 		const date = inDays(2);
