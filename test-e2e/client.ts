@@ -1,4 +1,5 @@
 // Small HTTP helpers for e2e tests against a running server (Node's fetch; no Workers APIs).
+import { sign } from "hono/jwt";
 import { allWeek, type Call, readCall, unique } from "../test/fixtures";
 
 export type { Call } from "../test/fixtures";
@@ -118,4 +119,10 @@ export async function registerPatients(ctx: Ctx, n: number, concurrency = 8): Pr
 		expectStatus("POST /api/auth/register", call, 201);
 		return { id: call.body.user.id as string, email, password, token: call.body.token as string };
 	});
+}
+
+/** A patient's token signed with the server's secret: no account row, as storms and crash tests need. */
+export async function patientToken(secret: string, patientId: string): Promise<string> {
+	const iat = Math.floor(Date.now() / 1000);
+	return sign({ sub: patientId, role: "patient", doctor_id: null, iat, exp: iat + 3600 }, secret, "HS256");
 }

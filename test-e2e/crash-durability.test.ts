@@ -8,9 +8,8 @@
 // - retrying every unanswered request with its Idempotency-Key gives the appointment it made, or decides afresh,
 //   and never a second one.
 // SOAK_SCALE (set by `npm run test:soak`) runs more rounds of kill and restart with bigger storms.
-import { sign } from "hono/jwt";
 import { afterAll, describe, expect, it } from "vitest";
-import { allWeek, api, type Call, createDoctor, inDays } from "./client";
+import { allWeek, api, type Call, createDoctor, inDays, patientToken } from "./client";
 import { startServer, type TestServer } from "./server";
 
 const SCALE = Math.max(1, Number(process.env.SOAK_SCALE) || 1);
@@ -39,11 +38,6 @@ interface Request {
 	sent: boolean;
 	/** The cancellation that followed a 201, if one was sent. */
 	cancel?: { sent: boolean; answer?: Call };
-}
-
-async function patientToken(secret: string, patientId: string): Promise<string> {
-	const iat = Math.floor(Date.now() / 1000);
-	return sign({ sub: patientId, role: "patient", doctor_id: null, iat, exp: iat + 3600 }, secret, "HS256");
 }
 
 /**

@@ -41,8 +41,11 @@ export interface TestServer {
 	stop(signal?: NodeJS.Signals): Promise<void>;
 	/** SIGKILL to the whole process group (wrangler, esbuild and workerd): a crash, no clean shutdown. */
 	kill9(): Promise<void>;
-	/** Stops the server if it is running, then starts it again on the same port, state and secrets. */
-	restart(): Promise<void>;
+	/**
+	 * Stops the server if it is running, then starts it again on the same port, state and secrets; `vars`
+	 * replace those of the same name for this and later runs (e.g. a fault switched on or off).
+	 */
+	restart(vars?: Record<string, string>): Promise<void>;
 	/** Stops the server and removes the temporary directories this harness created. */
 	dispose(): Promise<void>;
 	/** The last `lines` lines of the log, for error messages. */
@@ -197,7 +200,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 	const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
 	const authSecret = options.secrets?.AUTH_SECRET ?? randomBytes(32).toString("hex");
 	const adminToken = options.secrets?.ADMIN_TOKEN ?? `e2e-admin-${randomBytes(16).toString("hex")}`;
-	const vars = { RATE_LIMITS: "off", ...options.vars };
+	let vars: Record<string, string> = { RATE_LIMITS: "off", ...options.vars };
 
 	// Secrets: with `--env-file`, wrangler dev reads that file instead of the project's `.dev.vars`. Because
 	// wrangler.toml declares `[secrets] required`, only those keys are taken from it (and process.env would
@@ -346,8 +349,9 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		},
 		stop: (signal = "SIGTERM") => kill(signal),
 		kill9: () => kill("SIGKILL"),
-		async restart() {
+		async restart(changed = {}) {
 			await kill("SIGTERM");
+			vars = { ...vars, ...changed };
 			await launch();
 		},
 		async dispose() {

@@ -284,7 +284,7 @@ export class DoctorDay extends DurableObject<Env> {
 		});
 		if (started.kind === "refused") return { ok: false, code: started.code };
 		await this.store.timers.arm();
-		if (started.kind === "begun") sagaFault(this.env, 1);
+		if (started.kind === "begun") sagaFault(this.env, 1, started.saga.idempotencyKey);
 		if (started.saga.step === "done") return this.sagaAnswer(started.saga, true);
 		return this.driveSaga(started.saga.appointmentId);
 	}
@@ -457,14 +457,14 @@ export class DoctorDay extends DurableObject<Env> {
 				expectedVersion: null,
 				id: saga.holdId,
 			});
-			sagaFault(this.env, 2);
+			sagaFault(this.env, 2, saga.idempotencyKey);
 			if (!held.ok) return this.abandonSaga(saga, held);
 			saga = this.advanceSaga(saga, "confirming", null);
 		}
 		if (saga.step === "confirming") {
 			hop(this.env, "object→object", "before", "DoctorDay.reschedule (confirm new)");
 			const booked = await day.book(where, newBooking(old, command, saga.holdId));
-			sagaFault(this.env, 3);
+			sagaFault(this.env, 3, saga.idempotencyKey);
 			if (!booked.ok) return this.abandonSaga(saga, booked);
 			saga = this.advanceSaga(saga, "releasing", booked.appointment);
 		}
@@ -482,7 +482,7 @@ export class DoctorDay extends DurableObject<Env> {
 				if (release.events.length > 0) this.record(release.events, now);
 				return done;
 			});
-			sagaFault(this.env, 4);
+			sagaFault(this.env, 4, saga.idempotencyKey);
 		}
 		return this.sagaAnswer(saga, false);
 	}
