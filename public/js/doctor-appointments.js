@@ -2,6 +2,7 @@
 // The doctor's appointments of the coming days, grouped by date and kept current by the doctor's live feed.
 import { ApiError, request, requestAllPages, withQuery } from "./api.js";
 import { h, replace, toast } from "./dom.js";
+import { openReschedule } from "./reschedule-picker.js";
 import { roomLink } from "./room-link.js";
 import { FREED_STATUSES, STATUS_LABELS } from "./statuses.js";
 import { addDays, formatDate, modeLabel } from "./time.js";
@@ -81,6 +82,24 @@ export function createAppointmentsBoard({ container, rangeLabel, token, today, o
 	function row(a) {
 		const actions = h("div", { class: "row-actions" }, roomLink(a));
 		if ((a.status === "confirmed" || a.status === "pending") && Date.parse(a.start) > Date.now()) {
+			actions.append(
+				h("button", {
+					type: "button",
+					class: "button subtle compact",
+					"data-testid": "doctor-reschedule-appointment",
+					text: "Reschedule",
+					onClick: () =>
+						openReschedule({
+							area: actions,
+							appointment: a,
+							token,
+							done: (moved) => {
+								upsert(moved.previous);
+								upsert(moved.appointment);
+							},
+						}),
+				}),
+			);
 			actions.append(
 				h("button", {
 					type: "button",

@@ -4,6 +4,7 @@
 import { ApiError, outcomeUnknown, request, requestAllPages } from "./api.js";
 import { addToCalendarButton, calendarFeedPanel } from "./calendar-links.js";
 import { focusOn, h, replace, toast } from "./dom.js";
+import { openReschedule } from "./reschedule-picker.js";
 import { roomLink } from "./room-link.js";
 import { STATUS_LABELS } from "./statuses.js";
 import { formatDate, modeLabel } from "./time.js";
@@ -61,11 +62,13 @@ export async function showMyAppointments(options) {
 			"data-testid": "appointment-status",
 			text: label(appointment),
 		});
-		// Cancelling replaces what is in `cancelArea`; "Add to calendar" stays beside it.
+		// Cancelling replaces what is in `cancelArea`, rescheduling what is in `moveArea`; "Add to calendar" stays.
 		const cancelArea = h("span", { class: "row-actions" });
+		const moveArea = h("span", { class: "row-actions" });
 		const actions = h(
 			"div",
 			{ class: "row-actions" },
+			moveArea,
 			cancelArea,
 			Date.parse(appointment.end) > Date.now()
 				? addToCalendarButton(appointment.id, () => token, "button subtle compact")
@@ -102,6 +105,27 @@ export async function showMyAppointments(options) {
 		const cancellable =
 			(appointment.status === "confirmed" || appointment.status === "pending") &&
 			Date.parse(appointment.start) > Date.now();
+		if (cancellable)
+			moveArea.append(
+				h("button", {
+					type: "button",
+					class: "button subtle compact",
+					"data-testid": "reschedule-appointment",
+					text: "Reschedule",
+					onClick: () =>
+						openReschedule({
+							area: moveArea,
+							appointment,
+							token: () => token,
+							// The list may not show the move yet: both are laid over it until it does.
+							done: (moved) => {
+								recent.remember(moved.previous);
+								recent.remember(moved.appointment);
+								void showMyAppointments(options);
+							},
+						}),
+				}),
+			);
 		if (cancellable)
 			offerCancel(cancelArea, appointment, (cancelled) => {
 				item.dataset.status = cancelled.status;

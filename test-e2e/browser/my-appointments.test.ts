@@ -3,7 +3,7 @@
 // cancel at once anyway (also after a reload within the session), and let go once the list catches up.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { at, createDoctor, inDays } from "../client";
+import { api, at, createDoctor, inDays } from "../client";
 import {
 	ctx,
 	newPatient,
@@ -124,5 +124,29 @@ describe("my appointments over a lagging list", () => {
 		await expect.poll(reads, { timeout: WAIT_MS }).toBeGreaterThan(before);
 		await page.getByTestId("my-appointments-empty").waitFor();
 		expect(await page.getByTestId("my-appointment").count()).toBe(0);
+	});
+
+	it("reschedules from the list to another day: the old one shows rescheduled, the new one confirmed", async () => {
+		const doctor = await createDoctor(ctx);
+		const patient = await newPatient();
+		const booked = await api(ctx.baseUrl, "POST", "/api/appointments", {
+			token: patient.token,
+			body: { doctor_id: doctor.id, start: at(inDays(3), "09:00") },
+		});
+		expect(booked.status).toBe(201);
+		const page = await browser.page(signedIn(PATIENT_SESSION_KEY, patient.session));
+		await page.goto(`${ctx.baseUrl}/#appointments`);
+		const old = page.locator(
+			`[data-testid="my-appointment"][data-appointment-id="${booked.body.appointment.id}"]`,
+		);
+		await waitForAttribute(old, "data-status", "confirmed");
+		await old.getByTestId("reschedule-appointment").click();
+		await old.getByTestId("reschedule-date").fill(inDays(4));
+		const start = at(inDays(4), "10:00");
+		await old.locator(`[data-testid="reschedule-slot"][data-start="${start}"]`).click();
+		await old.getByTestId("confirm-reschedule").click();
+		await waitForAttribute(old, "data-status", "rescheduled");
+		const moved = page.locator(`[data-testid="my-appointment"][data-slot-start="${start}"]`);
+		await waitForAttribute(moved, "data-status", "confirmed");
 	});
 });
