@@ -1,4 +1,5 @@
 // A log of remote calls, counted where they are made, for the bench's hops table (bench/scenarios/hops.ts).
+// Object→object calls before an answer are allowed for one request only: a reschedule across days (its saga).
 // Off unless HOP_TRACE is "on". Locally the Worker and every object of the script share one isolate
 // (checked by bench/experiments/shared-isolate), so this one module-level log sees both sides; deployed,
 // each isolate would only see its own calls.
