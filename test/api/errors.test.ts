@@ -43,6 +43,7 @@ describe("the contract's edges", () => {
 			"/api/appointments",
 			"/api/appointments/{id}",
 			"/api/appointments/{id}/cancel",
+			"/api/appointments/{id}/reschedule",
 			"/api/notifications",
 			"/api/notifications/{id}/read",
 			"/api/notifications/read-all",

@@ -212,6 +212,14 @@ const ENDPOINTS: Endpoint[] = [
 	{ name: "read appointment", method: "GET", path: "appointments/{appointment}", auth: "patient" },
 	// Someone else's appointment: FORBIDDEN, decided by the object.
 	{ name: "cancel appointment", method: "POST", path: "appointments/{appointment}/cancel", auth: "stranger" },
+	// Someone else's appointment: FORBIDDEN, decided by the old day's object.
+	{
+		name: "reschedule appointment",
+		method: "POST",
+		path: "appointments/{appointment}/reschedule",
+		auth: "stranger",
+		body: () => ({ start: at(DAY, "11:00") }),
+	},
 	// Someone else's appointment again: FORBIDDEN, after the object's read.
 	{ name: "appointment ics", method: "GET", path: "appointments/{appointment}/ics", auth: "stranger" },
 	{ name: "revoke calendar feed", method: "DELETE", path: "me/calendar-feed", auth: "patient" },
