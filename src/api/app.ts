@@ -13,6 +13,7 @@ import { availabilityRoutes } from "./routes/availability";
 import { calendarRoutes, serveCalendarFeed } from "./routes/calendar";
 import { clinicRoutes } from "./routes/clinics";
 import { hopsRoute } from "./routes/debug-hops";
+import { dependentRoutes } from "./routes/dependents";
 import { doctorRoutes } from "./routes/doctors";
 import { embedPage } from "./routes/embed";
 import { FHIR_BASE_PATH, fhirRoutes } from "./routes/fhir";
@@ -63,6 +64,7 @@ export function createApp() {
 		visitDayRoutes,
 		holdRoutes,
 		rescheduleRoutes,
+		dependentRoutes,
 		liveRoutes,
 		liveTicketRoutes,
 		calendarRoutes,

@@ -10,6 +10,8 @@ import type {
 	BookRequest,
 	BookResult,
 	DayRef,
+	GroupBookRequest,
+	GroupBookResult,
 	HoldRequest,
 	HoldResult,
 	PlaceRefusal,
@@ -36,6 +38,20 @@ export function bookOnDay(env: Env, route: DoctorRoute, request: BookRequest): P
 		request.start,
 		"day-calls.bookOnDay",
 		async (day, where): Promise<BookResult> => await day.book(where, request),
+	);
+}
+
+export function bookGroupOnDay(
+	env: Env,
+	route: DoctorRoute,
+	request: GroupBookRequest,
+): Promise<{ date: string | null; result: GroupBookResult | OutsideRefusal }> {
+	return placeOnDay(
+		env,
+		route,
+		request.start,
+		"day-calls.bookGroupOnDay",
+		async (day, where): Promise<GroupBookResult> => await day.bookGroup(where, request),
 	);
 }
 

@@ -3,7 +3,7 @@
 import { inArray } from "drizzle-orm";
 import type { Actor, Appointment } from "../core/appointment";
 import { database } from "../db/client";
-import { users } from "../db/schema";
+import { dependents, users } from "../db/schema";
 
 /** D1 binds at most 100 variables per statement. */
 const IDS_PER_QUERY = 100;
@@ -25,6 +25,15 @@ export async function withPatientNames(
 			.select({ id: users.id, name: users.name })
 			.from(users)
 			.where(inArray(users.id, ids.slice(i, i + IDS_PER_QUERY)));
+		for (const row of rows) names.set(row.id, row.name);
+	}
+	// Dependents booked by their family's account have their own names.
+	const others = ids.filter((id) => !names.has(id) && id.startsWith("dep-"));
+	for (let i = 0; i < others.length; i += IDS_PER_QUERY) {
+		const rows = await db
+			.select({ id: dependents.id, name: dependents.name })
+			.from(dependents)
+			.where(inArray(dependents.id, others.slice(i, i + IDS_PER_QUERY)));
 		for (const row of rows) names.set(row.id, row.name);
 	}
 	return appointments.map((a) =>

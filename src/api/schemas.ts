@@ -298,7 +298,14 @@ export const BookBody = z.strictObject({
 	patient_id: z.string().min(1).max(100).optional(),
 	hold_id: z.string().min(1).max(200).optional(),
 	expected_version: ExpectedVersion,
+	/** A family booking: the caller and their dependents, all into this slot or none. */
+	patient_ids: z.array(z.string().min(1).max(100)).min(1).max(10).optional(),
 });
+
+export const DependentBody = z.strictObject({ name: Name, birth_date: DateString.optional() });
+export const Dependent = z
+	.object({ id: z.string(), name: z.string(), birth_date: z.string().nullable() })
+	.openapi("Dependent");
 
 export const HoldBody = z.strictObject({
 	doctor_id: z.string().min(1).max(100),

@@ -229,3 +229,75 @@ export function decideReminder(stored: Appointment | null, reminder: ReminderKin
 	if (stored === null || !shouldSendReminder(reminder, stored, now)) return [];
 	return [{ type: "appointment.reminder", appointment: stored, reminder }];
 }
+
+/** A family booking: the caller and their dependents into one slot, all or none. */
+export interface GroupBookCommand extends Omit<BookCommand, "patientId" | "id" | "holdId"> {
+	patientIds: readonly string[];
+	/** One minted id per patient, in the same order. */
+	ids: readonly string[];
+}
+
+export interface GroupBookState extends Omit<BookState, "keyed" | "patientHoldsSlot" | "patientPlaces"> {
+	/** Per patient, the appointment booked earlier under this command's key (and that patient's place in it). */
+	keyed: readonly (Appointment | null)[];
+	/** The patients who already hold a place at the command's start. */
+	inSlot: ReadonlySet<string>;
+	/** Places each patient holds on this day. */
+	places: ReadonlyMap<string, number>;
+}
+
+export type GroupBookDecision =
+	| { kind: "booked"; appointments: Appointment[]; events: DayEvent[] }
+	| { kind: "replayed"; appointments: Appointment[] }
+	| { kind: "key_reused" }
+	| {
+			kind: "refused";
+			code: BookRefusalCode;
+			booked: number;
+			capacity: number;
+			heldUntil?: number;
+			patientId: string;
+	  };
+
+/**
+ * Each patient is decided as a booking of their own, against the counts the ones before them took: the
+ * first refusal refuses the whole group, so the caller writes all of them or nothing.
+ */
+export function decideGroupBook(
+	state: GroupBookState,
+	command: GroupBookCommand,
+	now: number,
+): GroupBookDecision {
+	const { patientIds } = command;
+	if (state.keyed.some((a) => a !== null)) {
+		const same = patientIds.every((patientId, i) => {
+			const earlier = state.keyed[i];
+			return earlier != null && isSameRequest(earlier, { ...command, patientId });
+		});
+		return same ? { kind: "replayed", appointments: state.keyed as Appointment[] } : { kind: "key_reused" };
+	}
+	const booked = new Map(state.booked);
+	const appointments: Appointment[] = [];
+	const events: DayEvent[] = [];
+	for (const [i, patientId] of patientIds.entries()) {
+		const decision = decideBook(
+			{
+				...state,
+				booked,
+				keyed: null,
+				patientHoldsSlot: state.inSlot.has(patientId),
+				patientPlaces: state.places.get(patientId) ?? 0,
+				hold: null,
+				holdAppointment: null,
+			},
+			{ ...command, patientId, id: command.ids[i] as string, idempotencyKey: null, holdId: null },
+			now,
+		);
+		if (decision.kind === "refused") return { ...decision, patientId };
+		if (decision.kind !== "booked") return { kind: "key_reused" }; // carries no key or hold: never
+		appointments.push(decision.appointment);
+		events.push(...decision.events);
+		booked.set(command.start, (booked.get(command.start) ?? 0) + 1);
+	}
+	return { kind: "booked", appointments, events };
+}

@@ -125,3 +125,17 @@ export const calendarFeeds = sqliteTable("calendar_feeds", {
 	userId: text("user_id").notNull().unique(),
 	createdAt: text("created_at").notNull(),
 });
+
+// Family members an account books for. A dependent's id is a patient id on appointments; it carries a MAC of
+// its owner's id (src/lib/appointment-ids.ts), so booking checks ownership without reading this table.
+export const dependents = sqliteTable(
+	"dependents",
+	{
+		id: text("id").primaryKey(),
+		ownerId: text("owner_id").notNull(),
+		name: text("name").notNull(),
+		birthDate: text("birth_date"),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("dependents_owner").on(t.ownerId)],
+);

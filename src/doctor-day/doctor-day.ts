@@ -4,7 +4,14 @@ import { DurableObject } from "cloudflare:workers";
 import type { Actor, Appointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import { closedReason, type DayConfig } from "../core/day-config";
-import { type DayEvent, decideBook, decideCancel, decideConfig, decideReminder } from "../core/day-decider";
+import {
+	type DayEvent,
+	decideBook,
+	decideCancel,
+	decideConfig,
+	decideGroupBook,
+	decideReminder,
+} from "../core/day-decider";
 import {
 	decideExpiry,
 	decideHold,
@@ -41,6 +48,8 @@ import type {
 	ConfigApplied,
 	DayAvailability,
 	DayRef,
+	GroupBookRequest,
+	GroupBookResult,
 	HoldRequest,
 	HoldResult,
 	ReleaseResult,
@@ -158,6 +167,72 @@ export class DoctorDay extends DurableObject<Env> {
 					this.insertBooked(appointment, request.bookedBy, key, decision.events, now);
 					const version = this.record(decision.events, now);
 					return { ok: true, appointment, replayed: false, version };
+				}
+			}
+		});
+	}
+
+	/** A family booking: every patient into the one slot in one transaction, or none. */
+	async bookGroup(where: DayRef, request: GroupBookRequest): Promise<GroupBookResult> {
+		const loaded = await this.config(where);
+		if (loaded === null) return { ok: false, code: "DOCTOR_NOT_FOUND" };
+		const other = otherDay(loaded, request.start);
+		if (other !== null) return { ok: false, code: "WRONG_DAY", wrongDay: other };
+		const ids = await Promise.all(
+			request.patientIds.map(() => mintAppointmentId(this.env.AUTH_SECRET, where.doctorId, where.date)),
+		);
+		this.expireHolds();
+		return this.commit((config): GroupBookResult => {
+			const now = Date.now();
+			const key = request.idempotencyKey;
+			// Each member's place is remembered under the key and its position, so a retry finds them all.
+			const memberKey = (i: number) => (key === null ? null : `${key}#${i}`);
+			const state = {
+				config: config ?? loaded,
+				booked: this.store.bookedCounts(),
+				keyed: request.patientIds.map((_, i) => {
+					const k = memberKey(i);
+					return k === null
+						? null
+						: (this.store.findByIdempotencyKey(request.bookedBy, k, now)?.appointment ?? null);
+				}),
+				inSlot: new Set(request.patientIds.filter((p) => this.store.patientHolds(p, request.start))),
+				places: new Map(request.patientIds.map((p) => [p, this.store.patientPlaces(p)])),
+				holds: this.store.liveHolds(),
+				hold: null,
+				holdAppointment: null,
+				slotChangedAt: this.store.slotChangedAt(request.start),
+			};
+			const decision = decideGroupBook(state, { ...request, ids }, now);
+			switch (decision.kind) {
+				case "replayed":
+					return {
+						ok: true,
+						appointments: decision.appointments,
+						replayed: true,
+						version: this.store.version(),
+					};
+				case "key_reused":
+					return { ok: false, code: "IDEMPOTENCY_KEY_REUSED" };
+				case "refused": {
+					const { kind: _kind, patientId, ...refusal } = decision;
+					const views = this.slots(now);
+					const alternatives = views.filter((s) => s.status === "available");
+					return {
+						...this.refusal(refusal, request.start, views),
+						sameDayAlternatives: alternatives,
+						patientId,
+					};
+				}
+				case "booked": {
+					for (const [i, appointment] of decision.appointments.entries()) {
+						const own = decision.events.filter(
+							(e) => e.type === "hold.released" && e.hold.patient_id === appointment.patient_id,
+						);
+						this.insertBooked(appointment, request.bookedBy, memberKey(i), own, now);
+					}
+					const version = this.record(decision.events, now);
+					return { ok: true, appointments: decision.appointments, replayed: false, version };
 				}
 			}
 		});

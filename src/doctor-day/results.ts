@@ -58,6 +58,18 @@ export type BookResult =
 	| { ok: false; code: "DOCTOR_NOT_FOUND" }
 	| ({ ok: false; code: "WRONG_DAY" } & WrongDay);
 
+/** A family booking: every patient into the one slot, all or none. */
+export interface GroupBookRequest extends Omit<BookRequest, "patientId" | "holdId"> {
+	patientIds: string[];
+}
+
+export type GroupBookResult =
+	| { ok: true; appointments: Appointment[]; replayed: boolean; version: number }
+	| (PlaceRefusal<BookRefusalCode> & { sameDayAlternatives: SlotView[]; patientId: string })
+	| { ok: false; code: "IDEMPOTENCY_KEY_REUSED" }
+	| { ok: false; code: "DOCTOR_NOT_FOUND" }
+	| ({ ok: false; code: "WRONG_DAY" } & WrongDay);
+
 export interface HoldRequest {
 	patientId: string;
 	placedBy: string;

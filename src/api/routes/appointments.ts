@@ -1,16 +1,20 @@
 // /api/appointments: book, read, list and cancel. Every decision about a slot is the doctor-day object's.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, gte, lte, type SQL } from "drizzle-orm";
-import { type Appointment as AppointmentRecord, canAccessAppointment } from "../../core/appointment";
+import {
+	type Actor,
+	type Appointment as AppointmentRecord,
+	canAccessAppointment,
+} from "../../core/appointment";
 import { database } from "../../db/client";
 import { appointments } from "../../db/schema";
 import type { BookRequest } from "../../doctor-day/results";
 import { doctorDay } from "../../doctor-day/stub";
-import { verifyAppointmentId, verifyDayId } from "../../lib/appointment-ids";
+import { ownsDependent, verifyAppointmentId, verifyDayId } from "../../lib/appointment-ids";
 import { hop } from "../../lib/hops";
 import { allow, requireActor } from "../auth";
 import { logBooking, refusalEvent } from "../booking-log";
-import { bookOnDay, findAppointment, nearestAlternatives } from "../day-calls";
+import { bookGroupOnDay, bookOnDay, findAppointment, nearestAlternatives } from "../day-calls";
 import { doctorRoute } from "../doctor-route";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
@@ -41,7 +45,10 @@ appointmentRoutes.openapi(
 		security: bearer,
 		request: { headers: IdempotencyHeader, body: jsonBody(BookBody) },
 		responses: {
-			201: jsonContent(AppointmentResponse, "Booked (or the earlier booking of this key)"),
+			201: jsonContent(
+				z.union([AppointmentResponse, z.object({ appointments: z.array(Appointment) })]),
+				"Booked (or the earlier booking of this key); with patient_ids, every appointment of the family",
+			),
 			...errorResponses,
 		},
 	}),
@@ -50,6 +57,10 @@ appointmentRoutes.openapi(
 		const body = c.req.valid("json");
 		const key = c.req.valid("header")["idempotency-key"] ?? null;
 		const actor = requireActor(c);
+		if (body.patient_ids !== undefined) {
+			const booked = await bookFamily(c.env, actor, body, body.patient_ids, key);
+			return c.json({ appointments: booked }, 201);
+		}
 		const patientId = await patientFor(c.env, actor, body.doctor_id, body.patient_id);
 		const request: BookRequest = {
 			patientId,
@@ -102,6 +113,53 @@ appointmentRoutes.openapi(
 		throw placeRefused(result, { alternatives });
 	},
 );
+
+/**
+ * A family booking: the caller and their dependents into one slot, all or none, in one call to the day. Who
+ * may be booked is read from the ids themselves (a dependent's id carries a MAC of its owner), so nothing
+ * waits on D1 before the day's answer.
+ */
+async function bookFamily(
+	env: Env,
+	actor: Actor,
+	body: z.infer<typeof BookBody>,
+	patientIds: string[],
+	key: string | null,
+): Promise<AppointmentRecord[]> {
+	if (actor.role !== "patient") throw new ApiError("FORBIDDEN", "Only a patient books for their family.");
+	const invalid = (path: string, message: string) =>
+		new ApiError("VALIDATION_ERROR", `${path}: ${message}`, { issues: [{ path, message }] });
+	if (body.patient_id !== undefined || body.hold_id !== undefined)
+		throw invalid("patient_ids", "Not with patient_id or hold_id.");
+	if (new Set(patientIds).size !== patientIds.length) throw invalid("patient_ids", "Each patient once.");
+	const owned = await Promise.all(
+		patientIds.map((id) => id === actor.userId || ownsDependent(env.AUTH_SECRET, actor.userId, id)),
+	);
+	if (owned.includes(false))
+		throw new ApiError("FORBIDDEN", "You may book only yourself and your dependents.");
+	const { date, result } = await bookGroupOnDay(env, await doctorRoute(env, body.doctor_id), {
+		patientIds,
+		bookedBy: actor.userId,
+		start: body.start,
+		consultationMode: body.consultation_mode,
+		reason: body.reason ?? null,
+		idempotencyKey: key,
+		expectedVersion: body.expected_version ?? null,
+	});
+	if (result.ok) return result.appointments;
+	if (result.code === "IDEMPOTENCY_KEY_REUSED" || result.code === "DOCTOR_NOT_FOUND")
+		throw new ApiError(result.code);
+	if (result.code === "WRONG_DAY") throw new ApiError("DAY_UNAVAILABLE");
+	if (result.code !== "SLOT_FULL") throw placeRefused(result);
+	const alternatives = await nearestAlternatives(
+		env,
+		body.doctor_id,
+		date,
+		body.start,
+		result.sameDayAlternatives,
+	);
+	throw placeRefused(result, { alternatives });
+}
 
 /** A booking that confirms a hold goes to the hold's own day, named by its id: the place is there. */
 async function bookHeld(env: Env, doctorId: string, holdId: string, request: BookRequest) {
