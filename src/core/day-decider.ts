@@ -293,7 +293,9 @@ export function decideGroupBook(
 			{ ...command, patientId, id: command.ids[i] as string, idempotencyKey: null, holdId: null },
 			now,
 		);
-		if (decision.kind === "refused") return { ...decision, patientId };
+		// The counts shown are the slot's own, not the ones this group's earlier members would have taken.
+		if (decision.kind === "refused")
+			return { ...decision, booked: state.booked.get(command.start) ?? 0, patientId };
 		if (decision.kind !== "booked") return { kind: "key_reused" }; // carries no key or hold: never
 		appointments.push(decision.appointment);
 		events.push(...decision.events);

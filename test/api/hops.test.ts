@@ -92,6 +92,32 @@ describe("hops: the Worker's remote calls per request", () => {
 		expect(counted()).toEqual(ONE_OBJECT_CALL);
 	});
 
+	it("books a family with one object call: who may be booked is read from the ids, not D1", async () => {
+		const doctor = await createDoctor({ capacity: 3 });
+		const patient = await createPatient();
+		const added = await call("POST", "/api/me/dependents", {
+			headers: bearer(patient.token),
+			body: { name: "Ada" },
+		});
+		expect(added.status).toBe(201);
+		const first = await call("POST", "/api/appointments", {
+			headers: bearer(patient.token),
+			body: { doctor_id: doctor.id, start: at(inDays(2), "09:00") },
+		});
+		expect(first.status).toBe(201);
+		takeHops();
+		const family = await call("POST", "/api/appointments", {
+			headers: bearer(patient.token),
+			body: {
+				doctor_id: doctor.id,
+				start: at(inDays(2), "10:00"),
+				patient_ids: [patient.id, added.body.dependent.id],
+			},
+		});
+		expect(family.status, JSON.stringify(family.body)).toBe(201);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+	});
+
 	it("reads a day, a 62-day range and a slot with one object call each", async () => {
 		const doctor = await createDoctor();
 		const date = inDays(2);
