@@ -19,6 +19,8 @@ export const users = sqliteTable(
 		deletedAt: text("deleted_at"),
 		// When token_version last rose (epoch ms): isolates read only what was revoked since they last looked.
 		tokensRevokedAt: integer("tokens_revoked_at"),
+		// PATCH /api/me: false stops email (the in-app inbox still fills); pushed to the account's User object.
+		emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(true),
 	},
 	(t) => [index("users_tokens_revoked_at").on(t.tokensRevokedAt)],
 );

@@ -53,6 +53,7 @@ accounts.openapi(
 			tokenVersion: 0,
 			tokensRevokedAt: null,
 			deletedAt: null,
+			emailNotifications: true,
 		};
 		// The unique index decides races between two registrations of one email.
 		const inserted = await database(c.env.DB).insert(users).values(user).onConflictDoNothing().returning();
