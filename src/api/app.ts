@@ -21,6 +21,7 @@ import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
 import { notificationRoutes } from "./routes/notifications";
+import { passwordResetRoutes } from "./routes/password-reset";
 import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
@@ -52,6 +53,7 @@ export function createApp() {
 
 	for (const routes of [
 		accounts,
+		passwordResetRoutes,
 		meRoutes,
 		doctorRoutes,
 		clinicRoutes,

@@ -133,13 +133,23 @@ export class EmailOutbox {
 	}
 
 	/** Every row, for tests and operators: what is waiting and what is dead. */
-	rows(): Array<{ id: string; recipient: string; attempts: number; dead: boolean; next_attempt_at: number }> {
+	rows(): Array<{
+		id: string;
+		recipient: string;
+		subject: string;
+		text: string;
+		attempts: number;
+		dead: boolean;
+		next_attempt_at: number;
+	}> {
 		return this.sql
 			.exec<OutboxRow>("SELECT * FROM email_outbox ORDER BY id")
 			.toArray()
 			.map((r) => ({
 				id: r.id,
 				recipient: r.recipient,
+				subject: r.subject,
+				text: r.text,
 				attempts: r.attempts,
 				dead: r.dead_at !== null,
 				next_attempt_at: r.next_attempt_at,
