@@ -26,6 +26,7 @@ import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 import { visitDayRoutes } from "./routes/visit-day";
+import { webhookRoutes } from "./routes/webhooks";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -68,6 +69,7 @@ export function createApp() {
 		calendarRoutes,
 		roomRoutes,
 		notificationRoutes,
+		webhookRoutes,
 	]) {
 		app.route("/", routes);
 	}
