@@ -69,7 +69,6 @@ export const webhooksConsumer: DayEventConsumer = {
 		}
 		// sendBatch takes at most 100 messages.
 		for (let i = 0; i < messages.length; i += 100) {
-			hop(env, "object→object", "after", "webhooks.enqueue");
 			await env.WEBHOOK_QUEUE.sendBatch(messages.slice(i, i + 100));
 		}
 	},

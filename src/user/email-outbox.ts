@@ -23,6 +23,11 @@ export const EMAIL_TABLES = `CREATE TABLE profile (
 	);
 	CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at) WHERE dead_at IS NULL;`;
 
+const INSERT_PROFILE_IF_UNKNOWN =
+	"INSERT INTO profile (id, email, email_notifications) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING";
+const UPSERT_PROFILE = `INSERT INTO profile (id, email, email_notifications) VALUES (1, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET email = excluded.email, email_notifications = excluded.email_notifications`;
+
 export interface EmailProfile {
 	/** Null: the account has no address (or no longer exists), so nothing is sent. */
 	email: string | null;
@@ -64,8 +69,7 @@ export class EmailOutbox {
 	/** A push from the Worker replaces what is held; a read from D1 (`onlyIfUnknown`) never overrides a push. */
 	setProfile(profile: EmailProfile, onlyIfUnknown = false): void {
 		this.sql.exec(
-			`INSERT INTO profile (id, email, email_notifications) VALUES (1, ?, ?)
-			 ON CONFLICT (id) DO ${onlyIfUnknown ? "NOTHING" : "UPDATE SET email = excluded.email, email_notifications = excluded.email_notifications"}`,
+			onlyIfUnknown ? INSERT_PROFILE_IF_UNKNOWN : UPSERT_PROFILE,
 			profile.email,
 			profile.emailNotifications ? 1 : 0,
 		);

@@ -6,7 +6,8 @@ import { DurableObject } from "cloudflare:workers";
 import { type EmailContent, notificationEmail } from "../core/email";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
-import type { EmailProfile, OutgoingEmail } from "./email-outbox";
+import type { EmailProfile } from "./email-outbox";
+import { bindingSender, type EmailSender } from "./email-sender";
 import { type MeMessage, type NotificationView, sendToMe } from "./me-messages";
 import { type NewNotification, UserStore } from "./user-store";
 
@@ -16,9 +17,6 @@ export interface NotificationPage {
 	/** Where the next page starts (after this position), or null on the last page. */
 	nextAfter: number | null;
 }
-
-/** Sends one email or throws; the binding in production, a fake in tests. */
-export type EmailSender = (email: OutgoingEmail) => Promise<void>;
 
 const EMAIL_TIMER = "email";
 /** Emails sent per alarm run; the rest follow in the next run, set for now. */
@@ -92,7 +90,7 @@ export class User extends DurableObject<Env> {
 	 */
 	async sendDueEmails(
 		now: number,
-		send: EmailSender = this.bindingSender(),
+		send: EmailSender = bindingSender(this.env),
 	): Promise<{ sent: number; failed: number }> {
 		let sent = 0;
 		let failed = 0;
@@ -155,31 +153,6 @@ export class User extends DurableObject<Env> {
 			.bind(id)
 			.first<{ email: string; email_notifications: number }>();
 		return { email: row?.email ?? null, emailNotifications: row !== null && row.email_notifications === 1 };
-	}
-
-	private bindingSender(): EmailSender {
-		return async (email) => {
-			await this.env.SEND_EMAIL.send({
-				from: { name: "docslot", email: this.env.EMAIL_FROM },
-				to: email.recipient,
-				subject: email.subject,
-				text: email.text,
-				html: email.html,
-				// The receiver (and our logs) can tell a retried send from a new email.
-				headers: { "X-Docslot-Email-Id": email.id },
-				attachments:
-					email.ics === null
-						? []
-						: [
-								{
-									disposition: "attachment",
-									filename: "appointment.ics",
-									type: "text/calendar",
-									content: email.ics,
-								},
-							],
-			});
-		};
 	}
 
 	/** Newest first, `limit` of them after position `after` (null: from the newest). */
