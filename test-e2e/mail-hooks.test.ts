@@ -20,12 +20,15 @@ interface Received {
 /** A webhook receiver on 127.0.0.1: "up" answers 204, "500" answers 500, "closed" drops the connection. */
 function receiver() {
 	const received: Received[] = [];
+	/** Requests refused while down, by how. */
+	const refused = { "500": 0, closed: 0 };
 	let mode: "up" | "500" | "closed" = "up";
 	let secret = "";
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on("data", (c: Buffer) => chunks.push(c));
 		req.on("end", () => {
+			if (mode !== "up") refused[mode]++;
 			if (mode === "closed") return req.socket.destroy();
 			if (mode === "500") return res.writeHead(500).end();
 			const body = Buffer.concat(chunks).toString("utf8");
@@ -40,6 +43,7 @@ function receiver() {
 	});
 	return {
 		received,
+		refused,
 		server,
 		setMode: (m: typeof mode) => {
 			mode = m;
@@ -100,16 +104,17 @@ describe("webhooks and email against wrangler dev", () => {
 		await book("09:00");
 		await until(() => hook.received.length >= 1, 10_000, "the first delivery");
 
+		// Down: two bookings' first attempts get 500s, then a cancellation's meets a dropped connection.
 		hook.setMode("500");
 		const second = await book("09:30");
 		await book("10:00");
-		await new Promise((r) => setTimeout(r, 1_500));
+		await until(() => hook.refused["500"] >= 2, 15_000, "two refused deliveries");
 		hook.setMode("closed");
 		const cancelled = await api(ctx.baseUrl, "POST", `/api/appointments/${second}/cancel`, {
 			token: patient.token,
 		});
 		expect(cancelled.status).toBe(200);
-		await new Promise((r) => setTimeout(r, 2_500));
+		await until(() => hook.refused.closed >= 1, 15_000, "a dropped delivery");
 		hook.setMode("up");
 
 		await until(() => new Set(hook.received.map((r) => r.id)).size >= 4, 20_000, "all four events");
