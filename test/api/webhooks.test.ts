@@ -35,6 +35,11 @@ describe("POST /api/webhooks", () => {
 			403,
 		);
 		expect((await api("POST", "/api/webhooks", { body: HOOK })).status).toBe(401);
+		const unknown = await api("POST", "/api/webhooks", {
+			headers: ADMIN,
+			body: { ...HOOK, doctor_id: "no-such" },
+		});
+		expect([unknown.status, unknown.body.error.code]).toEqual([404, "DOCTOR_NOT_FOUND"]);
 		const admins = await api("POST", "/api/webhooks", {
 			headers: ADMIN,
 			body: { ...HOOK, doctor_id: other.id },

@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { Actor } from "../../core/appointment";
 import { WEBHOOK_EVENTS } from "../../core/webhooks";
 import { database } from "../../db/client";
-import { webhookDeliveries, webhooks } from "../../db/schema";
+import { doctors, webhookDeliveries, webhooks } from "../../db/schema";
 import { forgetWebhookDefinitions } from "../../events/webhooks";
 import { newId, nowIso } from "../../lib/ids";
 import { allow, requireActor } from "../auth";
@@ -88,6 +88,13 @@ webhookRoutes.openapi(
 		const body = c.req.valid("json");
 		if (actor.role === "doctor" && body.doctor_id !== undefined && body.doctor_id !== actor.doctorId) {
 			throw new ApiError("FORBIDDEN", "A doctor subscribes to their own events only.");
+		}
+		if (actor.role === "admin" && body.doctor_id !== undefined) {
+			const [doctor] = await database(c.env.DB)
+				.select({ id: doctors.id })
+				.from(doctors)
+				.where(eq(doctors.id, body.doctor_id));
+			if (doctor === undefined) throw new ApiError("DOCTOR_NOT_FOUND");
 		}
 		const secretBytes = crypto.getRandomValues(new Uint8Array(32));
 		const row: WebhookRow = {
