@@ -21,10 +21,12 @@ import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
 import { notificationRoutes } from "./routes/notifications";
+import { passwordResetRoutes } from "./routes/password-reset";
 import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 import { visitDayRoutes } from "./routes/visit-day";
+import { webhookRoutes } from "./routes/webhooks";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -52,6 +54,7 @@ export function createApp() {
 
 	for (const routes of [
 		accounts,
+		passwordResetRoutes,
 		meRoutes,
 		doctorRoutes,
 		clinicRoutes,
@@ -66,6 +69,7 @@ export function createApp() {
 		calendarRoutes,
 		roomRoutes,
 		notificationRoutes,
+		webhookRoutes,
 	]) {
 		app.route("/", routes);
 	}

@@ -88,6 +88,15 @@ export const AppointmentIdParam = z.object({ id: z.string().max(200) });
 
 export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name });
 export const LoginBody = z.strictObject({ email: Email, password: LoginPassword });
+export const PatchMeBody = z.strictObject({
+	name: Name.optional(),
+	email_notifications: z.boolean().optional(),
+});
+export const PasswordResetBody = z.strictObject({ email: Email });
+export const PasswordResetConfirmBody = z.strictObject({
+	token: z.string().min(1).max(500),
+	password: Password,
+});
 
 export const User = z
 	.object({

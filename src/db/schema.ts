@@ -19,6 +19,8 @@ export const users = sqliteTable(
 		deletedAt: text("deleted_at"),
 		// When token_version last rose (epoch ms): isolates read only what was revoked since they last looked.
 		tokensRevokedAt: integer("tokens_revoked_at"),
+		// PATCH /api/me: false stops email (the in-app inbox still fills); pushed to the account's User object.
+		emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(true),
 	},
 	(t) => [index("users_tokens_revoked_at").on(t.tokensRevokedAt)],
 );
@@ -125,3 +127,35 @@ export const calendarFeeds = sqliteTable("calendar_feeds", {
 	userId: text("user_id").notNull().unique(),
 	createdAt: text("created_at").notNull(),
 });
+
+/** Signed webhooks: an admin's (doctor_id null: every doctor's events) or a doctor's own. */
+export const webhooks = sqliteTable(
+	"webhooks",
+	{
+		id: text("id").primaryKey(),
+		doctorId: text("doctor_id"),
+		url: text("url").notNull(),
+		// JSON array of event types, e.g. ["appointment.booked"].
+		events: text("events").notNull(),
+		secret: text("secret").notNull(),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("webhooks_doctor").on(t.doctorId)],
+);
+
+/** The delivery log: one row per (webhook, day event), updated by the queue consumer at every attempt. */
+export const webhookDeliveries = sqliteTable(
+	"webhook_deliveries",
+	{
+		id: text("id").primaryKey(),
+		webhookId: text("webhook_id").notNull(),
+		event: text("event").notNull(),
+		// pending → delivered, or retrying → … → dead (after the last attempt, by the dead-letter queue).
+		status: text("status", { enum: ["pending", "retrying", "delivered", "dead"] }).notNull(),
+		attempts: integer("attempts").notNull().default(0),
+		lastStatusCode: integer("last_status_code"),
+		nextAttemptAt: text("next_attempt_at"),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("webhook_deliveries_webhook").on(t.webhookId, t.createdAt, t.id)],
+);

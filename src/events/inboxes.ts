@@ -55,7 +55,13 @@ export async function inboxDeliveries(
 			const { audience: _, recipient, ...rest } = draft;
 			const id = await notificationId(notice, recipient, draft.appointment_id);
 			const list = byRecipient.get(recipient) ?? [];
-			list.push({ id, ...rest });
+			// The appointment rides along for the email's calendar attachment (the inbox keeps only its id).
+			const appointment = "appointment" in notice.event ? notice.event.appointment : undefined;
+			const calendar =
+				appointment?.id === draft.appointment_id
+					? { calendar: { appointment, doctorName: doctor.name ?? "your doctor" } }
+					: {};
+			list.push({ id, ...rest, ...calendar });
 			byRecipient.set(recipient, list);
 		}
 	}
@@ -70,7 +76,7 @@ export async function deliverToInboxes(
 ): Promise<void> {
 	const calls = [...byRecipient].map(([recipient, notifications]) => {
 		hop(env, "object→object", "after", caller);
-		return userObject(env, recipient).deliver(notifications);
+		return userObject(env, recipient).deliver(notifications, recipient);
 	});
 	const failed = (await Promise.allSettled(calls)).find((r) => r.status === "rejected");
 	if (failed !== undefined) throw failed.reason;

@@ -12,18 +12,25 @@ import { userObject } from "../../user/stub";
 import { allow, isAdminToken, requireActor } from "../auth";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
-import { bearer, errorResponses, jsonContent, newRouter } from "../router";
-import { Appointment, User } from "../schemas";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
+import { Appointment, PatchMeBody, User } from "../schemas";
 import { revokeInThisIsolate } from "../token-versions";
-import { publicUser } from "./accounts";
+import { publicUser, pushEmailProfile } from "./accounts";
 
 export const meRoutes = newRouter();
 
 // ADMIN_TOKEN is a shared secret, not an account: it has no email.
-const Me = z.object({ user: User.extend({ email: z.string().nullable() }) });
+const Me = z.object({
+	user: User.extend({ email: z.string().nullable(), email_notifications: z.boolean().optional() }),
+});
 const ADMIN_USER = { id: "admin", email: null, name: "Administrator", role: "admin" as const };
 /** Cancellations sent to day objects at once, so an account with many bookings does not open hundreds of calls. */
 const CANCELS_AT_ONCE = 16;
+
+/** The account as its owner sees it: with its email setting. */
+function ownUser(user: typeof users.$inferSelect) {
+	return { ...publicUser(user), email_notifications: user.emailNotifications };
+}
 
 async function liveAccount(env: Env, userId: string) {
 	const [user] = await database(env.DB)
@@ -47,7 +54,42 @@ meRoutes.openapi(
 	async (c) => {
 		const actor = requireActor(c);
 		if (isAdminToken(actor)) return c.json({ user: ADMIN_USER }, 200);
-		return c.json({ user: publicUser(await liveAccount(c.env, actor.userId)) }, 200);
+		return c.json({ user: ownUser(await liveAccount(c.env, actor.userId)) }, 200);
+	},
+);
+
+meRoutes.openapi(
+	createRoute({
+		method: "patch",
+		path: "/api/me",
+		middleware: [allow()] as const,
+		tags: ["accounts"],
+		summary: "Change the account's name, or turn its notification emails off or on (the in-app inbox stays)",
+		security: bearer,
+		request: { body: jsonBody(PatchMeBody) },
+		responses: { 200: jsonContent(Me, "The changed account"), ...errorResponses },
+	}),
+	async (c) => {
+		const actor = requireActor(c);
+		if (isAdminToken(actor)) throw new ApiError("FORBIDDEN", "The admin token is not an account.");
+		const body = c.req.valid("json");
+		const changes = {
+			...(body.name === undefined ? {} : { name: body.name }),
+			...(body.email_notifications === undefined ? {} : { emailNotifications: body.email_notifications }),
+		};
+		const db = database(c.env.DB);
+		const [user] =
+			Object.keys(changes).length === 0
+				? [await liveAccount(c.env, actor.userId)]
+				: await db
+						.update(users)
+						.set(changes)
+						.where(and(eq(users.id, actor.userId), isNull(users.deletedAt)))
+						.returning();
+		if (user === undefined) throw new ApiError("UNAUTHORIZED", "No such account.");
+		// The User object sends the emails: it holds the address and the opt-out (after D1, so a retry heals).
+		await pushEmailProfile(c.env, user);
+		return c.json({ user: ownUser(user) }, 200);
 	},
 );
 
