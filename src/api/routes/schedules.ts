@@ -7,7 +7,7 @@ import { doctors, scheduleRanges } from "../../db/schema";
 import { nowIso } from "../../lib/ids";
 import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "../auth";
 import { clinicDefaults } from "../clinic-records";
-import { type DoctorRow, findDoctor, type RangeRow } from "../doctor-records";
+import { type DoctorRow, findDoctor } from "../doctor-records";
 import { requireVisible } from "../doctor-view";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
@@ -30,14 +30,18 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 	);
 }
 
-export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Schedule | null {
+export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeInsert[]): Schedule | null {
 	if (doctor.timezone === null) return null;
 	const weekly = Object.fromEntries(
 		WEEKDAYS.map((day, index) => [
 			day,
 			ranges
 				.filter((r) => r.weekday === index)
-				.map((r) => ({ start: r.start, end: r.end }))
+				.map((r) =>
+					r.capacity === null || r.capacity === undefined
+						? { start: r.start, end: r.end }
+						: { start: r.start, end: r.end, capacity: r.capacity },
+				)
 				.sort((a, b) => a.start.localeCompare(b.start)),
 		]),
 	) as Schedule["weekly"];
@@ -49,6 +53,12 @@ export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Sche
 		max_per_patient_per_day: doctor.maxPerPatientPerDay,
 		hold_seconds: doctor.holdSeconds,
 		requires_approval: doctor.requiresApproval,
+		buffer_minutes: doctor.bufferMinutes,
+		min_notice_minutes: doctor.minNoticeMinutes,
+		cancel_cutoff_minutes: doctor.cancelCutoffMinutes,
+		max_per_day: doctor.maxPerDay,
+		reserved_places: doctor.reservedPlaces,
+		appointment_types: JSON.parse(doctor.appointmentTypes) as Schedule["appointment_types"],
 		weekly,
 	};
 }
@@ -117,7 +127,13 @@ scheduleRoutes.openapi(
 			});
 		}
 		const rows: RangeInsert[] = WEEKDAYS.flatMap((day, weekday) =>
-			body.weekly[day].map((r) => ({ doctorId: doctor_id, weekday, start: r.start, end: r.end })),
+			body.weekly[day].map((r) => ({
+				doctorId: doctor_id,
+				weekday,
+				start: r.start,
+				end: r.end,
+				capacity: r.capacity ?? null,
+			})),
 		);
 		// One D1 batch is one transaction: readers see the old schedule or the new one, never half of each.
 		const [updated] = await db.batch([
@@ -131,6 +147,12 @@ scheduleRoutes.openapi(
 					maxPerPatientPerDay: body.max_per_patient_per_day,
 					holdSeconds: body.hold_seconds,
 					requiresApproval: body.requires_approval,
+					bufferMinutes: body.buffer_minutes,
+					minNoticeMinutes: body.min_notice_minutes,
+					cancelCutoffMinutes: body.cancel_cutoff_minutes,
+					maxPerDay: body.max_per_day,
+					reservedPlaces: body.reserved_places,
+					appointmentTypes: JSON.stringify(body.appointment_types),
 					configVersion: sql`${doctors.configVersion} + 1`,
 					updatedAt: nowIso(),
 				})
