@@ -29,6 +29,7 @@ export interface StoredAppointment {
 }
 
 type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
+type SlotStartsRow = { slot_starts: string | null };
 type HoldRow = {
 	status: HoldStatus;
 	appointment_id: string | null;
@@ -297,15 +298,30 @@ export class DayStore {
 		for (const event of events) {
 			const start = eventSlot(event);
 			if (start !== null) {
-				this.storage.sql.exec(
-					"INSERT INTO slot_versions (start_ms, version) VALUES (?, ?) ON CONFLICT (start_ms) DO UPDATE SET version = excluded.version",
-					start,
-					version,
-				);
+				// A multi-slot appointment or hold changes each of its slots.
+				for (const slot of startsOf(start, this.slotStartsOf(event)))
+					this.storage.sql.exec(
+						"INSERT INTO slot_versions (start_ms, version) VALUES (?, ?) ON CONFLICT (start_ms) DO UPDATE SET version = excluded.version",
+						slot,
+						version,
+					);
 			} else if (event.type === "day.config_changed") {
 				this.storage.sql.exec("UPDATE day SET config_changed_version = ? WHERE id = 1", version);
 			}
 		}
+	}
+
+	private slotStartsOf(event: DayEvent): string | null {
+		const query =
+			"appointment" in event
+				? this.storage.sql.exec<SlotStartsRow>(
+						"SELECT slot_starts FROM appointments WHERE id = ?",
+						event.appointment.id,
+					)
+				: "hold" in event
+					? this.storage.sql.exec<SlotStartsRow>("SELECT slot_starts FROM holds WHERE id = ?", event.hold.id)
+					: null;
+		return query?.toArray()[0]?.slot_starts ?? null;
 	}
 
 	/** Forgets keys past their time; answers when the next one expires (null: none left). */
