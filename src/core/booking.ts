@@ -123,7 +123,10 @@ export function summarize(slots: readonly SlotView[]): DaySummary {
 
 /** Who asks for a place, and how big a visit: what the schedule's rules depend on. */
 export interface PlaceAsk {
-	/** A doctor or admin booking for a patient: reserved places, the notice and `max_per_day` do not bind them. */
+	/**
+	 * Reserved places, the notice and `max_per_day` do not bind it: a doctor or admin booking for a patient,
+	 * or a patient confirming their own hold (which those rules let through when it was placed).
+	 */
 	staff?: boolean;
 	/** Consecutive slots of one range the visit takes (its appointment type's; 1 by default). */
 	slots?: number;

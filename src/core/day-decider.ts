@@ -136,6 +136,9 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 	const own = holdId !== null ? state.hold : ownHoldAt(state.holds, command, now);
 	const except = own?.hold.id ?? null;
 	const selfBooked = command.bookedBy === command.patientId;
+	// The patient's own hold of this very visit already passed the rules: its confirm cannot lose its place,
+	// even once the notice has begun or only reserved places are left.
+	const vouched = own !== null && (own.hold.type ?? null) === type;
 	// The caller applies this in the same synchronous transaction that read `booked` and the holds.
 	const decision = decideBooking(
 		state.config,
@@ -144,7 +147,11 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 		state.booked,
 		state.patientHoldsSlot,
 		heldCounts(state.holds, now, except),
-		{ staff: !selfBooked, slots, dayBookings: state.dayBookings + liveHoldCount(state.holds, now, except) },
+		{
+			staff: !selfBooked || vouched,
+			slots,
+			dayBookings: state.dayBookings + liveHoldCount(state.holds, now, except),
+		},
 	);
 	if (!decision.ok) {
 		const { ok: _ok, ...refusal } = decision;

@@ -361,6 +361,19 @@ describe("the decider applies types, holds and the day's limit", () => {
 		).toMatchObject({ code: "HOLD_MISMATCH" });
 	});
 
+	it("a hold's confirm keeps its place once the notice has begun or only reserved places are left", () => {
+		const strict = { ...typed, minNoticeMinutes: 60, reservedPlaces: 1, capacity: 2 };
+		const late = ms("09:00") - 30 * MINUTE;
+		const placed = hold("h1", "p1", [ms("09:00")]);
+		const own = { ...placed, hold: { ...placed.hold, expires_at: new Date(late + 60_000).toISOString() } };
+		const withHold = state({ config: strict, holds: [own], hold: own, booked: new Map([[ms("09:00"), 1]]) });
+		expect(decideBook(withHold, command({ holdId: "h1" }), late)).toMatchObject({ kind: "booked" });
+		// Without the hold the same patient is refused.
+		expect(decideBook(state({ config: strict }), command(), late)).toMatchObject({
+			code: "TOO_LATE_TO_BOOK",
+		});
+	});
+
 	it("others' live holds count toward max_per_day; the patient's own does not", () => {
 		const other = hold("h2", "p2", [ms("10:00")]);
 		const own = hold("h1", "p1", [ms("09:00")]);
