@@ -13,6 +13,7 @@ import {
 	eventually,
 	inDays,
 } from "../helpers";
+import { openSocket } from "../live/inbox";
 
 const WEEK = allWeek([{ start: "09:00", end: "11:00" }]);
 
@@ -158,6 +159,32 @@ describe("max_per_day", () => {
 			const range = await api("GET", `/api/doctors/${doctor.id}/availability?from=${date}&to=${date}`);
 			return range.body.days[0]?.available_count === 0;
 		});
+	});
+
+	it("the booking that fills the day turns every slot full on open pages, in one update", async () => {
+		const doctor = await createDoctor({ max_per_day: 1, capacity: 2, weekly: WEEK });
+		const [patient] = await createPatients(1);
+		if (patient === undefined) throw new Error("patient");
+		const date = inDays(3);
+		const inbox = await openSocket(`/api/doctors/${doctor.id}/availability/date/${date}/live`);
+		const snapshot = await inbox.next();
+		expect(snapshot.available_count).toBe(4);
+		expect(
+			(await book(bearer(patient.token), { doctor_id: doctor.id, start: at(date, "09:30") })).status,
+		).toBe(201);
+		const update = await inbox.next();
+		expect(update).toMatchObject({
+			type: "update",
+			version: snapshot.version + 1,
+			available_count: 0,
+			booked_count: 4,
+		});
+		expect(update.slots.map((s: { status: string; remaining: number }) => [s.status, s.remaining])).toEqual([
+			["full", 0],
+			["full", 0],
+			["full", 0],
+			["full", 0],
+		]);
 	});
 
 	it("the date picker counts only the places patients can take (reserved ones aside)", async () => {
