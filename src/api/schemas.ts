@@ -183,7 +183,13 @@ export const PatchDoctorBody = z
 	})
 	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
 
-const Range = z.strictObject({ start: TimeString, end: TimeString });
+const Capacity = z.number().int().min(1).max(1000);
+const Range = z.strictObject({
+	start: TimeString,
+	end: TimeString,
+	// Omitted: the schedule's capacity.
+	capacity: Capacity.optional(),
+});
 const DayRanges = z
 	.array(Range)
 	.max(48)
@@ -200,20 +206,49 @@ export const Weekly = z.strictObject(
 	>,
 );
 
+const Minutes = (max: number) => z.number().int().min(0).max(max);
+const AppointmentTypeId = z
+	.string()
+	.regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "Use 1 to 40 lowercase letters, digits, - or _.");
+
+const SCHEDULE_RULES = {
+	// Gap after every slot before the next one starts.
+	buffer_minutes: Minutes(720).default(0),
+	// Patients book (and hold) only slots starting at least this far ahead: TOO_LATE_TO_BOOK inside it.
+	min_notice_minutes: Minutes(60 * 24 * 60).default(0),
+	// Patients cancel only appointments starting at least this far ahead: TOO_LATE_TO_CANCEL inside it.
+	cancel_cutoff_minutes: Minutes(60 * 24 * 60).default(0),
+	// Bookings (pending ones and live holds too) a day takes from patients: DAY_FULL past that. Null: no limit.
+	max_per_day: z.number().int().min(1).max(100_000).nullable().default(null),
+	// Places per slot only the doctor or an admin can book; patients see them as taken.
+	reserved_places: z.number().int().min(0).max(1000).default(0),
+	appointment_types: z
+		.array(z.strictObject({ id: AppointmentTypeId, name: Name, slots: z.number().int().min(1).max(48) }))
+		.max(20)
+		.default([])
+		.refine((types) => new Set(types.map((t) => t.id)).size === types.length, "Give each type its own id."),
+};
+
 export const ScheduleBody = z
 	.strictObject({
 		// Omitted: the clinic's zone for a doctor of a clinic (a doctor of none must give one).
 		timezone: TimeZone.optional(),
 		slot_minutes: z.number().int().min(5).max(720).default(30),
 		// Omitted: the clinic's default_capacity for a doctor of a clinic, else 1.
-		capacity: z.number().int().min(1).max(1000).optional(),
+		capacity: Capacity.optional(),
 		horizon_days: z.number().int().min(0).max(365).default(60),
 		max_per_patient_per_day: z.number().int().min(1).max(100).default(DEFAULT_MAX_PER_PATIENT),
 		hold_seconds: z.number().int().min(10).max(3600).default(DEFAULT_HOLD_SECONDS),
 		requires_approval: z.boolean().default(false),
+		...SCHEDULE_RULES,
 		weekly: Weekly,
 	})
 	.openapi("Schedule");
+
+/** The schedule a doctor would have, and the date to cut it for: its slots, before anything is saved. */
+export const SchedulePreviewBody = ScheduleBody.extend({ date: DateString }).openapi(
+	"SchedulePreviewRequest",
+);
 
 export const UnavailabilityBody = z
 	.strictObject({
@@ -307,6 +342,8 @@ export const BookBody = z.strictObject({
 	patient_id: z.string().min(1).max(100).optional(),
 	hold_id: z.string().min(1).max(200).optional(),
 	expected_version: ExpectedVersion,
+	// An appointment type of the doctor's schedule: that many consecutive slots, all or none.
+	type: AppointmentTypeId.optional(),
 });
 
 export const HoldBody = z.strictObject({
@@ -314,6 +351,7 @@ export const HoldBody = z.strictObject({
 	start: Instant,
 	patient_id: z.string().min(1).max(100).optional(),
 	expected_version: ExpectedVersion,
+	type: AppointmentTypeId.optional(),
 });
 
 export const HoldIdParam = z.object({ id: z.string().max(200) });
@@ -326,6 +364,7 @@ export const Hold = z
 		start: z.string(),
 		end: z.string(),
 		expires_at: z.string(),
+		type: z.string().optional(),
 	})
 	.openapi("Hold");
 
@@ -352,6 +391,7 @@ export const Appointment = z
 		reason: z.string().nullable(),
 		created_at: z.string(),
 		cancelled_at: z.string().nullable(),
+		type: z.string().optional(),
 		history: z.array(HistoryEntry).optional(),
 		// Shown to the appointment's doctor and admins only.
 		patient_name: z.string().nullable().optional(),

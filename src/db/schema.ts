@@ -57,6 +57,15 @@ export const doctors = sqliteTable(
 		holdSeconds: integer("hold_seconds").notNull().default(300),
 		// Bookings wait as `pending` (holding their place) until the doctor confirms or declines them.
 		requiresApproval: integer("requires_approval", { mode: "boolean" }).notNull().default(false),
+		// The schedule's rules (src/core/day-config.ts): gap after each slot, how late patients may book
+		// and cancel, bookings a day takes from patients (null: no limit), places only staff may book.
+		bufferMinutes: integer("buffer_minutes").notNull().default(0),
+		minNoticeMinutes: integer("min_notice_minutes").notNull().default(0),
+		cancelCutoffMinutes: integer("cancel_cutoff_minutes").notNull().default(0),
+		maxPerDay: integer("max_per_day"),
+		reservedPlaces: integer("reserved_places").notNull().default(0),
+		// JSON array of {id, name, slots}: visits that take several consecutive slots.
+		appointmentTypes: text("appointment_types").notNull().default("[]"),
 		// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
 		configVersion: integer("config_version").notNull().default(0),
 		// Its clinic's closed days close the doctor's days too.
@@ -76,6 +85,8 @@ export const scheduleRanges = sqliteTable(
 		weekday: integer("weekday").notNull(), // 0 = monday … 6 = sunday
 		start: text("start").notNull(), // "HH:MM" doctor-local
 		end: text("end").notNull(),
+		// Places per slot in this range; null: the doctor's capacity.
+		capacity: integer("capacity"),
 	},
 	(t) => [primaryKey({ columns: [t.doctorId, t.weekday, t.start] })],
 );

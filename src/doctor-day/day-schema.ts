@@ -121,6 +121,10 @@ const DAY_MIGRATIONS: readonly string[] = [
 	);
 	ALTER TABLE day ADD COLUMN config_changed_version INTEGER NOT NULL DEFAULT 0;
 	UPDATE day SET config_changed_version = version;`,
+	// 5: an appointment or hold of a multi-slot type keeps a place in each of its slots: their starts, as a
+	// JSON array (null for one slot, which is all that existed before).
+	`ALTER TABLE appointments ADD COLUMN slot_starts TEXT;
+	ALTER TABLE holds ADD COLUMN slot_starts TEXT;`,
 ];
 
 export const DAY_SCHEMA: StorageSchema = {
@@ -140,7 +144,8 @@ export const DAY_SCHEMA: StorageSchema = {
 		booked_by TEXT NOT NULL,
 		status TEXT NOT NULL,
 		body TEXT NOT NULL,
-		record_version INTEGER NOT NULL DEFAULT 1
+		record_version INTEGER NOT NULL DEFAULT 1,
+		slot_starts TEXT
 	);
 	CREATE INDEX appointments_confirmed ON appointments (start_ms) WHERE status = 'confirmed';
 	CREATE TABLE idempotency_keys (
@@ -158,7 +163,8 @@ export const DAY_SCHEMA: StorageSchema = {
 		patient_id TEXT NOT NULL,
 		status TEXT NOT NULL,
 		appointment_id TEXT,
-		body TEXT NOT NULL
+		body TEXT NOT NULL,
+		slot_starts TEXT
 	);
 	CREATE INDEX holds_live ON holds (expires_ms) WHERE status = 'live';
 	CREATE TABLE slot_versions (

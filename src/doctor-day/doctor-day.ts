@@ -10,6 +10,7 @@ import {
 	decideHold,
 	decideRelease,
 	heldCounts,
+	liveHoldCount,
 	nextExpiry,
 	storedHeldCounts,
 } from "../core/holds";
@@ -72,20 +73,17 @@ export class DoctorDay extends DurableObject<Env> {
 		if (other !== null) return { wrongDay: other };
 		const now = Date.now();
 		const booked = this.store.bookedCounts();
-		const decision = decideBooking(
-			config,
-			start,
-			now,
-			booked,
-			false,
-			heldCounts(this.store.liveHolds(), now),
-		);
+		const holds = this.store.liveHolds();
+		// Asked as a patient would book: reserved places, the notice and the day's limit apply.
+		const decision = decideBooking(config, start, now, booked, false, heldCounts(holds, now), {
+			dayBookings: this.store.dayBookings() + liveHoldCount(holds, now),
+		});
 		const slot = this.slotAt(start, now);
 		return {
 			available: decision.ok,
 			status: slot?.status ?? null,
 			remaining: slot?.remaining ?? 0,
-			capacity: config.capacity,
+			capacity: slot?.capacity ?? config.capacity,
 			...(decision.ok ? {} : { code: decision.code }),
 		};
 	}
@@ -117,6 +115,7 @@ export class DoctorDay extends DurableObject<Env> {
 				hold,
 				holdAppointment,
 				slotChangedAt: this.store.slotChangedAt(request.start),
+				dayBookings: this.store.dayBookings(),
 			};
 			const decision = decideBook(state, { ...request, id }, now);
 			switch (decision.kind) {
@@ -143,6 +142,7 @@ export class DoctorDay extends DurableObject<Env> {
 						start: request.start,
 						end: Date.parse(appointment.end),
 						bookedBy: request.bookedBy,
+						slots: decision.slots,
 					};
 					this.store.insert(stored, key, now);
 					for (const event of decision.events)
@@ -173,6 +173,7 @@ export class DoctorDay extends DurableObject<Env> {
 				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
 				patientPlaces: this.store.patientPlaces(request.patientId),
 				slotChangedAt: this.store.slotChangedAt(request.start),
+				dayBookings: this.store.dayBookings(),
 			};
 			const decision = decideHold(state, { ...request, id }, now);
 			if (decision.kind === "refused") {
@@ -182,7 +183,12 @@ export class DoctorDay extends DurableObject<Env> {
 			this.store.ensureWritable();
 			for (const event of decision.events)
 				if (event.type === "hold.released") this.store.endHold(event.hold.id, "released");
-			this.store.insertHold({ hold: decision.hold, status: "live", appointmentId: null });
+			this.store.insertHold({
+				hold: decision.hold,
+				status: "live",
+				appointmentId: null,
+				starts: decision.starts,
+			});
 			this.store.timers.atOrBefore(EXPIRE_HOLDS_TIMER, Date.parse(decision.hold.expires_at));
 			const version = this.record(decision.events, now);
 			return { ok: true, hold: decision.hold, version };
@@ -203,10 +209,12 @@ export class DoctorDay extends DurableObject<Env> {
 		});
 	}
 
-	async cancel(id: string, actor: Actor): Promise<CancelResult> {
-		return this.commit((): CancelResult => {
+	/** `overrideCutoff`: the patient's account is being deleted, so its places go even inside the cutoff. */
+	async cancel(id: string, actor: Actor, overrideCutoff = false): Promise<CancelResult> {
+		return this.commit((config): CancelResult => {
 			const now = Date.now();
-			const decision = decideCancel(this.store.find(id)?.appointment ?? null, { actor }, now);
+			const stored = this.store.find(id)?.appointment ?? null;
+			const decision = decideCancel(stored, { actor, config, overrideCutoff }, now);
 			if (decision.kind === "refused") return { ok: false, code: decision.code };
 			if (decision.kind === "unchanged")
 				return { ok: true, appointment: decision.appointment, changed: false };
@@ -429,7 +437,9 @@ export class DoctorDay extends DurableObject<Env> {
 	private slots(now: number): SlotView[] {
 		const config = this.store.currentConfig;
 		if (config === null) return [];
-		return slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(this.store.liveHolds()));
+		const holds = this.store.liveHolds();
+		const dayBookings = this.store.dayBookings() + holds.length;
+		return slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(holds), dayBookings);
 	}
 
 	private slotAt(start: number, now: number): SlotView | null {
@@ -461,6 +471,7 @@ export class DoctorDay extends DurableObject<Env> {
 			date: config?.date ?? "",
 			version: this.store.version(),
 			booked: [...this.store.bookedCounts()],
+			bookings: this.store.dayBookings(),
 		};
 	}
 }

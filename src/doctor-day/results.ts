@@ -60,6 +60,7 @@ export interface HoldRequest {
 	placedBy: string;
 	start: number;
 	expectedVersion: number | null;
+	type?: string | null;
 }
 
 export type HoldResult =
@@ -74,7 +75,15 @@ export type ReleaseResult =
 
 export type CancelResult =
 	| { ok: true; appointment: Appointment; changed: boolean }
-	| { ok: false; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" | "INVALID_TRANSITION" };
+	| {
+			ok: false;
+			code:
+				| "APPOINTMENT_NOT_FOUND"
+				| "FORBIDDEN"
+				| "SLOT_IN_PAST"
+				| "INVALID_TRANSITION"
+				| "TOO_LATE_TO_CANCEL";
+	  };
 
 export type StatusResult =
 	| { ok: true; appointment: Appointment; changed: boolean }

@@ -14,6 +14,8 @@ export interface DayFacts {
 	version: number;
 	/** Confirmed places per slot start (epoch ms). */
 	booked: [number, number][];
+	/** Appointments keeping a place, each once (for `max_per_day`); absent from days before it was sent. */
+	bookings?: number;
 }
 
 export interface DayEventConsumer {

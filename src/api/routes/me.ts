@@ -169,7 +169,7 @@ async function cancelFutureAppointments(env: Env, actor: Actor): Promise<Appoint
 		const results = await Promise.all(
 			batch.map(async ({ id }) => {
 				const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
-				return owner === null ? null : doctorDay(env, owner.doctorId, owner.date).cancel(id, actor);
+				return owner === null ? null : doctorDay(env, owner.doctorId, owner.date).cancel(id, actor, true);
 			}),
 		);
 		// A refusal here is SLOT_IN_PAST (it started meanwhile): past appointments stay as they are.
