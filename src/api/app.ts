@@ -25,6 +25,7 @@ import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 import { visitDayRoutes } from "./routes/visit-day";
+import { waitlistRoutes } from "./routes/waitlist";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -61,6 +62,7 @@ export function createApp() {
 		appointmentRoutes,
 		visitDayRoutes,
 		holdRoutes,
+		waitlistRoutes,
 		liveRoutes,
 		liveTicketRoutes,
 		calendarRoutes,

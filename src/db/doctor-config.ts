@@ -59,6 +59,7 @@ export async function loadDoctorConfig(
 		horizonDays: doctor.horizonDays,
 		maxPerPatient: doctor.maxPerPatientPerDay,
 		holdSeconds: doctor.holdSeconds,
+		offerSeconds: doctor.offerSeconds,
 		requiresApproval: doctor.requiresApproval,
 		weekly,
 		blocks: byDate,

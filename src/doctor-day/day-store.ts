@@ -7,6 +7,7 @@ import type { DayConfig } from "../core/day-config";
 import { type DayEvent, eventSlot } from "../core/day-decider";
 import type { HoldRecord, HoldStatus } from "../core/holds";
 import { PLACE_FREEING_STATUSES } from "../core/lifecycle";
+import type { PatientPlaces, WaitlistEntry } from "../core/waitlist";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate } from "../lib/storage-migrations";
@@ -27,7 +28,8 @@ export interface StoredAppointment {
 }
 
 type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
-type HoldRow = { status: HoldStatus; appointment_id: string | null; body: string };
+type HoldRow = { status: HoldStatus; appointment_id: string | null; entry_id: string | null; body: string };
+const HOLD_COLUMNS = "status, appointment_id, entry_id, body";
 
 export class DayStore {
 	readonly events: EventLog;
@@ -222,7 +224,7 @@ export class DayStore {
 	liveHolds(): HoldRecord[] {
 		if (!this.ready) return [];
 		return this.storage.sql
-			.exec<HoldRow>("SELECT status, appointment_id, body FROM holds WHERE status = 'live' ORDER BY rowid")
+			.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE status = 'live' ORDER BY rowid`)
 			.toArray()
 			.map(holdFromRow);
 	}
@@ -230,7 +232,7 @@ export class DayStore {
 	findHold(id: string): HoldRecord | null {
 		if (!this.ready) return null;
 		const [row] = this.storage.sql
-			.exec<HoldRow>("SELECT status, appointment_id, body FROM holds WHERE id = ?", id)
+			.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE id = ?`, id)
 			.toArray();
 		return row === undefined ? null : holdFromRow(row);
 	}
@@ -238,7 +240,7 @@ export class DayStore {
 	insertHold(record: HoldRecord): void {
 		const { hold } = record;
 		this.storage.sql.exec(
-			"INSERT INTO holds (id, start_ms, expires_ms, patient_id, status, appointment_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"INSERT INTO holds (id, start_ms, expires_ms, patient_id, status, appointment_id, body, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			hold.id,
 			Date.parse(hold.start),
 			Date.parse(hold.expires_at),
@@ -246,6 +248,7 @@ export class DayStore {
 			record.status,
 			record.appointmentId,
 			JSON.stringify(hold),
+			record.entryId ?? null,
 		);
 	}
 
@@ -257,6 +260,49 @@ export class DayStore {
 			appointmentId,
 			id,
 		);
+	}
+
+	/** Waitlist entries still in line (waiting or offered), in the order they joined. */
+	openEntries(): WaitlistEntry[] {
+		if (!this.ready) return [];
+		return this.storage.sql
+			.exec<{ body: string }>(
+				"SELECT body FROM waitlist WHERE status IN ('waiting', 'offered') ORDER BY rowid",
+			)
+			.toArray()
+			.map((row) => JSON.parse(row.body) as WaitlistEntry);
+	}
+
+	findEntry(id: string): WaitlistEntry | null {
+		if (!this.ready) return null;
+		const [row] = this.storage.sql
+			.exec<{ body: string }>("SELECT body FROM waitlist WHERE id = ?", id)
+			.toArray();
+		return row === undefined ? null : (JSON.parse(row.body) as WaitlistEntry);
+	}
+
+	/** Adds an entry at the end of the line, or writes its new state (its place in line stays). */
+	saveEntry(entry: WaitlistEntry): void {
+		this.storage.sql.exec(
+			`INSERT INTO waitlist (id, patient_id, status, body) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body`,
+			entry.id,
+			entry.patient_id,
+			entry.status,
+			JSON.stringify(entry),
+		);
+	}
+
+	/** Each patient's confirmed places on the day: how many, and at which starts. */
+	patientPlacesAll(): Map<string, PatientPlaces> {
+		const places = new Map<string, { count: number; starts: Set<number> }>();
+		for (const { appointment, start } of this.confirmed()) {
+			const mine = places.get(appointment.patient_id) ?? { count: 0, starts: new Set<number>() };
+			mine.count++;
+			mine.starts.add(start);
+			places.set(appointment.patient_id, mine);
+		}
+		return places;
 	}
 
 	/** The day version at which the slot at `start` last changed (a config change changes every slot). */
@@ -314,7 +360,12 @@ function first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | nu
 }
 
 function holdFromRow(row: HoldRow): HoldRecord {
-	return { hold: JSON.parse(row.body), status: row.status, appointmentId: row.appointment_id };
+	return {
+		hold: JSON.parse(row.body),
+		status: row.status,
+		appointmentId: row.appointment_id,
+		entryId: row.entry_id,
+	};
 }
 
 function fromRow(row: AppointmentRow): StoredAppointment {

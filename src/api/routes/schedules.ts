@@ -48,6 +48,7 @@ export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Sche
 		horizon_days: doctor.horizonDays,
 		max_per_patient_per_day: doctor.maxPerPatientPerDay,
 		hold_seconds: doctor.holdSeconds,
+		offer_seconds: doctor.offerSeconds,
 		requires_approval: doctor.requiresApproval,
 		weekly,
 	};
@@ -130,6 +131,7 @@ scheduleRoutes.openapi(
 					horizonDays: body.horizon_days,
 					maxPerPatientPerDay: body.max_per_patient_per_day,
 					holdSeconds: body.hold_seconds,
+					offerSeconds: body.offer_seconds,
 					requiresApproval: body.requires_approval,
 					configVersion: sql`${doctors.configVersion} + 1`,
 					updatedAt: nowIso(),
