@@ -257,8 +257,8 @@ describe("offers", () => {
 });
 
 describe("an offer's end", () => {
-	const patient: Actor = { role: "patient", userId: "p1" };
-	const other: Actor = { role: "patient", userId: "p2" };
+	const patient: Actor = { role: "patient", userId: "p1", doctorId: null };
+	const other: Actor = { role: "patient", userId: "p2", doctorId: null };
 	const { entry: offer, hold } = offered("a", "p1", "09:00");
 	const book = (overrides: Partial<BookState> = {}): BookState => ({
 		config,

@@ -27,7 +27,7 @@ function config(overrides: Partial<DayConfig> = {}): DayConfig {
 	};
 }
 
-const patient = (userId: string): Actor => ({ role: "patient", userId });
+const patient = (userId: string): Actor => ({ role: "patient", userId, doctorId: null });
 
 const booking = (day: DayConfig, time: string, patientId = unique("p")): BookRequest => ({
 	patientId,
@@ -79,7 +79,9 @@ describe("a freed place", () => {
 	it("is offered when capacity is raised or a block is removed", async () => {
 		const { day, stub, entries } = await fullDay(1, { blocks: [] });
 		await stub.applyConfig({ ...day, version: 2, capacity: 2 });
-		expect(await stub.waitlistEntry(entries[0]?.id ?? "", { role: "admin", userId: "admin" })).toMatchObject({
+		expect(
+			await stub.waitlistEntry(entries[0]?.id ?? "", { role: "admin", userId: "admin", doctorId: null }),
+		).toMatchObject({
 			entry: { status: "offered" },
 		});
 		const blocked = config({
@@ -93,19 +95,19 @@ describe("a freed place", () => {
 	});
 
 	it("declined, passes to the next in line; accepted, is the appointment", async () => {
-		const { stub, booked, entries } = await fullDay(2);
+		const { day, stub, booked, entries } = await fullDay(2);
 		await stub.cancel(booked.id, patient(booked.patient_id));
 		const [a, b] = entries;
 		if (a === undefined || b === undefined) throw new Error("two entries");
 		expect(await stub.declineOffer(a.id, patient(a.patient_id))).toMatchObject({
 			entry: { status: "declined" },
 		});
-		const accepted = await stub.acceptOffer(b, b.id, patient(b.patient_id));
+		const accepted = await stub.acceptOffer(day, b.id, patient(b.patient_id));
 		expect(accepted).toMatchObject({
 			ok: true,
 			appointment: { patient_id: b.patient_id, status: "confirmed" },
 		});
-		expect(await stub.acceptOffer(b, a.id, patient(a.patient_id))).toMatchObject({ code: "OFFER_EXPIRED" });
+		expect(await stub.acceptOffer(day, a.id, patient(a.patient_id))).toMatchObject({ code: "OFFER_EXPIRED" });
 	});
 });
 
