@@ -181,7 +181,7 @@ export function createWaitlistPanel(options) {
 				{ class: "waitlist-actions" },
 				h("button", {
 					type: "button",
-					class: "button",
+					class: "button primary",
 					"data-testid": "waitlist-accept",
 					text: "Accept",
 					onClick: () => void act(entry, "accept"),
