@@ -25,8 +25,8 @@ export function createWaitlistPanel(options) {
 	let day = null;
 	/** @type {Slot | null} a full slot the patient picked */
 	let full = null;
-	/** @type {ReturnType<typeof setInterval> | undefined} */
-	let ticking;
+	/** @type {ReturnType<typeof setInterval>[]} one per offer on screen */
+	let ticking = [];
 	let loadedFor = "";
 
 	document.addEventListener("docslot:notification", (event) => {
@@ -112,7 +112,8 @@ export function createWaitlistPanel(options) {
 	}
 
 	function draw() {
-		clearInterval(ticking);
+		for (const timer of ticking) clearInterval(timer);
+		ticking = [];
 		if (day === null || options.token() === null) {
 			container.hidden = true;
 			return;
@@ -168,10 +169,12 @@ export function createWaitlistPanel(options) {
 		const text = () =>
 			`A place at ${entry.offered_time ?? ""} freed up and is kept for you for ${timeLeft(entry.offer_expires_at ?? "", Date.now())}.`;
 		const line = h("p", { class: "hold-countdown", "data-testid": "waitlist-offer-countdown", text: text() });
-		ticking = setInterval(() => {
-			line.textContent = text();
-			if (Date.parse(entry.offer_expires_at ?? "") <= Date.now()) void refresh();
-		}, 1000);
+		ticking.push(
+			setInterval(() => {
+				line.textContent = text();
+				if (Date.parse(entry.offer_expires_at ?? "") <= Date.now()) void refresh();
+			}, 1000),
+		);
 		return h(
 			"div",
 			{ class: "waitlist-entry is-offer", "data-testid": "waitlist-offer", role: "status" },
@@ -208,14 +211,24 @@ export function createWaitlistPanel(options) {
 		 * @param {Day} next
 		 */
 		show(next) {
-			const moved = day?.doctor_id !== next.doctor_id || day?.date !== next.date;
+			const previous = day;
+			const moved = previous?.doctor_id !== next.doctor_id || previous?.date !== next.date;
 			if (moved) full = null;
 			day = next;
 			void load();
-			const waiting = [...entries.values()].some(
-				(e) => e.doctor_id === next.doctor_id && e.date === next.date && e.status === "waiting",
+			// An offer shows as one more held place where an entry waits: only then is the entry read again.
+			const heldAt = (/** @type {Day | null} */ d, /** @type {string} */ start) =>
+				d?.slots.find((s) => s.start === start)?.held ?? 0;
+			const offeredHere = [...entries.values()].some(
+				(e) =>
+					e.doctor_id === next.doctor_id &&
+					e.date === next.date &&
+					e.status === "waiting" &&
+					next.slots.some(
+						(s) => (e.start === null || e.start === s.start) && s.held > heldAt(previous, s.start),
+					),
 			);
-			if (waiting && !moved) void refresh();
+			if (offeredHere && !moved) void refresh();
 			else draw();
 		},
 		/** @param {Slot} slot a full (or held) slot the patient picked */
