@@ -1,6 +1,6 @@
 // The waitlist in the DoctorDay object: a freed place offered in the change that frees it, offer expiry by
 // the one alarm across an eviction, an accept racing the expiry, and many accepts of one offer.
-import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
@@ -123,9 +123,15 @@ describe("an offer's expiry", () => {
 		expect(await stub.waitlistEntry(a.id, patient(a.patient_id))).toMatchObject({
 			entry: { status: "expired" },
 		});
-		expect(await stub.waitlistEntry(b.id, patient(b.patient_id))).toMatchObject({
-			entry: { status: "offered" },
-		});
+		const next = await stub.waitlistEntry(b.id, patient(b.patient_id));
+		expect(next).toMatchObject({ entry: { status: "offered" } });
+		// The next offer's end is on the one alarm's timers too.
+		const due = await runInDurableObject(stub, (_i, state) =>
+			state.storage.sql
+				.exec<{ due_at: number }>("SELECT due_at FROM timers WHERE name = 'expire-holds'")
+				.one(),
+		);
+		expect(next.ok && due.due_at).toBe(next.ok && Date.parse(next.entry.offer_expires_at ?? ""));
 	});
 
 	it("wins over an accept that races it: OFFER_EXPIRED, and the place goes to the next", async () => {
