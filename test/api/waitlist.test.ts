@@ -149,6 +149,23 @@ describe("an offer over HTTP", () => {
 		});
 	});
 
+	it("a deleted account leaves its waitlists: its offer passes to the next in line", async () => {
+		const { doctor, booker, first, second, date, start, appointmentId } = await fullSlot();
+		const a = (await join(first.token, { doctor_id: doctor.id, date, start })).body.entry;
+		const b = (await join(second.token, { doctor_id: doctor.id, date, start })).body.entry;
+		await api("POST", `/api/appointments/${appointmentId}/cancel`, { headers: bearer(booker.token) });
+		// The account's list is the D1 projection, which follows the day moments later.
+		await eventually(async () => {
+			const list = await api("GET", "/api/waitlist", { headers: bearer(first.token) });
+			return list.body.entries[0]?.status === "offered";
+		});
+		expect((await api("DELETE", "/api/me", { headers: bearer(first.token) })).status).toBe(200);
+		const left = await api("GET", `/api/waitlist/${a.id}`, { headers: ADMIN });
+		expect(left.body.entry.status).toBe("left");
+		const next = await api("GET", `/api/waitlist/${b.id}`, { headers: bearer(second.token) });
+		expect(next.body.entry.status).toBe("offered");
+	});
+
 	it("refuses made-up and malformed ids with 404 before any object", async () => {
 		const [patient] = await createPatients(1);
 		const headers = bearer(patient?.token ?? "");
