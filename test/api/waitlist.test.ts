@@ -36,6 +36,11 @@ describe("POST /api/waitlist", () => {
 		});
 		const b = await join(second.token, { doctor_id: doctor.id, date, start });
 		expect(b.body.entry.position).toBe(2);
+		// The list (the D1 projection) counts the same place in line.
+		await eventually(async () => {
+			const list = await api("GET", "/api/waitlist", { headers: bearer(second.token) });
+			return list.body.entries[0]?.position === 2;
+		});
 		const again = await join(first.token, { doctor_id: doctor.id, date, start });
 		expect(again.status).toBe(409);
 		expect(again.body.error.code).toBe("ALREADY_WAITING");

@@ -87,10 +87,13 @@ waitlistRoutes.openapi(
 		const actor = requireActor(c);
 		const w = waitlistEntries;
 		// Place in line: the waiting entries of the same day that joined earlier and want a place this one could take.
-		const position = sql<number | null>`CASE WHEN ${w.status} = 'waiting' THEN 1 + (
-			SELECT count(*) FROM waitlist_entries o WHERE o.doctor_id = ${w.doctorId} AND o.date = ${w.date}
-			AND o.status = 'waiting' AND o.joined_seq < ${w.joinedSeq}
-			AND (o.start IS NULL OR ${w.start} IS NULL OR o.start = ${w.start})) END`;
+		// Written out with the outer table's name: drizzle leaves a lone table's columns unqualified, which inside
+		// the subquery would name the subquery's own rows.
+		const position = sql<number | null>`CASE WHEN waitlist_entries.status = 'waiting' THEN 1 + (
+			SELECT count(*) FROM waitlist_entries o
+			WHERE o.doctor_id = waitlist_entries.doctor_id AND o.date = waitlist_entries.date
+			AND o.status = 'waiting' AND o.joined_seq < waitlist_entries.joined_seq
+			AND (o.start IS NULL OR waitlist_entries.start IS NULL OR o.start = waitlist_entries.start)) END`;
 		const rows = await database(c.env.DB)
 			.select({ id: w.id, date: w.date, body: w.body, position })
 			.from(w)
