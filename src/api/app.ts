@@ -26,6 +26,7 @@ import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 import { visitDayRoutes } from "./routes/visit-day";
+import { waitlistRoutes } from "./routes/waitlist";
 import { webhookRoutes } from "./routes/webhooks";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -64,6 +65,7 @@ export function createApp() {
 		appointmentRoutes,
 		visitDayRoutes,
 		holdRoutes,
+		waitlistRoutes,
 		liveRoutes,
 		liveTicketRoutes,
 		calendarRoutes,

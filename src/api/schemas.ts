@@ -8,6 +8,7 @@ import { findRangeProblem } from "../core/slots";
 import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
 import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
 import { canonicalTimeZone } from "../core/time-zone";
+import { DEFAULT_OFFER_SECONDS } from "../core/waitlist";
 import { isCommonPassword } from "./common-passwords";
 import { PageQuery } from "./pagination";
 
@@ -239,6 +240,7 @@ export const ScheduleBody = z
 		horizon_days: z.number().int().min(0).max(365).default(60),
 		max_per_patient_per_day: z.number().int().min(1).max(100).default(DEFAULT_MAX_PER_PATIENT),
 		hold_seconds: z.number().int().min(10).max(3600).default(DEFAULT_HOLD_SECONDS),
+		offer_seconds: z.number().int().min(10).max(86_400).default(DEFAULT_OFFER_SECONDS),
 		requires_approval: z.boolean().default(false),
 		...SCHEDULE_RULES,
 		weekly: Weekly,
@@ -367,6 +369,33 @@ export const Hold = z
 		type: z.string().optional(),
 	})
 	.openapi("Hold");
+
+export const WaitlistBody = z.strictObject({
+	doctor_id: z.string().min(1).max(100),
+	date: DateString,
+	// Omitted: any slot of the day.
+	start: Instant.optional(),
+});
+
+export const WaitlistEntry = z
+	.object({
+		id: z.string(),
+		doctor_id: z.string(),
+		patient_id: z.string(),
+		date: z.string(),
+		start: z.string().nullable(),
+		position: z.number().nullable(),
+		status: z.enum(["waiting", "offered", "accepted", "declined", "expired", "left"]),
+		created_at: z.string(),
+		offered_start: z.string().nullable(),
+		offered_time: z.string().nullable(),
+		offer_expires_at: z.string().nullable(),
+		hold_id: z.string().nullable(),
+		appointment_id: z.string().nullable(),
+	})
+	.openapi("WaitlistEntry");
+
+export const WaitlistListQuery = z.strictObject(PageQuery);
 
 export const IdempotencyHeader = z.object({
 	"idempotency-key": z

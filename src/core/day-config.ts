@@ -24,6 +24,8 @@ export interface DoctorSettings {
 	maxPerPatient?: number;
 	/** How long a hold keeps a place; absent in configs stored before holds existed (default 300). */
 	holdSeconds?: number;
+	/** How long a waitlist offer keeps its place; absent in configs stored before the waitlist (default 900). */
+	offerSeconds?: number;
 	/** Bookings wait as `pending` (holding their place) until the doctor confirms or declines; absent: false. */
 	requiresApproval?: boolean;
 	// The schedule's rules; each is absent in configs stored before it existed, meaning its default.

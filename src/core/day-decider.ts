@@ -23,6 +23,7 @@ import {
 } from "./holds";
 import { type AppointmentStatus, canMove, moved } from "./lifecycle";
 import { type ReminderKind, shouldSendReminder } from "./reminders";
+import type { WaitlistEntry } from "./waitlist";
 
 /**
  * What a doctor-day's transactions record; each consumer (D1 projection, Doctor object, notifications, …)
@@ -48,7 +49,14 @@ export type DayEvent =
 	  }
 	| { type: "hold.placed"; hold: Hold; placed_by: string }
 	| { type: "hold.released"; hold: Hold; reason: "released" | "replaced" | "booked" }
-	| { type: "hold.expired"; hold: Hold };
+	| { type: "hold.expired"; hold: Hold }
+	| { type: "waitlist.joined"; entry: WaitlistEntry }
+	/** A freed place offered to the entry: the hold keeps it for the patient until the offer ends. */
+	| { type: "waitlist.offered"; entry: WaitlistEntry; hold: Hold }
+	| { type: "waitlist.accepted"; entry: WaitlistEntry }
+	| { type: "waitlist.declined"; entry: WaitlistEntry }
+	| { type: "waitlist.expired"; entry: WaitlistEntry }
+	| { type: "waitlist.left"; entry: WaitlistEntry };
 
 export type DayEventType = DayEvent["type"];
 
@@ -182,6 +190,7 @@ export function eventSlot(event: DayEvent): number | null {
 		case "hold.placed":
 		case "hold.released":
 		case "hold.expired":
+		case "waitlist.offered":
 			return Date.parse(event.hold.start);
 		default:
 			return null;

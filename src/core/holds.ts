@@ -30,6 +30,8 @@ export interface HoldRecord {
 	appointmentId: string | null;
 	/** Every slot start it keeps a place in, when it is for a multi-slot type (absent: its start alone). */
 	starts?: readonly number[];
+	/** The waitlist entry this hold is the offer of (src/core/waitlist.ts); absent for a patient's own hold. */
+	entryId?: string | null;
 }
 
 export function holdSeconds(config: DayConfig): number {
@@ -82,13 +84,13 @@ export function storedHeldCounts(records: readonly HoldRecord[]): HeldCounts {
 	return heldCounts(records, Number.NEGATIVE_INFINITY);
 }
 
-/** A patient's live hold on this day, if any (a patient keeps at most one). */
+/** A patient's live hold on this day, if any (a patient keeps at most one; waitlist offers are apart). */
 export function patientHold(
 	records: readonly HoldRecord[],
 	patientId: string,
 	now: number,
 ): HoldRecord | null {
-	return records.find((r) => r.hold.patient_id === patientId && isLive(r, now)) ?? null;
+	return records.find((r) => r.hold.patient_id === patientId && !r.entryId && isLive(r, now)) ?? null;
 }
 
 /** The client's `expected_version` is older than the slot's last change: its page was stale. */

@@ -61,6 +61,7 @@ export async function loadDoctorConfig(
 		horizonDays: doctor.horizonDays,
 		maxPerPatient: doctor.maxPerPatientPerDay,
 		holdSeconds: doctor.holdSeconds,
+		offerSeconds: doctor.offerSeconds,
 		requiresApproval: doctor.requiresApproval,
 		bufferMinutes: doctor.bufferMinutes,
 		minNoticeMinutes: doctor.minNoticeMinutes,

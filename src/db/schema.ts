@@ -55,6 +55,8 @@ export const doctors = sqliteTable(
 		maxPerPatientPerDay: integer("max_per_patient_per_day").notNull().default(4),
 		// How long a hold (POST /api/holds) keeps a place, in seconds.
 		holdSeconds: integer("hold_seconds").notNull().default(300),
+		// How long a waitlist offer keeps a freed place for the patient it is offered to, in seconds.
+		offerSeconds: integer("offer_seconds").notNull().default(900),
 		// Bookings wait as `pending` (holding their place) until the doctor confirms or declines them.
 		requiresApproval: integer("requires_approval", { mode: "boolean" }).notNull().default(false),
 		// The schedule's rules (src/core/day-config.ts): gap after each slot, how late patients may book
@@ -128,6 +130,29 @@ export const appointments = sqliteTable(
 	(t) => [
 		index("appointments_patient_start").on(t.patientId, t.start),
 		index("appointments_doctor_start").on(t.doctorId, t.start),
+	],
+);
+
+// A projection of the doctor-days' waitlists, for a patient's own list (GET /api/waitlist); the objects
+// decide and stay authoritative (accept, decline and leave go to them).
+export const waitlistEntries = sqliteTable(
+	"waitlist_entries",
+	{
+		id: text("id").primaryKey(),
+		patientId: text("patient_id").notNull(),
+		doctorId: text("doctor_id").notNull(),
+		date: text("date").notNull(),
+		// The slot waited for; null: any slot of the day.
+		start: text("start"),
+		status: text("status").notNull(),
+		body: text("body").notNull(),
+		// The day-event seq that first wrote the row (the join): the order of the line within its day.
+		joinedSeq: integer("joined_seq").notNull(),
+		dayVersion: integer("day_version").notNull(),
+	},
+	(t) => [
+		index("waitlist_entries_patient").on(t.patientId, t.date, t.id),
+		index("waitlist_entries_day").on(t.doctorId, t.date, t.status),
 	],
 );
 

@@ -125,6 +125,15 @@ const DAY_MIGRATIONS: readonly string[] = [
 	// JSON array (null for one slot, which is all that existed before).
 	`ALTER TABLE appointments ADD COLUMN slot_starts TEXT;
 	ALTER TABLE holds ADD COLUMN slot_starts TEXT;`,
+	// 6: the waitlist (rowid is the order entries joined in), and which entry a hold is the offer of.
+	`CREATE TABLE waitlist (
+		id TEXT PRIMARY KEY,
+		patient_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX waitlist_open ON waitlist (status) WHERE status IN ('waiting', 'offered');
+	ALTER TABLE holds ADD COLUMN entry_id TEXT;`,
 ];
 
 export const DAY_SCHEMA: StorageSchema = {
@@ -164,13 +173,21 @@ export const DAY_SCHEMA: StorageSchema = {
 		status TEXT NOT NULL,
 		appointment_id TEXT,
 		body TEXT NOT NULL,
-		slot_starts TEXT
+		slot_starts TEXT,
+		entry_id TEXT
 	);
 	CREATE INDEX holds_live ON holds (expires_ms) WHERE status = 'live';
 	CREATE TABLE slot_versions (
 		start_ms INTEGER PRIMARY KEY,
 		version INTEGER NOT NULL
 	);
+	CREATE TABLE waitlist (
+		id TEXT PRIMARY KEY,
+		patient_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX waitlist_open ON waitlist (status) WHERE status IN ('waiting', 'offered');
 	${EVENT_LOG_TABLES}
 	${TIMERS_TABLE};`,
 };

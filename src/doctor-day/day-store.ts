@@ -7,6 +7,7 @@ import type { DayConfig } from "../core/day-config";
 import { type DayEvent, eventSlot } from "../core/day-decider";
 import type { HoldRecord, HoldStatus } from "../core/holds";
 import { PLACE_FREEING_STATUSES } from "../core/lifecycle";
+import type { PatientPlaces, WaitlistEntry } from "../core/waitlist";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate } from "../lib/storage-migrations";
@@ -33,9 +34,11 @@ type SlotStartsRow = { slot_starts: string | null };
 type HoldRow = {
 	status: HoldStatus;
 	appointment_id: string | null;
+	entry_id: string | null;
 	body: string;
 	slot_starts: string | null;
 };
+const HOLD_COLUMNS = "status, appointment_id, entry_id, body, slot_starts";
 
 export class DayStore {
 	readonly events: EventLog;
@@ -242,9 +245,7 @@ export class DayStore {
 	liveHolds(): HoldRecord[] {
 		if (!this.ready) return [];
 		return this.storage.sql
-			.exec<HoldRow>(
-				"SELECT status, appointment_id, body, slot_starts FROM holds WHERE status = 'live' ORDER BY rowid",
-			)
+			.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE status = 'live' ORDER BY rowid`)
 			.toArray()
 			.map(holdFromRow);
 	}
@@ -252,7 +253,7 @@ export class DayStore {
 	findHold(id: string): HoldRecord | null {
 		if (!this.ready) return null;
 		const [row] = this.storage.sql
-			.exec<HoldRow>("SELECT status, appointment_id, body, slot_starts FROM holds WHERE id = ?", id)
+			.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE id = ?`, id)
 			.toArray();
 		return row === undefined ? null : holdFromRow(row);
 	}
@@ -260,7 +261,7 @@ export class DayStore {
 	insertHold(record: HoldRecord): void {
 		const { hold } = record;
 		this.storage.sql.exec(
-			"INSERT INTO holds (id, start_ms, expires_ms, patient_id, status, appointment_id, body, slot_starts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			"INSERT INTO holds (id, start_ms, expires_ms, patient_id, status, appointment_id, body, slot_starts, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			hold.id,
 			Date.parse(hold.start),
 			Date.parse(hold.expires_at),
@@ -269,6 +270,7 @@ export class DayStore {
 			record.appointmentId,
 			JSON.stringify(hold),
 			slotStartsColumn(record.starts),
+			record.entryId ?? null,
 		);
 	}
 
@@ -280,6 +282,49 @@ export class DayStore {
 			appointmentId,
 			id,
 		);
+	}
+
+	/** Waitlist entries still in line (waiting or offered), in the order they joined. */
+	openEntries(): WaitlistEntry[] {
+		if (!this.ready) return [];
+		return this.storage.sql
+			.exec<{ body: string }>(
+				"SELECT body FROM waitlist WHERE status IN ('waiting', 'offered') ORDER BY rowid",
+			)
+			.toArray()
+			.map((row) => JSON.parse(row.body) as WaitlistEntry);
+	}
+
+	findEntry(id: string): WaitlistEntry | null {
+		if (!this.ready) return null;
+		const [row] = this.storage.sql
+			.exec<{ body: string }>("SELECT body FROM waitlist WHERE id = ?", id)
+			.toArray();
+		return row === undefined ? null : (JSON.parse(row.body) as WaitlistEntry);
+	}
+
+	/** Adds an entry at the end of the line, or writes its new state (its place in line stays). */
+	saveEntry(entry: WaitlistEntry): void {
+		this.storage.sql.exec(
+			`INSERT INTO waitlist (id, patient_id, status, body) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body`,
+			entry.id,
+			entry.patient_id,
+			entry.status,
+			JSON.stringify(entry),
+		);
+	}
+
+	/** Each patient's confirmed places on the day: how many, and at which starts. */
+	patientPlacesAll(): Map<string, PatientPlaces> {
+		const places = new Map<string, { count: number; starts: Set<number> }>();
+		for (const { appointment, start } of this.confirmed()) {
+			const mine = places.get(appointment.patient_id) ?? { count: 0, starts: new Set<number>() };
+			mine.count++;
+			mine.starts.add(start);
+			places.set(appointment.patient_id, mine);
+		}
+		return places;
 	}
 
 	/** The day version at which the slot at `start` last changed (a config change changes every slot). */
@@ -356,6 +401,7 @@ function holdFromRow(row: HoldRow): HoldRecord {
 		hold: JSON.parse(row.body),
 		status: row.status,
 		appointmentId: row.appointment_id,
+		entryId: row.entry_id,
 	};
 	return row.slot_starts === null ? record : { ...record, starts: JSON.parse(row.slot_starts) as number[] };
 }

@@ -3,6 +3,7 @@ import type { Actor, Appointment, AppointmentRequest } from "../core/appointment
 import type { DaySummary, RefusalCode, SlotStatus, SlotView } from "../core/booking";
 import type { BookRefusalCode } from "../core/day-decider";
 import type { Hold, HoldRefusalCode } from "../core/holds";
+import type { EntryRefusalCode, JoinRefusalCode, WaitlistEntry } from "../core/waitlist";
 
 /** Which doctor-day a call is for: objects are named by it, and a day with no config reads it by it. */
 export interface DayRef {
@@ -95,3 +96,24 @@ export interface ConfigApplied {
 }
 
 export type { Actor };
+
+/** A waitlist entry as the API shows it: its place in line while waiting. */
+export type WaitlistEntryView = WaitlistEntry & { position: number | null };
+
+export interface JoinRequest {
+	patientId: string;
+	/** One slot, or null: any slot of the day. */
+	start: number | null;
+}
+
+export type JoinResult =
+	| { ok: true; entry: WaitlistEntryView }
+	| { ok: false; code: JoinRefusalCode | "DOCTOR_NOT_FOUND" };
+
+export type EntryResult =
+	| { ok: true; entry: WaitlistEntryView; changed: boolean }
+	| { ok: false; code: EntryRefusalCode };
+
+export type AcceptResult =
+	| { ok: true; appointment: Appointment; entry: WaitlistEntryView }
+	| { ok: false; code: EntryRefusalCode | "SLOT_UNAVAILABLE" };

@@ -142,6 +142,7 @@ describe("PUT /api/doctors/:id/schedule", () => {
 			horizon_days: 60,
 			max_per_patient_per_day: 100,
 			hold_seconds: 3600,
+			offer_seconds: 1800,
 			requires_approval: true,
 			buffer_minutes: 0,
 			min_notice_minutes: 0,

@@ -1,12 +1,12 @@
 // /api/me: the signed-in account; deleting it cancels its future appointments, removes its personal data and
 // revokes every token issued to it.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Actor, Appointment as AppointmentRecord } from "../../core/appointment";
 import { database } from "../../db/client";
-import { appointments, users } from "../../db/schema";
+import { appointments, users, waitlistEntries } from "../../db/schema";
 import { doctorDay } from "../../doctor-day/stub";
-import { verifyAppointmentId } from "../../lib/appointment-ids";
+import { verifyAppointmentId, verifyDayId } from "../../lib/appointment-ids";
 import { nowIso } from "../../lib/ids";
 import { userObject } from "../../user/stub";
 import { allow, isAdminToken, requireActor } from "../auth";
@@ -116,11 +116,14 @@ meRoutes.openapi(
 			throw new ApiError("FORBIDDEN", `${who}: doctor accounts are removed by an admin.`);
 		}
 		await liveAccount(c.env, actor.userId);
-		// Cancelled while the account still works, so a failure here leaves it whole for a retry.
+		// Cancelled while the account still works, so a failure here leaves it whole for a retry. Its waitlist
+		// entries go first, so no place its cancellations free is offered back to it.
+		await leaveWaitlists(c.env, actor);
 		const cancelled = await cancelFutureAppointments(c.env, actor);
 		await revoke(c.env, actor.userId);
 		revokeInThisIsolate(actor.userId);
 		// Again: a booking that reached the list between the first pass and the revocation is cancelled too.
+		await leaveWaitlists(c.env, actor);
 		cancelled.push(...(await cancelFutureAppointments(c.env, actor)));
 		// Its inbox goes too; the object keeps a tombstone, so the cancellations' own notices never land there.
 		await userObject(c.env, actor.userId).deleteInbox();
@@ -149,6 +152,27 @@ async function revoke(env: Env, userId: string): Promise<void> {
 			})
 			.where(eq(users.id, userId)),
 	]);
+}
+
+/** Leaves, through each entry's own day object, the account's waitlist entries still in line (an offer gives its place on). */
+async function leaveWaitlists(env: Env, actor: Actor): Promise<void> {
+	const rows = await database(env.DB)
+		.select({ id: waitlistEntries.id })
+		.from(waitlistEntries)
+		.where(
+			and(
+				eq(waitlistEntries.patientId, actor.userId),
+				inArray(waitlistEntries.status, ["waiting", "offered"]),
+			),
+		);
+	for (let i = 0; i < rows.length; i += CANCELS_AT_ONCE) {
+		await Promise.all(
+			rows.slice(i, i + CANCELS_AT_ONCE).map(async ({ id }) => {
+				const owner = await verifyDayId(env.AUTH_SECRET, "waitlist", id);
+				if (owner !== null) await doctorDay(env, owner.doctorId, owner.date).leaveWaitlist(id, actor);
+			}),
+		);
+	}
 }
 
 /** Cancels, through each appointment's own day object, the account's confirmed appointments not yet started. */
