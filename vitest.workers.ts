@@ -1,5 +1,5 @@
 // The Workers test pool of `npm test` and `npm run test:soak`: the project's wrangler.toml with test secrets,
-// the D1 migrations for test/apply-migrations.ts, and rate limits off.
+// the D1 migrations for test/apply-migrations.ts, rate limits and email sending off.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 
@@ -14,6 +14,8 @@ export async function workersPool(bindings: Record<string, string> = {}) {
 				ADMIN_TOKEN: "test-admin-token",
 				// Most tests fire hundreds of requests from one address; test/api/rate-limit.test.ts turns limits on.
 				RATE_LIMITS: "off",
+				// Alarms would race the outbox tests' fake sender (test/user/email-outbox.test.ts).
+				EMAIL_SENDING: "off",
 				...bindings,
 			},
 		},

@@ -120,6 +120,10 @@ function printBanner(vars) {
 		"",
 		" Demo logins (POST /api/auth/login):",
 		...DEMO_LOGINS.map((l) => `   ${l.role.padEnd(8)} ${l.email.padEnd(width)}  ${l.password}   (${l.name})`),
+		"",
+		" Sent email (notifications, password reset) is not delivered locally: wrangler stores each",
+		` message's text, HTML and attachments under ${path.join(tmpdir(), "miniflare-*", "email")}`,
+		" and logs the files' paths below as it sends.",
 		"──────────────────────────────────────────────────────────────",
 		"",
 	];

@@ -6,6 +6,8 @@ declare module "vitest" {
 	export interface ProvidedContext {
 		baseUrl: string;
 		adminToken: string;
+		/** wrangler's log: the send_email binding prints where it stored each sent email. */
+		logFile: string;
 	}
 }
 
@@ -17,6 +19,7 @@ export default async function setup(project: TestProject) {
 	);
 	project.provide("baseUrl", server.baseUrl);
 	project.provide("adminToken", server.adminToken);
+	project.provide("logFile", server.logFile);
 	return async () => {
 		const stopping = Date.now();
 		await server.dispose();

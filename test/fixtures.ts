@@ -20,7 +20,7 @@ export function at(date: string, time: string): string {
 	return new Date(`${date}T${time}:00.000Z`).toISOString();
 }
 
-export type Ranges = Array<{ start: string; end: string }>;
+export type Ranges = Array<{ start: string; end: string; capacity?: number }>;
 
 /** The same ranges on all seven days. */
 export function allWeek(ranges: Ranges) {

@@ -39,3 +39,18 @@ export async function alarmUntilExpired(stub: DayStub, id: string, timeoutMs = 5
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
 }
+
+/** Moves every waitlist offer's end (and its hold's) `byMs` earlier, so the offers reach expiry without sleeping. */
+export async function ageOffers(stub: DayStub, byMs: number): Promise<void> {
+	await ageHolds(stub, byMs);
+	await runInDurableObject(stub, (_instance, state) => {
+		const rows = state.storage.sql
+			.exec<{ id: string; body: string }>("SELECT id, body FROM waitlist WHERE status = 'offered'")
+			.toArray();
+		for (const row of rows) {
+			const entry = JSON.parse(row.body);
+			entry.offer_expires_at = new Date(Date.parse(entry.offer_expires_at) - byMs).toISOString();
+			state.storage.sql.exec("UPDATE waitlist SET body = ? WHERE id = ?", JSON.stringify(entry), row.id);
+		}
+	});
+}

@@ -20,6 +20,8 @@ const REFUSED = {
 	SLOT_HELD: "Someone else is completing a booking for the last place at that time.",
 	HOLD_EXPIRED: "Your hold on that time ran out.",
 	SLOT_CHANGED: "That time changed a moment ago.",
+	TOO_LATE_TO_BOOK: "That time is too soon to book: the doctor asks for more notice.",
+	DAY_FULL: "The doctor takes no more bookings on that day.",
 };
 
 /**

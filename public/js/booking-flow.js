@@ -12,6 +12,7 @@ import { createLiveDay } from "./live-day.js";
 import { createSlotGrid } from "./slot-grid.js";
 import { createSlotHold } from "./slot-hold.js";
 import { addDays, formatDate, isDate, todayIn, zoneLabel } from "./time.js";
+import { createWaitlistPanel } from "./waitlist-panel.js";
 
 /** @typedef {import("../live.js").Day} Day */
 /** @typedef {import("../live.js").Slot} Slot */
@@ -33,7 +34,17 @@ export function createBookingFlow(hooks) {
 		},
 	});
 	const strip = createDateStrip({ container: byId("date-strip"), onPick: (d) => openDay(d) });
-	const grid = createSlotGrid({ container: byId("slot-grid"), onSelect: (slot) => select(slot.start) });
+	const grid = createSlotGrid({
+		container: byId("slot-grid"),
+		onSelect: (slot) => select(slot.start),
+		onFull: (slot) => waitlist.pickFull(slot),
+	});
+	const waitlist = createWaitlistPanel({
+		container: byId("waitlist"),
+		token: () => patientToken(),
+		onUnauthorized: hooks.onUnauthorized,
+		onBooked: (appointment) => hooks.onBooked(appointment),
+	});
 	const alternatives = byId("alternatives");
 	const liveStatus = byId("live-status");
 	const checkout = createCheckout({
@@ -91,6 +102,7 @@ export function createBookingFlow(hooks) {
 		picker.setCurrent(next.id);
 		// The day on screen is the previous doctor's: none of its slots may be picked for this one.
 		liveDay.clear();
+		waitlist.clear();
 		releaseHold();
 		selected = null;
 		grid.loading();
@@ -143,6 +155,7 @@ export function createBookingFlow(hooks) {
 		}
 		grid.render(day, selected);
 		strip.update(day);
+		waitlist.show(day);
 		if (day.slots.length === 0) offerNextDay();
 	}
 
@@ -310,6 +323,8 @@ export function createBookingFlow(hooks) {
 		resume: () => liveDay.resume(),
 		sessionChanged: () => {
 			checkout.sessionChanged();
+			waitlist.sessionChanged();
+			if (liveDay.day !== null) waitlist.show(liveDay.day);
 			// Signed in half-way: the slot already chosen is held now.
 			if (selected !== null && slotHold.current === null && patientToken() !== null) {
 				liveDay.hold(selected, true);

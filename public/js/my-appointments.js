@@ -51,6 +51,13 @@ export async function showMyAppointments(options) {
 		);
 		return;
 	}
+	// Best effort: the appointments matter more than the waitlist beside them.
+	/** @type {WaitlistEntry[]} */
+	const waiting = await requestAllPages("/api/waitlist", "entries", { token })
+		.then((/** @type {WaitlistEntry[]} */ all) =>
+			all.filter((e) => e.status === "waiting" || e.status === "offered"),
+		)
+		.catch(() => []);
 	const now = Date.now();
 	const upcoming = list.filter((a) => Date.parse(a.end) > now).sort((a, b) => a.start.localeCompare(b.start));
 	const past = list.filter((a) => Date.parse(a.end) <= now).sort((a, b) => b.start.localeCompare(a.start));
@@ -223,6 +230,9 @@ export async function showMyAppointments(options) {
 				})
 			: null,
 		upcoming.length ? section("Upcoming", upcoming, "upcoming-appointments") : null,
+		waiting.length
+			? waitlistSection(waiting, token, doctorName, () => void showMyAppointments(options))
+			: null,
 		past.length ? section("Past", past, "past-appointments") : null,
 		calendarFeedPanel(() => token),
 	);
@@ -230,3 +240,84 @@ export async function showMyAppointments(options) {
 
 /** @param {Appointment} a */
 const label = (a) => STATUS_LABELS[a.status] ?? a.status;
+
+/**
+ * @typedef {{id: string, doctor_id: string, date: string, start: string | null, position: number | null,
+ *   status: string, offered_time: string | null, offer_expires_at: string | null}} WaitlistEntry
+ */
+
+/**
+ * The patient's places in waitlists, with Accept on an offer and Leave on each.
+ * @param {WaitlistEntry[]} entries
+ * @param {string} token
+ * @param {(id: string) => string} doctorName
+ * @param {() => void} again shows the page once more after a change
+ */
+function waitlistSection(entries, token, doctorName, again) {
+	/**
+	 * @param {WaitlistEntry} entry
+	 * @param {string} method
+	 * @param {string} path
+	 */
+	const act = async (entry, method, path) => {
+		try {
+			await request(method, `/api/waitlist/${encodeURIComponent(entry.id)}${path}`, { token });
+		} catch (error) {
+			toast(error instanceof ApiError ? error.message : String(error), { tone: "warning" });
+		}
+		again();
+	};
+	const row = (/** @type {WaitlistEntry} */ entry) =>
+		h(
+			"li",
+			{ class: "appointment", "data-testid": "my-waitlist-entry", dataset: { status: entry.status } },
+			h(
+				"div",
+				{ class: "appointment-when" },
+				h("span", {
+					class: "appointment-date",
+					text: formatDate(entry.date, { weekday: "short", day: "numeric", month: "short" }),
+				}),
+				h("span", {
+					class: "appointment-time",
+					text: entry.offered_time ?? (entry.start ? entry.start.slice(11, 16) : "Any time"),
+				}),
+			),
+			h(
+				"div",
+				{ class: "appointment-what" },
+				h("span", { class: "appointment-doctor", text: doctorName(entry.doctor_id) }),
+				h("span", {
+					class: "muted small",
+					text:
+						entry.status === "offered"
+							? "A place freed up: it is kept for you for a short while."
+							: `Waiting: number ${entry.position ?? "?"} in line.`,
+				}),
+			),
+			h(
+				"div",
+				{ class: "row-actions" },
+				entry.status === "offered"
+					? h("button", {
+							type: "button",
+							class: "button primary compact",
+							text: "Accept",
+							onClick: () => act(entry, "POST", "/accept"),
+						})
+					: null,
+				h("button", {
+					type: "button",
+					class: "button subtle compact",
+					text: "Leave",
+					onClick: () => act(entry, "DELETE", ""),
+				}),
+			),
+		);
+	return h(
+		"section",
+		{ class: "appointments-group" },
+		h("h2", { text: "Waitlist" }),
+		h("ul", { class: "appointment-list", "data-testid": "my-waitlist" }, entries.map(row)),
+	);
+}

@@ -4,6 +4,13 @@ import { ApiError, doctorPath, request } from "./api.js";
 import { h, replace, toast } from "./dom.js";
 import { busy, clearIssues, field, formErrors, showIssues } from "./forms.js";
 
+import {
+	createPreview,
+	createTypesEditor,
+	loadRules,
+	readRules,
+	ruleFields,
+} from "./schedule-rule-fields.js";
 import { addHour, cap, checkSchedule, scheduleKey, TIME, WEEKDAYS } from "./schedule-rules.js";
 
 /** @typedef {import("./schedule-rules.js").Range} Range */
@@ -17,6 +24,10 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 	let dirty = false;
 	/** The schedule last loaded, to tell a change made elsewhere from the echo of our own save. */
 	let loaded = "";
+	/** Fields the form does not show (hold_seconds, max_per_patient_per_day): saved back as they were. */
+	/** @type {Record<string, any>} */
+	let kept = {};
+	const types = createTypesEditor();
 	const dayLists = new Map(WEEKDAYS.map((day) => [day, h("div", { class: "ranges" })]));
 	/** @param {string} day */
 	const dayList = (day) => {
@@ -97,6 +108,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 		form,
 		zones,
 		settings,
+		ruleFields(),
 		h(
 			"label",
 			{ class: "check-field" },
@@ -105,6 +117,8 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 		),
 		h("h3", { text: "Opening hours" }),
 		week,
+		types.element,
+		createPreview({ doctorId, token, read: () => read(), onUnauthorized }),
 		formErrors(),
 		h("div", { class: "actions" }, save, status),
 	);
@@ -160,6 +174,17 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 			time("start", range.start),
 			h("span", { class: "range-dash", "aria-hidden": "true", text: "–" }),
 			time("end", range.end),
+			h("input", {
+				class: "range-capacity",
+				type: "number",
+				min: 1,
+				max: 1000,
+				value: range.capacity === undefined ? "" : String(range.capacity),
+				placeholder: "places",
+				"aria-label": `${cap(day)} places per slot in this range (empty: the schedule's)`,
+				"data-testid": "range-capacity",
+				"data-path": `weekly.${day}.${index}.capacity`,
+			}),
 			h("button", {
 				type: "button",
 				class: "icon-button",
@@ -179,10 +204,12 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 
 	/** @param {string} day */
 	function readDay(day) {
-		return [...dayList(day).querySelectorAll(".range")].map((row) => ({
-			start: /** @type {HTMLInputElement} */ (row.querySelector(".range-start")).value.trim(),
-			end: /** @type {HTMLInputElement} */ (row.querySelector(".range-end")).value.trim(),
-		}));
+		return [...dayList(day).querySelectorAll(".range")].map((row) => {
+			const start = /** @type {HTMLInputElement} */ (row.querySelector(".range-start")).value.trim();
+			const end = /** @type {HTMLInputElement} */ (row.querySelector(".range-end")).value.trim();
+			const capacity = /** @type {HTMLInputElement} */ (row.querySelector(".range-capacity")).value.trim();
+			return capacity === "" ? { start, end } : { start, end, capacity: Number(capacity) };
+		});
 	}
 
 	/** @param {string} name */
@@ -191,6 +218,9 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 	/** @returns {Schedule} */
 	function read() {
 		return {
+			...kept,
+			...readRules(form),
+			appointment_types: types.read(),
 			timezone: input("timezone").value.trim(),
 			slot_minutes: Number(input("slot_minutes").value),
 			capacity: Number(input("capacity").value),
@@ -238,6 +268,12 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 		input("capacity").value = String(s.capacity);
 		input("horizon_days").value = String(s.horizon_days);
 		approval.checked = s.requires_approval === true;
+		loadRules(form, s);
+		types.draw(s.appointment_types ?? []);
+		kept =
+			schedule === null
+				? {}
+				: { hold_seconds: schedule.hold_seconds, max_per_patient_per_day: schedule.max_per_patient_per_day };
 		for (const day of WEEKDAYS) drawDay(day, s.weekly[day] ?? []);
 		clearIssues(form);
 		dirty = false;

@@ -5,9 +5,12 @@ export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday",
 /** A wall-clock time HH:MM; 24:00 ends a day. */
 export const TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
-/** @typedef {{start: string, end: string}} Range */
+/** @typedef {{start: string, end: string, capacity?: number}} Range */
 /** @typedef {{timezone: string, slot_minutes: number, capacity: number, horizon_days: number,
- *   requires_approval?: boolean, weekly: Record<string, Range[]>}} Schedule */
+ *   requires_approval?: boolean, weekly: Record<string, Range[]>, hold_seconds?: number,
+ *   max_per_patient_per_day?: number, buffer_minutes?: number, min_notice_minutes?: number,
+ *   cancel_cutoff_minutes?: number, max_per_day?: number | null, reserved_places?: number,
+ *   appointment_types?: {id: string, name: string, slots: number}[]}} Schedule */
 
 /**
  * What the API would refuse, found before sending: times, order and overlaps within each day.
@@ -54,6 +57,12 @@ export function scheduleKey(s) {
 		s.capacity,
 		s.horizon_days,
 		s.requires_approval === true,
+		s.buffer_minutes ?? 0,
+		s.min_notice_minutes ?? 0,
+		s.cancel_cutoff_minutes ?? 0,
+		s.max_per_day ?? null,
+		s.reserved_places ?? 0,
+		s.appointment_types ?? [],
 		weekly,
 	]);
 }

@@ -15,9 +15,10 @@ const STATUS_WORDS = {
 };
 
 /**
- * @param {{container: HTMLElement, onSelect: (slot: Slot) => void}} options
+ * @param {{container: HTMLElement, onSelect: (slot: Slot) => void, onFull?: (slot: Slot) => void}} options
+ *   `onFull`: a full or held slot was picked (the waitlist offers to wait for it)
  */
-export function createSlotGrid({ container, onSelect }) {
+export function createSlotGrid({ container, onSelect, onFull }) {
 	/** @type {Map<string, HTMLButtonElement>} */
 	let buttons = new Map();
 	/** @type {Map<string, Slot>} */
@@ -40,6 +41,7 @@ export function createSlotGrid({ container, onSelect }) {
 					onClick: () => {
 						const current = slots.get(slot.start);
 						if (current?.status === "available") onSelect(current);
+						else if (current?.status === "full" || current?.status === "held") onFull?.(current);
 					},
 				})
 			);

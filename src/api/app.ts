@@ -22,11 +22,14 @@ import { liveRoutes } from "./routes/live";
 import { liveTicketRoutes } from "./routes/live-tickets";
 import { meRoutes } from "./routes/me";
 import { notificationRoutes } from "./routes/notifications";
+import { passwordResetRoutes } from "./routes/password-reset";
 import { rescheduleRoutes } from "./routes/reschedule";
 import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
 import { unavailabilityRoutes } from "./routes/unavailability";
 import { visitDayRoutes } from "./routes/visit-day";
+import { waitlistRoutes } from "./routes/waitlist";
+import { webhookRoutes } from "./routes/webhooks";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -54,6 +57,7 @@ export function createApp() {
 
 	for (const routes of [
 		accounts,
+		passwordResetRoutes,
 		meRoutes,
 		doctorRoutes,
 		clinicRoutes,
@@ -63,6 +67,7 @@ export function createApp() {
 		appointmentRoutes,
 		visitDayRoutes,
 		holdRoutes,
+		waitlistRoutes,
 		rescheduleRoutes,
 		dependentRoutes,
 		liveRoutes,
@@ -70,6 +75,7 @@ export function createApp() {
 		calendarRoutes,
 		roomRoutes,
 		notificationRoutes,
+		webhookRoutes,
 	]) {
 		app.route("/", routes);
 	}

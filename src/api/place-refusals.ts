@@ -2,7 +2,7 @@
 import type { PlaceRefusal } from "../doctor-day/results";
 import { ApiError, type ErrorCode } from "./errors";
 
-type PlaceCode = ErrorCode | "HOLD_MISMATCH";
+type PlaceCode = ErrorCode | "HOLD_MISMATCH" | "UNKNOWN_TYPE";
 
 /** Every refusal carries the counts; SLOT_HELD says until when, SLOT_CHANGED shows the slot as it is now. */
 export function placeRefused(result: PlaceRefusal<PlaceCode>, extra: Record<string, unknown> = {}): ApiError {
@@ -11,6 +11,11 @@ export function placeRefused(result: PlaceRefusal<PlaceCode>, extra: Record<stri
 		return new ApiError("VALIDATION_ERROR", `hold_id: ${message}`, {
 			issues: [{ path: "hold_id", message }],
 		});
+	}
+	if (result.code === "UNKNOWN_TYPE") {
+		// Bad input for this doctor: the schedule names no appointment type of that id.
+		const message = "The doctor's schedule has no appointment type of this id.";
+		return new ApiError("VALIDATION_ERROR", `type: ${message}`, { issues: [{ path: "type", message }] });
 	}
 	const details: Record<string, unknown> = {
 		current_bookings: result.booked,

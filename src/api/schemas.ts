@@ -8,6 +8,7 @@ import { findRangeProblem } from "../core/slots";
 import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
 import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
 import { canonicalTimeZone } from "../core/time-zone";
+import { DEFAULT_OFFER_SECONDS } from "../core/waitlist";
 import { isCommonPassword } from "./common-passwords";
 import { PageQuery } from "./pagination";
 
@@ -88,6 +89,15 @@ export const AppointmentIdParam = z.object({ id: z.string().max(200) });
 
 export const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name });
 export const LoginBody = z.strictObject({ email: Email, password: LoginPassword });
+export const PatchMeBody = z.strictObject({
+	name: Name.optional(),
+	email_notifications: z.boolean().optional(),
+});
+export const PasswordResetBody = z.strictObject({ email: Email });
+export const PasswordResetConfirmBody = z.strictObject({
+	token: z.string().min(1).max(500),
+	password: Password,
+});
 
 export const User = z
 	.object({
@@ -174,7 +184,13 @@ export const PatchDoctorBody = z
 	})
 	.refine((b) => Object.keys(b).length > 0, "Give at least one field to change.");
 
-const Range = z.strictObject({ start: TimeString, end: TimeString });
+const Capacity = z.number().int().min(1).max(1000);
+const Range = z.strictObject({
+	start: TimeString,
+	end: TimeString,
+	// Omitted: the schedule's capacity.
+	capacity: Capacity.optional(),
+});
 const DayRanges = z
 	.array(Range)
 	.max(48)
@@ -191,20 +207,50 @@ export const Weekly = z.strictObject(
 	>,
 );
 
+const Minutes = (max: number) => z.number().int().min(0).max(max);
+const AppointmentTypeId = z
+	.string()
+	.regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "Use 1 to 40 lowercase letters, digits, - or _.");
+
+const SCHEDULE_RULES = {
+	// Gap after every slot before the next one starts.
+	buffer_minutes: Minutes(720).default(0),
+	// Patients book (and hold) only slots starting at least this far ahead: TOO_LATE_TO_BOOK inside it.
+	min_notice_minutes: Minutes(60 * 24 * 60).default(0),
+	// Patients cancel only appointments starting at least this far ahead: TOO_LATE_TO_CANCEL inside it.
+	cancel_cutoff_minutes: Minutes(60 * 24 * 60).default(0),
+	// Bookings (pending ones and live holds too) a day takes from patients: DAY_FULL past that. Null: no limit.
+	max_per_day: z.number().int().min(1).max(100_000).nullable().default(null),
+	// Places per slot only the doctor or an admin can book; patients see them as taken.
+	reserved_places: z.number().int().min(0).max(1000).default(0),
+	appointment_types: z
+		.array(z.strictObject({ id: AppointmentTypeId, name: Name, slots: z.number().int().min(1).max(48) }))
+		.max(20)
+		.default([])
+		.refine((types) => new Set(types.map((t) => t.id)).size === types.length, "Give each type its own id."),
+};
+
 export const ScheduleBody = z
 	.strictObject({
 		// Omitted: the clinic's zone for a doctor of a clinic (a doctor of none must give one).
 		timezone: TimeZone.optional(),
 		slot_minutes: z.number().int().min(5).max(720).default(30),
 		// Omitted: the clinic's default_capacity for a doctor of a clinic, else 1.
-		capacity: z.number().int().min(1).max(1000).optional(),
+		capacity: Capacity.optional(),
 		horizon_days: z.number().int().min(0).max(365).default(60),
 		max_per_patient_per_day: z.number().int().min(1).max(100).default(DEFAULT_MAX_PER_PATIENT),
 		hold_seconds: z.number().int().min(10).max(3600).default(DEFAULT_HOLD_SECONDS),
+		offer_seconds: z.number().int().min(10).max(86_400).default(DEFAULT_OFFER_SECONDS),
 		requires_approval: z.boolean().default(false),
+		...SCHEDULE_RULES,
 		weekly: Weekly,
 	})
 	.openapi("Schedule");
+
+/** The schedule a doctor would have, and the date to cut it for: its slots, before anything is saved. */
+export const SchedulePreviewBody = ScheduleBody.extend({ date: DateString }).openapi(
+	"SchedulePreviewRequest",
+);
 
 export const UnavailabilityBody = z
 	.strictObject({
@@ -298,6 +344,8 @@ export const BookBody = z.strictObject({
 	patient_id: z.string().min(1).max(100).optional(),
 	hold_id: z.string().min(1).max(200).optional(),
 	expected_version: ExpectedVersion,
+	// An appointment type of the doctor's schedule: that many consecutive slots, all or none.
+	type: AppointmentTypeId.optional(),
 	/** A family booking: the caller and their dependents, all into this slot or none. */
 	patient_ids: z.array(z.string().min(1).max(100)).min(1).max(10).optional(),
 });
@@ -312,6 +360,7 @@ export const HoldBody = z.strictObject({
 	start: Instant,
 	patient_id: z.string().min(1).max(100).optional(),
 	expected_version: ExpectedVersion,
+	type: AppointmentTypeId.optional(),
 });
 
 export const RescheduleBody = z.strictObject({
@@ -329,8 +378,36 @@ export const Hold = z
 		start: z.string(),
 		end: z.string(),
 		expires_at: z.string(),
+		type: z.string().optional(),
 	})
 	.openapi("Hold");
+
+export const WaitlistBody = z.strictObject({
+	doctor_id: z.string().min(1).max(100),
+	date: DateString,
+	// Omitted: any slot of the day.
+	start: Instant.optional(),
+});
+
+export const WaitlistEntry = z
+	.object({
+		id: z.string(),
+		doctor_id: z.string(),
+		patient_id: z.string(),
+		date: z.string(),
+		start: z.string().nullable(),
+		position: z.number().nullable(),
+		status: z.enum(["waiting", "offered", "accepted", "declined", "expired", "left"]),
+		created_at: z.string(),
+		offered_start: z.string().nullable(),
+		offered_time: z.string().nullable(),
+		offer_expires_at: z.string().nullable(),
+		hold_id: z.string().nullable(),
+		appointment_id: z.string().nullable(),
+	})
+	.openapi("WaitlistEntry");
+
+export const WaitlistListQuery = z.strictObject(PageQuery);
 
 export const IdempotencyHeader = z.object({
 	"idempotency-key": z
@@ -355,6 +432,7 @@ export const Appointment = z
 		reason: z.string().nullable(),
 		created_at: z.string(),
 		cancelled_at: z.string().nullable(),
+		type: z.string().optional(),
 		history: z.array(HistoryEntry).optional(),
 		rescheduled_to: z.string().optional(),
 		rescheduled_from: z.string().optional(),

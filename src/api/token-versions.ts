@@ -55,6 +55,12 @@ export class Revocations {
 		this.oldest.set(userId, { version: REVOKED, at: now });
 	}
 
+	/** After this isolate raised the account's token version: refuse older tokens here at once. */
+	raiseHere(userId: string, version: number, now = Date.now()): void {
+		const known = this.oldest.get(userId);
+		if (known === undefined || known.version < version) this.oldest.set(userId, { version, at: now });
+	}
+
 	/** Concurrent callers share one read; a failed read is not remembered, so the next caller tries again. */
 	private refresh(env: RevocationEnv, now: number): Promise<void> {
 		this.reading ??= (async () => {
@@ -98,4 +104,9 @@ export function requireCurrentToken(env: RevocationEnv, userId: string, tokenVer
 /** After this isolate deleted the account: refuse its tokens here at once, with no D1 read. */
 export function revokeInThisIsolate(userId: string): void {
 	isolateRevocations().revokeHere(userId);
+}
+
+/** After this isolate raised the account's token version (a password reset): older tokens fail here at once. */
+export function raiseTokenVersionInThisIsolate(userId: string, version: number): void {
+	isolateRevocations().raiseHere(userId, version);
 }

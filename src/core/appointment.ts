@@ -18,6 +18,8 @@ export interface Appointment {
 	reason: string | null;
 	created_at: string;
 	cancelled_at: string | null;
+	/** The appointment type (several consecutive slots); absent for a one-slot visit. */
+	type?: string;
 	/** Every status it has had, oldest first; absent on appointments stored before histories existed. */
 	history?: HistoryEntry[];
 	/** Set when rescheduled: the appointment that took its place. */
@@ -34,6 +36,8 @@ export interface AppointmentRequest {
 	start: number; // epoch ms of the slot start
 	consultationMode: ConsultationMode;
 	reason: string | null;
+	/** An appointment type of the doctor's schedule: the visit takes that many consecutive slots. */
+	type?: string | null;
 }
 
 /** A new booking: `pending` when the doctor approves each booking (`requiresApproval`), else `confirmed`. */
@@ -59,6 +63,7 @@ export function createAppointment(
 		reason: request.reason,
 		created_at: createdAt,
 		cancelled_at: null,
+		...(request.type ? { type: request.type } : {}),
 		history: [{ status, at: createdAt, by: request.bookedBy ?? request.patientId }],
 	};
 }
@@ -69,7 +74,8 @@ export function isSameRequest(earlier: Appointment, request: AppointmentRequest)
 		earlier.patient_id === request.patientId &&
 		Date.parse(earlier.start) === request.start &&
 		earlier.consultation_mode === request.consultationMode &&
-		earlier.reason === request.reason
+		earlier.reason === request.reason &&
+		(earlier.type ?? null) === (request.type ?? null)
 	);
 }
 

@@ -24,8 +24,57 @@ export interface DoctorSettings {
 	maxPerPatient?: number;
 	/** How long a hold keeps a place; absent in configs stored before holds existed (default 300). */
 	holdSeconds?: number;
+	/** How long a waitlist offer keeps its place; absent in configs stored before the waitlist (default 900). */
+	offerSeconds?: number;
 	/** Bookings wait as `pending` (holding their place) until the doctor confirms or declines; absent: false. */
 	requiresApproval?: boolean;
+	// The schedule's rules; each is absent in configs stored before it existed, meaning its default.
+	/** Gap after every slot before the next one starts (0). */
+	bufferMinutes?: number;
+	/** Patients book and hold only slots starting at least this far ahead (0). */
+	minNoticeMinutes?: number;
+	/** Patients cancel only appointments starting at least this far ahead (0); staff always may. */
+	cancelCutoffMinutes?: number;
+	/** Bookings (and live holds) a day takes from patients; null or absent: no limit. */
+	maxPerDay?: number | null;
+	/** Places per slot only the doctor or an admin can book (0). */
+	reservedPlaces?: number;
+	/** Visits that take several consecutive slots of one range (none). */
+	appointmentTypes?: AppointmentType[];
+}
+
+export interface AppointmentType {
+	id: string;
+	name: string;
+	slots: number;
+}
+
+const MS_PER_MINUTE = 60_000;
+
+export function reservedPlaces(config: DayConfig): number {
+	return config.reservedPlaces ?? 0;
+}
+
+/** Inside the notice: a patient may no longer book or hold a slot starting at `start`. At the boundary they still may. */
+export function tooLateToBook(config: DayConfig, start: number, now: number): boolean {
+	return start - now < (config.minNoticeMinutes ?? 0) * MS_PER_MINUTE;
+}
+
+/** Inside the cutoff: a patient may no longer cancel an appointment starting at `start`. */
+export function tooLateToCancel(config: DayConfig | null, start: number, now: number): boolean {
+	return start - now < (config?.cancelCutoffMinutes ?? 0) * MS_PER_MINUTE;
+}
+
+/** The day has taken as many bookings (and live holds) as patients may make: `bookings` counts them. */
+export function dayFull(config: DayConfig, bookings: number): boolean {
+	const max = config.maxPerDay ?? null;
+	return max !== null && bookings >= max;
+}
+
+/** How many consecutive slots a visit of `typeId` takes: 1 without a type, null for a type the schedule lacks. */
+export function typeSlots(config: DayConfig, typeId: string | null | undefined): number | null {
+	if (typeId === null || typeId === undefined) return 1;
+	return config.appointmentTypes?.find((t) => t.id === typeId)?.slots ?? null;
 }
 
 /** The days a doctor's clinic is closed on, for every doctor of the clinic. */
@@ -80,7 +129,10 @@ export function scheduledSlots(config: DayConfig): readonly SlotTime[] {
 		slots =
 			config.timezone === null
 				? []
-				: slotsForDay(config.date, config.ranges, config.slotMinutes, config.timezone);
+				: slotsForDay(config.date, config.ranges, config.slotMinutes, config.timezone, {
+						capacity: config.capacity,
+						bufferMinutes: config.bufferMinutes ?? 0,
+					});
 		slotsByConfig.set(config, slots);
 	}
 	return slots;

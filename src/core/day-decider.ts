@@ -10,18 +10,20 @@ import {
 	type Role,
 } from "./appointment";
 import { type BookedCounts, decideBooking, outsideSchedule, type RefusalCode } from "./booking";
-import { type DayConfig, patientDayLimit } from "./day-config";
+import { type DayConfig, patientDayLimit, tooLateToCancel, typeSlots } from "./day-config";
 import {
 	type Hold,
 	type HoldRecord,
 	heldCounts,
 	holdStart,
 	isLive,
+	liveHoldCount,
 	patientHold,
 	slotChangedSince,
 } from "./holds";
 import { type AppointmentStatus, canMove, moved } from "./lifecycle";
 import { type ReminderKind, shouldSendReminder } from "./reminders";
+import type { WaitlistEntry } from "./waitlist";
 
 /**
  * What a doctor-day's transactions record; each consumer (D1 projection, Doctor object, notifications, …)
@@ -49,7 +51,14 @@ export type DayEvent =
 	  }
 	| { type: "hold.placed"; hold: Hold; placed_by: string }
 	| { type: "hold.released"; hold: Hold; reason: "released" | "replaced" | "booked" }
-	| { type: "hold.expired"; hold: Hold };
+	| { type: "hold.expired"; hold: Hold }
+	| { type: "waitlist.joined"; entry: WaitlistEntry }
+	/** A freed place offered to the entry: the hold keeps it for the patient until the offer ends. */
+	| { type: "waitlist.offered"; entry: WaitlistEntry; hold: Hold }
+	| { type: "waitlist.accepted"; entry: WaitlistEntry }
+	| { type: "waitlist.declined"; entry: WaitlistEntry }
+	| { type: "waitlist.expired"; entry: WaitlistEntry }
+	| { type: "waitlist.left"; entry: WaitlistEntry };
 
 export type DayEventType = DayEvent["type"];
 
@@ -64,6 +73,11 @@ export interface BookCommand extends AppointmentRequest {
 	expectedVersion?: number | null;
 	/** Set when a reschedule makes this booking: the appointment it replaces. */
 	rescheduledFrom?: string;
+	/**
+	 * A patient books for themself or their dependents, so the patients' rules (notice, reserved places,
+	 * limits) bind. Absent: only when the booker is the patient; a doctor or admin booking for one is staff.
+	 */
+	byPatient?: boolean;
 }
 
 export interface BookState {
@@ -83,12 +97,22 @@ export interface BookState {
 	holdAppointment: Appointment | null;
 	/** The day version at which the command's slot last changed. */
 	slotChangedAt: number;
+	/** The day's appointments that hold a place (pending ones too), for `max_per_day`. */
+	dayBookings: number;
 }
 
-export type BookRefusalCode = RefusalCode | "SLOT_CHANGED" | "HOLD_EXPIRED" | "HOLD_MISMATCH" | "FORBIDDEN";
+/** UNKNOWN_TYPE: the schedule has no appointment type of that id (the API answers it as a 400). */
+export type BookRefusalCode =
+	| RefusalCode
+	| "SLOT_CHANGED"
+	| "HOLD_EXPIRED"
+	| "HOLD_MISMATCH"
+	| "FORBIDDEN"
+	| "UNKNOWN_TYPE";
 
 export type BookDecision =
-	| { kind: "booked"; appointment: Appointment; events: DayEvent[] }
+	/** `slots`: the start of every slot the appointment takes (several for a multi-slot type). */
+	| { kind: "booked"; appointment: Appointment; events: DayEvent[]; slots: number[] }
 	| { kind: "replayed"; appointment: Appointment }
 	| { kind: "key_reused"; appointment: Appointment }
 	| { kind: "refused"; code: BookRefusalCode; booked: number; capacity: number; heldUntil?: number };
@@ -119,9 +143,19 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 		if (!isLive(held, now)) return refuse("HOLD_EXPIRED");
 	}
 	if (slotChangedSince(state.slotChangedAt, command.expectedVersion ?? null)) return refuse("SLOT_CHANGED");
+	// A hold of a type is confirmed as that type; naming another type is a mismatch.
+	const heldType = holdId !== null ? (state.hold?.hold.type ?? null) : null;
+	const type = command.type ?? heldType;
+	if (holdId !== null && type !== heldType) return refuse("HOLD_MISMATCH");
+	const slots = typeSlots(state.config, type);
+	if (slots === null) return refuse("UNKNOWN_TYPE");
 	// The place this booking uses, if the patient holds one here: it must not count against them.
 	const own = holdId !== null ? state.hold : ownHoldAt(state.holds, command, now);
-	const held = heldCounts(state.holds, now, own?.hold.id ?? null);
+	const except = own?.hold.id ?? null;
+	const selfBooked = command.byPatient ?? command.bookedBy === command.patientId;
+	// The patient's own hold of this very visit already passed the rules: its confirm cannot lose its place,
+	// even once the notice has begun or only reserved places are left.
+	const vouched = own !== null && (own.hold.type ?? null) === type;
 	// The caller applies this in the same synchronous transaction that read `booked` and the holds.
 	const decision = decideBooking(
 		state.config,
@@ -129,16 +163,20 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 		now,
 		state.booked,
 		state.patientHoldsSlot,
-		held,
+		heldCounts(state.holds, now, except),
+		{
+			staff: !selfBooked || vouched,
+			slots,
+			dayBookings: state.dayBookings + liveHoldCount(state.holds, now, except),
+		},
 	);
 	if (!decision.ok) {
 		const { ok: _ok, ...refusal } = decision;
 		return { kind: "refused", ...refusal };
 	}
 	// One account cannot take a whole day; doctors and admins booking for a patient may go beyond.
-	const selfBooked = command.bookedBy === command.patientId;
 	if (selfBooked && state.patientPlaces >= patientDayLimit(state.config)) return refuse("PATIENT_DAY_LIMIT");
-	const created = createAppointment(command.id, state.config, command, decision.slot, now);
+	const created = createAppointment(command.id, state.config, { ...command, type }, decision.slot, now);
 	const appointment =
 		command.rescheduledFrom === undefined
 			? created
@@ -146,7 +184,7 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 	const events: DayEvent[] = [];
 	if (own !== null) events.push({ type: "hold.released", hold: own.hold, reason: "booked" });
 	events.push({ type: "appointment.booked", appointment, booked_by: command.bookedBy });
-	return { kind: "booked", appointment, events };
+	return { kind: "booked", appointment, events, slots: decision.slots.map((slot) => slot.start) };
 }
 
 /** The patient's live hold on the command's slot: booking there without naming it still uses it. */
@@ -165,6 +203,7 @@ export function eventSlot(event: DayEvent): number | null {
 		case "hold.placed":
 		case "hold.released":
 		case "hold.expired":
+		case "waitlist.offered":
 			return Date.parse(event.hold.start);
 		default:
 			return null;
@@ -174,11 +213,27 @@ export function eventSlot(event: DayEvent): number | null {
 export type CancelDecision =
 	| { kind: "cancelled"; appointment: Appointment; events: DayEvent[] }
 	| { kind: "unchanged"; appointment: Appointment }
-	| { kind: "refused"; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" | "INVALID_TRANSITION" };
+	| {
+			kind: "refused";
+			code:
+				| "APPOINTMENT_NOT_FOUND"
+				| "FORBIDDEN"
+				| "SLOT_IN_PAST"
+				| "INVALID_TRANSITION"
+				| "TOO_LATE_TO_CANCEL";
+	  };
+
+export interface CancelCommand {
+	actor: Actor;
+	/** The day's config, for its `cancel_cutoff_minutes` (a day with none has no cutoff). */
+	config?: DayConfig | null;
+	/** The account is being deleted: its places are freed even inside the cutoff. */
+	overrideCutoff?: boolean;
+}
 
 export function decideCancel(
 	stored: Appointment | null,
-	command: { actor: Actor },
+	command: CancelCommand,
 	now: number,
 ): CancelDecision {
 	if (stored === null) return { kind: "refused", code: "APPOINTMENT_NOT_FOUND" };
@@ -189,6 +244,10 @@ export function decideCancel(
 	// A declined (or completed, …) appointment has nothing left to cancel.
 	if (!canMove(command.actor.role, stored.status, "cancelled"))
 		return { kind: "refused", code: "INVALID_TRANSITION" };
+	// The cutoff binds patients only: the doctor and admins may still cancel.
+	const patient = command.actor.role === "patient" && command.overrideCutoff !== true;
+	if (patient && tooLateToCancel(command.config ?? null, Date.parse(stored.start), now))
+		return { kind: "refused", code: "TOO_LATE_TO_CANCEL" };
 	const appointment = moved(stored, "cancelled", command.actor, now);
 	return {
 		kind: "cancelled",
@@ -289,8 +348,17 @@ export function decideGroupBook(
 				patientPlaces: state.places.get(patientId) ?? 0,
 				hold: null,
 				holdAppointment: null,
+				// The group's earlier members count toward max_per_day.
+				dayBookings: state.dayBookings + i,
 			},
-			{ ...command, patientId, id: command.ids[i] as string, idempotencyKey: null, holdId: null },
+			{
+				...command,
+				patientId,
+				id: command.ids[i] as string,
+				idempotencyKey: null,
+				holdId: null,
+				byPatient: true,
+			},
 			now,
 		);
 		// The counts shown are the slot's own, not the ones this group's earlier members would have taken.

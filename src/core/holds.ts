@@ -2,7 +2,7 @@
 // like bookings until the hold is booked, released, replaced or expires (decided here, time injected).
 import { type Actor, canAccessAppointment } from "./appointment";
 import { type BookedCounts, decideBooking, type HeldCounts, type RefusalCode } from "./booking";
-import { type DayConfig, patientDayLimit } from "./day-config";
+import { type DayConfig, patientDayLimit, typeSlots } from "./day-config";
 import type { DayEvent } from "./day-decider";
 
 /** How long a hold lasts unless the schedule says otherwise. */
@@ -16,6 +16,8 @@ export interface Hold {
 	start: string;
 	end: string;
 	expires_at: string;
+	/** The appointment type the hold is for (absent: a one-slot visit). */
+	type?: string;
 }
 
 export type HoldStatus = "live" | "released" | "expired" | "booked";
@@ -26,6 +28,10 @@ export interface HoldRecord {
 	status: HoldStatus;
 	/** The appointment the hold became (status "booked"). */
 	appointmentId: string | null;
+	/** Every slot start it keeps a place in, when it is for a multi-slot type (absent: its start alone). */
+	starts?: readonly number[];
+	/** The waitlist entry this hold is the offer of (src/core/waitlist.ts); absent for a patient's own hold. */
+	entryId?: string | null;
 }
 
 export function holdSeconds(config: DayConfig): number {
@@ -49,15 +55,25 @@ export function heldCounts(
 	const counts = new Map<number, { count: number; until: number }>();
 	for (const record of records) {
 		if (record.hold.id === except || !isLive(record, now)) continue;
-		const start = holdStart(record);
 		const until = Date.parse(record.hold.expires_at);
-		const seen = counts.get(start);
-		counts.set(start, {
-			count: (seen?.count ?? 0) + 1,
-			until: seen === undefined ? until : Math.min(seen.until, until),
-		});
+		for (const start of record.starts ?? [holdStart(record)]) {
+			const seen = counts.get(start);
+			counts.set(start, {
+				count: (seen?.count ?? 0) + 1,
+				until: seen === undefined ? until : Math.min(seen.until, until),
+			});
+		}
 	}
 	return counts;
+}
+
+/** How many live holds (each a booking in the making) the day has, leaving out `except`: for `max_per_day`. */
+export function liveHoldCount(
+	records: readonly HoldRecord[],
+	now: number,
+	except: string | null = null,
+): number {
+	return records.filter((record) => record.hold.id !== except && isLive(record, now)).length;
 }
 
 /**
@@ -68,13 +84,13 @@ export function storedHeldCounts(records: readonly HoldRecord[]): HeldCounts {
 	return heldCounts(records, Number.NEGATIVE_INFINITY);
 }
 
-/** A patient's live hold on this day, if any (a patient keeps at most one). */
+/** A patient's live hold on this day, if any (a patient keeps at most one; waitlist offers are apart). */
 export function patientHold(
 	records: readonly HoldRecord[],
 	patientId: string,
 	now: number,
 ): HoldRecord | null {
-	return records.find((r) => r.hold.patient_id === patientId && isLive(r, now)) ?? null;
+	return records.find((r) => r.hold.patient_id === patientId && !r.entryId && isLive(r, now)) ?? null;
 }
 
 /** The client's `expected_version` is older than the slot's last change: its page was stale. */
@@ -89,6 +105,8 @@ export interface HoldCommand {
 	placedBy: string;
 	start: number;
 	expectedVersion: number | null;
+	/** The appointment type to hold for (its slots, all or none). */
+	type?: string | null;
 }
 
 export interface HoldState {
@@ -101,14 +119,17 @@ export interface HoldState {
 	patientPlaces: number;
 	/** The day version at which the command's slot last changed. */
 	slotChangedAt: number;
+	/** The day's appointments that hold a place, for `max_per_day`. */
+	dayBookings: number;
 	/** A hold already stored under the command's id (in any status): the command is a repeat. */
 	existing?: HoldRecord | null;
 }
 
-export type HoldRefusalCode = RefusalCode | "SLOT_CHANGED";
+export type HoldRefusalCode = RefusalCode | "SLOT_CHANGED" | "UNKNOWN_TYPE";
 
 export type HoldDecision =
-	| { kind: "placed"; hold: Hold; events: DayEvent[] }
+	/** `starts`: every slot the hold keeps a place in. */
+	| { kind: "placed"; hold: Hold; events: DayEvent[]; starts: number[] }
 	| { kind: "replayed"; hold: Hold }
 	| { kind: "refused"; code: HoldRefusalCode; booked: number; capacity: number; heldUntil?: number };
 
@@ -120,9 +141,23 @@ export function decideHold(state: HoldState, command: HoldCommand, now: number):
 	const booked = state.booked.get(command.start) ?? 0;
 	if (slotChangedSince(state.slotChangedAt, command.expectedVersion))
 		return { kind: "refused", code: "SLOT_CHANGED", booked, capacity: config.capacity };
+	const slots = typeSlots(config, command.type);
+	if (slots === null) return { kind: "refused", code: "UNKNOWN_TYPE", booked, capacity: config.capacity };
 	const previous = patientHold(state.holds, command.patientId, now);
-	const held = heldCounts(state.holds, now, previous?.hold.id ?? null);
-	const decision = decideBooking(config, command.start, now, state.booked, state.patientHoldsSlot, held);
+	const except = previous?.hold.id ?? null;
+	const decision = decideBooking(
+		config,
+		command.start,
+		now,
+		state.booked,
+		state.patientHoldsSlot,
+		heldCounts(state.holds, now, except),
+		{
+			staff: command.placedBy !== command.patientId,
+			slots,
+			dayBookings: state.dayBookings + liveHoldCount(state.holds, now, except),
+		},
+	);
 	if (!decision.ok) return { kind: "refused", ...withoutOk(decision) };
 	// A hold is the first half of a booking: a patient may not hold what they could not then book.
 	if (command.placedBy === command.patientId && state.patientPlaces >= patientDayLimit(config))
@@ -134,11 +169,12 @@ export function decideHold(state: HoldState, command: HoldCommand, now: number):
 		start: new Date(decision.slot.start).toISOString(),
 		end: new Date(decision.slot.end).toISOString(),
 		expires_at: new Date(now + holdSeconds(config) * 1000).toISOString(),
+		...(command.type ? { type: command.type } : {}),
 	};
 	const events: DayEvent[] = [];
 	if (previous !== null) events.push({ type: "hold.released", hold: previous.hold, reason: "replaced" });
 	events.push({ type: "hold.placed", hold, placed_by: command.placedBy });
-	return { kind: "placed", hold, events };
+	return { kind: "placed", hold, events, starts: decision.slots.map((slot) => slot.start) };
 }
 
 function withoutOk<T extends { ok: false }>(decision: T): Omit<T, "ok"> {

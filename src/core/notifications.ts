@@ -3,6 +3,7 @@
 import { type Appointment, parseAppointmentId, type Role } from "./appointment";
 import type { DayEvent } from "./day-decider";
 import type { ReminderKind } from "./reminders";
+import type { WaitlistEntry } from "./waitlist";
 
 export const NOTIFICATION_TYPES = [
 	"booked",
@@ -12,6 +13,7 @@ export const NOTIFICATION_TYPES = [
 	"pending",
 	"confirmed",
 	"declined",
+	"waitlist_offer",
 	"rescheduled",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -24,7 +26,10 @@ export interface NotificationDraft {
 	audience: Audience;
 	recipient: string;
 	type: NotificationType;
-	appointment_id: string;
+	/** Null for a waitlist offer: it is about a place, not yet an appointment. */
+	appointment_id: string | null;
+	/** What the notification is about, for its id: the appointment, or the waitlist entry. */
+	subject: string;
 	title: string;
 	body: string;
 }
@@ -63,6 +68,8 @@ export function isNotifiable(event: DayEvent, audience?: Audience): boolean {
 		case "appointment.status_changed":
 			if (event.appointment.status === "rescheduled") return event.to !== undefined;
 			return audience !== "doctor" && DECISIONS.includes(event.appointment.status);
+		case "waitlist.offered":
+			return audience !== "doctor";
 		default:
 			return false;
 	}
@@ -90,6 +97,8 @@ export function notificationsFor(event: DayEvent, doctor: DoctorContext): Notifi
 			return [reminder(event.appointment, event.reminder, doctor)];
 		case "day.config_changed":
 			return (event.outside_schedule ?? []).flatMap((a) => outsideSchedule(a, doctor));
+		case "waitlist.offered":
+			return [offer(event.entry, doctor)];
 		default:
 			return [];
 	}
@@ -100,7 +109,15 @@ function doctorName(doctor: DoctorContext): string {
 }
 
 function forPatient(a: Appointment, type: NotificationType, title: string, body: string): NotificationDraft {
-	return { audience: "patient", recipient: a.patient_id, type, appointment_id: a.id, title, body };
+	return {
+		audience: "patient",
+		recipient: a.patient_id,
+		type,
+		appointment_id: a.id,
+		subject: a.id,
+		title,
+		body,
+	};
 }
 
 function forDoctor(
@@ -115,6 +132,7 @@ function forDoctor(
 		recipient,
 		type,
 		appointment_id: a.id,
+		subject: a.id,
 		title,
 		body,
 	}));
@@ -252,6 +270,22 @@ function outsideSchedule(a: Appointment, doctor: DoctorContext): NotificationDra
 			`The booking of ${when} is kept but falls outside your hours now: cancel it or tell the patient.`,
 		),
 	];
+}
+
+/** A freed place kept for a waiting patient: accept it before it passes to the next in line. */
+function offer(entry: WaitlistEntry, doctor: DoctorContext): NotificationDraft {
+	const when = describeWhen({ date: entry.date, time: entry.offered_time ?? "" });
+	return {
+		audience: "patient",
+		recipient: entry.patient_id,
+		type: "waitlist_offer",
+		appointment_id: null,
+		subject: entry.id,
+		title: "A place freed up for you",
+		body:
+			`With ${doctorName(doctor)}, ${when}. It is kept for you until the offer ends: accept it on the ` +
+			"booking page, or it goes to the next in line.",
+	};
 }
 
 function capitalized(text: string): string {

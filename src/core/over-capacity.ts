@@ -2,7 +2,7 @@
 import { blockedIntervals, type DayConfig, isBlocked, scheduledSlots } from "./day-config";
 
 /**
- * The bookings beyond the config's capacity, slot by slot. `bookings` are the day's confirmed ones in the
+ * The bookings beyond each slot's capacity (its range's, or the config's). `bookings` are the day's confirmed ones in the
  * order they were made; in a slot holding more than `capacity`, the earliest made keep their places and
  * the rest are answered, in booking order. Nothing is cancelled: the caller lists them, like
  * `outsideSchedule`'s. Only future slots the config still offers count; a booking whose slot is gone or
@@ -14,16 +14,17 @@ export function overCapacity<T extends { id: string; start: number }>(
 	now: number,
 ): T[] {
 	const blocked = blockedIntervals(config);
-	const offered = new Set(
+	const offered = new Map(
 		scheduledSlots(config)
 			.filter((slot) => slot.start > now && !isBlocked(slot, blocked))
-			.map((slot) => slot.start),
+			.map((slot) => [slot.start, slot.capacity]),
 	);
 	const seen = new Map<number, number>();
 	return bookings.filter((booking) => {
-		if (!offered.has(booking.start)) return false;
+		const capacity = offered.get(booking.start);
+		if (capacity === undefined) return false;
 		const place = (seen.get(booking.start) ?? 0) + 1;
 		seen.set(booking.start, place);
-		return place > config.capacity;
+		return place > capacity;
 	});
 }

@@ -1,17 +1,30 @@
 // Cutting a day's working ranges into bookable slots, and checking a day's ranges make sense.
 import { localTimeOf, localToInstant, parseTime } from "./time";
 
-/** Doctor-local wall-clock times "HH:MM"; `end` may be "24:00". */
+/** Doctor-local wall-clock times "HH:MM"; `end` may be "24:00". `capacity` overrides the schedule's. */
 export interface TimeRange {
 	start: string;
 	end: string;
+	capacity?: number;
 }
 
-/** A slot's identity is its UTC instants; `time` is the local "HH:MM" of its start, shown to people. */
+/**
+ * A slot's identity is its UTC instants; `time` is the local "HH:MM" of its start, shown to people.
+ * `range` is the index of the range it was cut from: a multi-slot visit stays inside one range.
+ */
 export interface SlotTime {
 	start: number;
 	end: number;
 	time: string;
+	capacity: number;
+	range: number;
+}
+
+export interface CutOptions {
+	/** Places per slot where the range names none (default 1). */
+	capacity?: number;
+	/** Gap after every slot before the next one starts (default 0). */
+	bufferMinutes?: number;
 }
 
 const MS_PER_MINUTE = 60_000;
@@ -26,29 +39,25 @@ export function slotsForDay(
 	ranges: readonly TimeRange[],
 	slotMinutes: number,
 	timeZone: string,
+	options: CutOptions = {},
 ): SlotTime[] {
 	if (!Number.isInteger(slotMinutes) || slotMinutes <= 0) return [];
+	const slotMs = slotMinutes * MS_PER_MINUTE;
+	const stepMs = slotMs + (options.bufferMinutes ?? 0) * MS_PER_MINUTE;
 	const slots: SlotTime[] = [];
-	for (const range of ranges) {
+	ranges.forEach((range, index) => {
 		const start = parseTime(range.start);
 		const end = parseTime(range.end);
-		if (start === null || end === null || start >= end) continue;
-		cutRange(
-			localToInstant(date, start, timeZone),
-			localToInstant(date, end, timeZone),
-			slotMinutes * MS_PER_MINUTE,
-			timeZone,
-			slots,
-		);
-	}
+		if (start === null || end === null || start >= end) return;
+		const from = localToInstant(date, start, timeZone);
+		const to = localToInstant(date, end, timeZone);
+		const capacity = range.capacity ?? options.capacity ?? 1;
+		// A trailing piece shorter than a slot is dropped; a buffer after the last slot may run past the end.
+		for (let at = from; at + slotMs <= to; at += stepMs) {
+			slots.push({ start: at, end: at + slotMs, time: localTimeOf(at, timeZone), capacity, range: index });
+		}
+	});
 	return slots.sort((a, b) => a.start - b.start);
-}
-
-function cutRange(from: number, to: number, slotMs: number, timeZone: string, into: SlotTime[]): void {
-	// A trailing piece shorter than a slot is dropped.
-	for (let start = from; start + slotMs <= to; start += slotMs) {
-		into.push({ start, end: start + slotMs, time: localTimeOf(start, timeZone) });
-	}
 }
 
 /** Null when the ranges are usable; otherwise a message for the person editing the schedule. */

@@ -1,8 +1,9 @@
 // Reads what a doctor's days depend on from D1, in one round trip: for the Doctor object (which hands each
 // day its part), and the Worker's routing record of a doctor.
-import type { Block, ClinicClosures } from "../core/day-config";
+import type { AppointmentType, Block, ClinicClosures } from "../core/day-config";
 import { type DoctorRoute, LOOKBACK_DAYS } from "../core/day-window";
 import type { DoctorConfig } from "../core/doctor-config";
+import type { TimeRange } from "../core/slots";
 import { addDays, type Weekday } from "../core/time";
 import { rowReader } from "./rows";
 import { doctors, scheduleRanges, unavailability } from "./schema";
@@ -33,9 +34,10 @@ export async function loadDoctorConfig(
 	const row = found?.results[0];
 	if (row === undefined) return null;
 	const doctor = doctorRows.decode(row);
-	const weekly = Array.from({ length: 7 }, () => [] as { start: string; end: string }[]);
+	const weekly = Array.from({ length: 7 }, () => [] as TimeRange[]);
 	for (const range of (ranges?.results ?? []).map(rangeRows.decode)) {
-		weekly[range.weekday]?.push({ start: range.start, end: range.end });
+		const { start, end, capacity } = range;
+		weekly[range.weekday]?.push(capacity === null ? { start, end } : { start, end, capacity });
 	}
 	const byDate: Record<string, Block[]> = {};
 	for (const block of (blocks?.results ?? []).map(blockRows.decode)) {
@@ -59,7 +61,14 @@ export async function loadDoctorConfig(
 		horizonDays: doctor.horizonDays,
 		maxPerPatient: doctor.maxPerPatientPerDay,
 		holdSeconds: doctor.holdSeconds,
+		offerSeconds: doctor.offerSeconds,
 		requiresApproval: doctor.requiresApproval,
+		bufferMinutes: doctor.bufferMinutes,
+		minNoticeMinutes: doctor.minNoticeMinutes,
+		cancelCutoffMinutes: doctor.cancelCutoffMinutes,
+		maxPerDay: doctor.maxPerDay,
+		reservedPlaces: doctor.reservedPlaces,
+		appointmentTypes: JSON.parse(doctor.appointmentTypes) as AppointmentType[],
 		weekly,
 		blocks: byDate,
 		...(clinic?.results[0] === undefined ? {} : { clinicClosures: clinicClosures(clinic.results[0]) }),

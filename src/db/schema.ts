@@ -19,6 +19,8 @@ export const users = sqliteTable(
 		deletedAt: text("deleted_at"),
 		// When token_version last rose (epoch ms): isolates read only what was revoked since they last looked.
 		tokensRevokedAt: integer("tokens_revoked_at"),
+		// PATCH /api/me: false stops email (the in-app inbox still fills); pushed to the account's User object.
+		emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(true),
 	},
 	(t) => [index("users_tokens_revoked_at").on(t.tokensRevokedAt)],
 );
@@ -53,8 +55,19 @@ export const doctors = sqliteTable(
 		maxPerPatientPerDay: integer("max_per_patient_per_day").notNull().default(4),
 		// How long a hold (POST /api/holds) keeps a place, in seconds.
 		holdSeconds: integer("hold_seconds").notNull().default(300),
+		// How long a waitlist offer keeps a freed place for the patient it is offered to, in seconds.
+		offerSeconds: integer("offer_seconds").notNull().default(900),
 		// Bookings wait as `pending` (holding their place) until the doctor confirms or declines them.
 		requiresApproval: integer("requires_approval", { mode: "boolean" }).notNull().default(false),
+		// The schedule's rules (src/core/day-config.ts): gap after each slot, how late patients may book
+		// and cancel, bookings a day takes from patients (null: no limit), places only staff may book.
+		bufferMinutes: integer("buffer_minutes").notNull().default(0),
+		minNoticeMinutes: integer("min_notice_minutes").notNull().default(0),
+		cancelCutoffMinutes: integer("cancel_cutoff_minutes").notNull().default(0),
+		maxPerDay: integer("max_per_day"),
+		reservedPlaces: integer("reserved_places").notNull().default(0),
+		// JSON array of {id, name, slots}: visits that take several consecutive slots.
+		appointmentTypes: text("appointment_types").notNull().default("[]"),
 		// Grows with every change of anything a doctor-day depends on, so objects keep only the newest.
 		configVersion: integer("config_version").notNull().default(0),
 		// Its clinic's closed days close the doctor's days too.
@@ -74,6 +87,8 @@ export const scheduleRanges = sqliteTable(
 		weekday: integer("weekday").notNull(), // 0 = monday … 6 = sunday
 		start: text("start").notNull(), // "HH:MM" doctor-local
 		end: text("end").notNull(),
+		// Places per slot in this range; null: the doctor's capacity.
+		capacity: integer("capacity"),
 	},
 	(t) => [primaryKey({ columns: [t.doctorId, t.weekday, t.start] })],
 );
@@ -118,6 +133,29 @@ export const appointments = sqliteTable(
 	],
 );
 
+// A projection of the doctor-days' waitlists, for a patient's own list (GET /api/waitlist); the objects
+// decide and stay authoritative (accept, decline and leave go to them).
+export const waitlistEntries = sqliteTable(
+	"waitlist_entries",
+	{
+		id: text("id").primaryKey(),
+		patientId: text("patient_id").notNull(),
+		doctorId: text("doctor_id").notNull(),
+		date: text("date").notNull(),
+		// The slot waited for; null: any slot of the day.
+		start: text("start"),
+		status: text("status").notNull(),
+		body: text("body").notNull(),
+		// The day-event seq that first wrote the row (the join): the order of the line within its day.
+		joinedSeq: integer("joined_seq").notNull(),
+		dayVersion: integer("day_version").notNull(),
+	},
+	(t) => [
+		index("waitlist_entries_patient").on(t.patientId, t.date, t.id),
+		index("waitlist_entries_day").on(t.doctorId, t.date, t.status),
+	],
+);
+
 // One secret calendar feed URL per account; only the token's SHA-256 is kept, so a leaked database
 // cannot be turned into feed URLs. A new feed replaces the old one; deleting the row revokes it.
 export const calendarFeeds = sqliteTable("calendar_feeds", {
@@ -125,6 +163,38 @@ export const calendarFeeds = sqliteTable("calendar_feeds", {
 	userId: text("user_id").notNull().unique(),
 	createdAt: text("created_at").notNull(),
 });
+
+/** Signed webhooks: an admin's (doctor_id null: every doctor's events) or a doctor's own. */
+export const webhooks = sqliteTable(
+	"webhooks",
+	{
+		id: text("id").primaryKey(),
+		doctorId: text("doctor_id"),
+		url: text("url").notNull(),
+		// JSON array of event types, e.g. ["appointment.booked"].
+		events: text("events").notNull(),
+		secret: text("secret").notNull(),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("webhooks_doctor").on(t.doctorId)],
+);
+
+/** The delivery log: one row per (webhook, day event), updated by the queue consumer at every attempt. */
+export const webhookDeliveries = sqliteTable(
+	"webhook_deliveries",
+	{
+		id: text("id").primaryKey(),
+		webhookId: text("webhook_id").notNull(),
+		event: text("event").notNull(),
+		// pending → delivered, or retrying → … → dead (after the last attempt, by the dead-letter queue).
+		status: text("status", { enum: ["pending", "retrying", "delivered", "dead"] }).notNull(),
+		attempts: integer("attempts").notNull().default(0),
+		lastStatusCode: integer("last_status_code"),
+		nextAttemptAt: text("next_attempt_at"),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("webhook_deliveries_webhook").on(t.webhookId, t.createdAt, t.id)],
+);
 
 // Family members an account books for. A dependent's id is a patient id on appointments; it carries a MAC of
 // its owner's id (src/lib/appointment-ids.ts), so booking checks ownership without reading this table.

@@ -121,7 +121,20 @@ const DAY_MIGRATIONS: readonly string[] = [
 	);
 	ALTER TABLE day ADD COLUMN config_changed_version INTEGER NOT NULL DEFAULT 0;
 	UPDATE day SET config_changed_version = version;`,
-	// 5: reschedule sagas this day owns (src/core/reschedule.ts), one per old appointment, kept once done
+	// 5: an appointment or hold of a multi-slot type keeps a place in each of its slots: their starts, as a
+	// JSON array (null for one slot, which is all that existed before).
+	`ALTER TABLE appointments ADD COLUMN slot_starts TEXT;
+	ALTER TABLE holds ADD COLUMN slot_starts TEXT;`,
+	// 6: the waitlist (rowid is the order entries joined in), and which entry a hold is the offer of.
+	`CREATE TABLE waitlist (
+		id TEXT PRIMARY KEY,
+		patient_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX waitlist_open ON waitlist (status) WHERE status IN ('waiting', 'offered');
+	ALTER TABLE holds ADD COLUMN entry_id TEXT;`,
+	// 7: reschedule sagas this day owns (src/core/reschedule.ts), one per old appointment, kept once done
 	// so a retry with the same Idempotency-Key gets the same answer.
 	`CREATE TABLE reschedules (
 		appointment_id TEXT PRIMARY KEY,
@@ -148,7 +161,8 @@ export const DAY_SCHEMA: StorageSchema = {
 		booked_by TEXT NOT NULL,
 		status TEXT NOT NULL,
 		body TEXT NOT NULL,
-		record_version INTEGER NOT NULL DEFAULT 1
+		record_version INTEGER NOT NULL DEFAULT 1,
+		slot_starts TEXT
 	);
 	CREATE INDEX appointments_confirmed ON appointments (start_ms) WHERE status = 'confirmed';
 	CREATE TABLE idempotency_keys (
@@ -166,13 +180,22 @@ export const DAY_SCHEMA: StorageSchema = {
 		patient_id TEXT NOT NULL,
 		status TEXT NOT NULL,
 		appointment_id TEXT,
-		body TEXT NOT NULL
+		body TEXT NOT NULL,
+		slot_starts TEXT,
+		entry_id TEXT
 	);
 	CREATE INDEX holds_live ON holds (expires_ms) WHERE status = 'live';
 	CREATE TABLE slot_versions (
 		start_ms INTEGER PRIMARY KEY,
 		version INTEGER NOT NULL
 	);
+	CREATE TABLE waitlist (
+		id TEXT PRIMARY KEY,
+		patient_id TEXT NOT NULL,
+		status TEXT NOT NULL,
+		body TEXT NOT NULL
+	);
+	CREATE INDEX waitlist_open ON waitlist (status) WHERE status IN ('waiting', 'offered');
 	CREATE TABLE reschedules (
 		appointment_id TEXT PRIMARY KEY,
 		step TEXT NOT NULL,

@@ -8,6 +8,7 @@ import { type DayEvent, eventSlot } from "../core/day-decider";
 import type { HoldRecord, HoldStatus } from "../core/holds";
 import { PLACE_FREEING_STATUSES } from "../core/lifecycle";
 import type { RescheduleSaga } from "../core/reschedule";
+import type { PatientPlaces, WaitlistEntry } from "../core/waitlist";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate } from "../lib/storage-migrations";
@@ -25,10 +26,20 @@ export interface StoredAppointment {
 	start: number;
 	end: number;
 	bookedBy: string;
+	/** The starts of every slot it keeps a place in, when it takes several (a multi-slot type). */
+	slots?: readonly number[];
 }
 
 type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
-type HoldRow = { status: HoldStatus; appointment_id: string | null; body: string };
+type SlotStartsRow = { slot_starts: string | null };
+type HoldRow = {
+	status: HoldStatus;
+	appointment_id: string | null;
+	entry_id: string | null;
+	body: string;
+	slot_starts: string | null;
+};
+const HOLD_COLUMNS = "status, appointment_id, entry_id, body, slot_starts";
 
 export class DayStore {
 	readonly events: EventLog;
@@ -112,11 +123,22 @@ export class DayStore {
 	bookedCounts(): BookedCounts {
 		const counts = new Map<number, number>();
 		if (!this.ready) return counts;
-		const rows = this.storage.sql.exec<{ start_ms: number; n: number }>(
-			`SELECT start_ms, count(*) AS n FROM appointments WHERE ${HOLDS_PLACE} GROUP BY start_ms`,
+		const rows = this.storage.sql.exec<{ start_ms: number; slot_starts: string | null; n: number }>(
+			`SELECT start_ms, slot_starts, count(*) AS n FROM appointments WHERE ${HOLDS_PLACE} GROUP BY start_ms, slot_starts`,
 		);
-		for (const row of rows) counts.set(row.start_ms, row.n);
+		// A multi-slot appointment takes a place in each of its slots.
+		for (const row of rows)
+			for (const start of startsOf(row.start_ms, row.slot_starts))
+				counts.set(start, (counts.get(start) ?? 0) + row.n);
 		return counts;
+	}
+
+	/** The day's appointments that keep a place (pending ones too), each counted once: for `max_per_day`. */
+	dayBookings(): number {
+		if (!this.ready) return 0;
+		return this.storage.sql
+			.exec<{ n: number }>(`SELECT count(*) AS n FROM appointments WHERE ${HOLDS_PLACE}`)
+			.one().n;
 	}
 
 	patientHolds(patientId: string, start: number): boolean {
@@ -187,7 +209,7 @@ export class DayStore {
 	insert(stored: StoredAppointment, idempotencyKey: string | null, now: number): void {
 		const { appointment } = stored;
 		this.storage.sql.exec(
-			"INSERT INTO appointments (id, start_ms, end_ms, patient_id, booked_by, status, body, record_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			"INSERT INTO appointments (id, start_ms, end_ms, patient_id, booked_by, status, body, record_version, slot_starts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			appointment.id,
 			stored.start,
 			stored.end,
@@ -196,6 +218,7 @@ export class DayStore {
 			appointment.status,
 			JSON.stringify(appointment),
 			RECORD_VERSION,
+			slotStartsColumn(stored.slots),
 		);
 		if (idempotencyKey !== null) {
 			// A key past its time may still have a row (expiry runs by alarm): the new booking takes it over.
@@ -223,7 +246,7 @@ export class DayStore {
 	liveHolds(): HoldRecord[] {
 		if (!this.ready) return [];
 		return this.storage.sql
-			.exec<HoldRow>("SELECT status, appointment_id, body FROM holds WHERE status = 'live' ORDER BY rowid")
+			.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE status = 'live' ORDER BY rowid`)
 			.toArray()
 			.map(holdFromRow);
 	}
@@ -231,7 +254,7 @@ export class DayStore {
 	findHold(id: string): HoldRecord | null {
 		if (!this.ready) return null;
 		const [row] = this.storage.sql
-			.exec<HoldRow>("SELECT status, appointment_id, body FROM holds WHERE id = ?", id)
+			.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE id = ?`, id)
 			.toArray();
 		return row === undefined ? null : holdFromRow(row);
 	}
@@ -239,7 +262,7 @@ export class DayStore {
 	insertHold(record: HoldRecord): void {
 		const { hold } = record;
 		this.storage.sql.exec(
-			"INSERT INTO holds (id, start_ms, expires_ms, patient_id, status, appointment_id, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"INSERT INTO holds (id, start_ms, expires_ms, patient_id, status, appointment_id, body, slot_starts, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			hold.id,
 			Date.parse(hold.start),
 			Date.parse(hold.expires_at),
@@ -247,6 +270,8 @@ export class DayStore {
 			record.status,
 			record.appointmentId,
 			JSON.stringify(hold),
+			slotStartsColumn(record.starts),
+			record.entryId ?? null,
 		);
 	}
 
@@ -258,6 +283,49 @@ export class DayStore {
 			appointmentId,
 			id,
 		);
+	}
+
+	/** Waitlist entries still in line (waiting or offered), in the order they joined. */
+	openEntries(): WaitlistEntry[] {
+		if (!this.ready) return [];
+		return this.storage.sql
+			.exec<{ body: string }>(
+				"SELECT body FROM waitlist WHERE status IN ('waiting', 'offered') ORDER BY rowid",
+			)
+			.toArray()
+			.map((row) => JSON.parse(row.body) as WaitlistEntry);
+	}
+
+	findEntry(id: string): WaitlistEntry | null {
+		if (!this.ready) return null;
+		const [row] = this.storage.sql
+			.exec<{ body: string }>("SELECT body FROM waitlist WHERE id = ?", id)
+			.toArray();
+		return row === undefined ? null : (JSON.parse(row.body) as WaitlistEntry);
+	}
+
+	/** Adds an entry at the end of the line, or writes its new state (its place in line stays). */
+	saveEntry(entry: WaitlistEntry): void {
+		this.storage.sql.exec(
+			`INSERT INTO waitlist (id, patient_id, status, body) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body`,
+			entry.id,
+			entry.patient_id,
+			entry.status,
+			JSON.stringify(entry),
+		);
+	}
+
+	/** Each patient's confirmed places on the day: how many, and at which starts. */
+	patientPlacesAll(): Map<string, PatientPlaces> {
+		const places = new Map<string, { count: number; starts: Set<number> }>();
+		for (const { appointment, start } of this.confirmed()) {
+			const mine = places.get(appointment.patient_id) ?? { count: 0, starts: new Set<number>() };
+			mine.count++;
+			mine.starts.add(start);
+			places.set(appointment.patient_id, mine);
+		}
+		return places;
 	}
 
 	/** The reschedule saga of this day's appointment `id`, if one was ever begun (and not abandoned). */
@@ -300,15 +368,30 @@ export class DayStore {
 		for (const event of events) {
 			const start = eventSlot(event);
 			if (start !== null) {
-				this.storage.sql.exec(
-					"INSERT INTO slot_versions (start_ms, version) VALUES (?, ?) ON CONFLICT (start_ms) DO UPDATE SET version = excluded.version",
-					start,
-					version,
-				);
+				// A multi-slot appointment or hold changes each of its slots.
+				for (const slot of startsOf(start, this.slotStartsOf(event)))
+					this.storage.sql.exec(
+						"INSERT INTO slot_versions (start_ms, version) VALUES (?, ?) ON CONFLICT (start_ms) DO UPDATE SET version = excluded.version",
+						slot,
+						version,
+					);
 			} else if (event.type === "day.config_changed") {
 				this.storage.sql.exec("UPDATE day SET config_changed_version = ? WHERE id = 1", version);
 			}
 		}
+	}
+
+	private slotStartsOf(event: DayEvent): string | null {
+		const query =
+			"appointment" in event
+				? this.storage.sql.exec<SlotStartsRow>(
+						"SELECT slot_starts FROM appointments WHERE id = ?",
+						event.appointment.id,
+					)
+				: "hold" in event
+					? this.storage.sql.exec<SlotStartsRow>("SELECT slot_starts FROM holds WHERE id = ?", event.hold.id)
+					: null;
+		return query?.toArray()[0]?.slot_starts ?? null;
 	}
 
 	/** Forgets keys past their time; answers when the next one expires (null: none left). */
@@ -339,7 +422,22 @@ function first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | nu
 }
 
 function holdFromRow(row: HoldRow): HoldRecord {
-	return { hold: JSON.parse(row.body), status: row.status, appointmentId: row.appointment_id };
+	const record: HoldRecord = {
+		hold: JSON.parse(row.body),
+		status: row.status,
+		appointmentId: row.appointment_id,
+		entryId: row.entry_id,
+	};
+	return row.slot_starts === null ? record : { ...record, starts: JSON.parse(row.slot_starts) as number[] };
+}
+
+/** Null for a one-slot appointment or hold (the start says it all); the JSON array of starts otherwise. */
+function slotStartsColumn(starts: readonly number[] | undefined): string | null {
+	return starts === undefined || starts.length <= 1 ? null : JSON.stringify(starts);
+}
+
+function startsOf(start: number, column: string | null): readonly number[] {
+	return column === null ? [start] : (JSON.parse(column) as number[]);
 }
 
 function fromRow(row: AppointmentRow): StoredAppointment {

@@ -1,7 +1,7 @@
 // The DoctorDay Durable Object: the one writer of a doctor-day's bookings. It sequences; src/core decides.
 // A request waits on nothing but this object: events reach D1 and the Doctor object after the answer.
 import { DurableObject } from "cloudflare:workers";
-import type { Actor, Appointment } from "../core/appointment";
+import { type Actor, type Appointment, canAccessAppointment } from "../core/appointment";
 import { decideBooking, outsideSchedule, type SlotView, slotViews, summarize } from "../core/booking";
 import { closedReason, type DayConfig } from "../core/day-config";
 import {
@@ -16,7 +16,9 @@ import {
 	decideExpiry,
 	decideHold,
 	decideRelease,
+	type HoldRecord,
 	heldCounts,
+	liveHoldCount,
 	nextExpiry,
 	storedHeldCounts,
 } from "../core/holds";
@@ -33,6 +35,17 @@ import {
 } from "../core/reschedule";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
+import {
+	decideAccept,
+	decideDecline,
+	decideJoin,
+	decideLeave,
+	decideOfferExpiry,
+	decideOffers,
+	type EntryChange,
+	positionOf,
+	type WaitlistEntry,
+} from "../core/waitlist";
 import { doctorObject } from "../doctor/stub";
 import { appendDayEvents, deliverDayEvents, type EventDelivery } from "../events/delivery";
 import { mintAppointmentId, mintDayId } from "../lib/appointment-ids";
@@ -42,21 +55,26 @@ import { DayStore, IDEMPOTENCY_KEY_TTL_MS } from "./day-store";
 import { type SnapshotMessage, sendToAll } from "./live-messages";
 import { type DueReminder, dropReminders, reminderOf, scheduleReminders } from "./reminders";
 import type {
+	AcceptResult,
 	BookRequest,
 	BookResult,
 	CancelResult,
 	ConfigApplied,
 	DayAvailability,
 	DayRef,
+	EntryResult,
 	GroupBookRequest,
 	GroupBookResult,
 	HoldRequest,
 	HoldResult,
+	JoinRequest,
+	JoinResult,
 	ReleaseResult,
 	RescheduleRequest,
 	RescheduleResult,
 	SlotCheck,
 	StatusResult,
+	WaitlistEntryView,
 } from "./results";
 import { sagaFault } from "./saga-faults";
 import { doctorDay } from "./stub";
@@ -99,20 +117,17 @@ export class DoctorDay extends DurableObject<Env> {
 		if (other !== null) return { wrongDay: other };
 		const now = Date.now();
 		const booked = this.store.bookedCounts();
-		const decision = decideBooking(
-			config,
-			start,
-			now,
-			booked,
-			false,
-			heldCounts(this.store.liveHolds(), now),
-		);
+		const holds = this.store.liveHolds();
+		// Asked as a patient would book: reserved places, the notice and the day's limit apply.
+		const decision = decideBooking(config, start, now, booked, false, heldCounts(holds, now), {
+			dayBookings: this.store.dayBookings() + liveHoldCount(holds, now),
+		});
 		const slot = this.slotAt(start, now);
 		return {
 			available: decision.ok,
 			status: slot?.status ?? null,
 			remaining: slot?.remaining ?? 0,
-			capacity: config.capacity,
+			capacity: slot?.capacity ?? config.capacity,
 			...(decision.ok ? {} : { code: decision.code }),
 		};
 	}
@@ -144,6 +159,7 @@ export class DoctorDay extends DurableObject<Env> {
 				hold,
 				holdAppointment,
 				slotChangedAt: this.store.slotChangedAt(request.start),
+				dayBookings: this.store.dayBookings(),
 			};
 			const decision = decideBook(state, { ...request, id }, now);
 			switch (decision.kind) {
@@ -164,7 +180,7 @@ export class DoctorDay extends DurableObject<Env> {
 				}
 				case "booked": {
 					const { appointment } = decision;
-					this.insertBooked(appointment, request.bookedBy, key, decision.events, now);
+					this.insertBooked(appointment, request.bookedBy, key, decision.events, now, decision.slots);
 					const version = this.record(decision.events, now);
 					return { ok: true, appointment, replayed: false, version };
 				}
@@ -202,6 +218,7 @@ export class DoctorDay extends DurableObject<Env> {
 				hold: null,
 				holdAppointment: null,
 				slotChangedAt: this.store.slotChangedAt(request.start),
+				dayBookings: this.store.dayBookings(),
 			};
 			const decision = decideGroupBook(state, { ...request, ids }, now);
 			switch (decision.kind) {
@@ -256,6 +273,7 @@ export class DoctorDay extends DurableObject<Env> {
 				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
 				patientPlaces: this.store.patientPlaces(request.patientId),
 				slotChangedAt: this.store.slotChangedAt(request.start),
+				dayBookings: this.store.dayBookings(),
 			};
 			const decision = decideHold(state, { ...request, id }, now);
 			if (decision.kind === "refused") {
@@ -267,7 +285,12 @@ export class DoctorDay extends DurableObject<Env> {
 			this.store.ensureWritable();
 			for (const event of decision.events)
 				if (event.type === "hold.released") this.store.endHold(event.hold.id, "released");
-			this.store.insertHold({ hold: decision.hold, status: "live", appointmentId: null });
+			this.store.insertHold({
+				hold: decision.hold,
+				status: "live",
+				appointmentId: null,
+				starts: decision.starts,
+			});
 			this.store.timers.atOrBefore(EXPIRE_HOLDS_TIMER, Date.parse(decision.hold.expires_at));
 			const version = this.record(decision.events, now);
 			return { ok: true, hold: decision.hold, version };
@@ -288,10 +311,94 @@ export class DoctorDay extends DurableObject<Env> {
 		});
 	}
 
-	async cancel(id: string, actor: Actor): Promise<CancelResult> {
-		return this.commit((): CancelResult => {
+	/** Joins the day's waitlist for one slot or any slot, only when no place is free now. */
+	async joinWaitlist(where: DayRef, request: JoinRequest): Promise<JoinResult> {
+		const loaded = await this.config(where);
+		if (loaded === null) return { ok: false, code: "DOCTOR_NOT_FOUND" };
+		if (request.start !== null && otherDay(loaded, request.start) !== null)
+			return { ok: false, code: "SLOT_NOT_FOUND" };
+		const id = await mintDayId(this.env.AUTH_SECRET, "waitlist", where.doctorId, where.date);
+		this.expireHolds();
+		return this.commit((config): JoinResult => {
 			const now = Date.now();
-			const decision = decideCancel(this.store.find(id)?.appointment ?? null, { actor }, now);
+			const decision = decideJoin(this.waitlistState(config ?? loaded), { ...request, id }, now);
+			if (decision.kind === "refused") return { ok: false, code: decision.code };
+			this.store.ensureWritable();
+			this.store.saveEntry(decision.entry);
+			this.record(decision.events, now);
+			return { ok: true, entry: this.entryView(decision.entry) };
+		});
+	}
+
+	async waitlistEntry(id: string, actor: Actor): Promise<EntryResult> {
+		this.expireHolds();
+		const entry = this.store.findEntry(id);
+		if (entry === null) return { ok: false, code: "NOT_FOUND" };
+		if (!canAccessAppointment(actor, entry)) return { ok: false, code: "FORBIDDEN" };
+		return { ok: true, entry: this.entryView(entry), changed: false };
+	}
+
+	/** Books the offer's hold for its patient: nobody else can take that place meanwhile. */
+	async acceptOffer(where: DayRef, id: string, actor: Actor): Promise<AcceptResult> {
+		const loaded = await this.config(where);
+		if (loaded === null) return { ok: false, code: "NOT_FOUND" };
+		const appointmentId = await mintAppointmentId(this.env.AUTH_SECRET, where.doctorId, where.date);
+		this.expireHolds();
+		return this.commit((config): AcceptResult => {
+			const now = Date.now();
+			const entry = this.store.findEntry(id);
+			if (entry === null) return { ok: false, code: "NOT_FOUND" };
+			const start = Date.parse(entry.offered_start ?? "");
+			const hold = entry.hold_id === null ? null : this.store.findHold(entry.hold_id);
+			const state = {
+				config: config ?? loaded,
+				booked: this.store.bookedCounts(),
+				keyed: null,
+				patientHoldsSlot: this.store.patientHolds(entry.patient_id, start),
+				patientPlaces: this.store.patientPlaces(entry.patient_id),
+				holds: this.store.liveHolds(),
+				hold,
+				holdAppointment: null,
+				slotChangedAt: this.store.slotChangedAt(start),
+				dayBookings: this.store.dayBookings(),
+			};
+			const command = {
+				id: appointmentId,
+				patientId: entry.patient_id,
+				bookedBy: entry.patient_id,
+				start,
+				consultationMode: "in_person" as const,
+				reason: null,
+				idempotencyKey: null,
+				holdId: entry.hold_id,
+			};
+			const decision = decideAccept(entry, actor, state, command, now);
+			if (decision.kind === "refused") return { ok: false, code: decision.code };
+			const booked = decision.events.find((e) => e.type === "appointment.booked");
+			if (booked?.type !== "appointment.booked") throw new Error("an accepted offer books its place");
+			this.insertBooked(booked.appointment, entry.patient_id, null, decision.events, now);
+			this.store.saveEntry(decision.entry);
+			this.record(decision.events, now);
+			return { ok: true, appointment: booked.appointment, entry: this.entryView(decision.entry) };
+		});
+	}
+
+	/** Declines an offer: its place goes to the next in line in the same change. */
+	async declineOffer(id: string, actor: Actor): Promise<EntryResult> {
+		return this.changeEntry(id, (entry, hold, now) => decideDecline(entry, hold, actor, now));
+	}
+
+	/** Leaves the line; an offer held gives its place on. Harmless twice. */
+	async leaveWaitlist(id: string, actor: Actor): Promise<EntryResult> {
+		return this.changeEntry(id, (entry, hold, now) => decideLeave(entry, hold, actor, now));
+	}
+
+	/** `overrideCutoff`: the patient's account is being deleted, so its places go even inside the cutoff. */
+	async cancel(id: string, actor: Actor, overrideCutoff = false): Promise<CancelResult> {
+		return this.commit((config): CancelResult => {
+			const now = Date.now();
+			const stored = this.store.find(id)?.appointment ?? null;
+			const decision = decideCancel(stored, { actor, config, overrideCutoff }, now);
 			if (decision.kind === "refused") return { ok: false, code: decision.code };
 			if (decision.kind === "unchanged")
 				return { ok: true, appointment: decision.appointment, changed: false };
@@ -475,6 +582,8 @@ export class DoctorDay extends DurableObject<Env> {
 				hold: null,
 				holdAppointment: null,
 				slotChangedAt: this.store.slotChangedAt(command.start),
+				// The old appointment gives its place up in the same change.
+				dayBookings: this.store.dayBookings() - 1,
 			};
 			const decision = decideSameDayReschedule(state, old, command, request.actor, now);
 			if (decision.kind === "refused") {
@@ -627,10 +736,11 @@ export class DoctorDay extends DurableObject<Env> {
 		key: string | null,
 		events: readonly DayEvent[],
 		now: number,
+		slots?: readonly number[],
 	): void {
 		this.store.ensureWritable();
 		const start = Date.parse(appointment.start);
-		this.store.insert({ appointment, start, end: Date.parse(appointment.end), bookedBy }, key, now);
+		this.store.insert({ appointment, start, end: Date.parse(appointment.end), bookedBy, slots }, key, now);
 		for (const event of events)
 			if (event.type === "hold.released") this.store.endHold(event.hold.id, "booked", appointment.id);
 		if (key !== null) this.store.timers.atOrBefore(EXPIRE_KEYS_TIMER, now + IDEMPOTENCY_KEY_TTL_MS);
@@ -655,7 +765,12 @@ export class DoctorDay extends DurableObject<Env> {
 		const versionBefore = this.store.version();
 		let result: T;
 		try {
-			result = this.ctx.storage.transactionSync(() => mutate(this.store.currentConfig));
+			result = this.ctx.storage.transactionSync(() => {
+				const answer = mutate(this.store.currentConfig);
+				// Whatever this change freed goes to the waitlist in the same transaction: never free and waited for.
+				this.offerFreedPlaces();
+				return answer;
+			});
 		} catch (error) {
 			this.store.reload(); // the transaction rolled back; so must the store's mirrors
 			throw error;
@@ -676,11 +791,79 @@ export class DoctorDay extends DurableObject<Env> {
 	private expireHolds(): void {
 		this.commit(() => {
 			const now = Date.now();
-			const events = decideExpiry(this.store.liveHolds(), now);
+			// An offer's hold and its entry end at the same instant.
+			const events = [
+				...decideExpiry(this.store.liveHolds(), now),
+				...decideOfferExpiry(this.store.openEntries(), now),
+			];
 			if (events.length === 0) return;
-			for (const event of events)
+			for (const event of events) {
 				if (event.type === "hold.expired") this.store.endHold(event.hold.id, "expired");
+				if (event.type === "waitlist.expired") this.store.saveEntry(event.entry);
+			}
 			this.record(events, now);
+		});
+	}
+
+	/** Inside a change's transaction: the appointment, the hold it used, and its reminders. */
+	/** Offers the places free now to the waiting entries that fit; inside the transaction of the change that freed them. */
+	private offerFreedPlaces(): void {
+		const config = this.store.currentConfig;
+		if (config === null) return;
+		const entries = this.store.openEntries();
+		if (!entries.some((e) => e.status === "waiting")) return;
+		const now = Date.now();
+		const events = decideOffers(this.waitlistState(config, entries), now);
+		if (events.length === 0) return;
+		for (const event of events) {
+			if (event.type !== "waitlist.offered") continue;
+			this.store.insertHold({
+				hold: event.hold,
+				status: "live",
+				appointmentId: null,
+				entryId: event.entry.id,
+			});
+			this.store.saveEntry(event.entry);
+			this.store.timers.atOrBefore(EXPIRE_HOLDS_TIMER, Date.parse(event.hold.expires_at));
+		}
+		this.record(events, now);
+	}
+
+	private waitlistState(config: DayConfig, entries: WaitlistEntry[] = this.store.openEntries()) {
+		const holds = this.store.liveHolds();
+		return {
+			config,
+			booked: this.store.bookedCounts(),
+			holds,
+			entries,
+			places: this.store.patientPlacesAll(),
+			dayBookings: this.store.dayBookings() + liveHoldCount(holds, Date.now()),
+		};
+	}
+
+	private entryView(entry: WaitlistEntry): WaitlistEntryView {
+		return { ...entry, position: positionOf(this.store.openEntries(), entry) };
+	}
+
+	/** Declining or leaving: the entry's change and its offer's hold released, one transaction. */
+	private changeEntry(
+		id: string,
+		decide: (entry: WaitlistEntry | null, hold: HoldRecord | null, now: number) => EntryChange,
+	): EntryResult {
+		this.expireHolds();
+		return this.commit((): EntryResult => {
+			const now = Date.now();
+			const entry = this.store.findEntry(id);
+			const hold = entry?.hold_id ? this.store.findHold(entry.hold_id) : null;
+			const decision = decide(entry, hold, now);
+			if (decision.kind === "refused") return { ok: false, code: decision.code };
+			if (decision.kind === "unchanged")
+				return { ok: true, entry: this.entryView(decision.entry), changed: false };
+			for (const event of decision.events)
+				if (event.type === "hold.released") this.store.endHold(event.hold.id, "released");
+			this.store.saveEntry(decision.entry);
+			this.record(decision.events, now);
+			return { ok: true, entry: this.entryView(decision.entry), changed: true };
 		});
 	}
 
@@ -755,7 +938,9 @@ export class DoctorDay extends DurableObject<Env> {
 	private slots(now: number): SlotView[] {
 		const config = this.store.currentConfig;
 		if (config === null) return [];
-		return slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(this.store.liveHolds()));
+		const holds = this.store.liveHolds();
+		const dayBookings = this.store.dayBookings() + holds.length;
+		return slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(holds), dayBookings);
 	}
 
 	private slotAt(start: number, now: number): SlotView | null {
@@ -787,6 +972,7 @@ export class DoctorDay extends DurableObject<Env> {
 			date: config?.date ?? "",
 			version: this.store.version(),
 			booked: [...this.store.bookedCounts()],
+			bookings: this.store.dayBookings(),
 		};
 	}
 }

@@ -4,6 +4,7 @@ import type { DaySummary, RefusalCode, SlotStatus, SlotView } from "../core/book
 import type { BookRefusalCode } from "../core/day-decider";
 import type { Hold, HoldRefusalCode } from "../core/holds";
 import type { RescheduleRefusalCode, RescheduleTarget } from "../core/reschedule";
+import type { EntryRefusalCode, JoinRefusalCode, WaitlistEntry } from "../core/waitlist";
 
 /** Which doctor-day a call is for: objects are named by it, and a day with no config reads it by it. */
 export interface DayRef {
@@ -75,6 +76,7 @@ export interface HoldRequest {
 	placedBy: string;
 	start: number;
 	expectedVersion: number | null;
+	type?: string | null;
 	/** Named by a reschedule saga (never by the Worker), so a repeated step finds the same hold. */
 	id?: string;
 }
@@ -91,7 +93,15 @@ export type ReleaseResult =
 
 export type CancelResult =
 	| { ok: true; appointment: Appointment; changed: boolean }
-	| { ok: false; code: "APPOINTMENT_NOT_FOUND" | "FORBIDDEN" | "SLOT_IN_PAST" | "INVALID_TRANSITION" };
+	| {
+			ok: false;
+			code:
+				| "APPOINTMENT_NOT_FOUND"
+				| "FORBIDDEN"
+				| "SLOT_IN_PAST"
+				| "INVALID_TRANSITION"
+				| "TOO_LATE_TO_CANCEL";
+	  };
 
 export type StatusResult =
 	| { ok: true; appointment: Appointment; changed: boolean }
@@ -104,6 +114,26 @@ export interface ConfigApplied {
 
 export type { Actor };
 
+/** A waitlist entry as the API shows it: its place in line while waiting. */
+export type WaitlistEntryView = WaitlistEntry & { position: number | null };
+
+export interface JoinRequest {
+	patientId: string;
+	/** One slot, or null: any slot of the day. */
+	start: number | null;
+}
+
+export type JoinResult =
+	| { ok: true; entry: WaitlistEntryView }
+	| { ok: false; code: JoinRefusalCode | "DOCTOR_NOT_FOUND" };
+
+export type EntryResult =
+	| { ok: true; entry: WaitlistEntryView; changed: boolean }
+	| { ok: false; code: EntryRefusalCode };
+
+export type AcceptResult =
+	| { ok: true; appointment: Appointment; entry: WaitlistEntryView }
+	| { ok: false; code: EntryRefusalCode | "SLOT_UNAVAILABLE" };
 export interface RescheduleRequest {
 	appointmentId: string;
 	actor: Actor;

@@ -43,13 +43,15 @@ const DOCTOR_MIGRATIONS: readonly string[] = [
 	INSERT INTO configured_days (date) SELECT date FROM day WHERE EXISTS (SELECT 1 FROM doctor);`,
 	// 4: the doctor's notifications still to deliver to their accounts' inboxes, and those given up on.
 	`${NOTICE_TABLES}`,
+	// 5: each day's count of bookings (a multi-slot one once), for max_per_day; null: the sum of places.
+	"ALTER TABLE day_summaries ADD COLUMN bookings INTEGER;",
 ];
 
 /** The migrations' sum for a new Doctor object (test/doctor-day/day-schema.test.ts compares the two). */
 export const DOCTOR_SCHEMA: StorageSchema = {
 	migrations: DOCTOR_MIGRATIONS,
 	fresh: `CREATE TABLE doctor (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
-	CREATE TABLE day_summaries (date TEXT PRIMARY KEY, day_version INTEGER NOT NULL, booked TEXT NOT NULL);
+	CREATE TABLE day_summaries (date TEXT PRIMARY KEY, day_version INTEGER NOT NULL, booked TEXT NOT NULL, bookings INTEGER);
 	CREATE TABLE pushes (date TEXT PRIMARY KEY, version INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 	${TIMERS_TABLE};
 	CREATE TABLE used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
@@ -57,6 +59,12 @@ export const DOCTOR_SCHEMA: StorageSchema = {
 	CREATE TABLE configured_days (date TEXT PRIMARY KEY);
 	${NOTICE_TABLES}`,
 };
+
+/** A day's places per slot, and its bookings counted once each (for `max_per_day`). */
+export interface DayBooked {
+	booked: BookedCounts;
+	bookings: number;
+}
 
 export interface PendingPush {
 	date: string;
@@ -92,26 +100,37 @@ export class DoctorStore {
 	}
 
 	/** Keeps a day's booked counts if they are newer than the ones held (deliveries may repeat or cross). */
-	recordDay(date: string, dayVersion: number, booked: readonly [number, number][]): void {
+	recordDay(
+		date: string,
+		dayVersion: number,
+		booked: readonly [number, number][],
+		bookings: number | null = null,
+	): void {
 		this.storage.sql.exec(
-			`INSERT INTO day_summaries (date, day_version, booked) VALUES (?, ?, ?)
-			 ON CONFLICT (date) DO UPDATE SET day_version = excluded.day_version, booked = excluded.booked
+			`INSERT INTO day_summaries (date, day_version, booked, bookings) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (date) DO UPDATE SET day_version = excluded.day_version, booked = excluded.booked,
+			 bookings = excluded.bookings
 			 WHERE excluded.day_version > day_summaries.day_version`,
 			date,
 			dayVersion,
 			JSON.stringify(booked),
+			bookings,
 		);
 	}
 
 	/** Booked counts per date between two dates; dates without bookings are absent. */
-	bookedBetween(from: string, to: string): Map<string, BookedCounts> {
-		const rows = this.storage.sql.exec<{ date: string; booked: string }>(
-			"SELECT date, booked FROM day_summaries WHERE date BETWEEN ? AND ?",
+	bookedBetween(from: string, to: string): Map<string, DayBooked> {
+		const rows = this.storage.sql.exec<{ date: string; booked: string; bookings: number | null }>(
+			"SELECT date, booked, bookings FROM day_summaries WHERE date BETWEEN ? AND ?",
 			from,
 			to,
 		);
-		const byDate = new Map<string, BookedCounts>();
-		for (const row of rows) byDate.set(row.date, new Map(JSON.parse(row.booked) as [number, number][]));
+		const byDate = new Map<string, DayBooked>();
+		for (const row of rows) {
+			const booked = new Map(JSON.parse(row.booked) as [number, number][]);
+			const sum = [...booked.values()].reduce((a, b) => a + b, 0);
+			byDate.set(row.date, { booked, bookings: row.bookings ?? sum });
+		}
 		return byDate;
 	}
 

@@ -3,7 +3,7 @@
 // call), SLOT_FULL alternatives beyond the asked-for day, and the doctor's live feed.
 import { DurableObject } from "cloudflare:workers";
 import type { Appointment } from "../core/appointment";
-import { type SlotView, slotViews, summarize } from "../core/booking";
+import { NO_HOLDS, type SlotView, slotViews, summarize } from "../core/booking";
 import { closedReason, type DayConfig } from "../core/day-config";
 import { datesInRange } from "../core/day-range";
 import { LOOKBACK_DAYS } from "../core/day-window";
@@ -17,13 +17,18 @@ import { MAX_ATTEMPTS, retryDelay } from "../events/event-log";
 import { type DayNotice, deliverToInboxes, doctorContext, inboxDeliveries } from "../events/inboxes";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
-import { DoctorStore } from "./doctor-store";
+import { type DayBooked, DoctorStore } from "./doctor-store";
 
 const PUSH_TIMER = "push";
 const NOTICE_TIMER = "notices";
 // One alarm delivers what the doctor's days sent meanwhile: under load, many bookings per inbox call.
 const NOTICES_PER_DELIVERY = 100;
 const LOOKAHEAD_DAYS = 7;
+
+/** A day's slots as patients see them, from its summary: reserved places and `max_per_day` count (holds do not). */
+function daySlots(day: DayConfig, booked: DayBooked | undefined, now: number): SlotView[] {
+	return slotViews(day, booked?.booked ?? new Map(), now, NO_HOLDS, booked?.bookings ?? 0);
+}
 
 export interface DayCounts {
 	date: string;
@@ -99,7 +104,7 @@ export class Doctor extends DurableObject<Env> {
 		const booked = this.store.bookedBetween(from, to);
 		const days = datesInRange(from, to).map((date) => {
 			const day = config === null ? null : this.dayConfig(config, date);
-			const slots = day === null ? [] : slotViews(day, booked.get(date) ?? new Map(), now);
+			const slots = day === null ? [] : daySlots(day, booked.get(date), now);
 			return { date, closed: closedReason(day), ...summarize(slots) };
 		});
 		return { timezone: config?.timezone ?? null, days };
@@ -114,7 +119,7 @@ export class Doctor extends DurableObject<Env> {
 		const booked = this.store.bookedBetween(addDays(date, 1), last);
 		const found: SlotView[] = [];
 		for (let day = addDays(date, 1); day <= last && found.length < wanted; day = addDays(day, 1)) {
-			const slots = slotViews(this.dayConfig(config, day), booked.get(day) ?? new Map(), now);
+			const slots = daySlots(this.dayConfig(config, day), booked.get(day), now);
 			found.push(...slots.filter((s) => s.status === "available").slice(0, wanted - found.length));
 		}
 		return found;
@@ -126,7 +131,7 @@ export class Doctor extends DurableObject<Env> {
 	 */
 	async dayChanged(day: DayFacts, messages: DoctorMessage[], notices: DayNotice[] = []): Promise<void> {
 		this.ctx.storage.transactionSync(() => {
-			this.store.recordDay(day.date, day.version, day.booked);
+			this.store.recordDay(day.date, day.version, day.booked, day.bookings ?? null);
 			if (notices.length > 0) {
 				this.store.addNotices(notices);
 				this.store.timers.atOrBefore(NOTICE_TIMER, Date.now());

@@ -5,6 +5,7 @@ import { doctorConsumer } from "./doctor-consumer";
 import type { StoredEvent } from "./event-log";
 import { notificationsConsumer } from "./notifications";
 import { projectionConsumer } from "./projection";
+import { webhooksConsumer } from "./webhooks";
 
 /** The day as it stands when a batch is delivered: consumers that keep summaries take the newest. */
 export interface DayFacts {
@@ -13,6 +14,8 @@ export interface DayFacts {
 	version: number;
 	/** Confirmed places per slot start (epoch ms). */
 	booked: [number, number][];
+	/** Appointments keeping a place, each once (for `max_per_day`); absent from days before it was sent. */
+	bookings?: number;
 }
 
 export interface DayEventConsumer {
@@ -25,5 +28,6 @@ export const DAY_EVENT_CONSUMERS: readonly DayEventConsumer[] = [
 	projectionConsumer,
 	doctorConsumer,
 	notificationsConsumer,
+	webhooksConsumer,
 ];
 export const DAY_EVENT_CONSUMER_NAMES = DAY_EVENT_CONSUMERS.map((c) => c.name);

@@ -52,10 +52,16 @@ export async function inboxDeliveries(
 	for (const notice of notices) {
 		for (const draft of notificationsFor(notice.event, doctor)) {
 			if (draft.audience !== audience) continue;
-			const { audience: _, recipient, ...rest } = draft;
-			const id = await notificationId(notice, recipient, draft.appointment_id);
+			const { audience: _, recipient, subject, ...rest } = draft;
+			const id = await notificationId(notice, recipient, subject);
 			const list = byRecipient.get(recipient) ?? [];
-			list.push({ id, ...rest });
+			// The appointment rides along for the email's calendar attachment (the inbox keeps only its id).
+			const appointment = "appointment" in notice.event ? notice.event.appointment : undefined;
+			const calendar =
+				appointment?.id === draft.appointment_id
+					? { calendar: { appointment, doctorName: doctor.name ?? "your doctor" } }
+					: {};
+			list.push({ id, ...rest, ...calendar });
 			byRecipient.set(recipient, list);
 		}
 	}
@@ -70,7 +76,7 @@ export async function deliverToInboxes(
 ): Promise<void> {
 	const calls = [...byRecipient].map(([recipient, notifications]) => {
 		hop(env, "object→object", "after", caller);
-		return userObject(env, recipient).deliver(notifications);
+		return userObject(env, recipient).deliver(notifications, recipient);
 	});
 	const failed = (await Promise.allSettled(calls)).find((r) => r.status === "rejected");
 	if (failed !== undefined) throw failed.reason;
@@ -83,9 +89,9 @@ export async function deliverToInboxes(
 export async function notificationId(
 	where: { doctorId: string; date: string; seq: number },
 	recipient: string,
-	appointmentId: string,
+	subject: string,
 ): Promise<string> {
-	const text = `${where.doctorId}\n${where.date}\n${where.seq}\n${recipient}\n${appointmentId}`;
+	const text = `${where.doctorId}\n${where.date}\n${where.seq}\n${recipient}\n${subject}`;
 	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 	return [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -102,6 +108,7 @@ export function dayNotices(
 
 /** The doctor-day an event belongs to: every notifiable event names its appointments, which name it. */
 function dayOf(event: DayEvent): { doctorId: string; date: string } {
+	if ("entry" in event) return { doctorId: event.entry.doctor_id, date: event.entry.date };
 	const appointment =
 		"appointment" in event
 			? event.appointment

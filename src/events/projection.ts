@@ -1,4 +1,5 @@
-// The D1 projection of appointments, for lists ("my appointments", the doctor's coming days).
+// The D1 projections of appointments and waitlist entries, for lists ("my appointments", the doctor's coming
+// days, a patient's waitlist).
 import { hop } from "../lib/hops";
 import type { DayEventConsumer } from "./consumers";
 
@@ -12,10 +13,33 @@ const UPSERT_APPOINTMENT = `INSERT INTO appointments
 		day_version = excluded.day_version, sequence = appointments.sequence + 1
 	WHERE excluded.day_version > appointments.day_version`;
 
+// The same for waitlist entries; the first event to write an entry (its join) fixes its place in line.
+const UPSERT_ENTRY = `INSERT INTO waitlist_entries
+	(id, patient_id, doctor_id, date, start, status, body, joined_seq, day_version)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body, day_version = excluded.day_version
+	WHERE excluded.day_version > waitlist_entries.day_version`;
+
 export const projectionConsumer: DayEventConsumer = {
 	name: "projection",
 	async deliver(env, batch) {
-		const statements = batch.flatMap(({ event, dayVersion }) => {
+		const statements = batch.flatMap(({ event, dayVersion, seq }) => {
+			if ("entry" in event) {
+				const { entry } = event;
+				return [
+					env.DB.prepare(UPSERT_ENTRY).bind(
+						entry.id,
+						entry.patient_id,
+						entry.doctor_id,
+						entry.date,
+						entry.start,
+						entry.status,
+						JSON.stringify(entry),
+						seq,
+						dayVersion,
+					),
+				];
+			}
 			// Only an appointment's booking and status changes move the projection; other types (reminders, …) are ignored.
 			if (
 				event.type !== "appointment.booked" &&

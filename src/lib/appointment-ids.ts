@@ -1,4 +1,4 @@
-// Appointment and hold ids name their doctor-day ("<doctor_id>.<date>.<random><tag>") and end in a MAC of
+// Appointment, hold and waitlist entry ids name their doctor-day ("<doctor_id>.<date>.<random><tag>") and end in a MAC of
 // the rest, so the Worker refuses a made-up id before any object is touched (an object costs storage once
 // touched). Each kind has its own key: a hold id is never a valid appointment id, nor the other way round.
 import { parseAppointmentId } from "../core/appointment";
@@ -7,7 +7,7 @@ import { newId } from "./ids";
 const TAG_HEX = 16;
 const keys = new Map<string, Promise<CryptoKey>>();
 
-export type DayIdKind = "appointment" | "hold";
+export type DayIdKind = "appointment" | "hold" | "waitlist";
 type IdKind = DayIdKind | "dependent";
 
 function keyFor(secret: string, kind: IdKind): Promise<CryptoKey> {

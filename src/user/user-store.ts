@@ -1,9 +1,11 @@
 // The User object's SQLite storage: the notifications inbox (deduplicated by id, newest first by arrival),
 // the account's tombstone once deleted, used live tickets and timers. Every method is synchronous.
+import type { Appointment } from "../core/appointment";
 import type { NotificationType } from "../core/notifications";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
 import { migrate, type StorageSchema } from "../lib/storage-migrations";
 import { USED_TICKETS_TABLE } from "../lib/used-tickets";
+import { EMAIL_TABLES, EmailOutbox } from "./email-outbox";
 import type { NotificationView } from "./me-messages";
 
 // 1: the inbox (seq orders by arrival and pages it), the tombstone, tickets and timers.
@@ -22,8 +24,11 @@ const INBOX_TABLES = `CREATE TABLE notifications (
 	${USED_TICKETS_TABLE};
 	${TIMERS_TABLE};`;
 
-/** The User object's storage: one migration so far, so a new object's schema is that one. */
-export const USER_SCHEMA: StorageSchema = { migrations: [INBOX_TABLES], fresh: INBOX_TABLES };
+/** The User object's storage: the inbox, then email (a new object gets both at once). */
+export const USER_SCHEMA: StorageSchema = {
+	migrations: [INBOX_TABLES, EMAIL_TABLES],
+	fresh: `${INBOX_TABLES}\n${EMAIL_TABLES}`,
+};
 
 /** A notification to add, with the id its delivery derives (the same on every redelivery). */
 export interface NewNotification {
@@ -32,6 +37,8 @@ export interface NewNotification {
 	appointment_id: string | null;
 	title: string;
 	body: string;
+	/** The appointment, for the email's .ics (bookings); not kept in the inbox. */
+	calendar?: { appointment: Appointment; doctorName: string };
 }
 
 type Row = {
@@ -47,11 +54,13 @@ type Row = {
 
 export class UserStore {
 	readonly timers: Scheduler;
+	readonly emails: EmailOutbox;
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Only accounts have User objects (the Worker and the consumer name them by account id): eager schema.
 		storage.transactionSync(() => migrate(storage.sql, USER_SCHEMA));
 		this.timers = new Scheduler(storage, () => true);
+		this.emails = new EmailOutbox(storage.sql);
 	}
 
 	private get sql(): SqlStorage {
@@ -123,6 +132,7 @@ export class UserStore {
 	/** The account is gone: its notifications go, and the tombstone makes later deliveries no-ops. */
 	deleteAll(now: number): void {
 		this.sql.exec("DELETE FROM notifications");
+		this.emails.clear();
 		this.sql.exec("INSERT OR IGNORE INTO account (id, deleted_at) VALUES (1, ?)", now);
 	}
 }

@@ -1,8 +1,13 @@
 // The User object, one per account: the account's notifications inbox and its own live channel. Deliveries
 // come from the day events' notifications consumer, deduplicated by notification id, so a batch delivered
-// again never shows twice; every open tab hears each new notification and the unread count.
+// again never shows twice; every open tab hears each new notification and the unread count. Each new
+// notification's email is queued with it, and sent by the object's alarm with retries (email-outbox.ts).
 import { DurableObject } from "cloudflare:workers";
+import { type EmailContent, notificationEmail } from "../core/email";
+import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
+import type { EmailProfile } from "./email-outbox";
+import { bindingSender, type EmailSender } from "./email-sender";
 import { type MeMessage, type NotificationView, sendToMe } from "./me-messages";
 import { type NewNotification, UserStore } from "./user-store";
 
@@ -12,6 +17,10 @@ export interface NotificationPage {
 	/** Where the next page starts (after this position), or null on the last page. */
 	nextAfter: number | null;
 }
+
+const EMAIL_TIMER = "email";
+/** Emails sent per alarm run; the rest follow in the next run, set for now. */
+const EMAILS_PER_RUN = 20;
 
 export type MarkReadResult =
 	| { ok: true; notification: NotificationView; unread: number }
@@ -33,18 +42,117 @@ export class User extends DurableObject<Env> {
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
 	}
 
-	/** Idempotent: ids already held are skipped. A deleted account takes nothing. */
-	async deliver(notifications: NewNotification[]): Promise<{ added: number; unread: number }> {
+	/**
+	 * Idempotent: ids already held are skipped. A deleted account takes nothing. Each new notification's
+	 * email is queued in the same transaction (id = the notification's), when the account has an address
+	 * and has not opted out; the alarm sends it. `accountId` names this object's account for the one D1
+	 * read of its address, when nothing was pushed yet.
+	 */
+	async deliver(
+		notifications: NewNotification[],
+		accountId?: string,
+	): Promise<{ added: number; unread: number }> {
+		const read = this.store.emails.profile() === null ? await this.readProfile(accountId) : null;
+		const now = Date.now();
 		const { added, unread } = this.ctx.storage.transactionSync(() => {
 			if (this.store.deleted()) return { added: [], unread: 0 };
-			return { added: this.store.add(notifications, Date.now()), unread: this.store.unread() };
+			if (read !== null) this.store.emails.setProfile(read, true);
+			const added = this.store.add(notifications, now);
+			this.queueEmails(notifications, new Set(added.map((n) => n.id)), now);
+			return { added, unread: this.store.unread() };
 		});
 		if (added.length > 0) {
 			const sockets = this.ctx.getWebSockets();
 			for (const notification of added) sendToMe(sockets, { type: "notification", notification });
 			sendToMe(sockets, { type: "unread", count: unread });
 		}
+		await this.store.timers.arm();
 		return { added: added.length, unread };
+	}
+
+	/** The Worker's push of the account's address and opt-out (PATCH /api/me, password reset). */
+	async setEmailProfile(profile: EmailProfile): Promise<void> {
+		if (this.store.deleted()) return;
+		this.store.emails.setProfile(profile);
+	}
+
+	/** Queues one email that is no notification (a password reset), sent like the others. */
+	async sendEmail(id: string, recipient: string, content: EmailContent): Promise<void> {
+		const now = Date.now();
+		if (this.store.deleted() || !this.store.emails.enqueue(id, recipient, content, now)) return;
+		this.store.timers.atOrBefore(EMAIL_TIMER, now);
+		await this.store.timers.arm();
+	}
+
+	/**
+	 * Sends what is due through `send`: a sent email goes; a failed one backs off, and after its last
+	 * attempt stays dead with a log line. Time and sender injected for tests; the alarm passes the binding.
+	 */
+	async sendDueEmails(
+		now: number,
+		send: EmailSender = bindingSender(this.env),
+	): Promise<{ sent: number; failed: number }> {
+		let sent = 0;
+		let failed = 0;
+		for (const email of this.store.emails.due(now, EMAILS_PER_RUN)) {
+			try {
+				await send(email);
+				this.store.emails.sent(email.id);
+				sent++;
+			} catch (error) {
+				failed++;
+				const outcome = this.store.emails.failed(email.id, String(error), now);
+				if ("dead" in outcome) {
+					console.error(
+						JSON.stringify({
+							event: "email_dead_lettered",
+							email_id: email.id,
+							attempts: outcome.attempts,
+							error: String(error),
+						}),
+					);
+				}
+			}
+		}
+		const next = this.store.emails.nextDue();
+		if (next === null) this.store.timers.cancel(EMAIL_TIMER);
+		else this.store.timers.at(EMAIL_TIMER, Math.max(next, now));
+		await this.store.timers.arm();
+		return { sent, failed };
+	}
+
+	/** The outbox as it stands: what waits, with its attempts, and what is dead. */
+	async outbox() {
+		return this.store.emails.rows();
+	}
+
+	private queueEmails(
+		notifications: readonly NewNotification[],
+		added: ReadonlySet<string>,
+		now: number,
+	): void {
+		const profile = this.store.emails.profile();
+		if (profile?.email == null || !profile.emailNotifications) return;
+		let queued = false;
+		for (const n of notifications) {
+			if (!added.has(n.id)) continue;
+			const content = notificationEmail(n, { siteUrl: this.env.SITE_URL, calendar: n.calendar });
+			queued = this.store.emails.enqueue(n.id, profile.email, content, now) || queued;
+		}
+		if (queued) this.store.timers.atOrBefore(EMAIL_TIMER, now);
+	}
+
+	/** The account's address and opt-out from D1, once: afterwards the Worker pushes changes. */
+	private async readProfile(accountId: string | undefined): Promise<EmailProfile | null> {
+		const id = accountId ?? this.ctx.id.name;
+		if (id === undefined) return null;
+		hop(this.env, "object→D1", "after", "user.readProfile");
+		const row = await this.env.DB.prepare(
+			"SELECT email, email_notifications FROM users WHERE id = ? AND deleted_at IS NULL",
+		)
+			.bind(id)
+			.first<{ email: string; email_notifications: number }>();
+		return { email: row?.email ?? null, emailNotifications: row !== null && row.email_notifications === 1 };
 	}
 
 	/** Newest first, `limit` of them after position `after` (null: from the newest). */
@@ -70,6 +178,7 @@ export class User extends DurableObject<Env> {
 	/** The account was deleted: its notifications go, its tabs are closed, and nothing is taken any more. */
 	async deleteInbox(): Promise<void> {
 		this.store.deleteAll(Date.now());
+		this.store.timers.cancel(EMAIL_TIMER);
 		for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, 1000, "The account was deleted.");
 	}
 
@@ -89,13 +198,15 @@ export class User extends DurableObject<Env> {
 		closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
 	}
 
-	/** The only timer: the sockets' expiries (idempotent: alarms fire at least once). */
+	/** The timers: the sockets' expiries and the email outbox (idempotent: alarms fire at least once). */
 	override async alarm(): Promise<void> {
 		this.store.timers.fired();
 		const now = Date.now();
 		const due = this.store.timers.due(now);
 		if (due.some((t) => t.name === FEED_TIMER)) this.sockets.expire(now);
 		for (const timer of due) this.store.timers.done(timer);
+		if (due.some((t) => t.name === EMAIL_TIMER) && this.env.EMAIL_SENDING !== "off")
+			await this.sendDueEmails(now);
 		await this.store.timers.arm();
 	}
 

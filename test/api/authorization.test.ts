@@ -495,6 +495,45 @@ describe("PUT /api/doctors/:id/schedule (admin, or that doctor)", () => {
 	)("%s", (_name, c) => run(c));
 });
 
+describe("POST /api/doctors/:id/schedule/preview (admin, or that doctor; writes nothing)", () => {
+	const endpoint: Endpoint = {
+		method: "POST",
+		path: (w) => `/api/doctors/${w.doctorA.id}/schedule/preview`,
+		body: () => ({ ...BASE_SCHEDULE, buffer_minutes: 30, date: BOOKING_DAY }),
+	};
+	// 09:00–17:00 with 30-minute slots and 30-minute buffers: 8 slots.
+	const previews: Check = (call) => expect(call.body.slots).toHaveLength(8);
+	it.each(
+		table(endpoint, [
+			...signedOut(),
+			forbidden("patient A"),
+			forbidden("doctor B", "another clinic's doctor"),
+			{ actor: "doctor A", status: 200, check: previews },
+			{ actor: "admin", status: 200, check: previews },
+		]),
+	)("%s", (_name, c) => run(c));
+});
+
+describe("reserved places: a patient cannot book one; the doctor of the day and admins can", () => {
+	it("patient 409 SLOT_FULL, doctor 201, admin 201 past the patients' places", async () => {
+		const doctor = await createDoctor({ capacity: 3, reserved_places: 2 });
+		const [a, b, c] = await createPatients(3);
+		if (a === undefined || b === undefined || c === undefined) throw new Error("createPatients");
+		const start = at(BOOKING_DAY, "16:00");
+		const as = (headers: Record<string, string>, patientId?: string) =>
+			api("POST", "/api/appointments", {
+				headers,
+				body: { doctor_id: doctor.id, start, ...(patientId ? { patient_id: patientId } : {}) },
+			});
+		expectStatus(await as(bearer(a.token)), 201);
+		const refused = await as(bearer(b.token));
+		expect([refused.status, refused.body.error.code]).toEqual([409, "SLOT_FULL"]);
+		expectStatus(await as(bearer(world.doctorB.token), b.id), 403);
+		expectStatus(await as(bearer(doctor.token), b.id), 201);
+		expectStatus(await as(ADMIN, c.id), 201);
+	});
+});
+
 describe("GET /api/doctors/:id/unavailability (admin, or that doctor)", () => {
 	const endpoint: Endpoint = { method: "GET", path: (w) => `/api/doctors/${w.doctorA.id}/unavailability` };
 	const seesBlock: Check = (call, w) => expect(ids(call.body.unavailability)).toContain(w.blockId);

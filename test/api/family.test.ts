@@ -1,8 +1,6 @@
 // Family bookings end to end: dependents, booking self and dependents into one slot (all or none), who may
 // be booked (checked from the ids, no D1 read), bad input, names for the doctor, and exact counts at once.
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { mintDependentId } from "../../src/lib/appointment-ids";
 import { api, at, bearer, createDoctor, createPatient, createPatients, inDays } from "../helpers";
 
 async function addDependent(token: string, name: string) {

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { type HopKind, takeHops } from "../../src/lib/hops";
 import { type Call, readCall } from "../fixtures";
-import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
+import { ADMIN, api, at, bearer, createDoctor, createPatient, createPatients, inDays } from "../helpers";
 
 const traced = { ...env, HOP_TRACE: "on" };
 
@@ -67,6 +67,42 @@ describe("hops: the Worker's remote calls per request", () => {
 		});
 		expect(cancelled.status).toBe(200);
 		expect(counted()).toEqual(ONE_OBJECT_CALL);
+	});
+
+	it("joins, reads, declines and leaves a waitlist entry with one object call each", async () => {
+		const doctor = await createDoctor({ capacity: 1 });
+		const [booker, patient] = await createPatients(2);
+		const date = inDays(2);
+		const start = at(date, "09:00");
+		const booked = await api("POST", "/api/appointments", {
+			headers: bearer(booker?.token ?? ""),
+			body: { doctor_id: doctor.id, start },
+		});
+		expect(booked.status).toBe(201);
+		const headers = bearer(patient?.token ?? "");
+		expect((await api("GET", "/api/me", { headers })).status).toBe(200);
+		await call("GET", `/api/doctors/${doctor.id}/availability/date/${date}`);
+		takeHops();
+		const joined = await call("POST", "/api/waitlist", {
+			headers,
+			body: { doctor_id: doctor.id, date, start },
+		});
+		expect(joined.status).toBe(201);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+		const id = joined.body.entry.id;
+		await call("POST", `/api/appointments/${booked.body.appointment.id}/cancel`, {
+			headers: bearer(booker?.token ?? ""),
+		});
+		takeHops();
+		for (const [method, path] of [
+			["GET", `/api/waitlist/${id}`],
+			["POST", `/api/waitlist/${id}/decline`],
+			["DELETE", `/api/waitlist/${id}`],
+			["POST", `/api/waitlist/${id}/accept`],
+		] as const) {
+			expect((await call(method, path, { headers })).status).toBeLessThan(410);
+			expect(counted()).toEqual(ONE_OBJECT_CALL);
+		}
 	});
 
 	it("reschedules with one call to the old day's object (its saga calls the new day: object→object, not counted here)", async () => {

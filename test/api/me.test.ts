@@ -21,7 +21,13 @@ describe("GET /api/me", () => {
 		const doctor = await createDoctor();
 		const own = await api("GET", "/api/me", { headers: bearer(patient.token) });
 		expect(own.body).toEqual({
-			user: { id: patient.id, email: patient.email, name: "Ada Patient", role: "patient" },
+			user: {
+				id: patient.id,
+				email: patient.email,
+				name: "Ada Patient",
+				role: "patient",
+				email_notifications: true,
+			},
 		});
 		const doctors = await api("GET", "/api/me", { headers: bearer(doctor.token) });
 		expect(doctors.body.user).toMatchObject({ email: doctor.email, role: "doctor", doctor_id: doctor.id });

@@ -73,6 +73,17 @@ describe("rate limits", () => {
 		expect(codes).toEqual([401, 401, 401, 401, 401, "429 RATE_LIMITED"]);
 	});
 
+	it("limits password reset requests like logins: the 6th a minute for one email from one address is refused", async () => {
+		const email = `${unique("nobody")}@x.test`;
+		const codes = await inOneWindow(async () => {
+			const ip = unique("10.8");
+			const attempts: Response[] = [];
+			for (let i = 0; i < 6; i += 1) attempts.push(await post("/api/auth/password-reset", ip, { email }));
+			return statuses(attempts);
+		});
+		expect(codes).toEqual([202, 202, 202, 202, 202, "429 RATE_LIMITED"]);
+	});
+
 	it("never refuses the right password because of failures from other addresses", async () => {
 		const email = await registered("the-real-password");
 		// Twelve addresses, guessing as fast as each may: the account is not locked for anyone else.

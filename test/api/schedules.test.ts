@@ -142,7 +142,14 @@ describe("PUT /api/doctors/:id/schedule", () => {
 			horizon_days: 60,
 			max_per_patient_per_day: 100,
 			hold_seconds: 3600,
+			offer_seconds: 1800,
 			requires_approval: true,
+			buffer_minutes: 0,
+			min_notice_minutes: 0,
+			cancel_cutoff_minutes: 0,
+			max_per_day: null,
+			reserved_places: 0,
+			appointment_types: [],
 			weekly: allWeek(ranges),
 		};
 		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, { headers: ADMIN, body: schedule });

@@ -47,6 +47,7 @@ const state = (overrides: Partial<BookState> = {}): BookState => ({
 	keyed: null,
 	patientHoldsSlot: false,
 	patientPlaces: 0,
+	dayBookings: 0,
 	holds: [],
 	hold: null,
 	holdAppointment: null,

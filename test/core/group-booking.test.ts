@@ -37,6 +37,7 @@ const state = (overrides: Partial<GroupBookState> = {}): GroupBookState => ({
 	inSlot: new Set(),
 	places: new Map(),
 	holds: [],
+	dayBookings: 0,
 	hold: null,
 	holdAppointment: null,
 	slotChangedAt: 0,

@@ -63,6 +63,7 @@ const holdState = (overrides: Partial<HoldState> = {}): HoldState => ({
 	holds: [],
 	patientHoldsSlot: false,
 	patientPlaces: 0,
+	dayBookings: 0,
 	slotChangedAt: 0,
 	...overrides,
 });
@@ -82,6 +83,7 @@ const bookState = (overrides: Partial<BookState> = {}): BookState => ({
 	keyed: null,
 	patientHoldsSlot: false,
 	patientPlaces: 0,
+	dayBookings: 0,
 	holds: [],
 	hold: null,
 	holdAppointment: null,

@@ -137,6 +137,7 @@ function bookState(overrides: Partial<BookState> = {}): BookState {
 		keyed: null,
 		patientHoldsSlot: false,
 		patientPlaces: 1,
+		dayBookings: 1,
 		holds: [],
 		hold: null,
 		holdAppointment: null,
@@ -222,6 +223,7 @@ describe("a saga's hold step repeated", () => {
 			patientHoldsSlot: true,
 			patientPlaces: 1,
 			slotChangedAt: 0,
+			dayBookings: 1,
 			existing,
 		};
 		const decision = decideHold(

@@ -73,6 +73,7 @@ describe("loadDoctorConfig", () => {
 			horizonDays: row.horizonDays,
 			maxPerPatient: row.maxPerPatientPerDay,
 			holdSeconds: row.holdSeconds,
+			offerSeconds: row.offerSeconds,
 			requiresApproval: row.requiresApproval,
 			weekly,
 			blocks,

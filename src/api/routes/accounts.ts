@@ -5,6 +5,7 @@ import type { Actor } from "../../core/appointment";
 import { database } from "../../db/client";
 import { users } from "../../db/schema";
 import { newId, nowIso } from "../../lib/ids";
+import { userObject } from "../../user/stub";
 import { issueToken } from "../auth";
 import { ApiError } from "../errors";
 import { hashPassword, verifyPassword } from "../passwords";
@@ -24,6 +25,14 @@ export function publicUser(user: UserRow) {
 		role: user.role,
 		...(user.doctorId === null ? {} : { doctor_id: user.doctorId }),
 	};
+}
+
+/** Tells the account's User object its address and opt-out: it sends the account's emails. */
+export async function pushEmailProfile(env: Env, user: UserRow): Promise<void> {
+	await userObject(env, user.id).setEmailProfile({
+		email: user.email,
+		emailNotifications: user.emailNotifications,
+	});
 }
 
 export function actorOf(user: UserRow): Actor {
@@ -53,6 +62,7 @@ accounts.openapi(
 			tokenVersion: 0,
 			tokensRevokedAt: null,
 			deletedAt: null,
+			emailNotifications: true,
 		};
 		// The unique index decides races between two registrations of one email.
 		const inserted = await database(c.env.DB).insert(users).values(user).onConflictDoNothing().returning();

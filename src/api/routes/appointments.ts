@@ -71,6 +71,7 @@ appointmentRoutes.openapi(
 			idempotencyKey: key,
 			holdId: body.hold_id ?? null,
 			expectedVersion: body.expected_version ?? null,
+			type: body.type ?? null,
 		};
 		const { date, result } =
 			body.hold_id === undefined

@@ -38,6 +38,7 @@ holdRoutes.openapi(
 			placedBy: actor.userId,
 			start: body.start,
 			expectedVersion: body.expected_version ?? null,
+			type: body.type ?? null,
 		});
 		if (result.ok) return c.json({ hold: result.hold }, 201);
 		if (result.code === "DOCTOR_NOT_FOUND") throw new ApiError("DOCTOR_NOT_FOUND");

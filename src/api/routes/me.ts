@@ -1,29 +1,36 @@
 // /api/me: the signed-in account; deleting it cancels its future appointments, removes its personal data and
 // revokes every token issued to it.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Actor, Appointment as AppointmentRecord } from "../../core/appointment";
 import { database } from "../../db/client";
-import { appointments, users } from "../../db/schema";
+import { appointments, users, waitlistEntries } from "../../db/schema";
 import { doctorDay } from "../../doctor-day/stub";
-import { verifyAppointmentId } from "../../lib/appointment-ids";
+import { verifyAppointmentId, verifyDayId } from "../../lib/appointment-ids";
 import { nowIso } from "../../lib/ids";
 import { userObject } from "../../user/stub";
 import { allow, isAdminToken, requireActor } from "../auth";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
-import { bearer, errorResponses, jsonContent, newRouter } from "../router";
-import { Appointment, User } from "../schemas";
+import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
+import { Appointment, PatchMeBody, User } from "../schemas";
 import { revokeInThisIsolate } from "../token-versions";
-import { publicUser } from "./accounts";
+import { publicUser, pushEmailProfile } from "./accounts";
 
 export const meRoutes = newRouter();
 
 // ADMIN_TOKEN is a shared secret, not an account: it has no email.
-const Me = z.object({ user: User.extend({ email: z.string().nullable() }) });
+const Me = z.object({
+	user: User.extend({ email: z.string().nullable(), email_notifications: z.boolean().optional() }),
+});
 const ADMIN_USER = { id: "admin", email: null, name: "Administrator", role: "admin" as const };
 /** Cancellations sent to day objects at once, so an account with many bookings does not open hundreds of calls. */
 const CANCELS_AT_ONCE = 16;
+
+/** The account as its owner sees it: with its email setting. */
+function ownUser(user: typeof users.$inferSelect) {
+	return { ...publicUser(user), email_notifications: user.emailNotifications };
+}
 
 async function liveAccount(env: Env, userId: string) {
 	const [user] = await database(env.DB)
@@ -47,7 +54,42 @@ meRoutes.openapi(
 	async (c) => {
 		const actor = requireActor(c);
 		if (isAdminToken(actor)) return c.json({ user: ADMIN_USER }, 200);
-		return c.json({ user: publicUser(await liveAccount(c.env, actor.userId)) }, 200);
+		return c.json({ user: ownUser(await liveAccount(c.env, actor.userId)) }, 200);
+	},
+);
+
+meRoutes.openapi(
+	createRoute({
+		method: "patch",
+		path: "/api/me",
+		middleware: [allow()] as const,
+		tags: ["accounts"],
+		summary: "Change the account's name, or turn its notification emails off or on (the in-app inbox stays)",
+		security: bearer,
+		request: { body: jsonBody(PatchMeBody) },
+		responses: { 200: jsonContent(Me, "The changed account"), ...errorResponses },
+	}),
+	async (c) => {
+		const actor = requireActor(c);
+		if (isAdminToken(actor)) throw new ApiError("FORBIDDEN", "The admin token is not an account.");
+		const body = c.req.valid("json");
+		const changes = {
+			...(body.name === undefined ? {} : { name: body.name }),
+			...(body.email_notifications === undefined ? {} : { emailNotifications: body.email_notifications }),
+		};
+		const db = database(c.env.DB);
+		const [user] =
+			Object.keys(changes).length === 0
+				? [await liveAccount(c.env, actor.userId)]
+				: await db
+						.update(users)
+						.set(changes)
+						.where(and(eq(users.id, actor.userId), isNull(users.deletedAt)))
+						.returning();
+		if (user === undefined) throw new ApiError("UNAUTHORIZED", "No such account.");
+		// The User object sends the emails: it holds the address and the opt-out (after D1, so a retry heals).
+		await pushEmailProfile(c.env, user);
+		return c.json({ user: ownUser(user) }, 200);
 	},
 );
 
@@ -74,11 +116,14 @@ meRoutes.openapi(
 			throw new ApiError("FORBIDDEN", `${who}: doctor accounts are removed by an admin.`);
 		}
 		await liveAccount(c.env, actor.userId);
-		// Cancelled while the account still works, so a failure here leaves it whole for a retry.
+		// Cancelled while the account still works, so a failure here leaves it whole for a retry. Its waitlist
+		// entries go first, so no place its cancellations free is offered back to it.
+		await leaveWaitlists(c.env, actor);
 		const cancelled = await cancelFutureAppointments(c.env, actor);
 		await revoke(c.env, actor.userId);
 		revokeInThisIsolate(actor.userId);
 		// Again: a booking that reached the list between the first pass and the revocation is cancelled too.
+		await leaveWaitlists(c.env, actor);
 		cancelled.push(...(await cancelFutureAppointments(c.env, actor)));
 		// Its inbox goes too; the object keeps a tombstone, so the cancellations' own notices never land there.
 		await userObject(c.env, actor.userId).deleteInbox();
@@ -109,6 +154,27 @@ async function revoke(env: Env, userId: string): Promise<void> {
 	]);
 }
 
+/** Leaves, through each entry's own day object, the account's waitlist entries still in line (an offer gives its place on). */
+async function leaveWaitlists(env: Env, actor: Actor): Promise<void> {
+	const rows = await database(env.DB)
+		.select({ id: waitlistEntries.id })
+		.from(waitlistEntries)
+		.where(
+			and(
+				eq(waitlistEntries.patientId, actor.userId),
+				inArray(waitlistEntries.status, ["waiting", "offered"]),
+			),
+		);
+	for (let i = 0; i < rows.length; i += CANCELS_AT_ONCE) {
+		await Promise.all(
+			rows.slice(i, i + CANCELS_AT_ONCE).map(async ({ id }) => {
+				const owner = await verifyDayId(env.AUTH_SECRET, "waitlist", id);
+				if (owner !== null) await doctorDay(env, owner.doctorId, owner.date).leaveWaitlist(id, actor);
+			}),
+		);
+	}
+}
+
 /** Cancels, through each appointment's own day object, the account's confirmed appointments not yet started. */
 async function cancelFutureAppointments(env: Env, actor: Actor): Promise<AppointmentRecord[]> {
 	const rows = await database(env.DB)
@@ -127,7 +193,7 @@ async function cancelFutureAppointments(env: Env, actor: Actor): Promise<Appoint
 		const results = await Promise.all(
 			batch.map(async ({ id }) => {
 				const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
-				return owner === null ? null : doctorDay(env, owner.doctorId, owner.date).cancel(id, actor);
+				return owner === null ? null : doctorDay(env, owner.doctorId, owner.date).cancel(id, actor, true);
 			}),
 		);
 		// A refusal here is SLOT_IN_PAST (it started meanwhile): past appointments stay as they are.

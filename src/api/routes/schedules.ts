@@ -1,19 +1,20 @@
 // /api/doctors/:doctor_id/schedule: the weekly schedule, written to D1 and pushed to the doctor's days.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, getTableColumns, sql } from "drizzle-orm";
-import { WEEKDAYS } from "../../core/time";
-import { database } from "../../db/client";
+import { previewSlots } from "../../core/schedule-preview";
+import { WEEKDAYS, weekdayOf } from "../../core/time";
+import { type Db, database } from "../../db/client";
 import { doctors, scheduleRanges } from "../../db/schema";
 import { nowIso } from "../../lib/ids";
 import { allowDoctorOrAdmin, requireDoctorOrAdmin } from "../auth";
 import { clinicDefaults } from "../clinic-records";
-import { type DoctorRow, findDoctor, type RangeRow } from "../doctor-records";
+import { type DoctorRow, findDoctor } from "../doctor-records";
 import { requireVisible } from "../doctor-view";
 import { ApiError } from "../errors";
 import { logEvent } from "../log";
 import { pushDoctorConfig } from "../push";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
-import { Appointment, DoctorIdParam, ScheduleBody } from "../schemas";
+import { Appointment, DoctorIdParam, ScheduleBody, SchedulePreviewBody } from "../schemas";
 
 export const scheduleRoutes = newRouter();
 type Schedule = z.output<typeof ScheduleBody>;
@@ -30,14 +31,18 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 	);
 }
 
-export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Schedule | null {
+export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeInsert[]): Schedule | null {
 	if (doctor.timezone === null) return null;
 	const weekly = Object.fromEntries(
 		WEEKDAYS.map((day, index) => [
 			day,
 			ranges
 				.filter((r) => r.weekday === index)
-				.map((r) => ({ start: r.start, end: r.end }))
+				.map((r) =>
+					r.capacity === null || r.capacity === undefined
+						? { start: r.start, end: r.end }
+						: { start: r.start, end: r.end, capacity: r.capacity },
+				)
 				.sort((a, b) => a.start.localeCompare(b.start)),
 		]),
 	) as Schedule["weekly"];
@@ -48,9 +53,32 @@ export function scheduleOf(doctor: DoctorRow, ranges: readonly RangeRow[]): Sche
 		horizon_days: doctor.horizonDays,
 		max_per_patient_per_day: doctor.maxPerPatientPerDay,
 		hold_seconds: doctor.holdSeconds,
+		offer_seconds: doctor.offerSeconds,
 		requires_approval: doctor.requiresApproval,
+		buffer_minutes: doctor.bufferMinutes,
+		min_notice_minutes: doctor.minNoticeMinutes,
+		cancel_cutoff_minutes: doctor.cancelCutoffMinutes,
+		max_per_day: doctor.maxPerDay,
+		reserved_places: doctor.reservedPlaces,
+		appointment_types: JSON.parse(doctor.appointmentTypes) as Schedule["appointment_types"],
 		weekly,
 	};
+}
+
+/** The schedule's zone and capacity, or its doctor's clinic's where it names none; a zone is required. */
+async function zoneAndCapacity(
+	db: Db,
+	doctor: DoctorRow,
+	body: { timezone?: string | undefined; capacity?: number | undefined },
+): Promise<{ timezone: string; capacity: number }> {
+	const fromClinic = await clinicDefaults(db, doctor.clinicId);
+	const timezone = body.timezone ?? fromClinic?.timezone;
+	if (timezone === undefined) {
+		throw new ApiError("VALIDATION_ERROR", "timezone: required (the doctor belongs to no clinic).", {
+			issues: [{ path: "timezone", message: "Required: the doctor belongs to no clinic." }],
+		});
+	}
+	return { timezone, capacity: body.capacity ?? fromClinic?.capacity ?? 1 };
 }
 
 scheduleRoutes.openapi(
@@ -108,16 +136,15 @@ scheduleRoutes.openapi(
 		const actor = requireDoctorOrAdmin(c, doctor_id);
 		const db = database(c.env.DB);
 		const before = await findDoctor(db, doctor_id);
-		const fromClinic = await clinicDefaults(db, before.clinicId);
-		const capacity = body.capacity ?? fromClinic?.capacity ?? 1;
-		const timezone = body.timezone ?? fromClinic?.timezone;
-		if (timezone === undefined) {
-			throw new ApiError("VALIDATION_ERROR", "timezone: required (the doctor belongs to no clinic).", {
-				issues: [{ path: "timezone", message: "Required: the doctor belongs to no clinic." }],
-			});
-		}
+		const { timezone, capacity } = await zoneAndCapacity(db, before, body);
 		const rows: RangeInsert[] = WEEKDAYS.flatMap((day, weekday) =>
-			body.weekly[day].map((r) => ({ doctorId: doctor_id, weekday, start: r.start, end: r.end })),
+			body.weekly[day].map((r) => ({
+				doctorId: doctor_id,
+				weekday,
+				start: r.start,
+				end: r.end,
+				capacity: r.capacity ?? null,
+			})),
 		);
 		// One D1 batch is one transaction: readers see the old schedule or the new one, never half of each.
 		const [updated] = await db.batch([
@@ -130,7 +157,14 @@ scheduleRoutes.openapi(
 					horizonDays: body.horizon_days,
 					maxPerPatientPerDay: body.max_per_patient_per_day,
 					holdSeconds: body.hold_seconds,
+					offerSeconds: body.offer_seconds,
 					requiresApproval: body.requires_approval,
+					bufferMinutes: body.buffer_minutes,
+					minNoticeMinutes: body.min_notice_minutes,
+					cancelCutoffMinutes: body.cancel_cutoff_minutes,
+					maxPerDay: body.max_per_day,
+					reservedPlaces: body.reserved_places,
+					appointmentTypes: JSON.stringify(body.appointment_types),
 					configVersion: sql`${doctors.configVersion} + 1`,
 					updatedAt: nowIso(),
 				})
@@ -152,5 +186,56 @@ scheduleRoutes.openapi(
 		});
 		const schedule = scheduleOf(doctor, rows) as Schedule;
 		return c.json({ schedule, affected_appointments: affected, pending_days: pending }, 200);
+	},
+);
+
+scheduleRoutes.openapi(
+	createRoute({
+		method: "post",
+		path: "/api/doctors/{doctor_id}/schedule/preview",
+		middleware: [allowDoctorOrAdmin] as const,
+		tags: ["schedules"],
+		summary: "The slots a schedule would give on `date`, before saving it; writes nothing",
+		security: bearer,
+		request: { params: DoctorIdParam, body: jsonBody(SchedulePreviewBody) },
+		responses: {
+			200: jsonContent(
+				z.object({
+					date: z.string(),
+					timezone: z.string(),
+					slots: z.array(
+						z.object({
+							start: z.string(),
+							end: z.string(),
+							time: z.string(),
+							capacity: z.number(),
+							patient_places: z.number(),
+						}),
+					),
+				}),
+				"The slots of that date under this schedule (bookings, unavailability and clinic closures aside)",
+			),
+			...errorResponses,
+		},
+	}),
+	async (c) => {
+		const { doctor_id } = c.req.valid("param");
+		const body = c.req.valid("json");
+		requireDoctorOrAdmin(c, doctor_id);
+		const db = database(c.env.DB);
+		const { timezone, capacity } = await zoneAndCapacity(db, await findDoctor(db, doctor_id), body);
+		const ranges = body.weekly[weekdayOf(body.date)];
+		const slots = previewSlots(
+			{
+				timezone,
+				slotMinutes: body.slot_minutes,
+				capacity,
+				bufferMinutes: body.buffer_minutes,
+				reservedPlaces: body.reserved_places,
+				ranges,
+			},
+			body.date,
+		);
+		return c.json({ date: body.date, timezone, slots }, 200);
 	},
 );

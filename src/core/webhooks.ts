@@ -1,0 +1,105 @@
+// Webhooks in the pure core: which day events are webhook events, the signature (Docslot-Signature:
+// t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">), delivery ids stable across redeliveries, and backoff.
+import type { Appointment } from "./appointment";
+import type { DayEvent } from "./day-decider";
+
+export const WEBHOOK_EVENTS = [
+	"appointment.booked",
+	"appointment.cancelled",
+	"appointment.status_changed",
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** Attempts in all (the queue's max_retries + 1 in wrangler.toml): then the dead-letter queue. */
+export const WEBHOOK_MAX_ATTEMPTS = 8;
+const FIRST_RETRY_SECONDS = 2;
+const MAX_RETRY_SECONDS = 3600;
+
+/** The body every delivery POSTs. */
+export interface WebhookPayload {
+	id: string;
+	type: WebhookEvent;
+	created_at: string;
+	data: { appointment: Appointment };
+}
+
+/**
+ * The day event as a webhook event, with when it happened (read from the appointment, so every redelivery
+ * says the same), or null for events webhooks do not carry.
+ */
+export function webhookEventOf(
+	event: DayEvent,
+): { type: WebhookEvent; appointment: Appointment; createdAt: string } | null {
+	switch (event.type) {
+		case "appointment.booked":
+		case "appointment.cancelled":
+		case "appointment.status_changed": {
+			const a = event.appointment;
+			const lastChange = a.history?.at(-1)?.at;
+			return { type: event.type, appointment: a, createdAt: a.cancelled_at ?? lastChange ?? a.created_at };
+		}
+		default:
+			return null;
+	}
+}
+
+/** Whether a webhook (its owner doctor, null: every doctor; its event types) takes this event. */
+export function webhookWants(
+	webhook: { doctorId: string | null; events: readonly string[] },
+	doctorId: string,
+	type: WebhookEvent,
+): boolean {
+	return (webhook.doctorId === null || webhook.doctorId === doctorId) && webhook.events.includes(type);
+}
+
+/** Seconds before the next try after `attempts` failed ones: 2, 4, 8, … capped at an hour. */
+export function webhookRetryDelaySeconds(attempts: number): number {
+	return Math.min(FIRST_RETRY_SECONDS * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_SECONDS);
+}
+
+/**
+ * The same webhook and day event always give the same id (the day's event log numbers its events), so a
+ * receiver dedupes redeliveries by it: "whd_" and 32 hex digits of SHA-256.
+ */
+export async function webhookDeliveryId(webhookId: string, doctorId: string, date: string, seq: number) {
+	const text = `${webhookId}\n${doctorId}\n${date}\n${seq}`;
+	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+	return `whd_${hex(digest.slice(0, 16))}`;
+}
+
+/** The Docslot-Signature header for `body` sent at `unixSeconds`. */
+export async function webhookSignature(secret: string, body: string, unixSeconds: number): Promise<string> {
+	return `t=${unixSeconds},v1=${await hmacHex(secret, `${unixSeconds}.${body}`)}`;
+}
+
+/** A receiver's check: the header is well formed, its v1 matches, and its t is within `toleranceSeconds`. */
+export async function verifyWebhookSignature(
+	secret: string,
+	body: string,
+	header: string,
+	nowSeconds: number,
+	toleranceSeconds = 300,
+): Promise<boolean> {
+	const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+	if (match === null) return false;
+	const t = Number(match[1]);
+	if (Math.abs(nowSeconds - t) > toleranceSeconds) return false;
+	const expected = new TextEncoder().encode(await hmacHex(secret, `${t}.${body}`));
+	const given = new TextEncoder().encode(match[2]);
+	return expected.byteLength === given.byteLength && crypto.subtle.timingSafeEqual(expected, given);
+}
+
+async function hmacHex(secret: string, text: string): Promise<string> {
+	const key = await crypto.subtle.importKey(
+		"raw",
+		new TextEncoder().encode(secret),
+		{ name: "HMAC", hash: "SHA-256" },
+		false,
+		["sign"],
+	);
+	return hex(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text))));
+}
+
+function hex(bytes: Uint8Array): string {
+	return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
