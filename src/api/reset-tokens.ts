@@ -1,21 +1,13 @@
 // Password reset links' tokens: "<user id>.<expiry, unix s>.<HMAC>", the HMAC over both and the account's
 // current password hash. No storage: setting a new password changes the hash, so a token works once, and
 // stops working when the password changes any other way.
+import { hmacHex } from "../lib/hmac";
 
 /** How long a reset link works. */
 export const RESET_VALID_MINUTES = 30;
 
-async function mac(secret: string, userId: string, expiresAt: number, passwordHash: string): Promise<string> {
-	const key = await crypto.subtle.importKey(
-		"raw",
-		new TextEncoder().encode(secret),
-		{ name: "HMAC", hash: "SHA-256" },
-		false,
-		["sign"],
-	);
-	const text = `password-reset\n${userId}\n${expiresAt}\n${passwordHash}`;
-	const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
-	return [...signature].map((b) => b.toString(16).padStart(2, "0")).join("");
+function mac(secret: string, userId: string, expiresAt: number, passwordHash: string): Promise<string> {
+	return hmacHex(secret, `password-reset\n${userId}\n${expiresAt}\n${passwordHash}`);
 }
 
 export async function resetToken(

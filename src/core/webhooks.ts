@@ -1,5 +1,7 @@
 // Webhooks in the pure core: which day events are webhook events, the signature (Docslot-Signature:
 // t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">), delivery ids stable across redeliveries, and backoff.
+
+import { hex, hmacHex } from "../lib/hmac";
 import type { Appointment } from "./appointment";
 import type { DayEvent } from "./day-decider";
 
@@ -87,19 +89,4 @@ export async function verifyWebhookSignature(
 	const expected = new TextEncoder().encode(await hmacHex(secret, `${t}.${body}`));
 	const given = new TextEncoder().encode(match[2]);
 	return expected.byteLength === given.byteLength && crypto.subtle.timingSafeEqual(expected, given);
-}
-
-async function hmacHex(secret: string, text: string): Promise<string> {
-	const key = await crypto.subtle.importKey(
-		"raw",
-		new TextEncoder().encode(secret),
-		{ name: "HMAC", hash: "SHA-256" },
-		false,
-		["sign"],
-	);
-	return hex(new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text))));
-}
-
-function hex(bytes: Uint8Array): string {
-	return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

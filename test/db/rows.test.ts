@@ -75,6 +75,12 @@ describe("loadDoctorConfig", () => {
 			holdSeconds: row.holdSeconds,
 			offerSeconds: row.offerSeconds,
 			requiresApproval: row.requiresApproval,
+			bufferMinutes: row.bufferMinutes,
+			minNoticeMinutes: row.minNoticeMinutes,
+			cancelCutoffMinutes: row.cancelCutoffMinutes,
+			maxPerDay: row.maxPerDay,
+			reservedPlaces: row.reservedPlaces,
+			appointmentTypes: JSON.parse(row.appointmentTypes),
 			weekly,
 			blocks,
 		});
