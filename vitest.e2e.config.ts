@@ -8,6 +8,7 @@ const ALONE = [
 	"test-e2e/crash-durability.test.ts",
 	"test-e2e/start-supervision.test.ts",
 	"test-e2e/storage-storm.test.ts",
+	"test-e2e/reschedule-crash.test.ts",
 	"test-e2e/browser/room.test.ts",
 ];
 
