@@ -29,7 +29,8 @@ export function createBookingFlow(hooks) {
 		search: /** @type {HTMLInputElement} */ (byId("doctor-search")),
 		specialty: /** @type {HTMLSelectElement} */ (byId("specialty-filter")),
 		onPick: (picked) => {
-			void chooseDoctor(picked, null);
+			// Choosing the doctor already shown again must not throw away the day, the choice or the hold.
+			if (picked.id !== doctor?.id) void chooseDoctor(picked, null);
 			if (narrow()) byId("day-section").scrollIntoView({ behavior: "smooth", block: "start" });
 		},
 	});
