@@ -1,7 +1,7 @@
 // Webhooks in the pure core: which day events are webhook events, the signature (Docslot-Signature:
 // t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">), delivery ids stable across redeliveries, and backoff.
 
-import { hex, hmacHex } from "../lib/hmac";
+import { hex, hmacHex, hmacVerifyHex } from "../lib/hmac";
 import type { Appointment } from "./appointment";
 import type { DayEvent } from "./day-decider";
 
@@ -86,7 +86,5 @@ export async function verifyWebhookSignature(
 	if (match === null) return false;
 	const t = Number(match[1]);
 	if (Math.abs(nowSeconds - t) > toleranceSeconds) return false;
-	const expected = new TextEncoder().encode(await hmacHex(secret, `${t}.${body}`));
-	const given = new TextEncoder().encode(match[2]);
-	return expected.byteLength === given.byteLength && crypto.subtle.timingSafeEqual(expected, given);
+	return hmacVerifyHex(secret, `${t}.${body}`, match[2] ?? "");
 }
