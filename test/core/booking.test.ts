@@ -10,27 +10,10 @@ import {
 import type { DayConfig } from "../../src/core/day-config";
 import { closedByClinic, closedReason, dayOpenness } from "../../src/core/day-config";
 import { dayConfigOf } from "../../src/core/doctor-config";
+import { dayConfig, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15"; // a Monday
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string, date = DATE) => Date.parse(`${date}T${time}:00.000Z`);
-
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: "dr-test",
-		date: DATE,
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 2,
-		horizonDays: 30,
-		ranges: [{ start: "09:00", end: "11:00" }],
-		blocks: [],
-		...overrides,
-	};
-}
+const config = (overrides: Partial<DayConfig> = {}) =>
+	dayConfig({ doctorId: "dr-test", capacity: 2, ranges: [{ start: "09:00", end: "11:00" }], ...overrides });
 
 const none: BookedCounts = new Map();
 

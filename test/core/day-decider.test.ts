@@ -11,49 +11,12 @@ import {
 } from "../../src/core/day-decider";
 import { dayWindow, inDayWindow, outsideWindowRefusal } from "../../src/core/day-window";
 import { type DoctorConfig, dayConfigOf } from "../../src/core/doctor-config";
+import { bookCommand, bookState, DATE, dayConfig, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15"; // a Monday
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string) => Date.parse(`${DATE}T${time}:00.000Z`);
-
-const config: DayConfig = {
-	doctorId: "dr-test",
-	date: DATE,
-	version: 3,
-	timezone: "UTC",
-	isAvailable: true,
-	isApproved: true,
-	slotMinutes: 30,
-	capacity: 1,
-	horizonDays: 30,
-	ranges: [{ start: "09:00", end: "10:00" }],
-	blocks: [],
-};
-
-const command = (overrides: Partial<BookCommand> = {}): BookCommand => ({
-	id: "dr-test.2027-03-15.new",
-	patientId: "p1",
-	bookedBy: "p1",
-	start: ms("09:00"),
-	consultationMode: "in_person",
-	reason: null,
-	idempotencyKey: "k1",
-	...overrides,
-});
-
-const state = (overrides: Partial<BookState> = {}): BookState => ({
-	config,
-	booked: new Map(),
-	keyed: null,
-	patientHoldsSlot: false,
-	patientPlaces: 0,
-	dayBookings: 0,
-	holds: [],
-	hold: null,
-	holdAppointment: null,
-	slotChangedAt: 0,
-	...overrides,
-});
+const config = dayConfig({ doctorId: "dr-test", version: 3 });
+const command = (overrides: Partial<BookCommand> = {}) =>
+	bookCommand({ id: "dr-test.2027-03-15.new", idempotencyKey: "k1", ...overrides });
+const state = (overrides: Partial<BookState> = {}) => bookState(config, overrides);
 
 describe("decideBook", () => {
 	it("given a free slot, when booked, then one appointment.booked event", () => {

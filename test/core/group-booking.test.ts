@@ -1,25 +1,10 @@
 // Family bookings decided as one: every patient into the slot against the counts the others took, or none.
 import { describe, expect, it } from "vitest";
-import type { DayConfig } from "../../src/core/day-config";
 import { decideGroupBook, type GroupBookCommand, type GroupBookState } from "../../src/core/day-decider";
+import { DATE, dayConfig, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15";
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
 const START = Date.parse(`${DATE}T09:00:00.000Z`);
-const config: DayConfig = {
-	doctorId: "dr",
-	date: DATE,
-	version: 1,
-	timezone: "UTC",
-	isAvailable: true,
-	isApproved: true,
-	slotMinutes: 30,
-	capacity: 10,
-	horizonDays: 30,
-	holdSeconds: 300,
-	ranges: [{ start: "09:00", end: "10:00" }],
-	blocks: [],
-};
+const config = dayConfig({ capacity: 10, holdSeconds: 300 });
 const family = ["p1", "dep-a", "dep-b"];
 const command = (patientIds = family): GroupBookCommand => ({
 	patientIds,

@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import { slotViews } from "../../src/core/booking";
-import type { DayConfig } from "../../src/core/day-config";
 import { type BookCommand, type BookState, decideBook } from "../../src/core/day-decider";
 import {
 	decideExpiry,
@@ -14,26 +13,9 @@ import {
 	heldCounts,
 	nextExpiry,
 } from "../../src/core/holds";
+import { bookCommand, bookState, dayConfig, iso, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15";
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string) => Date.parse(`${DATE}T${time}:00.000Z`);
-const iso = (at: number) => new Date(at).toISOString();
-
-const config: DayConfig = {
-	doctorId: "dr",
-	date: DATE,
-	version: 1,
-	timezone: "UTC",
-	isAvailable: true,
-	isApproved: true,
-	slotMinutes: 30,
-	capacity: 2,
-	horizonDays: 30,
-	holdSeconds: 300,
-	ranges: [{ start: "09:00", end: "10:00" }],
-	blocks: [],
-};
+const config = dayConfig({ capacity: 2, holdSeconds: 300 });
 
 /** A hold of `patient` at `time` that expires `seconds` after NOW. */
 function hold(
@@ -73,33 +55,6 @@ const holdCommand = (overrides: Partial<HoldCommand> = {}): HoldCommand => ({
 	patientId: "p1",
 	placedBy: "p1",
 	start: ms("09:00"),
-	expectedVersion: null,
-	...overrides,
-});
-
-const bookState = (overrides: Partial<BookState> = {}): BookState => ({
-	config,
-	booked: new Map(),
-	keyed: null,
-	patientHoldsSlot: false,
-	patientPlaces: 0,
-	dayBookings: 0,
-	holds: [],
-	hold: null,
-	holdAppointment: null,
-	slotChangedAt: 0,
-	...overrides,
-});
-
-const bookCommand = (overrides: Partial<BookCommand> = {}): BookCommand => ({
-	id: "a-new",
-	patientId: "p1",
-	bookedBy: "p1",
-	start: ms("09:00"),
-	consultationMode: "in_person",
-	reason: null,
-	idempotencyKey: null,
-	holdId: null,
 	expectedVersion: null,
 	...overrides,
 });
@@ -264,22 +219,34 @@ describe("decideBook with holds", () => {
 			"SLOT_CHANGED",
 		],
 	])("%s → %s", (_name, given, when, now, then) => {
-		expect(outcome(decideBook(bookState(given), bookCommand(when), now))).toBe(then);
+		expect(outcome(decideBook(bookState(config, given), bookCommand(when), now))).toBe(then);
 	});
 
 	it("turns the hold into the appointment: hold.released (booked), then appointment.booked", () => {
-		const decision = decideBook(bookState({ holds: [mine], hold: mine }), bookCommand({ holdId: "h1" }), NOW);
+		const decision = decideBook(
+			bookState(config, { holds: [mine], hold: mine }),
+			bookCommand({ holdId: "h1" }),
+			NOW,
+		);
 		if (decision.kind !== "booked") throw new Error("expected a booking");
 		expect(decision.events.map((e) => e.type)).toEqual(["hold.released", "appointment.booked"]);
 		expect(decision.events[0]).toMatchObject({ reason: "booked", hold: { id: "h1" } });
 	});
 
 	it("answers a retried confirm with the appointment the hold became", () => {
-		const first = decideBook(bookState({ holds: [mine], hold: mine }), bookCommand({ holdId: "h1" }), NOW);
+		const first = decideBook(
+			bookState(config, { holds: [mine], hold: mine }),
+			bookCommand({ holdId: "h1" }),
+			NOW,
+		);
 		if (first.kind !== "booked") throw new Error("expected a booking");
 		const used = { ...mine, status: "booked" as const, appointmentId: first.appointment.id };
 		const again = decideBook(
-			bookState({ hold: used, holdAppointment: first.appointment, booked: new Map([[ms("09:00"), 2]]) }),
+			bookState(config, {
+				hold: used,
+				holdAppointment: first.appointment,
+				booked: new Map([[ms("09:00"), 2]]),
+			}),
 			bookCommand({ holdId: "h1", id: "other" }),
 			NOW + 1000,
 		);

@@ -11,21 +11,10 @@ import {
 	STATUS_REQUESTS,
 } from "../../src/core/lifecycle";
 import { isNotifiable, notificationsFor } from "../../src/core/notifications";
+import { APPOINTMENT, NOW } from "./day-fixtures";
 
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
 const base: Appointment = {
-	id: "dr-a.2027-03-15.abc12345",
-	doctor_id: "dr-a",
-	patient_id: "p1",
-	date: "2027-03-15",
-	time: "09:30",
-	start: "2027-03-15T09:30:00.000Z",
-	end: "2027-03-15T10:00:00.000Z",
-	status: "confirmed",
-	consultation_mode: "in_person",
-	reason: null,
-	created_at: "2027-03-01T00:00:00.000Z",
-	cancelled_at: null,
+	...APPOINTMENT,
 	history: [{ status: "confirmed", at: "2027-03-01T00:00:00.000Z", by: "p1" }],
 };
 const actors: Record<Role, Actor> = {

@@ -5,21 +5,9 @@ import type { DayConfig } from "../../src/core/day-config";
 import { type DayEvent, decideConfig, decideReminder } from "../../src/core/day-decider";
 import { describeWhen, isNotifiable, notificationsFor } from "../../src/core/notifications";
 import { remindersToSchedule, shouldSendReminder } from "../../src/core/reminders";
+import { APPOINTMENT } from "./day-fixtures";
 
-const appointment: Appointment = {
-	id: "dr-a.2027-03-15.abc12345",
-	doctor_id: "dr-a",
-	patient_id: "p1",
-	date: "2027-03-15",
-	time: "09:30",
-	start: "2027-03-15T09:30:00.000Z",
-	end: "2027-03-15T10:00:00.000Z",
-	status: "confirmed",
-	consultation_mode: "in_person",
-	reason: null,
-	created_at: "2027-03-01T00:00:00.000Z",
-	cancelled_at: null,
-};
+const appointment = APPOINTMENT;
 const doctor = { name: "Dr. Ines Okafor", accountIds: ["u-doc"] };
 const START = Date.parse(appointment.start);
 const HOUR = 3600_000;

@@ -4,27 +4,10 @@ import { describe, expect, it } from "vitest";
 import { outsideSchedule } from "../../src/core/booking";
 import type { DayConfig } from "../../src/core/day-config";
 import { overCapacity } from "../../src/core/over-capacity";
+import { dayConfig, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15"; // a Monday
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string) => Date.parse(`${DATE}T${time}:00.000Z`);
-
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: "dr-test",
-		date: DATE,
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 1,
-		horizonDays: 30,
-		ranges: [{ start: "09:00", end: "11:00" }],
-		blocks: [],
-		...overrides,
-	};
-}
+const config = (overrides: Partial<DayConfig> = {}) =>
+	dayConfig({ doctorId: "dr-test", ranges: [{ start: "09:00", end: "11:00" }], ...overrides });
 
 /** Bookings written "id@HH:MM", in the order they were made. */
 const made = (...specs: string[]) =>

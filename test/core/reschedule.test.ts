@@ -16,24 +16,9 @@ import {
 	type RescheduleSaga,
 	type SagaStep,
 } from "../../src/core/reschedule";
+import { bookState, DATE, dayConfig, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15";
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string) => Date.parse(`${DATE}T${time}:00.000Z`);
-const config: DayConfig = {
-	doctorId: "dr-a",
-	date: DATE,
-	version: 1,
-	timezone: "UTC",
-	isAvailable: true,
-	isApproved: true,
-	slotMinutes: 30,
-	capacity: 1,
-	horizonDays: 30,
-	holdSeconds: 300,
-	ranges: [{ start: "09:00", end: "11:00" }],
-	blocks: [],
-};
+const config = dayConfig({ doctorId: "dr-a", holdSeconds: 300, ranges: [{ start: "09:00", end: "11:00" }] });
 const patient: Actor = { userId: "p1", role: "patient", doctorId: null };
 const doctor: Actor = { userId: "u-dr-a", role: "doctor", doctorId: "dr-a" };
 const admin: Actor = { userId: "admin", role: "admin", doctorId: null };
@@ -130,21 +115,8 @@ describe("decideRelease: the old appointment gives its place to the new one", ()
 	});
 });
 
-function bookState(overrides: Partial<BookState> = {}): BookState {
-	return {
-		config,
-		booked: new Map([[ms("09:00"), 1]]),
-		keyed: null,
-		patientHoldsSlot: false,
-		patientPlaces: 1,
-		dayBookings: 1,
-		holds: [],
-		hold: null,
-		holdAppointment: null,
-		slotChangedAt: 0,
-		...overrides,
-	};
-}
+const sameDayState = (overrides: Partial<BookState> = {}) =>
+	bookState(config, { booked: new Map([[ms("09:00"), 1]]), patientPlaces: 1, dayBookings: 1, ...overrides });
 
 describe("decideSameDayReschedule", () => {
 	const sameDay = (start: number, actor = patient) => ({
@@ -153,7 +125,7 @@ describe("decideSameDayReschedule", () => {
 	});
 
 	it("books the new slot and releases the old one in one decision", () => {
-		const decision = decideSameDayReschedule(bookState(), old, sameDay(ms("10:00")), patient, NOW);
+		const decision = decideSameDayReschedule(sameDayState(), old, sameDay(ms("10:00")), patient, NOW);
 		expect(decision.kind).toBe("rescheduled");
 		if (decision.kind !== "rescheduled") return;
 		expect(decision.appointment).toMatchObject({
@@ -173,7 +145,7 @@ describe("decideSameDayReschedule", () => {
 	it.each([
 		[
 			"the new slot is full",
-			bookState({
+			sameDayState({
 				booked: new Map([
 					[ms("09:00"), 1],
 					[ms("10:00"), 1],
@@ -182,8 +154,8 @@ describe("decideSameDayReschedule", () => {
 			ms("10:00"),
 			"SLOT_FULL",
 		],
-		["the new slot is the old one", bookState({ patientHoldsSlot: true }), ms("09:00"), "ALREADY_BOOKED"],
-		["no slot starts there", bookState(), ms("10:10"), "SLOT_NOT_FOUND"],
+		["the new slot is the old one", sameDayState({ patientHoldsSlot: true }), ms("09:00"), "ALREADY_BOOKED"],
+		["no slot starts there", sameDayState(), ms("10:10"), "SLOT_NOT_FOUND"],
 	])("%s → %s, nothing released", (_name, state, start, code) => {
 		const decision = decideSameDayReschedule(state, old, sameDay(start), patient, NOW);
 		expect(decision).toMatchObject({ kind: "refused", code });
@@ -192,7 +164,7 @@ describe("decideSameDayReschedule", () => {
 	it("lets a patient at the per-day limit move: the place they give back counts", () => {
 		const limited: DayConfig = { ...config, maxPerPatient: 1 };
 		const decision = decideSameDayReschedule(
-			bookState({ config: limited }),
+			sameDayState({ config: limited }),
 			old,
 			sameDay(ms("10:00")),
 			patient,

@@ -8,28 +8,10 @@ import { type BookCommand, type BookState, decideBook, decideCancel } from "../.
 import { decideHold, type HoldRecord, heldCounts } from "../../src/core/holds";
 import { overCapacity } from "../../src/core/over-capacity";
 import { slotsForDay } from "../../src/core/slots";
+import { bookCommand, bookState, DATE, dayConfig, MINUTE, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15"; // a Monday
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string) => Date.parse(`${DATE}T${time}:00.000Z`);
-const MINUTE = 60_000;
-
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: "dr-rules",
-		date: DATE,
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 2,
-		horizonDays: 30,
-		ranges: [{ start: "09:00", end: "11:00" }],
-		blocks: [],
-		...overrides,
-	};
-}
+const config = (overrides: Partial<DayConfig> = {}) =>
+	dayConfig({ doctorId: "dr-rules", capacity: 2, ranges: [{ start: "09:00", end: "11:00" }], ...overrides });
 
 const none: BookedCounts = new Map();
 const timesOf = (
@@ -282,29 +264,9 @@ describe("the decider applies types, holds and the day's limit", () => {
 		maxPerDay: 2,
 		appointmentTypes: [{ id: "long", name: "Long", slots: 2 }],
 	});
-	const command = (overrides: Partial<BookCommand> = {}): BookCommand => ({
-		id: "dr-rules.2027-03-15.new",
-		patientId: "p1",
-		bookedBy: "p1",
-		start: ms("09:00"),
-		consultationMode: "in_person",
-		reason: null,
-		idempotencyKey: null,
-		...overrides,
-	});
-	const state = (overrides: Partial<BookState> = {}): BookState => ({
-		config: typed,
-		booked: new Map(),
-		keyed: null,
-		patientHoldsSlot: false,
-		patientPlaces: 0,
-		dayBookings: 0,
-		holds: [],
-		hold: null,
-		holdAppointment: null,
-		slotChangedAt: 0,
-		...overrides,
-	});
+	const command = (overrides: Partial<BookCommand> = {}) =>
+		bookCommand({ id: "dr-rules.2027-03-15.new", ...overrides });
+	const state = (overrides: Partial<BookState> = {}) => bookState(typed, overrides);
 	const hold = (id: string, patient: string, starts: number[], type?: string): HoldRecord => ({
 		hold: {
 			id,
@@ -392,27 +354,8 @@ describe("the decider applies types, holds and the day's limit", () => {
 describe("cancel_cutoff_minutes binds patients only", () => {
 	const cutoff = config({ cancelCutoffMinutes: 120, capacity: 1 });
 	const booked = decideBook(
-		{
-			config: cutoff,
-			booked: new Map(),
-			keyed: null,
-			patientHoldsSlot: false,
-			patientPlaces: 0,
-			dayBookings: 0,
-			holds: [],
-			hold: null,
-			holdAppointment: null,
-			slotChangedAt: 0,
-		},
-		{
-			id: "dr-rules.2027-03-15.a",
-			patientId: "p1",
-			bookedBy: "p1",
-			start: ms("10:00"),
-			consultationMode: "in_person",
-			reason: null,
-			idempotencyKey: null,
-		},
+		bookState(cutoff),
+		bookCommand({ id: "dr-rules.2027-03-15.a", start: ms("10:00") }),
 		NOW,
 	);
 	const appointment = (booked as { appointment: Appointment }).appointment;

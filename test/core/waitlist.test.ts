@@ -1,8 +1,7 @@
 // The waitlist's rules as "given this day at this time, when this command, then this": time is injected.
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
-import type { DayConfig } from "../../src/core/day-config";
-import type { BookCommand, BookState, DayEvent } from "../../src/core/day-decider";
+import type { BookState, DayEvent } from "../../src/core/day-decider";
 import type { HoldRecord } from "../../src/core/holds";
 import {
 	decideAccept,
@@ -17,26 +16,9 @@ import {
 	type WaitlistEntry,
 	type WaitlistState,
 } from "../../src/core/waitlist";
+import { bookCommand, bookState, DATE, dayConfig, iso, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15";
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string) => Date.parse(`${DATE}T${time}:00.000Z`);
-const iso = (at: number) => new Date(at).toISOString();
-
-const config: DayConfig = {
-	doctorId: "dr",
-	date: DATE,
-	version: 1,
-	timezone: "UTC",
-	isAvailable: true,
-	isApproved: true,
-	slotMinutes: 30,
-	capacity: 1,
-	horizonDays: 30,
-	offerSeconds: 600,
-	ranges: [{ start: "09:00", end: "10:00" }],
-	blocks: [],
-};
+const config = dayConfig({ offerSeconds: 600 });
 /** Both slots of the day (09:00, 09:30) booked by others. */
 const FULL = new Map([
 	[ms("09:00"), 1],
@@ -295,29 +277,15 @@ describe("an offer's end", () => {
 	const patient: Actor = { role: "patient", userId: "p1", doctorId: null };
 	const other: Actor = { role: "patient", userId: "p2", doctorId: null };
 	const { entry: offer, hold } = offered("a", "p1", "09:00");
-	const book = (overrides: Partial<BookState> = {}): BookState => ({
-		config,
-		booked: new Map([[ms("09:30"), 1]]),
-		keyed: null,
-		patientHoldsSlot: false,
-		patientPlaces: 0,
-		holds: [hold],
-		hold,
-		holdAppointment: null,
-		slotChangedAt: 0,
-		dayBookings: 1,
-		...overrides,
-	});
-	const command: BookCommand = {
-		id: "appt-1",
-		patientId: "p1",
-		bookedBy: "p1",
-		start: ms("09:00"),
-		consultationMode: "in_person",
-		reason: null,
-		idempotencyKey: null,
-		holdId: hold.hold.id,
-	};
+	const book = (overrides: Partial<BookState> = {}) =>
+		bookState(config, {
+			booked: new Map([[ms("09:30"), 1]]),
+			holds: [hold],
+			hold,
+			dayBookings: 1,
+			...overrides,
+		});
+	const command = bookCommand({ id: "appt-1", holdId: hold.hold.id });
 
 	it("accepting books the offer's hold, and the entry turns accepted", () => {
 		const decision = decideAccept(offer, patient, book(), command, NOW);
