@@ -6,50 +6,13 @@ import type { DayConfig } from "../../src/core/day-config";
 import { doctorObject } from "../../src/doctor/stub";
 import { DayStore } from "../../src/doctor-day/day-store";
 import type { DoctorDay } from "../../src/doctor-day/doctor-day";
-import type { BookRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { appendDayEvents } from "../../src/events/delivery";
 import { MAX_ATTEMPTS } from "../../src/events/event-log";
 import { at, inDays, unique } from "../helpers";
-
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: unique("dr"),
-		date: inDays(4),
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 1,
-		horizonDays: 60,
-		ranges: [{ start: "09:00", end: "12:00" }],
-		blocks: [],
-		...overrides,
-	};
-}
-
-function request(day: DayConfig, time: string, overrides: Partial<BookRequest> = {}): BookRequest {
-	const patientId = overrides.patientId ?? unique("p");
-	return {
-		patientId,
-		bookedBy: patientId,
-		start: Date.parse(at(day.date, time)),
-		consultationMode: "in_person",
-		reason: null,
-		idempotencyKey: null,
-		...overrides,
-	};
-}
+import { bookRequest, dayConfig, pushed } from "./day-fixtures";
 
 const stubFor = (day: DayConfig) => doctorDay(env, day.doctorId, day.date);
-
-/** The day's object with `day` pushed to it, as the Doctor object does before anyone books. */
-async function pushed(day: DayConfig) {
-	const stub = stubFor(day);
-	await stub.applyConfig(day);
-	return stub;
-}
 
 /** Waits (bounded) until `read` answers something other than null: events reach D1 after the answer. */
 async function eventually<T>(read: () => Promise<T | null>, timeoutMs = 5_000): Promise<T> {
@@ -79,19 +42,19 @@ describe("booking rules, decided inside the object", () => {
 			"SLOT_UNAVAILABLE",
 		],
 	])("refuses %s", async (_name, overrides, time, code) => {
-		const day = config(overrides);
-		const result = await (await pushed(day)).book(day, request(day, time));
+		const day = dayConfig(overrides);
+		const result = await (await pushed(day)).book(day, bookRequest(day, time));
 		expect(result).toMatchObject({ ok: false, code });
 		const view = await stubFor(day).availability(day);
 		expect(view.slots.reduce((sum, s) => sum + s.booked, 0)).toBe(0);
 	});
 
 	it("books up to capacity, then SLOT_FULL with same-day alternatives", async () => {
-		const day = config({ capacity: 2 });
+		const day = dayConfig({ capacity: 2 });
 		const stub = await pushed(day);
-		expect(await stub.book(day, request(day, "10:00"))).toMatchObject({ ok: true });
-		expect(await stub.book(day, request(day, "10:00"))).toMatchObject({ ok: true });
-		const full = await stub.book(day, request(day, "10:00"));
+		expect(await stub.book(day, bookRequest(day, "10:00"))).toMatchObject({ ok: true });
+		expect(await stub.book(day, bookRequest(day, "10:00"))).toMatchObject({ ok: true });
+		const full = await stub.book(day, bookRequest(day, "10:00"));
 		expect(full).toMatchObject({ ok: false, code: "SLOT_FULL", booked: 2, capacity: 2 });
 		if (full.ok || full.code !== "SLOT_FULL") throw new Error("expected SLOT_FULL");
 		expect(full.sameDayAlternatives.map((s) => s.time)).not.toContain("10:00");
@@ -99,28 +62,28 @@ describe("booking rules, decided inside the object", () => {
 	});
 
 	it("refuses a patient who already holds the slot", async () => {
-		const day = config({ capacity: 3 });
+		const day = dayConfig({ capacity: 3 });
 		const patientId = unique("p");
-		await (await pushed(day)).book(day, request(day, "11:00", { patientId }));
-		const again = await (await pushed(day)).book(day, request(day, "11:00", { patientId }));
+		await (await pushed(day)).book(day, bookRequest(day, "11:00", { patientId }));
+		const again = await (await pushed(day)).book(day, bookRequest(day, "11:00", { patientId }));
 		expect(again).toMatchObject({ ok: false, code: "ALREADY_BOOKED" });
 	});
 
 	it("refuses a patient's fifth place of the day, but not a booking made for them", async () => {
-		const day = config({ capacity: 2 });
+		const day = dayConfig({ capacity: 2 });
 		const stub = await pushed(day);
 		const patientId = unique("p");
 		const times = ["09:00", "09:30", "10:00", "10:30", "11:00"];
 		const results = [];
-		for (const time of times) results.push(await stub.book(day, request(day, time, { patientId })));
+		for (const time of times) results.push(await stub.book(day, bookRequest(day, time, { patientId })));
 		expect(results.map((r) => (r.ok ? "ok" : r.code))).toEqual(["ok", "ok", "ok", "ok", "PATIENT_DAY_LIMIT"]);
-		const byAdmin = await stub.book(day, request(day, "11:00", { patientId, bookedBy: "admin" }));
+		const byAdmin = await stub.book(day, bookRequest(day, "11:00", { patientId, bookedBy: "admin" }));
 		expect(byAdmin).toMatchObject({ ok: true });
 	});
 
 	it("replays an idempotency key and refuses it for a different booking", async () => {
-		const day = config({ capacity: 5 });
-		const first = request(day, "09:30", { idempotencyKey: "k-1" });
+		const day = dayConfig({ capacity: 5 });
+		const first = bookRequest(day, "09:30", { idempotencyKey: "k-1" });
 		const booked = await (await pushed(day)).book(day, first);
 		const replayed = await (await pushed(day)).book(day, first);
 		expect(replayed).toMatchObject({ ok: true, replayed: true });
@@ -135,9 +98,9 @@ describe("booking rules, decided inside the object", () => {
 
 describe("cancellation", () => {
 	const cancelSetup = async () => {
-		const day = config();
+		const day = dayConfig();
 		const patientId = unique("p");
-		const booked = await (await pushed(day)).book(day, request(day, "09:00", { patientId }));
+		const booked = await (await pushed(day)).book(day, bookRequest(day, "09:00", { patientId }));
 		if (!booked.ok) throw new Error("expected a booking");
 		return { day, patientId, appointment: booked.appointment };
 	};
@@ -168,7 +131,7 @@ describe("cancellation", () => {
 	});
 
 	it("answers APPOINTMENT_NOT_FOUND for an id the day does not hold", async () => {
-		const day = config();
+		const day = dayConfig();
 		const result = await stubFor(day).cancel(`${day.doctorId}.${day.date}.0123456789abcdef`, {
 			userId: "admin",
 			role: "admin",
@@ -180,16 +143,16 @@ describe("cancellation", () => {
 
 describe("versions and configs", () => {
 	it("grows the version with every change and never with a read", async () => {
-		const day = config({ capacity: 2 });
+		const day = dayConfig({ capacity: 2 });
 		const stub = await pushed(day);
 		const v0 = (await stub.availability(day)).version;
 		expect((await stub.availability(day)).version).toBe(v0);
-		const booked = await stub.book(day, request(day, "09:00"));
+		const booked = await stub.book(day, bookRequest(day, "09:00"));
 		if (!booked.ok) throw new Error("expected a booking");
 		const v1 = (await stub.availability(day)).version;
 		expect(v1).toBeGreaterThan(v0);
-		await stub.book(day, request(day, "09:00"));
-		await stub.book(day, request(day, "09:00")); // refused: no change, no new version
+		await stub.book(day, bookRequest(day, "09:00"));
+		await stub.book(day, bookRequest(day, "09:00")); // refused: no change, no new version
 		const v2 = (await stub.availability(day)).version;
 		expect(v2).toBe(v1 + 1);
 		await stub.cancel(booked.appointment.id, { userId: "admin", role: "admin", doctorId: null });
@@ -197,7 +160,7 @@ describe("versions and configs", () => {
 	});
 
 	it("keeps the newest config: an older one arriving late is ignored", async () => {
-		const newer = config({ version: 5, ranges: [{ start: "14:00", end: "15:00" }] });
+		const newer = dayConfig({ version: 5, ranges: [{ start: "14:00", end: "15:00" }] });
 		const older = { ...newer, version: 4, ranges: [{ start: "09:00", end: "10:00" }] };
 		const stub = stubFor(newer);
 		await stub.applyConfig(newer);
@@ -206,10 +169,10 @@ describe("versions and configs", () => {
 	});
 
 	it("lists, never cancels, bookings a new config leaves outside the schedule", async () => {
-		const day = config({ capacity: 2 });
+		const day = dayConfig({ capacity: 2 });
 		const stub = await pushed(day);
-		const kept = await stub.book(day, request(day, "09:00"));
-		const moved = await stub.book(day, request(day, "11:30"));
+		const kept = await stub.book(day, bookRequest(day, "09:00"));
+		const moved = await stub.book(day, bookRequest(day, "11:30"));
 		if (!kept.ok || !moved.ok) throw new Error("expected bookings");
 		const shorter = { ...day, version: 2, ranges: [{ start: "09:00", end: "11:00" }] };
 		const applied = await stub.applyConfig(shorter);
@@ -235,7 +198,7 @@ describe("durability and events", () => {
 		}>();
 
 	it("repairs a crash between the object's commit and the delivery with its alarm", async () => {
-		const day = config();
+		const day = dayConfig();
 		const stub = await pushed(day);
 		// Nothing else is delivering, and no alarm can fire: the config's own event has gone out.
 		await eventually(async () => ((await stub.eventBacklog()).pending === 0 ? true : null));
@@ -286,9 +249,9 @@ describe("durability and events", () => {
 	});
 
 	it("sets its alarm in the same turn as a booking commits, and a repeated alarm is harmless", async () => {
-		const day = config();
+		const day = dayConfig();
 		const stub = await pushed(day);
-		const booked = await stub.book(day, request(day, "10:00"));
+		const booked = await stub.book(day, bookRequest(day, "10:00"));
 		if (!booked.ok) throw new Error("expected a booking");
 		const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
 		expect(alarm).not.toBeNull();
@@ -303,9 +266,11 @@ describe("durability and events", () => {
 	});
 
 	it("delivers every booking to D1 exactly once after the answers, however many commit at once", async () => {
-		const day = config({ capacity: 30 });
+		const day = dayConfig({ capacity: 30 });
 		const stub = await pushed(day);
-		const booked = await Promise.all(Array.from({ length: 30 }, () => stub.book(day, request(day, "11:00"))));
+		const booked = await Promise.all(
+			Array.from({ length: 30 }, () => stub.book(day, bookRequest(day, "11:00"))),
+		);
 		const ids = booked.map((b) => (b.ok ? b.appointment.id : "refused"));
 		expect(ids).not.toContain("refused");
 		const versions = await Promise.all(ids.map((id) => eventually(() => row(id))));
@@ -320,9 +285,9 @@ describe("durability and events", () => {
 	});
 
 	it("backs off a failing consumer without holding up the others, and dead-letters it after its attempts", async () => {
-		const day = config();
+		const day = dayConfig();
 		const stub = await pushed(day);
-		const booked = await stub.book(day, request(day, "09:30"));
+		const booked = await stub.book(day, bookRequest(day, "09:30"));
 		if (!booked.ok) throw new Error("expected a booking");
 		await eventually(() => row(booked.appointment.id));
 		// Make the projection's deliveries fail from now on: its table is renamed away.
@@ -357,9 +322,9 @@ describe("durability and events", () => {
 	});
 
 	it("keeps its bookings when evicted from memory", async () => {
-		const day = config({ capacity: 3 });
+		const day = dayConfig({ capacity: 3 });
 		const stub = await pushed(day);
-		await stub.book(day, request(day, "11:00"));
+		await stub.book(day, bookRequest(day, "11:00"));
 		await evictDurableObject(stub);
 		const view = await stubFor(day).availability(day);
 		expect(view.slots.find((s) => s.time === "11:00")).toMatchObject({ booked: 1, remaining: 2 });

@@ -3,35 +3,14 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { DayConfig } from "../../src/core/day-config";
-import type { BookRequest, HoldRequest } from "../../src/doctor-day/results";
+import type { HoldRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { api, at, createDoctor, createPatient, inDays, unique } from "../helpers";
 import { ageHolds, alarmUntilExpired } from "../holds-time";
 import { openSocket } from "../live/inbox";
+import { bookRequest, dayConfig, pushed } from "./day-fixtures";
 
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: unique("dr"),
-		date: inDays(4),
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 1,
-		horizonDays: 60,
-		holdSeconds: 300,
-		ranges: [{ start: "09:00", end: "12:00" }],
-		blocks: [],
-		...overrides,
-	};
-}
-
-async function pushed(day: DayConfig) {
-	const stub = doctorDay(env, day.doctorId, day.date);
-	await stub.applyConfig(day);
-	return stub;
-}
+const config = (overrides: Partial<DayConfig> = {}) => dayConfig({ holdSeconds: 300, ...overrides });
 
 const holdRequest = (day: DayConfig, time: string, patientId = unique("p")): HoldRequest => ({
 	patientId,
@@ -40,16 +19,8 @@ const holdRequest = (day: DayConfig, time: string, patientId = unique("p")): Hol
 	expectedVersion: null,
 });
 
-const confirm = (day: DayConfig, time: string, patientId: string, holdId: string): BookRequest => ({
-	patientId,
-	bookedBy: patientId,
-	start: Date.parse(at(day.date, time)),
-	consultationMode: "in_person",
-	reason: null,
-	idempotencyKey: null,
-	holdId,
-	expectedVersion: null,
-});
+const confirm = (day: DayConfig, time: string, patientId: string, holdId: string) =>
+	bookRequest(day, time, { patientId, holdId, expectedVersion: null });
 
 describe("a hold's expiry", () => {
 	it("frees the place by the object's alarm, with the object evicted in between, and tells every watcher", async () => {

@@ -4,45 +4,19 @@ import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
-import type { BookRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { at, inDays, unique } from "../helpers";
+import { inDays } from "../helpers";
+import { bookRequest, dayConfig, pushed } from "./day-fixtures";
 
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: unique("dr"),
+const config = (overrides: Partial<DayConfig> = {}) =>
+	dayConfig({
 		date: inDays(5),
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
 		capacity: 5,
-		horizonDays: 60,
 		requiresApproval: true,
 		ranges: [{ start: "09:00", end: "10:00" }],
-		blocks: [],
 		...overrides,
-	};
-}
-
-function request(day: DayConfig, time: string): BookRequest {
-	const patientId = unique("p");
-	return {
-		patientId,
-		bookedBy: patientId,
-		start: Date.parse(at(day.date, time)),
-		consultationMode: "in_person",
-		reason: null,
-		idempotencyKey: null,
-	};
-}
-
-async function pushed(day: DayConfig) {
-	const stub = doctorDay(env, day.doctorId, day.date);
-	await stub.applyConfig(day);
-	return stub;
-}
+	});
+const request = (day: DayConfig, time: string) => bookRequest(day, time);
 
 const doctorOf = (day: DayConfig): Actor => ({
 	userId: `u-${day.doctorId}`,

@@ -1,48 +1,11 @@
-// The schedule's rules applied by the DoctorDay object: exact counts under 200 concurrent bookings with
-// max_per_day and reserved places, holds counting toward the day, multi-slot types, the cancel cutoff.
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
-import type { BookRequest, BookResult } from "../../src/doctor-day/results";
-import { doctorDay } from "../../src/doctor-day/stub";
-import { at, inDays, unique } from "../helpers";
+import type { BookResult } from "../../src/doctor-day/results";
+import { at, unique } from "../helpers";
+import { bookRequest, dayConfig, pushed } from "./day-fixtures";
 
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: unique("dr"),
-		date: inDays(4),
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 3,
-		horizonDays: 60,
-		ranges: [{ start: "09:00", end: "12:00" }],
-		blocks: [],
-		...overrides,
-	};
-}
-
-function request(day: DayConfig, time: string, overrides: Partial<BookRequest> = {}): BookRequest {
-	const patientId = overrides.patientId ?? unique("p");
-	return {
-		patientId,
-		bookedBy: patientId,
-		start: Date.parse(at(day.date, time)),
-		consultationMode: "in_person",
-		reason: null,
-		idempotencyKey: null,
-		...overrides,
-	};
-}
-
-async function pushed(day: DayConfig) {
-	const stub = doctorDay(env, day.doctorId, day.date);
-	await stub.applyConfig(day);
-	return stub;
-}
+const config = (overrides: Partial<DayConfig> = {}) => dayConfig({ capacity: 3, ...overrides });
 
 function tally(results: readonly BookResult[]): Record<string, number> {
 	const counts: Record<string, number> = {};
@@ -61,7 +24,7 @@ describe("200 concurrent bookings with max_per_day and reserved places", () => {
 		const day = config({ reservedPlaces: 1, maxPerDay: 9 });
 		const stub = await pushed(day);
 		const patients = await Promise.all(
-			Array.from({ length: 200 }, (_, i) => stub.book(day, request(day, TIMES[i % 6] as string))),
+			Array.from({ length: 200 }, (_, i) => stub.book(day, bookRequest(day, TIMES[i % 6] as string))),
 		);
 		expect(tally(patients).ok).toBe(9);
 		expect((tally(patients).DAY_FULL ?? 0) + (tally(patients).SLOT_FULL ?? 0)).toBe(191);
@@ -73,23 +36,23 @@ describe("200 concurrent bookings with max_per_day and reserved places", () => {
 
 		// The doctor books for patients past max_per_day and into the reserved places: one per slot fits.
 		const staff = await Promise.all(
-			TIMES.map((time) => stub.book(day, request(day, time, { bookedBy: "u-doctor" }))),
+			TIMES.map((time) => stub.book(day, bookRequest(day, time, { bookedBy: "u-doctor" }))),
 		);
 		expect(tally(staff)).toEqual({ ok: 6 });
 		view = await stub.availability(day);
 		expect(view.slots.reduce((sum, s) => sum + s.booked, 0)).toBe(15);
 		const fullest = view.slots.find((s) => s.booked === 3);
 		expect(fullest).toBeDefined();
-		const beyond = await stub.book(day, request(day, fullest?.time as string, { bookedBy: "u-doctor" }));
+		const beyond = await stub.book(day, bookRequest(day, fullest?.time as string, { bookedBy: "u-doctor" }));
 		expect(beyond).toMatchObject({ ok: false, code: "SLOT_FULL" });
-		expect(await stub.book(day, request(day, "09:00"))).toMatchObject({ ok: false, code: "DAY_FULL" });
+		expect(await stub.book(day, bookRequest(day, "09:00"))).toMatchObject({ ok: false, code: "DAY_FULL" });
 	});
 
 	it("without max_per_day, patients fill exactly capacity − reserved per slot", async () => {
 		const day = config({ reservedPlaces: 1 });
 		const stub = await pushed(day);
 		const results = await Promise.all(
-			Array.from({ length: 200 }, (_, i) => stub.book(day, request(day, TIMES[i % 6] as string))),
+			Array.from({ length: 200 }, (_, i) => stub.book(day, bookRequest(day, TIMES[i % 6] as string))),
 		);
 		expect(tally(results)).toEqual({ ok: 12, SLOT_FULL: 188 });
 		const view = await stub.availability(day);
@@ -109,11 +72,11 @@ describe("holds and pending bookings count toward max_per_day", () => {
 			expectedVersion: null,
 		});
 		expect(held.ok).toBe(true);
-		expect(await stub.book(day, request(day, "10:00"))).toMatchObject({ ok: false, code: "DAY_FULL" });
-		const own = await stub.book(day, request(day, "09:00", { patientId: holder }));
+		expect(await stub.book(day, bookRequest(day, "10:00"))).toMatchObject({ ok: false, code: "DAY_FULL" });
+		const own = await stub.book(day, bookRequest(day, "09:00", { patientId: holder }));
 		expect(own).toMatchObject({ ok: true, appointment: { status: "pending" } });
 		// The pending booking keeps the day's place.
-		expect(await stub.book(day, request(day, "10:30"))).toMatchObject({ ok: false, code: "DAY_FULL" });
+		expect(await stub.book(day, bookRequest(day, "10:30"))).toMatchObject({ ok: false, code: "DAY_FULL" });
 	});
 });
 
@@ -124,17 +87,17 @@ describe("appointment types", () => {
 	it("takes its consecutive slots together and frees them together", async () => {
 		const day = typed();
 		const stub = await pushed(day);
-		const booked = await stub.book(day, request(day, "09:30", { type: "long" }));
+		const booked = await stub.book(day, bookRequest(day, "09:30", { type: "long" }));
 		if (!booked.ok) throw new Error(booked.code);
 		expect(booked.appointment).toMatchObject({ type: "long", end: at(day.date, "11:00") });
 		let view = await stub.availability(day);
 		expect(view.slots.map((s) => s.booked)).toEqual([0, 1, 1, 1, 0, 0]);
 		// All or none: a second long visit overlapping it takes nothing.
-		expect(await stub.book(day, request(day, "09:00", { type: "long" }))).toMatchObject({
+		expect(await stub.book(day, bookRequest(day, "09:00", { type: "long" }))).toMatchObject({
 			ok: false,
 			code: "SLOT_FULL",
 		});
-		expect(await stub.book(day, request(day, "11:00", { type: "long" }))).toMatchObject({
+		expect(await stub.book(day, bookRequest(day, "11:00", { type: "long" }))).toMatchObject({
 			ok: false,
 			code: "SLOT_NOT_FOUND",
 		});
@@ -161,10 +124,10 @@ describe("appointment types", () => {
 		if (!held.ok) throw new Error(held.code);
 		const view = await stub.availability(day);
 		expect(view.slots.map((s) => s.held)).toEqual([0, 0, 1, 1, 1, 0]);
-		expect(await stub.book(day, request(day, "11:00"))).toMatchObject({ ok: false, code: "SLOT_HELD" });
+		expect(await stub.book(day, bookRequest(day, "11:00"))).toMatchObject({ ok: false, code: "SLOT_HELD" });
 		const confirmed = await stub.book(
 			day,
-			request(day, "10:00", { patientId: patient, holdId: held.hold.id }),
+			bookRequest(day, "10:00", { patientId: patient, holdId: held.hold.id }),
 		);
 		expect(confirmed).toMatchObject({ ok: true, appointment: { type: "long", end: at(day.date, "11:30") } });
 	});
@@ -172,7 +135,7 @@ describe("appointment types", () => {
 	it("an unknown type is refused and books nothing", async () => {
 		const day = typed();
 		const stub = await pushed(day);
-		expect(await stub.book(day, request(day, "09:00", { type: "short" }))).toMatchObject({
+		expect(await stub.book(day, bookRequest(day, "09:00", { type: "short" }))).toMatchObject({
 			ok: false,
 			code: "UNKNOWN_TYPE",
 		});
@@ -186,7 +149,7 @@ describe("cancel_cutoff_minutes", () => {
 		const day = config({ cancelCutoffMinutes: 10 * 24 * 60 });
 		const stub = await pushed(day);
 		const patient: Actor = { userId: unique("p"), role: "patient", doctorId: null };
-		const booked = await stub.book(day, request(day, "09:00", { patientId: patient.userId }));
+		const booked = await stub.book(day, bookRequest(day, "09:00", { patientId: patient.userId }));
 		if (!booked.ok) throw new Error(booked.code);
 		expect(await stub.cancel(booked.appointment.id, patient)).toEqual({
 			ok: false,

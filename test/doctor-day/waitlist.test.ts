@@ -4,39 +4,18 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
-import type { BookRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { at, inDays, unique } from "../helpers";
+import { at, unique } from "../helpers";
 import { ageOffers, alarmUntilExpired } from "../holds-time";
+import { bookRequest, dayConfig } from "./day-fixtures";
 
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
-		doctorId: unique("dr"),
-		date: inDays(4),
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 1,
-		horizonDays: 60,
-		offerSeconds: 900,
-		ranges: [{ start: "09:00", end: "10:00" }],
-		blocks: [],
-		...overrides,
-	};
-}
+const config = (overrides: Partial<DayConfig> = {}) =>
+	dayConfig({ offerSeconds: 900, ranges: [{ start: "09:00", end: "10:00" }], ...overrides });
 
 const patient = (userId: string): Actor => ({ role: "patient", userId, doctorId: null });
 
-const booking = (day: DayConfig, time: string, patientId = unique("p")): BookRequest => ({
-	patientId,
-	bookedBy: patientId,
-	start: Date.parse(at(day.date, time)),
-	consultationMode: "in_person",
-	reason: null,
-	idempotencyKey: null,
-});
+const booking = (day: DayConfig, time: string, patientId = unique("p")) =>
+	bookRequest(day, time, { patientId });
 
 /** A day whose 09:00 is booked by one patient and 09:30 by another, with `waiters` in line for 09:00. */
 async function fullDay(waiters: number, overrides: Partial<DayConfig> = {}) {
