@@ -210,6 +210,20 @@ export async function openDay(
 	await page.getByTestId("slot").first().waitFor();
 }
 
+/** One signed-in page per patient, each in its own browser context, all on the same doctor-day and live. */
+export async function patientPagesOnDay(
+	browser: BrowserHandle,
+	patients: readonly { session: Session }[],
+	doctorId: string,
+	date: string,
+): Promise<Page[]> {
+	const pages = await Promise.all(
+		patients.map((p) => browser.page(signedIn(PATIENT_SESSION_KEY, p.session))),
+	);
+	await Promise.all(pages.map((page) => openDay(page, doctorId, date)));
+	return pages;
+}
+
 /** Selects an available slot by clicking it and waits for the booking form (the page must be signed in). */
 export async function selectSlot(page: Page, start: string): Promise<void> {
 	const button = slot(page, start);

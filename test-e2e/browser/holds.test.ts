@@ -1,16 +1,15 @@
 // Holds in Chromium: choosing a slot holds it (with a countdown) and every other page shows it held at once;
 // confirming books it, and the other page shows it full. Screenshot: test-output/screenshots/hold-countdown.png.
 import path from "node:path";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { at, createDoctor, inDays } from "../client";
 import {
 	ctx,
 	newPatient,
-	openDay,
-	PATIENT_SESSION_KEY,
+	patientPagesOnDay,
 	SCREENSHOT_DIR,
 	selectSlot,
-	signedIn,
 	slot,
 	useBrowser,
 	waitForAttribute,
@@ -24,11 +23,7 @@ describe("holding a slot while the form is filled", () => {
 		const [holder, other] = await Promise.all([newPatient(), newPatient()]);
 		const date = inDays(3);
 		const start = at(date, "10:30");
-		const [a, b] = await Promise.all([
-			browser.page(signedIn(PATIENT_SESSION_KEY, holder.session)),
-			browser.page(signedIn(PATIENT_SESSION_KEY, other.session)),
-		]);
-		await Promise.all([openDay(a, doctor.id, date), openDay(b, doctor.id, date)]);
+		const [a, b] = (await patientPagesOnDay(browser, [holder, other], doctor.id, date)) as [Page, Page];
 
 		const held = a.waitForResponse((r) => r.url().endsWith("/api/holds") && r.request().method() === "POST");
 		await selectSlot(a, start);
@@ -67,11 +62,7 @@ describe("holding a slot while the form is filled", () => {
 		const [holder, other] = await Promise.all([newPatient(), newPatient()]);
 		const date = inDays(4);
 		const [first, second] = [at(date, "09:00"), at(date, "09:30")];
-		const [a, b] = await Promise.all([
-			browser.page(signedIn(PATIENT_SESSION_KEY, holder.session)),
-			browser.page(signedIn(PATIENT_SESSION_KEY, other.session)),
-		]);
-		await Promise.all([openDay(a, doctor.id, date), openDay(b, doctor.id, date)]);
+		const [a, b] = (await patientPagesOnDay(browser, [holder, other], doctor.id, date)) as [Page, Page];
 		await selectSlot(a, first);
 		await waitForAttribute(slot(b, first), "data-status", "held");
 		await selectSlot(a, second);

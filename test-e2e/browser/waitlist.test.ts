@@ -2,15 +2,14 @@
 // page shows the offer with its countdown (while the other page shows the place held) and accepts it.
 // Screenshot: test-output/screenshots/waitlist-offer.png.
 import path from "node:path";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { api, at, createDoctor, inDays } from "../client";
 import {
 	ctx,
 	newPatient,
-	openDay,
-	PATIENT_SESSION_KEY,
+	patientPagesOnDay,
 	SCREENSHOT_DIR,
-	signedIn,
 	slot,
 	useBrowser,
 	waitForAttribute,
@@ -29,11 +28,7 @@ describe("the waitlist", () => {
 			body: { doctor_id: doctor.id, start },
 		});
 		expect(booked.status).toBe(201);
-		const [a, b] = await Promise.all([
-			browser.page(signedIn(PATIENT_SESSION_KEY, first.session)),
-			browser.page(signedIn(PATIENT_SESSION_KEY, second.session)),
-		]);
-		await Promise.all([openDay(a, doctor.id, date), openDay(b, doctor.id, date)]);
+		const [a, b] = (await patientPagesOnDay(browser, [first, second], doctor.id, date)) as [Page, Page];
 		await waitForAttribute(slot(b, start), "data-status", "full");
 
 		// B picks the full slot and joins its waitlist.
