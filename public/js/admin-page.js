@@ -3,10 +3,10 @@
 // and holidays), doctors (approval, availability) and any doctor's day, live over that doctor's feed.
 import { watchDoctor } from "../live.js";
 import { ApiError, doctorPath, request, requestAllPages, sessionStore } from "./api.js";
-import { renderAuthPanel } from "./auth-panel.js";
 import { createDayView } from "./day-view.js";
 import { byId, focusOn, h, replace, toast } from "./dom.js";
 import { busy, clearIssues, field, formErrors, showIssues } from "./forms.js";
+import { showDashboard, showSignIn } from "./staff-shell.js";
 import { todayIn } from "./time.js";
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -20,14 +20,7 @@ function signedOut(message = "") {
 	feed?.close();
 	feed = null;
 	store.set(null);
-	byId("dashboard").hidden = true;
-	byId("signin-view").hidden = false;
-	byId("sign-out").hidden = true;
-	byId("session-user").hidden = true;
-	byId("live-status").hidden = true;
-	renderAuthPanel({
-		container: byId("signin-body"),
-		allowRegister: false,
+	showSignIn({
 		intro: message || "Use an admin account, or the server's admin token below.",
 		accept: (user) => (user.role === "admin" ? null : "This account is not an admin's."),
 		onSession: (session) => {
@@ -71,12 +64,7 @@ function signedOut(message = "") {
 async function open(session) {
 	const token = () => store.get()?.token ?? "";
 	const expired = () => signedOut("Your session has expired. Please sign in again.");
-	byId("signin-view").hidden = true;
-	byId("dashboard").hidden = false;
-	byId("sign-out").hidden = false;
-	const who = byId("session-user");
-	who.hidden = false;
-	who.textContent = session.user.name;
+	showDashboard(session.user.name);
 
 	/** @type {Clinic[]} */
 	let clinics = [];

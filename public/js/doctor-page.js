@@ -3,13 +3,13 @@
 // unavailability, all live.
 import { watchDoctor } from "../live.js";
 import { ApiError, doctorPath, request, sessionStore } from "./api.js";
-import { renderAuthPanel } from "./auth-panel.js";
 import { calendarFeedPanel } from "./calendar-links.js";
 import { createDayView } from "./day-view.js";
 import { createAppointmentsBoard, shortId } from "./doctor-appointments.js";
 import { byId, focusOn, h, replace, toast } from "./dom.js";
 import { mountNotificationBell } from "./notification-bell.js";
 import { createScheduleEditor } from "./schedule-editor.js";
+import { showDashboard, showSignIn } from "./staff-shell.js";
 import { formatDate, modeLabel, todayIn } from "./time.js";
 import { createUnavailabilityEditor } from "./unavailability-editor.js";
 
@@ -25,14 +25,7 @@ function signedOut(message = "") {
 	bell?.close();
 	bell = null;
 	store.set(null);
-	byId("dashboard").hidden = true;
-	byId("signin-view").hidden = false;
-	byId("sign-out").hidden = true;
-	byId("session-user").hidden = true;
-	byId("live-status").hidden = true;
-	renderAuthPanel({
-		container: byId("signin-body"),
-		allowRegister: false,
+	showSignIn({
 		intro: message || "Use the email and password your clinic gave you.",
 		accept: (user) =>
 			user.role === "doctor" && user.doctor_id
@@ -60,12 +53,7 @@ async function open(session) {
 	let timeZone = doctor.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 	const today = () => todayIn(timeZone);
 
-	byId("signin-view").hidden = true;
-	byId("dashboard").hidden = false;
-	byId("sign-out").hidden = false;
-	const who = byId("session-user");
-	who.hidden = false;
-	who.textContent = session.user.name;
+	showDashboard(session.user.name);
 	byId("dashboard-title").textContent = doctor.name;
 	const meta = () =>
 		`${doctor.specialty ?? "General"} · ${timeZone}${doctor.is_available ? "" : " · not taking bookings"}`;
