@@ -7,6 +7,7 @@ import { renderDetails, resetDraft } from "./booking-details.js";
 import { focusOn, h, toast } from "./dom.js";
 import { showIssues } from "./forms.js";
 import { timeLeft } from "./slot-hold.js";
+import { dateIn, formatDate, formatTime } from "./time.js";
 
 /** The API's refusals that mean "this slot cannot be had", as a patient would want to hear them. */
 const REFUSED = {
@@ -86,35 +87,47 @@ export function createCheckout(options) {
 	}
 
 	/**
-	 * @param {{consultation_mode: string, reason: string | null}} values
+	 * @param {import("./booking-details.js").DetailsValues} values
 	 * @param {HTMLElement} form
 	 */
 	async function submit(values, form) {
 		const session = options.session();
 		if (session === null || choice === null) return;
 		const { doctor, slot, hold } = choice;
-		const booking = {
-			doctor_id: doctor.id,
-			start: slot.start,
-			...values,
-			...(hold ? { hold_id: hold.id } : {}),
-		};
+		const { repeat, ...details } = values;
+		// A series holds its own places (the page's hold on the first is replaced by the series' own).
+		const booking = repeat
+			? { doctor_id: doctor.id, start: slot.start, ...details, ...repeat }
+			: { doctor_id: doctor.id, start: slot.start, ...details, ...(hold ? { hold_id: hold.id } : {}) };
 		// Changed details make another request: its own key (a booking made meanwhile answers ALREADY_BOOKED).
 		const same = unsettled?.request === JSON.stringify(booking);
 		const key = same && unsettled ? unsettled.key : randomKey();
 		unsettled = null;
 		options.hold(null);
 		try {
-			const body = await request("POST", "/api/appointments", {
+			const body = await request("POST", repeat ? "/api/appointment-series" : "/api/appointments", {
 				token: session.token,
 				body: booking,
 				headers: { "Idempotency-Key": key },
 			});
 			resetDraft();
-			options.onBooked(body.appointment);
+			if (repeat) {
+				const count = body.series.appointments.length;
+				toast(
+					`Booked ${count} appointments, ${repeat.every_weeks === 1 ? "every week" : `every ${repeat.every_weeks} weeks`}.`,
+					{
+						tone: "success",
+					},
+				);
+			}
+			options.onBooked(repeat ? body.series.appointments[0] : body.appointment);
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
 			if (error.status === 401) return options.onUnauthorized();
+			if (error.code === "SERIES_CONFLICT") {
+				options.hold(slot.start);
+				return showConflicts(form, error.details.conflicts ?? []);
+			}
 			const message = error.status === 409 ? refusalMessage(error.code) : null;
 			if (message !== null) return options.onRefused(slot.start, message, error.details.alternatives ?? null);
 			if (outcomeUnknown(error)) {
@@ -132,6 +145,34 @@ export function createCheckout(options) {
 			options.hold(slot.start);
 			showIssues(form, error.issues, error.message);
 		}
+	}
+
+	/**
+	 * A series refused: nothing was booked; each date that could not be had, with why and the nearest free times.
+	 * @param {HTMLElement} form
+	 * @param {{start: string, code: string, alternatives: {start: string, time: string}[]}[]} conflicts
+	 */
+	function showConflicts(form, conflicts) {
+		const timeZone = choice?.timeZone ?? "UTC";
+		const list = h(
+			"ul",
+			{ class: "series-conflicts", "data-testid": "series-conflicts" },
+			conflicts.map((c) =>
+				h("li", {
+					"data-testid": "series-conflict",
+					text: `${formatDate(dateIn(c.start, timeZone))} at ${formatTime(c.start, timeZone)}: ${
+						refusalMessage(c.code) ?? c.code
+					}${c.alternatives.length ? ` Free nearby: ${c.alternatives.map((a) => formatTime(a.start, timeZone)).join(", ")}.` : ""}`,
+				}),
+			),
+		);
+		form.querySelector(".series-conflicts")?.remove();
+		showIssues(
+			form,
+			[],
+			"These dates cannot be booked, so nothing was booked. Choose another time, or fewer repeats.",
+		);
+		form.querySelector("[data-testid=repeat]")?.after(list);
 	}
 
 	/** The error toast's "Try again": submits the form on screen, while the unanswered attempt is still its. */

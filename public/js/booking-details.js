@@ -8,13 +8,22 @@ import { browserZone, formatDate, formatTime, modeLabel, zoneLabel } from "./tim
 const MODES = ["in_person", "voice", "video", "chat"];
 
 /** What the patient typed survives re-renders: signing in half-way must not lose the reason. */
-const draft = { mode: "in_person", reason: "" };
+const draft = { mode: "in_person", reason: "", everyWeeks: 0, count: 4 };
+
+/** How often a booking may repeat (weeks; 0: once), and how many times at most (the API's limits). */
+const REPEATS = [0, 1, 2, 3, 4];
+const MAX_COUNT = 26;
+
+/**
+ * @typedef {{consultation_mode: string, reason: string | null,
+ *   repeat: {every_weeks: number, count: number} | null}} DetailsValues
+ */
 
 /**
  * @param {{container: HTMLElement, slot: import("../live.js").Slot, date: string, doctor: {name: string},
  *   timeZone: string, session: {token: string, user: any} | null,
  *   onSession: (session: {token: string, user: any}) => void,
- *   onSubmit: (choice: {consultation_mode: string, reason: string | null}, form: HTMLElement) => Promise<void>}} options
+ *   onSubmit: (choice: DetailsValues, form: HTMLElement) => Promise<void>}} options
  */
 export function renderDetails({ container, slot, date, doctor, timeZone, session, onSession, onSubmit }) {
 	const ownZone = browserZone();
@@ -104,21 +113,71 @@ export function renderDetails({ container, slot, date, doctor, timeZone, session
 		h("p", { class: "booking-as", text: `Booking as ${session.user.name} (${session.user.email})` }),
 		modes,
 		reason,
+		repeatFields(),
 		formErrors(),
 		button,
 	);
 	form.addEventListener("submit", (event) => {
 		event.preventDefault();
 		const text = draft.reason.trim();
-		void busy(button, "Booking…", () =>
-			onSubmit({ consultation_mode: draft.mode, reason: text === "" ? null : text }, form),
+		const repeat = draft.everyWeeks > 0 ? { every_weeks: draft.everyWeeks, count: draft.count } : null;
+		void busy(button, repeat ? "Booking the series…" : "Booking…", () =>
+			onSubmit({ consultation_mode: draft.mode, reason: text === "" ? null : text, repeat }, form),
 		);
 	});
 	replace(container, summary, form);
+}
+
+/** "Repeat": once, or every 1–4 weeks for 2–26 appointments in all (booked all or none). */
+function repeatFields() {
+	const count = /** @type {HTMLInputElement} */ (
+		h("input", {
+			type: "number",
+			name: "count",
+			min: 2,
+			max: MAX_COUNT,
+			value: String(draft.count),
+			"data-testid": "repeat-count",
+			onInput: (/** @type {Event} */ e) => {
+				const n = Number(/** @type {HTMLInputElement} */ (e.target).value);
+				draft.count = Number.isInteger(n) ? Math.min(MAX_COUNT, Math.max(2, n)) : 4;
+			},
+		})
+	);
+	const times = h("label", { class: "repeat-count" }, h("span", { text: "Appointments in all" }), count);
+	times.hidden = draft.everyWeeks === 0;
+	const every = h(
+		"select",
+		{
+			name: "every_weeks",
+			"data-testid": "repeat-every",
+			onChange: (/** @type {Event} */ e) => {
+				draft.everyWeeks = Number(/** @type {HTMLSelectElement} */ (e.target).value);
+				times.hidden = draft.everyWeeks === 0;
+			},
+		},
+		REPEATS.map((weeks) =>
+			h("option", {
+				value: String(weeks),
+				selected: weeks === draft.everyWeeks,
+				text: weeks === 0 ? "Does not repeat" : weeks === 1 ? "Every week" : `Every ${weeks} weeks`,
+			}),
+		),
+	);
+	return h(
+		"fieldset",
+		{ class: "repeat", "data-field": "every_weeks", "data-testid": "repeat" },
+		h("legend", { text: "Repeat" }),
+		every,
+		times,
+		h("p", { class: "field-error" }),
+	);
 }
 
 /** After a booking the next one starts blank. */
 export function resetDraft() {
 	draft.mode = "in_person";
 	draft.reason = "";
+	draft.everyWeeks = 0;
+	draft.count = 4;
 }

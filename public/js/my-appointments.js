@@ -12,7 +12,7 @@ import { formatDate, modeLabel } from "./time.js";
 /**
  * @typedef {{id: string, doctor_id: string, date: string, time: string, start: string, end: string,
  *   status: string, consultation_mode: string, reason: string | null, created_at: string,
- *   cancelled_at?: string | null}} Appointment
+ *   cancelled_at?: string | null, series_id?: string}} Appointment
  * @typedef {{remember: (appointment: Appointment) => void, overlay: (list: Appointment[]) => Appointment[]}} Recent
  *   the signed-in user's recent results (public/js/recent-appointments.js)
  */
@@ -133,6 +133,7 @@ export async function showMyAppointments(options) {
 						}),
 				}),
 			);
+		if (cancellable && appointment.series_id) cancelArea.append(seriesCancel(appointment.series_id));
 		if (cancellable)
 			offerCancel(cancelArea, appointment, (cancelled) => {
 				item.dataset.status = cancelled.status;
@@ -207,6 +208,43 @@ export async function showMyAppointments(options) {
 			yes.focus();
 		};
 		actions.append(ask);
+	}
+
+	/**
+	 * "Cancel series": every occurrence still to come, in one call (harmless twice, so a retry finishes it).
+	 * @param {string} seriesId
+	 */
+	function seriesCancel(seriesId) {
+		const button = /** @type {HTMLButtonElement} */ (
+			h("button", {
+				type: "button",
+				class: "button subtle compact",
+				"data-testid": "cancel-series",
+				text: "Cancel series",
+			})
+		);
+		button.addEventListener("click", async () => {
+			if (button.getAttribute("aria-busy") === "true") return;
+			button.setAttribute("aria-busy", "true");
+			try {
+				const body = await request("POST", `/api/appointment-series/${encodeURIComponent(seriesId)}/cancel`, {
+					token,
+				});
+				/** @type {Appointment[]} */
+				const appointments = body.series.appointments;
+				for (const a of appointments) recent.remember(a);
+				const ended = appointments.filter((a) => a.status === "cancelled").length;
+				toast(`Series cancelled: ${ended} of ${appointments.length} appointments are cancelled.`, {
+					tone: "success",
+				});
+				void showMyAppointments(options);
+			} catch (error) {
+				toast(error instanceof ApiError ? error.message : String(error), { tone: "error" });
+			} finally {
+				button.removeAttribute("aria-busy");
+			}
+		});
+		return button;
 	}
 
 	const section = (

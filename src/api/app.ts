@@ -26,6 +26,7 @@ import { passwordResetRoutes } from "./routes/password-reset";
 import { rescheduleRoutes } from "./routes/reschedule";
 import { roomRoutes } from "./routes/rooms";
 import { scheduleRoutes } from "./routes/schedules";
+import { seriesRoutes } from "./routes/series";
 import { unavailabilityRoutes } from "./routes/unavailability";
 import { visitDayRoutes } from "./routes/visit-day";
 import { waitlistRoutes } from "./routes/waitlist";
@@ -69,6 +70,7 @@ export function createApp() {
 		holdRoutes,
 		waitlistRoutes,
 		rescheduleRoutes,
+		seriesRoutes,
 		dependentRoutes,
 		liveRoutes,
 		liveTicketRoutes,

@@ -2,6 +2,7 @@
 // outside the doctor's window are refused before any object is touched, and a day object that says the
 // instant is another day's (the zone changed) gets the call moved there once.
 
+import { ALTERNATIVES_WANTED, nearestFirst } from "../core/alternatives";
 import type { RefusalCode, SlotView } from "../core/booking";
 import { type DoctorRoute, inDayWindow, outsideWindowRefusal } from "../core/day-window";
 import { localDateOf } from "../core/time";
@@ -23,8 +24,6 @@ import { verifyAppointmentId } from "../lib/appointment-ids";
 import { hop } from "../lib/hops";
 import { doctorRoute, forgetDoctorRoute } from "./doctor-route";
 import { ApiError } from "./errors";
-
-const ALTERNATIVES_WANTED = 5;
 
 export interface DayBooking {
 	date: string | null;
@@ -150,8 +149,7 @@ export async function nearestAlternatives(
 	start: number,
 	sameDay: readonly SlotView[],
 ): Promise<SlotView[]> {
-	const distance = (slot: SlotView) => Math.abs(Date.parse(slot.start) - start);
-	const found = [...sameDay].sort((a, b) => distance(a) - distance(b)).slice(0, ALTERNATIVES_WANTED);
+	const found = nearestFirst(sameDay, start);
 	if (found.length >= ALTERNATIVES_WANTED || date === null) return found;
 	try {
 		hop(env, "worker→object", "before", "day-calls.nearestAlternatives");

@@ -4,6 +4,7 @@ import { CONSULTATION_MODES } from "../core/appointment";
 import { DEFAULT_MAX_PER_PATIENT } from "../core/day-config";
 import { DEFAULT_HOLD_SECONDS } from "../core/holds";
 import { APPOINTMENT_STATUSES, STATUS_REQUESTS } from "../core/lifecycle";
+import { EVERY_WEEKS, SERIES_COUNT } from "../core/series";
 import { findRangeProblem } from "../core/slots";
 import { MAX_COMBINING_MARKS, normalizeText, type TextKind, textProblem } from "../core/text";
 import { isValidDate, parseTime, WEEKDAYS } from "../core/time";
@@ -370,6 +371,17 @@ export const RescheduleBody = z.strictObject({
 
 export const HoldIdParam = z.object({ id: z.string().max(200) });
 
+export const SeriesBody = z.strictObject({
+	doctor_id: z.string().min(1).max(100),
+	start: Instant,
+	every_weeks: z.number().int().min(EVERY_WEEKS.min).max(EVERY_WEEKS.max),
+	count: z.number().int().min(SERIES_COUNT.min).max(SERIES_COUNT.max),
+	consultation_mode: z.enum(CONSULTATION_MODES).default("in_person"),
+	reason: Reason(1000).nullish(),
+});
+
+export const SeriesIdParam = z.object({ id: z.string().max(200) });
+
 export const Hold = z
 	.object({
 		id: z.string(),
@@ -436,6 +448,7 @@ export const Appointment = z
 		history: z.array(HistoryEntry).optional(),
 		rescheduled_to: z.string().optional(),
 		rescheduled_from: z.string().optional(),
+		series_id: z.string().optional(),
 		// Shown to the appointment's doctor and admins only.
 		patient_name: z.string().nullable().optional(),
 	})
@@ -446,3 +459,14 @@ export const StatusBody = z.strictObject({ status: z.enum(STATUS_REQUESTS) });
 export const ErrorBody = z
 	.object({ error: z.object({ code: z.string(), message: z.string() }).passthrough() })
 	.openapi("Error");
+
+export const Series = z
+	.object({
+		id: z.string(),
+		doctor_id: z.string(),
+		patient_id: z.string(),
+		every_weeks: z.number().int(),
+		count: z.number().int(),
+		appointments: z.array(Appointment),
+	})
+	.openapi("Series");

@@ -26,6 +26,8 @@ export interface Appointment {
 	rescheduled_to?: string;
 	/** Set on an appointment made by a reschedule: the one it replaced. */
 	rescheduled_from?: string;
+	/** Set on an occurrence of a repeating series (src/core/series.ts); absent on others. */
+	series_id?: string;
 	/** The patient's name: added for the doctor and admins when read, never stored with the appointment. */
 	patient_name?: string | null;
 }

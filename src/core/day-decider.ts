@@ -73,6 +73,8 @@ export interface BookCommand extends AppointmentRequest {
 	expectedVersion?: number | null;
 	/** Set when a reschedule makes this booking: the appointment it replaces. */
 	rescheduledFrom?: string;
+	/** Set when a series saga makes this booking: the series it belongs to. */
+	seriesId?: string;
 	/**
 	 * A patient books for themself or their dependents, so the patients' rules (notice, reserved places,
 	 * limits) bind. Absent: only when the booker is the patient; a doctor or admin booking for one is staff.
@@ -177,10 +179,11 @@ export function decideBook(state: BookState, command: BookCommand, now: number):
 	// One account cannot take a whole day; doctors and admins booking for a patient may go beyond.
 	if (selfBooked && state.patientPlaces >= patientDayLimit(state.config)) return refuse("PATIENT_DAY_LIMIT");
 	const created = createAppointment(command.id, state.config, { ...command, type }, decision.slot, now);
-	const appointment =
-		command.rescheduledFrom === undefined
-			? created
-			: { ...created, rescheduled_from: command.rescheduledFrom };
+	const appointment: Appointment = {
+		...created,
+		...(command.rescheduledFrom === undefined ? {} : { rescheduled_from: command.rescheduledFrom }),
+		...(command.seriesId === undefined ? {} : { series_id: command.seriesId }),
+	};
 	const events: DayEvent[] = [];
 	if (own !== null) events.push({ type: "hold.released", hold: own.hold, reason: "booked" });
 	events.push({ type: "appointment.booked", appointment, booked_by: command.bookedBy });

@@ -278,7 +278,9 @@ export class DoctorDay extends DurableObject<Env> {
 			const decision = decideHold(state, { ...request, id }, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
-				return this.refusal(refusal, request.start, this.slots(now));
+				const views = this.slots(now);
+				const alternatives = views.filter((s) => s.status === "available");
+				return { ...this.refusal(refusal, request.start, views), sameDayAlternatives: alternatives };
 			}
 			if (decision.kind === "replayed")
 				return { ok: true, hold: decision.hold, version: this.store.version() };

@@ -38,6 +38,8 @@ export interface BookRequest extends AppointmentRequest {
 	expectedVersion?: number | null;
 	/** Set by a reschedule saga: the appointment this booking replaces. */
 	rescheduledFrom?: string;
+	/** Set by a series saga: the series this occurrence belongs to. */
+	seriesId?: string;
 }
 
 /** Why a place was refused, with what the client needs to show: the slot as it is now, the day's version. */
@@ -83,7 +85,7 @@ export interface HoldRequest {
 
 export type HoldResult =
 	| { ok: true; hold: Hold; version: number }
-	| PlaceRefusal<HoldRefusalCode>
+	| (PlaceRefusal<HoldRefusalCode> & { sameDayAlternatives: SlotView[] })
 	| { ok: false; code: "DOCTOR_NOT_FOUND" }
 	| ({ ok: false; code: "WRONG_DAY" } & WrongDay);
 

@@ -25,6 +25,16 @@ const NOTICE_TABLES = `CREATE TABLE notices (
 		PRIMARY KEY (date, seq)
 	);`;
 
+const SERIES_TABLES = `CREATE TABLE series (
+		id TEXT PRIMARY KEY,
+		requester TEXT NOT NULL,
+		idempotency_key TEXT,
+		phase TEXT NOT NULL,
+		body TEXT NOT NULL,
+		record_version INTEGER NOT NULL
+	);
+	CREATE INDEX series_key ON series (requester, idempotency_key);`;
+
 const DOCTOR_MIGRATIONS: readonly string[] = [
 	// 1: the config, per-date summaries, owed pushes and timers.
 	`CREATE TABLE doctor (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
@@ -45,6 +55,8 @@ const DOCTOR_MIGRATIONS: readonly string[] = [
 	`${NOTICE_TABLES}`,
 	// 5: each day's count of bookings (a multi-slot one once), for max_per_day; null: the sum of places.
 	"ALTER TABLE day_summaries ADD COLUMN bookings INTEGER;",
+	// 6: repeating series this doctor's object drives (src/doctor/series-saga.ts), found by id or by key.
+	`${SERIES_TABLES}`,
 ];
 
 /** The migrations' sum for a new Doctor object (test/doctor-day/day-schema.test.ts compares the two). */
@@ -57,7 +69,8 @@ export const DOCTOR_SCHEMA: StorageSchema = {
 	CREATE TABLE used_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 	CREATE INDEX used_tickets_expiry ON used_tickets (expires_at);
 	CREATE TABLE configured_days (date TEXT PRIMARY KEY);
-	${NOTICE_TABLES}`,
+	${NOTICE_TABLES}
+	${SERIES_TABLES}`,
 };
 
 /** A day's places per slot, and its bookings counted once each (for `max_per_day`). */

@@ -1,13 +1,15 @@
 // The Doctor object, one per doctor: the doctor's config and its durable push to every day in the
 // horizon, a per-date summary of booked places fed by day events (so a date picker's range read is one
-// call), SLOT_FULL alternatives beyond the asked-for day, and the doctor's live feed.
+// call), SLOT_FULL alternatives beyond the asked-for day, the doctor's live feed, and the repeating
+// series of its patients (src/doctor/series-saga.ts).
 import { DurableObject } from "cloudflare:workers";
-import type { Appointment } from "../core/appointment";
+import type { Actor, Appointment } from "../core/appointment";
 import { NO_HOLDS, type SlotView, slotViews, summarize } from "../core/booking";
 import { closedReason, type DayConfig } from "../core/day-config";
 import { datesInRange } from "../core/day-range";
 import { LOOKBACK_DAYS } from "../core/day-window";
 import { type DoctorConfig, dayConfigOf } from "../core/doctor-config";
+import type { SeriesRequest } from "../core/series";
 import { addDays, localDateOf } from "../core/time";
 import { loadCurrentDoctorConfig } from "../db/doctor-config";
 import { type DoctorMessage, sendToAll } from "../doctor-day/live-messages";
@@ -18,6 +20,8 @@ import { type DayNotice, deliverToInboxes, doctorContext, inboxDeliveries } from
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import { type DayBooked, DoctorStore } from "./doctor-store";
+import { SERIES_TIMER_PREFIX, type SeriesResult, SeriesSaga } from "./series-saga";
+import { SeriesStore } from "./series-store";
 
 const PUSH_TIMER = "push";
 const NOTICE_TIMER = "notices";
@@ -54,6 +58,7 @@ export interface ConfigChange {
 export class Doctor extends DurableObject<Env> {
 	private readonly store: DoctorStore;
 	private readonly feed: TicketSockets;
+	private readonly series: SeriesSaga;
 	private loading: Promise<DoctorConfig | null> | null = null;
 	// Cutting a day into slots asks Intl per slot; day configs are kept per version so each is cut once.
 	private dayConfigs = new Map<string, DayConfig>();
@@ -62,6 +67,13 @@ export class Doctor extends DurableObject<Env> {
 		super(ctx, env);
 		this.store = new DoctorStore(ctx.storage);
 		this.feed = new TicketSockets(ctx, this.store.timers, "The token this feed was opened with has expired.");
+		this.series = new SeriesSaga(
+			env,
+			ctx.storage,
+			new SeriesStore(ctx.storage),
+			this.store.timers,
+			(date, wanted) => this.laterAlternatives(date, wanted),
+		);
 		// Answered by the runtime: without this, each keep-alive would wake the object from hibernation.
 		ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
 	}
@@ -126,6 +138,24 @@ export class Doctor extends DurableObject<Env> {
 	}
 
 	/**
+	 * A repeating series for one patient, all or none. The one object that owns it (so its id and its key
+	 * are found in one place, and its saga outlives any one of its days), calling each occurrence's day.
+	 */
+	async startSeries(request: SeriesRequest, actor: Actor, key: string | null): Promise<SeriesResult> {
+		const config = await this.config(request.doctorId);
+		if (config === null) return { ok: false, code: "DOCTOR_UNAVAILABLE" };
+		return this.series.start(config, request, actor, key);
+	}
+
+	async seriesOf(id: string, actor: Actor): Promise<SeriesResult> {
+		return this.series.view(id, actor);
+	}
+
+	async cancelSeries(id: string, actor: Actor): Promise<SeriesResult> {
+		return this.series.cancel(id, actor);
+	}
+
+	/**
 	 * A day's events, delivered after its answer: the summary keeps the newest counts, tabs hear the news,
 	 * and the doctor's notifications are kept until the alarm delivers them with those of other days.
 	 */
@@ -159,6 +189,8 @@ export class Doctor extends DurableObject<Env> {
 		this.store.timers.fired();
 		const due = this.store.timers.due(Date.now());
 		if (due.some((t) => t.name === FEED_TIMER)) this.feed.expire(Date.now());
+		for (const timer of due)
+			if (timer.name.startsWith(SERIES_TIMER_PREFIX)) await this.series.retry(timer, Date.now());
 		const noticesDue = due.some((t) => t.name === NOTICE_TIMER);
 		const noticesRetryAt = noticesDue ? await this.deliverNotices() : null;
 		const config = this.store.currentConfig;
@@ -205,6 +237,12 @@ export class Doctor extends DurableObject<Env> {
 			this.store.noticeFailed(first);
 			return Date.now() + retryDelay(attempts + 1);
 		}
+	}
+
+	/** Free slots on the days after `date`, from the summaries; nothing when the doctor has no config. */
+	private async laterAlternatives(date: string, wanted: number): Promise<SlotView[]> {
+		const doctorId = this.store.currentConfig?.doctorId;
+		return doctorId === undefined ? [] : this.alternativesAfter(doctorId, date, wanted);
 	}
 
 	/** Pushes the config to one day; null when the day did not take it (it stays owed). */

@@ -8,7 +8,7 @@ const TAG_HEX = 16;
 const keys = new Map<string, Promise<CryptoKey>>();
 
 export type DayIdKind = "appointment" | "hold" | "waitlist";
-type IdKind = DayIdKind | "dependent";
+type IdKind = DayIdKind | "dependent" | "series";
 
 function keyFor(secret: string, kind: IdKind): Promise<CryptoKey> {
 	// "appointment-ids:" is what appointment ids were always signed with; existing ids stay valid.
@@ -82,4 +82,20 @@ export async function ownsDependent(secret: string, ownerId: string, id: string)
 	const body = id.slice(0, -TAG_HEX);
 	const expected = await tag(secret, "dependent", `${ownerId}:${body}`);
 	return sameTag(id.slice(-TAG_HEX), expected);
+}
+
+const SERIES_ID = /^([a-z0-9][a-z0-9-]{0,39})\.s([0-9a-f]{16})[0-9a-f]{16}$/;
+
+/** A series id, "<doctor_id>.s<random><tag>": it names the Doctor object that owns the series. */
+export async function mintSeriesId(secret: string, doctorId: string): Promise<string> {
+	const body = `${doctorId}.s${newId()}`;
+	return body + (await tag(secret, "series", body));
+}
+
+/** The doctor a series id belongs to, or null when the id was not minted here. */
+export async function verifySeriesId(secret: string, id: string): Promise<string | null> {
+	const match = SERIES_ID.exec(id);
+	if (match === null) return null;
+	const body = id.slice(0, -TAG_HEX);
+	return sameTag(id.slice(-TAG_HEX), await tag(secret, "series", body)) ? (match[1] as string) : null;
 }

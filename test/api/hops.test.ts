@@ -128,6 +128,28 @@ describe("hops: the Worker's remote calls per request", () => {
 		expect(counted()).toEqual(ONE_OBJECT_CALL);
 	});
 
+	it("books, reads and cancels a series with one call to the doctor's object (a series is N doctor-days by nature: that object calls each, object→object)", async () => {
+		const doctor = await createDoctor();
+		const patient = await createPatient();
+		const body = { doctor_id: doctor.id, start: at(inDays(2), "09:00"), every_weeks: 1, count: 3 };
+		// The routing record is read once (as for a booking); then each call is one object call.
+		expect(
+			(await call("POST", "/api/appointment-series", { headers: bearer(patient.token), body })).status,
+		).toBe(201);
+		takeHops();
+		const booked = await call("POST", "/api/appointment-series", {
+			headers: bearer(patient.token),
+			body: { ...body, start: at(inDays(2), "10:00") },
+		});
+		expect(booked.status).toBe(201);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+		const path = `/api/appointment-series/${booked.body.series.id}`;
+		expect((await call("GET", path, { headers: bearer(patient.token) })).status).toBe(200);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+		expect((await call("POST", `${path}/cancel`, { headers: bearer(patient.token) })).status).toBe(200);
+		expect(counted()).toEqual(ONE_OBJECT_CALL);
+	});
+
 	it("books a family with one object call: who may be booked is read from the ids, not D1", async () => {
 		const doctor = await createDoctor({ capacity: 3 });
 		const patient = await createPatient();
