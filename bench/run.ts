@@ -214,7 +214,7 @@ for (const name of config.targets) {
 			if (result) report.webhooks.push(result);
 			if (result && !result.ok)
 				report.errors.push(
-					`${name} webhooks: ${result.delivered} of ${result.events} events delivered, ${result.badSignatures} bad signatures, ${result.unexpected} unexpected`,
+					`${name} webhooks: ${result.delivered} of ${result.events} events delivered, ${result.badSignatures} bad signatures, ${result.unexpected} unexpected, ${result.malformed} malformed`,
 				);
 		}
 		if (wants("profile")) {

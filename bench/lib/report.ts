@@ -276,7 +276,7 @@ function webhookSections(results: readonly WebhookResult[]): string[] {
 				.join(", ");
 			const checked = r.ok
 				? `✓ all ${r.events} arrived, signed`
-				: `✗ ${r.delivered} of ${r.events} arrived in ${fmt(r.waitedS, 0)} s${r.badSignatures > 0 ? `, ${r.badSignatures} BAD SIGNATURES` : ""}${r.unexpected > 0 ? `, ${r.unexpected} unexpected` : ""}`;
+				: `✗ ${r.delivered} of ${r.events} arrived in ${fmt(r.waitedS, 0)} s${r.badSignatures > 0 ? `, ${r.badSignatures} BAD SIGNATURES` : ""}${r.unexpected > 0 ? `, ${r.unexpected} unexpected` : ""}${r.malformed > 0 ? `, ${r.malformed} malformed` : ""}`;
 			return `| ${r.target} | ${r.events} | ${fmt(r.bookingS)} s | ${r.posts} | ${r.refused} | ${fmt(r.firstAttemptsS > 0 ? r.firstAttempts / r.firstAttemptsS : Number.NaN)} | ${ms(r.firstAttemptDelay.p50)} / ${ms(r.firstAttemptDelay.p99)} | ${fmt(r.allDeliveredS)} s | ${fmt(r.allDeliveredS > 0 ? r.delivered / r.allDeliveredS : Number.NaN)} | ${attempts} | ${ms(r.deliveryDelay.p50)} / ${ms(r.deliveryDelay.p99)} | ${r.duplicates} | ${checked} |`;
 		}),
 		"",
@@ -310,8 +310,8 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		"## How to run",
 		"",
 		"```sh",
-		"npm run bench                     # full run (~15 min): bench/report.md, bench/report.json, bench/report.svg",
-		"BENCH_QUICK=1 npm run bench       # smoke sizes (~3 min)",
+		"npm run bench                     # full run (~20 min): bench/report.md, bench/report.json, bench/report.svg",
+		"BENCH_QUICK=1 npm run bench       # smoke sizes (~6 min)",
 		"BENCH_TARGETS=runtime BENCH_SCENARIOS=spread,scaling npm run bench   # a subset",
 		"```",
 		"",

@@ -42,8 +42,9 @@ export interface WebhookResult {
 	duplicates: number;
 	/** Accepted POSTs whose Docslot-Signature did not verify. */
 	badSignatures: number;
-	/** Accepted events that are no booking of this run. */
+	/** Accepted events that are no booking of this run, and bodies that were no delivery at all. */
 	unexpected: number;
+	malformed: number;
 	/** Booking answered → its first attempt arrived (ms). */
 	firstAttemptDelay: LatencySummary;
 	/** Booking answered → accepted (ms). */
@@ -76,6 +77,7 @@ export async function webhooks(ctx: RunContext): Promise<WebhookResult> {
 	let refused = 0;
 	let duplicates = 0;
 	let badSignatures = 0;
+	let malformed = 0;
 	let firstPost = Number.NaN;
 	let onAccepted: () => void = () => {};
 	const server = createServer((req, res) => {
@@ -85,7 +87,14 @@ export async function webhooks(ctx: RunContext): Promise<WebhookResult> {
 			const at = performance.now();
 			if (Number.isNaN(firstPost)) firstPost = at;
 			const body = Buffer.concat(chunks).toString("utf8");
-			const id = (JSON.parse(body) as { data: { appointment: { id: string } } }).data.appointment.id;
+			let id: string;
+			try {
+				id = (JSON.parse(body) as { data: { appointment: { id: string } } }).data.appointment.id;
+			} catch {
+				malformed++;
+				res.writeHead(400).end();
+				return;
+			}
 			const event = events.get(id) ?? {
 				firstAt: at,
 				acceptedAt: null,
@@ -190,10 +199,11 @@ export async function webhooks(ctx: RunContext): Promise<WebhookResult> {
 			duplicates,
 			badSignatures,
 			unexpected,
+			malformed,
 			firstAttemptDelay: summarize(seen.map((o) => (o.event?.firstAt as number) - o.answeredAt)),
 			deliveryDelay: summarize(accepted.map((o) => (o.event?.acceptedAt as number) - o.answeredAt)),
 			waitedS,
-			ok: accepted.length === booked.size && badSignatures === 0 && unexpected === 0,
+			ok: accepted.length === booked.size && badSignatures === 0 && unexpected === 0 && malformed === 0,
 		};
 		ctx.log(
 			`webhooks: ${result.delivered} of ${result.events} events accepted, ${posts} POSTs (${refused} refused), first attempts ${(result.firstAttempts / result.firstAttemptsS).toFixed(1)}/s, all delivered ${result.allDeliveredS.toFixed(1)} s after the first booking; attempts ${JSON.stringify(attempts)}${result.ok ? "" : " — CHECK FAILED"}`,
