@@ -15,11 +15,14 @@ import { OUT, prepareSource, ROOT } from "./lib/server";
 import { scalingChart } from "./lib/svg";
 import { startTarget, type Target } from "./lib/targets";
 import { calibrate, contended, type PathRow, paths, scaling, spread } from "./scenarios/booking";
+import { type DeliveryResult, notifications, offers } from "./scenarios/delivery";
 import { type FanoutRow, fanout, fileLimit } from "./scenarios/fanout";
+import { type HoldsResult, holds } from "./scenarios/holds";
 import { type HopsResult, hops } from "./scenarios/hops";
 import { type ProfileResult, profile } from "./scenarios/profile";
 import { reads } from "./scenarios/reads";
 import { createFixtures } from "./scenarios/setup";
+import { type WebhookResult, webhooks } from "./scenarios/webhooks";
 
 // BENCH_RENDER=1: rewrite report.md from an existing report.json (after changing the report's layout).
 if (process.env.BENCH_RENDER === "1") {
@@ -51,7 +54,12 @@ log(
 	`commit ${source.commit}${source.dirty.length ? ` (+${source.dirty.length} uncommitted)` : ""}, ${machine.cpus} cores, load ${machine.loadBefore.map((l) => l.toFixed(2)).join(" ")}, targets ${config.targets.join(", ")}, scenarios ${config.scenarios.join(", ")}${config.quick ? " (quick)" : ""}`,
 );
 
-const report: Report & { hops: HopsResult[] } = {
+const report: Report & {
+	hops: HopsResult[];
+	holds: HoldsResult[];
+	deliveries: DeliveryResult[];
+	webhooks: WebhookResult[];
+} = {
 	generatedAt: new Date().toISOString(),
 	seconds: 0,
 	machine,
@@ -64,6 +72,9 @@ const report: Report & { hops: HopsResult[] } = {
 	spread: [] as LoadRow[],
 	reads: [] as LoadRow[],
 	fanout: [] as FanoutRow[],
+	holds: [],
+	deliveries: [],
+	webhooks: [],
 	scaling: [] as LoadRow[],
 	profile: [] as ProfileResult[],
 	errors: [],
@@ -177,6 +188,35 @@ for (const name of config.targets) {
 		if (wants("spread")) report.spread.push(...((await step("spread", name, () => spread(ctx))) ?? []));
 		if (wants("scaling")) report.scaling.push(...((await step("scaling", name, () => scaling(ctx))) ?? []));
 		if (wants("fanout")) report.fanout.push(...((await step("fanout", name, () => fanout(ctx))) ?? []));
+		if (wants("holds")) {
+			const result = await step("holds", name, () => holds(ctx));
+			if (result) report.holds.push(result);
+			if (result && !result.verification.ok)
+				report.errors.push(`${name} holds: the correctness check of the hold → confirm load failed`);
+			if (result?.expiryError) report.errors.push(`${name} holds (expiry): ${result.expiryError}`);
+			if (result?.expiry && result.expiry.missing > 0)
+				report.errors.push(`${name} holds: ${result.expiry.missing} expired holds never shown freed`);
+		}
+		for (const [scenario, run] of [
+			["offers", offers],
+			["notifications", notifications],
+		] as const) {
+			if (!wants(scenario)) continue;
+			const result = await step(scenario, name, () => run(ctx));
+			if (result) report.deliveries.push(result);
+			for (const t of result?.timings.filter((t) => t.missing > 0) ?? [])
+				report.errors.push(`${name} ${scenario}: ${t.missing} trials without "${t.what}" within the timeout`);
+			if (result && result.failedSetups > 0)
+				report.errors.push(`${name} ${scenario}: ${result.failedSetups} trials could not be set up`);
+		}
+		if (wants("webhooks")) {
+			const result = await step("webhooks", name, () => webhooks(ctx));
+			if (result) report.webhooks.push(result);
+			if (result && !result.ok)
+				report.errors.push(
+					`${name} webhooks: ${result.delivered} of ${result.events} events delivered, ${result.badSignatures} bad signatures, ${result.unexpected} unexpected, ${result.malformed} malformed`,
+				);
+		}
 		if (wants("profile")) {
 			const result = await step("profile", name, () => profile(ctx));
 			if (result) report.profile.push(result);

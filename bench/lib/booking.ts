@@ -8,13 +8,19 @@ import type { BenchRequest } from "./open-loop";
 
 export const dayKey = (day: Pick<DoctorDay, "doctorId" | "date">) => `${day.doctorId}|${day.date}`;
 
-export function bookingRequest(day: DoctorDay, slot: number, patient: Patient): BenchRequest {
+/** `extra` adds fields to the body (e.g. `hold_id`). */
+export function bookingRequest(
+	day: DoctorDay,
+	slot: number,
+	patient: Patient,
+	extra: Record<string, unknown> = {},
+): BenchRequest {
 	return {
 		method: "POST",
 		path: "/api/appointments",
 		// A fresh key per attempt, as the booking page sends: the path real bookings take.
 		headers: { authorization: `Bearer ${patient.token}`, "idempotency-key": crypto.randomUUID() },
-		body: JSON.stringify({ doctor_id: day.doctorId, start: slotStart(day.date, slot) }),
+		body: JSON.stringify({ doctor_id: day.doctorId, start: slotStart(day.date, slot), ...extra }),
 		tag: dayKey(day),
 	};
 }

@@ -30,6 +30,10 @@ export const SCENARIOS = [
 	"spread",
 	"scaling",
 	"fanout",
+	"holds",
+	"offers",
+	"notifications",
+	"webhooks",
 	"profile",
 	"reads",
 ] as const;
@@ -73,6 +77,14 @@ export const config = {
 	coldDayRate: num("BENCH_COLD_DAY_RATE", 10, 10),
 	coldRangeRate: num("BENCH_COLD_RANGE_RATE", 1, 2),
 	profileS: num("BENCH_PROFILE_S", 8, 3),
+	/** holds: holds placed on one doctor-day to expire together (hold_seconds at its minimum, 10). */
+	holdExpiries: num("BENCH_HOLD_EXPIRIES", 2000, 300),
+	/** Trials (one at a time) of the waitlist offer and of the doctor's booking notification. */
+	offerTrials: num("BENCH_OFFER_TRIALS", 50, 10),
+	notifyTrials: num("BENCH_NOTIFY_TRIALS", 50, 10),
+	/** webhooks: bookings whose appointment.booked event must reach the receiver; the longest wait for them. */
+	webhookBookings: num("BENCH_WEBHOOK_BOOKINGS", 300, 60),
+	webhookWaitS: num("BENCH_WEBHOOK_WAIT_S", 120, 60),
 	/** hops: warm samples per request type; bookings whose projection lag is measured. */
 	hopsRepeats: num("BENCH_HOPS_REPEATS", 5, 3),
 	lagBookings: num("BENCH_LAG_BOOKINGS", 300, 100),

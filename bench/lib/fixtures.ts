@@ -88,20 +88,32 @@ export interface Patient {
 export interface BenchDoctor {
 	id: string;
 	capacity: number;
+	/** The doctor's login (`loginDoctor`), for the scenarios that act as the doctor. */
+	email: string;
 }
 
-/** An approved doctor with the all-day UTC schedule (no login: the bench books as patients). */
-async function createDoctor(ctx: Ctx, capacity: number): Promise<BenchDoctor> {
+const DOCTOR_PASSWORD = "doctor-pass-123";
+
+/**
+ * An approved doctor with the all-day UTC schedule (no login: the bench books as patients); `schedule`
+ * adds fields to the schedule (e.g. `hold_seconds`).
+ */
+async function createDoctor(
+	ctx: Ctx,
+	capacity: number,
+	schedule: Record<string, unknown> = {},
+): Promise<BenchDoctor> {
 	const expect = (what: string, call: Call, status: number) => {
 		if (call.status !== status) throw new Error(`${what}: ${call.status} ${JSON.stringify(call.body)}`);
 	};
+	const email = `${unique("bench-dr")}@docslot.test`;
 	// A dropped POST may have created a doctor nobody uses; harmless.
 	const created = await api(ctx.baseUrl, "POST", "/api/doctors", {
 		token: ctx.adminToken,
 		body: {
 			name: "Dr. Bench",
-			email: `${unique("bench-dr")}@docslot.test`,
-			password: "doctor-pass-123",
+			email,
+			password: DOCTOR_PASSWORD,
 			specialty: "Bench",
 		},
 	});
@@ -114,15 +126,32 @@ async function createDoctor(ctx: Ctx, capacity: number): Promise<BenchDoctor> {
 			capacity,
 			slot_minutes: SLOT_MINUTES,
 			weekly: allWeek([{ start: DAY_START, end: DAY_END }]),
+			...schedule,
 		},
 	});
 	expect("PUT schedule", put, 200);
-	return { id, capacity };
+	return { id, capacity, email };
 }
 
 /** `n` doctors with the all-day UTC schedule, `limit` created at a time (each hashes a password). */
-export function createDoctors(ctx: Ctx, n: number, capacity: number, limit = 4): Promise<BenchDoctor[]> {
-	return mapLimit(n, limit, () => createDoctor(ctx, capacity));
+export function createDoctors(
+	ctx: Ctx,
+	n: number,
+	capacity: number,
+	limit = 4,
+	schedule: Record<string, unknown> = {},
+): Promise<BenchDoctor[]> {
+	return mapLimit(n, limit, () => createDoctor(ctx, capacity, schedule));
+}
+
+/** The doctor's own bearer token (one login: a password hash). */
+export async function loginDoctor(baseUrl: string, doctor: BenchDoctor): Promise<string> {
+	const call = await api(baseUrl, "POST", "/api/auth/login", {
+		body: { email: doctor.email, password: DOCTOR_PASSWORD },
+	});
+	if (call.status !== 200)
+		throw new Error(`login ${doctor.email}: ${call.status} ${JSON.stringify(call.body)}`);
+	return call.body.token as string;
 }
 
 export interface DoctorDay {

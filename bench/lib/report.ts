@@ -1,15 +1,18 @@
 // bench/report.md and bench/report.json from one run's results.
 
 import type { PathRow } from "../scenarios/booking";
+import type { DeliveryResult } from "../scenarios/delivery";
 import type { FanoutRow } from "../scenarios/fanout";
+import type { HoldsResult } from "../scenarios/holds";
 import { HOP_KINDS, type HopStat, type HopsResult } from "../scenarios/hops";
 import type { ProfileResult } from "../scenarios/profile";
+import type { WebhookResult } from "../scenarios/webhooks";
 import type { Verification } from "./booking";
 import type { Config } from "./config";
 import { type LoadRow, serviceCpuPerAnswer } from "./context";
 import type { CpuUse } from "./cpu";
 import type { Source } from "./server";
-import { fmt } from "./stats";
+import { fmt, type LatencySummary } from "./stats";
 
 export interface TargetInfo {
 	name: string;
@@ -50,6 +53,10 @@ export interface Report {
 	spread: LoadRow[];
 	reads: LoadRow[];
 	fanout: FanoutRow[];
+	/** Absent in reports from before the holds, offers, notifications and webhooks scenarios. */
+	holds?: HoldsResult[];
+	deliveries?: DeliveryResult[];
+	webhooks?: WebhookResult[];
 	scaling: LoadRow[];
 	profile: ProfileResult[];
 	errors: string[];
@@ -173,6 +180,109 @@ function hopsSections(results: readonly HopsResult[]): string[] {
 	return lines;
 }
 
+function summaryCells(l: LatencySummary): string {
+	return `${l.n} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)}`;
+}
+
+function holdsSections(results: readonly HoldsResult[]): string[] {
+	const lines = [
+		"## Holds: hold → confirm, and expiries",
+		"",
+		"**Hold → confirm against plain booking, on one load.** One open-loop load on one fresh doctor-day (capacity 1000 per slot, so nothing is refused for lack of room): arrivals at a fixed rate, alternately a plain booking (`POST /api/appointments`) and a hold (`POST /api/holds`) followed, as soon as it is answered, by its confirmation (`POST /api/appointments` with `hold_id`), each arrival a different patient at a random slot. The arrival rate is the open-loop booking rate R ÷ 1.5, so the service gets about R requests/s like the other open-loop rows. Latencies of `plain booking`, `hold` and `hold → confirm` are from the arrival's intended time (open loop); `confirm` from the moment its request was sent. The day is then checked like every booking load (every 201, plain or confirmed, reads back; the day holds exactly them).",
+		"",
+		"| target | arrivals/s | step | n | statuses | p50 ms | p90 ms | p99 ms | max ms | CPU ours / others | check |",
+		"|---|---:|---|---:|---|---:|---:|---:|---:|---|---|",
+	];
+	for (const r of results) {
+		for (const [k, step] of r.steps.entries())
+			lines.push(
+				`| ${r.target} | ${k === 0 ? `${fmt(r.rate, 0)}${r.overloaded ? " **overloaded**" : ""}` : ""} | ${step.step} | ${step.latency.n} | ${statuses(step.statuses)} | ${ms(step.latency.p50)} | ${ms(step.latency.p90)} | ${ms(step.latency.p99)} | ${ms(step.latency.max)} | ${k === 0 ? cpu(r.cpu) : ""} | ${k === 0 ? check(r.verification) : ""} |`,
+			);
+	}
+	lines.push("");
+	for (const r of results) {
+		const plain = r.steps.find((s) => s.step === "plain booking")?.latency;
+		const flow = r.steps.find((s) => s.step === "hold → confirm")?.latency;
+		if (plain && flow)
+			lines.push(
+				`${r.target}: hold → confirm takes ${ratio(flow.p50, plain.p50)} a plain booking at p50, ${ratio(flow.p99, plain.p99)} at p99 (two round trips instead of one).`,
+				"",
+			);
+	}
+	const expiries = results.filter((r) => r.expiry !== null);
+	if (expiries.length > 0) {
+		lines.push(
+			"**Holds expiring on one doctor-day.** N holds on one fresh doctor-day (distinct patients, slots in turn), `hold_seconds` at its minimum (10), placed by 16 clients as fast as the service answers; the day's live socket, opened first, shows each slot's `held` fall as the object's alarm expires them (one alarm per object; each firing ends every hold that is due, as one change pushed to the watchers). `lag` pairs the k-th place shown freed with the k-th earliest `expires_at` (the service's clock; same machine). The holds come due as fast as they were placed (`due over`), so `freed/s` can be no higher than the placing rate: it shows the object keeps up with that rate, at the lag given, not its ceiling.",
+			"",
+			"| target | holds placed | placed in | due over | most held at once | freed | freed over | freed/s | freeing updates | largest batch | lag p50 ms | lag p90 ms | lag p99 ms | lag max ms | still held |",
+			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+			...expiries.map((r) => {
+				const e = r.expiry as NonNullable<HoldsResult["expiry"]>;
+				const placed = `${e.placed}${e.placed < e.requested ? ` of ${e.requested} (${statuses(e.placeStatuses)})` : ""}`;
+				return `| ${r.target} | ${placed} | ${fmt(e.placeS)} s | ${fmt(e.dueSpanS)} s | ${e.peakHeld} | ${e.freed} | ${fmt(e.freedSpanS)} s | ${fmt(e.freedSpanS > 0 ? e.freed / e.freedSpanS : Number.NaN)} | ${e.freeingUpdates} | ${e.largestBatch} | ${ms(e.lag.p50)} | ${ms(e.lag.p90)} | ${ms(e.lag.p99)} | ${ms(e.lag.max)} | ${e.missing} |`;
+			}),
+			"",
+		);
+	}
+	return lines;
+}
+
+function deliverySections(results: readonly DeliveryResult[]): string[] {
+	const lines: string[] = [];
+	const section = (scenario: DeliveryResult["scenario"], title: string, text: string) => {
+		const rows = results.filter((r) => r.scenario === scenario);
+		if (rows.length === 0) return;
+		lines.push(
+			title,
+			"",
+			text,
+			"",
+			"| target | trials | what | n | p50 ms | p90 ms | p99 ms | max ms | missing |",
+			"|---|---:|---|---:|---:|---:|---:|---:|---:|",
+		);
+		for (const r of rows) {
+			lines.push(
+				`| ${r.target} | ${r.trials}${r.failedSetups > 0 ? ` (${r.failedSetups} failed to set up)` : ""} | ${r.trigger.what} | ${summaryCells(r.trigger.latency)} | |`,
+				...r.timings.map((t) => `| ${r.target} | | ${t.what} | ${summaryCells(t.latency)} | ${t.missing} |`),
+			);
+		}
+		lines.push("");
+	};
+	section(
+		"offers",
+		"## Waitlist offer delivered to the waiting page",
+		"One trial at a time on a capacity-1 doctor, a fresh slot each: patient A books the slot; patient B joins its waitlist (`POST /api/waitlist`) and opens their own channel (`/api/me/live`, with a ticket from `POST /api/live-tickets`) as the booking page does; A cancels. Timed from the moment the cancel is sent: its answer; B's channel receiving the `waitlist_offer` notification (on which the booking page shows the offer with Accept / Decline); the day's live socket (held by the bench since before the trial) showing the place `held` for B. A missing offer (none within 10 s) fails the run.",
+	);
+	section(
+		"notifications",
+		"## Notification delivered to the doctor's open page",
+		"One trial at a time: a patient books the doctor (a fresh place each); the doctor's page holds its channel (`/api/me/live`, opened once with a ticket from `POST /api/live-tickets` after the doctor's login). Timed from the moment the booking is sent: its answer, and the channel receiving the notification for that appointment (the day event → the doctor's User object after the answer → the socket). A missing notification (none within 10 s) fails the run.",
+	);
+	return lines;
+}
+
+function webhookSections(results: readonly WebhookResult[]): string[] {
+	return [
+		"## Webhook deliveries with a receiver that answers 500 half the time",
+		"",
+		"A receiver in the bench process (Node's http server on 127.0.0.1) answers 500 to every other POST it gets (strict alternation, whatever the event) and 204 to the rest, checking each accepted delivery's `Docslot-Signature` with the webhook's secret. A doctor with a webhook (`appointment.booked`, created by an admin) gets N bookings from 8 clients; every event must then arrive at least once. The queue retries a refused delivery after 2 s, 4 s, 8 s, … (`src/core/webhooks.ts`) and dead-letters it after 8 attempts, so the time until all are delivered is set by the backoff, not the service's speed: the rates to read are `first attempts/s` (the first attempt of every event, from the first POST to the last event's first attempt: what the queue and the Worker push; it cannot exceed the rate the bookings were made at, `events` ÷ `booked in`) and the attempts per event. The queue gathers messages for up to 1 s (`max_batch_timeout` in wrangler.toml), which sets most of `booked → first attempt`. So that a run ends within the backoff of 3 refusals (2 + 4 + 8 s), the receiver accepts a delivery it has already refused 3 times. `all delivered` is from the first booking sent to the last event's acceptance.",
+		"",
+		"| target | events | booked in | POSTs | refused | first attempts/s | booked → first attempt p50 / p99 ms | all delivered after | delivered/s | accepted at attempt | booked → accepted p50 / p99 ms | duplicates | check |",
+		"|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|---:|---|",
+		...results.map((r) => {
+			const attempts = Object.entries(r.attempts)
+				.sort((a, b) => Number(a[0]) - Number(b[0]))
+				.map(([k, n]) => `${k}: ${n}`)
+				.join(", ");
+			const checked = r.ok
+				? `✓ all ${r.events} arrived, signed`
+				: `✗ ${r.delivered} of ${r.events} arrived in ${fmt(r.waitedS, 0)} s${r.badSignatures > 0 ? `, ${r.badSignatures} BAD SIGNATURES` : ""}${r.unexpected > 0 ? `, ${r.unexpected} unexpected` : ""}${r.malformed > 0 ? `, ${r.malformed} malformed` : ""}`;
+			return `| ${r.target} | ${r.events} | ${fmt(r.bookingS)} s | ${r.posts} | ${r.refused} | ${fmt(r.firstAttemptsS > 0 ? r.firstAttempts / r.firstAttemptsS : Number.NaN)} | ${ms(r.firstAttemptDelay.p50)} / ${ms(r.firstAttemptDelay.p99)} | ${fmt(r.allDeliveredS)} s | ${fmt(r.allDeliveredS > 0 ? r.delivered / r.allDeliveredS : Number.NaN)} | ${attempts} | ${ms(r.deliveryDelay.p50)} / ${ms(r.deliveryDelay.p99)} | ${r.duplicates} | ${checked} |`;
+		}),
+		"",
+	];
+}
+
 export function renderMarkdown(report: Report, chartFile: string | null): string {
 	const { machine, source, config } = report;
 	// A hops-only run starts no main service, so its targets are described by the hops results.
@@ -200,8 +310,8 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		"## How to run",
 		"",
 		"```sh",
-		"npm run bench                     # full run (~15 min): bench/report.md, bench/report.json, bench/report.svg",
-		"BENCH_QUICK=1 npm run bench       # smoke sizes (~3 min)",
+		"npm run bench                     # full run (~20 min): bench/report.md, bench/report.json, bench/report.svg",
+		"BENCH_QUICK=1 npm run bench       # smoke sizes (~6 min)",
 		"BENCH_TARGETS=runtime BENCH_SCENARIOS=spread,scaling npm run bench   # a subset",
 		"```",
 		"",
@@ -318,6 +428,9 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 				"",
 			);
 	}
+	if ((report.holds ?? []).length > 0) push(...holdsSections(report.holds ?? []));
+	if ((report.deliveries ?? []).length > 0) push(...deliverySections(report.deliveries ?? []));
+	if ((report.webhooks ?? []).length > 0) push(...webhookSections(report.webhooks ?? []));
 	if (report.scaling.length > 0) {
 		push(
 			"## 5. Scaling curve",

@@ -21,6 +21,9 @@ function sameSlot(a: SlotView | undefined, b: SlotView): boolean {
 		a.time === b.time &&
 		a.capacity === b.capacity &&
 		a.booked === b.booked &&
+		// A hold on a slot with places left keeps it "available": its held and remaining still change.
+		a.held === b.held &&
+		a.remaining === b.remaining &&
 		a.status === b.status
 	);
 }

@@ -62,6 +62,32 @@ describe("a hold's expiry", () => {
 		inbox.close();
 	});
 
+	it("is pushed live on a slot with places left too, where the status stays available", async () => {
+		const doctor = await createDoctor({ capacity: 2 });
+		const patient = await createPatient();
+		const date = inDays(6);
+		const start = at(date, "10:00");
+		const inbox = await openSocket(`/api/doctors/${doctor.id}/availability/date/${date}/live`);
+		await inbox.next();
+		const held = await api("POST", "/api/holds", {
+			headers: { authorization: `Bearer ${patient.token}` },
+			body: { doctor_id: doctor.id, start },
+		});
+		expect(held.status).toBe(201);
+		const placed = await inbox.next();
+		expect(placed.slots).toEqual([
+			expect.objectContaining({ start, held: 1, remaining: 1, status: "available" }),
+		]);
+		const stub = doctorDay(env, doctor.id, date);
+		await ageHolds(stub, 300_000);
+		await alarmUntilExpired(stub, held.body.hold.id);
+		const freed = await inbox.next();
+		expect(freed.slots).toEqual([
+			expect.objectContaining({ start, held: 0, remaining: 2, status: "available" }),
+		]);
+		inbox.close();
+	});
+
 	it("books nothing for a confirm that races the expiry: HOLD_EXPIRED, and the place is free", async () => {
 		const day = config();
 		const stub = await pushed(day);
