@@ -1,11 +1,9 @@
 // Rescheduling decided as pure functions (time injected): who may start one, one saga per appointment, the
-// same-day decision that secures the new place before the old one goes, the release of the old one, and what
-// a reschedule tells: one notification, one webhook event, an email whose .ics moves the event.
+// same-day decision that secures the new place before the old one goes, and the release of the old one.
 import { describe, expect, it } from "vitest";
 import { type Actor, type Appointment, createAppointment } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
 import type { BookState, DayEvent } from "../../src/core/day-decider";
-import { notificationEmail } from "../../src/core/email";
 import { decideHold, type HoldRecord } from "../../src/core/holds";
 import type { AppointmentStatus } from "../../src/core/lifecycle";
 import { isNotifiable, notificationsFor } from "../../src/core/notifications";
@@ -18,8 +16,6 @@ import {
 	type RescheduleSaga,
 	type SagaStep,
 } from "../../src/core/reschedule";
-import { webhookEventOf } from "../../src/core/webhooks";
-import { parseCalendar } from "../parse-ics";
 
 const DATE = "2027-03-15";
 const NOW = Date.parse("2027-03-10T12:00:00.000Z");
@@ -273,102 +269,5 @@ describe("rescheduled notifications", () => {
 		expect(notificationsFor(other, { name: "Dr B", accountIds: ["u-dr-b"] }).map((n) => n.audience)).toEqual([
 			"doctor",
 		]);
-	});
-});
-
-describe("a reschedule's webhook event", () => {
-	const sameDay = {
-		...newBooking(
-			old,
-			{ ...command(patient), target: { doctorId: "dr-a", date: DATE, start: ms("10:00") } },
-			null,
-		),
-		id: "dr-a.2027-03-15.new00001",
-	};
-
-	it("is one appointment.rescheduled on one day: the new appointment, with the old one's id", () => {
-		const decision = decideSameDayReschedule(bookState(), old, sameDay, patient, NOW);
-		if (decision.kind !== "rescheduled") throw new Error(decision.code);
-		const hooks = decision.events.map(webhookEventOf).filter((e) => e !== null);
-		expect(hooks).toEqual([
-			{
-				type: "appointment.rescheduled",
-				appointment: decision.appointment,
-				previous: old.id,
-				doctorIds: ["dr-a"],
-				createdAt: new Date(NOW).toISOString(),
-			},
-		]);
-	});
-
-	it("across doctors, comes from the new day's booking, for the webhooks of both doctors", () => {
-		const to: Appointment = {
-			...old,
-			id: "dr-b.2027-03-16.new00001",
-			doctor_id: "dr-b",
-			date: "2027-03-16",
-			rescheduled_from: old.id,
-		};
-		const newDay: DayEvent = { type: "appointment.booked", appointment: to, booked_by: "p1" };
-		const oldDay = decideRelease(old, to, patient, NOW).events;
-		expect(webhookEventOf(newDay)).toMatchObject({
-			type: "appointment.rescheduled",
-			appointment: to,
-			previous: old.id,
-			doctorIds: ["dr-b", "dr-a"],
-		});
-		expect(oldDay.map(webhookEventOf)).toEqual([null]);
-	});
-
-	it("leaves plain bookings, cancellations and status changes as they were", () => {
-		const cancelled: DayEvent = {
-			type: "appointment.cancelled",
-			appointment: { ...old, status: "cancelled" },
-			cancelled_by: "patient",
-		};
-		const booked: DayEvent = { type: "appointment.booked", appointment: old, booked_by: "p1" };
-		expect([booked, cancelled].map((e) => [webhookEventOf(e)?.type, webhookEventOf(e)?.previous])).toEqual([
-			["appointment.booked", undefined],
-			["appointment.cancelled", undefined],
-		]);
-	});
-});
-
-describe("a reschedule's email", () => {
-	const to: Appointment = {
-		...old,
-		id: "dr-a.2027-03-15.new00001",
-		time: "10:00",
-		start: new Date(ms("10:00")).toISOString(),
-		end: new Date(ms("10:30")).toISOString(),
-		rescheduled_from: old.id,
-	};
-	const { previous } = decideRelease(old, to, patient, NOW);
-
-	it("carries an .ics: the new event, and the old one cancelled under its own UID with a higher SEQUENCE", () => {
-		const email = notificationEmail(
-			{ type: "rescheduled", title: "Appointment rescheduled", body: "…" },
-			{
-				siteUrl: "https://docslot.test",
-				calendar: {
-					appointment: to,
-					doctorName: "Dr Ada",
-					replaces: { appointment: previous, doctorName: "Dr Ada" },
-				},
-			},
-		);
-		const { events } = parseCalendar(email.ics ?? "");
-		expect(events.map((e) => [e.uid, e.status, e.sequence, e.start])).toEqual([
-			[`${to.id}@docslot`, "CONFIRMED", 0, ms("10:00")],
-			[`${old.id}@docslot`, "CANCELLED", 1, ms("09:00")],
-		]);
-	});
-
-	it("has no .ics for a cancellation", () => {
-		const email = notificationEmail(
-			{ type: "cancelled", title: "Appointment cancelled", body: "…" },
-			{ siteUrl: "https://docslot.test", calendar: { appointment: old, doctorName: "Dr Ada" } },
-		);
-		expect(email.ics).toBeNull();
 	});
 });
