@@ -1,6 +1,6 @@
-// Webhook deliveries from a doctor-day's events: each booked, cancelled, status or reschedule event becomes one queue
-// message per matching webhook, with an id derived from the webhook and the event's place in the day's log,
-// so a redelivered batch sends the same ids (receivers dedupe). The queue does the sending and retrying.
+// Webhook deliveries from a doctor-day's events: each booked, cancelled, status or reschedule event becomes
+// one queue message per matching webhook, with an id derived from the webhook and the event's place in the
+// day's log, so a redelivered batch sends the same ids (receivers dedupe). The queue sends and retries.
 import { webhookDeliveryId, webhookEventOf, webhookWants } from "../core/webhooks";
 import { hop } from "../lib/hops";
 import type { WebhookMessage } from "../webhooks/messages";
