@@ -9,6 +9,7 @@ const ALONE = [
 	"test-e2e/start-supervision.test.ts",
 	"test-e2e/storage-storm.test.ts",
 	"test-e2e/reschedule-crash.test.ts",
+	"test-e2e/webhook-dead-letter.test.ts",
 	"test-e2e/browser/room.test.ts",
 ];
 

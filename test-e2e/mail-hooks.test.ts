@@ -1,92 +1,35 @@
 // Webhooks and email against the real service: a local receiver checks every signature, goes down (500s,
-// then closed connections) and comes back, and still gets every event at least once, deduplicated by id;
-// the notification emails are read back from where wrangler's send_email stores them (its log says where).
-import { createHmac, timingSafeEqual } from "node:crypto";
+// then closed connections) and comes back, and still gets every event at least once, deduplicated by id; a
+// reschedule arrives as one appointment.rescheduled; the notification emails are read back from where
+// wrangler's send_email stores them (its log says where), the reschedule's .ics moving the event.
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api, at, createDoctor, inDays, registerPatients } from "./client";
+import { until, webhookReceiver } from "./webhook-receiver";
 
 const ctx = { baseUrl: inject("baseUrl"), adminToken: inject("adminToken") };
 
-interface Received {
-	id: string;
-	type: string;
-	signed: boolean;
-}
-
-/** A webhook receiver on 127.0.0.1: "up" answers 204, "500" answers 500, "closed" drops the connection. */
-function receiver() {
-	const received: Received[] = [];
-	/** Requests refused while down, by how. */
-	const refused = { "500": 0, closed: 0 };
-	let mode: "up" | "500" | "closed" = "up";
-	let secret = "";
-	const server: Server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on("data", (c: Buffer) => chunks.push(c));
-		req.on("end", () => {
-			if (mode !== "up") refused[mode]++;
-			if (mode === "closed") return req.socket.destroy();
-			if (mode === "500") return res.writeHead(500).end();
-			const body = Buffer.concat(chunks).toString("utf8");
-			const parsed = JSON.parse(body) as { id: string; type: string };
-			received.push({
-				id: parsed.id,
-				type: parsed.type,
-				signed: verify(secret, body, String(req.headers["docslot-signature"])),
-			});
-			res.writeHead(204).end();
-		});
-	});
-	return {
-		received,
-		refused,
-		server,
-		setMode: (m: typeof mode) => {
-			mode = m;
-		},
-		setSecret: (s: string) => {
-			secret = s;
-		},
-	};
-}
-
-/** The receiver's own check, with Node's HMAC: t within 5 minutes, v1 the hex HMAC of "<t>.<body>". */
-function verify(secret: string, body: string, header: string): boolean {
-	const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-	if (match === null || Math.abs(Date.now() / 1000 - Number(match[1])) > 300) return false;
-	const expected = createHmac("sha256", secret).update(`${match[1]}.${body}`).digest();
-	return timingSafeEqual(expected, Buffer.from(match[2] ?? "", "hex"));
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
-
 describe("webhooks and email against wrangler dev", () => {
-	const hook = receiver();
-	beforeAll(async () => {
-		await new Promise<void>((resolve) => hook.server.listen(0, "127.0.0.1", resolve));
-	});
-	afterAll(async () => {
-		await new Promise((resolve) => hook.server.close(resolve));
-	});
+	const hook = webhookReceiver();
+	beforeAll(hook.listen);
+	afterAll(hook.close);
 
-	it("delivers every event, signed, through an outage; emails the patient with the .ics", async () => {
+	it("delivers every event, signed, through an outage, a reschedule as one event; emails the .ics files", async () => {
 		const doctor = await createDoctor(ctx);
 		const [patient] = await registerPatients(ctx, 1);
 		if (patient === undefined) throw new Error("no patient");
-		const { port } = hook.server.address() as AddressInfo;
 		const created = await api(ctx.baseUrl, "POST", "/api/webhooks", {
 			token: doctor.token,
-			body: { url: `http://127.0.0.1:${port}/hook`, events: ["appointment.booked", "appointment.cancelled"] },
+			body: {
+				url: hook.url(),
+				events: [
+					"appointment.booked",
+					"appointment.cancelled",
+					"appointment.status_changed",
+					"appointment.rescheduled",
+				],
+			},
 		});
 		expect(created.status).toBe(201);
 		hook.setSecret(created.body.webhook.secret);
@@ -101,7 +44,7 @@ describe("webhooks and email against wrangler dev", () => {
 			expect(call.status).toBe(201);
 			return call.body.appointment.id as string;
 		};
-		await book("09:00");
+		const first = await book("09:00");
 		await until(() => hook.received.length >= 1, 10_000, "the first delivery");
 
 		// Down: two bookings' first attempts get 500s, then a cancellation's meets a dropped connection.
@@ -118,6 +61,15 @@ describe("webhooks and email against wrangler dev", () => {
 		hook.setMode("up");
 
 		await until(() => new Set(hook.received.map((r) => r.id)).size >= 4, 20_000, "all four events");
+
+		// Back up: a reschedule to another day is one event, the new appointment naming the old one.
+		const moved = await api(ctx.baseUrl, "POST", `/api/appointments/${first}/reschedule`, {
+			token: patient.token,
+			headers: { "idempotency-key": crypto.randomUUID() },
+			body: { start: at(inDays(3), "11:00") },
+		});
+		expect(moved.status).toBe(200);
+		await until(() => new Set(hook.received.map((r) => r.id)).size >= 5, 10_000, "the reschedule");
 		expect(hook.received.every((r) => r.signed)).toBe(true);
 		const types = new Map(hook.received.map((r) => [r.id, r.type]));
 		expect([...types.values()].sort()).toEqual([
@@ -125,7 +77,9 @@ describe("webhooks and email against wrangler dev", () => {
 			"appointment.booked",
 			"appointment.booked",
 			"appointment.cancelled",
+			"appointment.rescheduled",
 		]);
+		expect(hook.received.find((r) => r.type === "appointment.rescheduled")?.previous).toBe(first);
 		const log = await api(ctx.baseUrl, "GET", `/api/webhooks/${created.body.webhook.id}/deliveries`, {
 			token: doctor.token,
 		});
@@ -139,6 +93,17 @@ describe("webhooks and email against wrangler dev", () => {
 		const event = new ICAL.Component(ICAL.parse(readFileSync(ics, "utf8"))).getFirstSubcomponent("vevent");
 		expect(event?.getFirstPropertyValue("summary")).toBe("Appointment with Dr. E2E");
 		expect(readFileSync(booked[0]?.text ?? "", "utf8")).toContain("With Dr. E2E");
+		// The reschedule's .ics: the new appointment's event, and the old one's cancelled under its own UID.
+		const [rescheduled] = await emailsTo(patient.email, "Appointment rescheduled", 1);
+		const calendar = new ICAL.Component(ICAL.parse(readFileSync(rescheduled?.attachment ?? "", "utf8")));
+		expect(
+			calendar
+				.getAllSubcomponents("vevent")
+				.map((e) => [e.getFirstPropertyValue("uid"), e.getFirstPropertyValue("status")]),
+		).toEqual([
+			[`${moved.body.appointment.id}@docslot`, "CONFIRMED"],
+			[`${first}@docslot`, "CANCELLED"],
+		]);
 	}, 40_000);
 });
 

@@ -1,26 +1,36 @@
 // Emails in words: a notification's and a password reset's subject, text and HTML (and an .ics for
-// bookings), and how often a failed send is retried. Pure: the User object's outbox stores and sends them.
+// bookings and reschedules), and how often a failed send is retried. Pure: the User object's outbox stores
+// and sends them.
 import type { Appointment } from "./appointment";
-import { appointmentsCalendar } from "./calendar-ics";
+import { appointmentsCalendar, type CalendarEntry } from "./calendar-ics";
 import type { NotificationType } from "./notifications";
 
 export interface EmailContent {
 	subject: string;
 	text: string;
 	html: string;
-	/** An iCalendar attachment (invite.ics), for bookings. */
+	/** An iCalendar attachment (appointment.ics), for bookings and reschedules. */
 	ics: string | null;
+}
+
+/** An appointment for the email's .ics, with its doctor's name. */
+export interface EmailAppointment {
+	appointment: Appointment;
+	doctorName: string;
 }
 
 /** What a notification email needs besides the notification: where the site is, and its appointment. */
 export interface EmailContext {
 	siteUrl: string;
-	/** The appointment and its doctor's name, when the notification's event carried them. */
-	calendar?: { appointment: Appointment; doctorName: string };
+	/**
+	 * The appointment, when the notification's event carried it; a reschedule's new one, with the old one it
+	 * `replaces`.
+	 */
+	calendar?: EmailAppointment & { replaces?: EmailAppointment };
 }
 
-/** Notification types whose email carries the appointment as an .ics (a reschedule books the new place). */
-const WITH_ICS: readonly NotificationType[] = ["booked", "confirmed"];
+/** Notification types whose email carries the appointment as an .ics. */
+const WITH_ICS: readonly NotificationType[] = ["booked", "confirmed", "rescheduled"];
 
 /** A send is tried this many times in all before it is dead-lettered. */
 export const EMAIL_MAX_ATTEMPTS = 6;
@@ -43,21 +53,11 @@ export function notificationEmail(
 	const calendar = context.calendar;
 	const ics =
 		calendar !== undefined && WITH_ICS.includes(notification.type)
-			? appointmentsCalendar(
-					[
-						{
-							appointment: calendar.appointment,
-							sequence: 0,
-							doctorName: calendar.doctorName,
-							timezone: null,
-						},
-					],
-					{
-						name: "docslot appointment",
-						viewer: "patient",
-						pageUrl: link,
-					},
-				)
+			? appointmentsCalendar(calendarEntries(calendar), {
+					name: "docslot appointment",
+					viewer: "patient",
+					pageUrl: link,
+				})
 			: null;
 	return {
 		subject: notification.title,
@@ -65,6 +65,26 @@ export function notificationEmail(
 		html: page(notification.title, [notification.body], { href: link, label: "Open docslot" }, optOut),
 		ics,
 	};
+}
+
+/**
+ * The .ics events: the appointment as booked (SEQUENCE 0), and for a reschedule also the old appointment,
+ * STATUS:CANCELLED under its own UID with its SEQUENCE raised by its changes. Not the old UID moved to the new
+ * time: a UID names one appointment everywhere (feed, "Add to calendar", earlier emails; RFC 5545 3.8.4.7),
+ * and the new appointment has its own id, so its event must carry that id's UID to stay one event.
+ */
+function calendarEntries(calendar: NonNullable<EmailContext["calendar"]>): CalendarEntry[] {
+	const entry = (a: EmailAppointment, sequence: number): CalendarEntry => ({
+		appointment: a.appointment,
+		sequence,
+		doctorName: a.doctorName,
+		timezone: null,
+	});
+	const { replaces } = calendar;
+	if (replaces === undefined) return [entry(calendar, 0)];
+	// Each status it had after the first is one change: at least the move itself.
+	const changes = Math.max((replaces.appointment.history?.length ?? 0) - 1, 1);
+	return [entry(calendar, 0), entry(replaces, changes)];
 }
 
 /** The reset email: the single-use link, and how long it works. */

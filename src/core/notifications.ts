@@ -233,15 +233,15 @@ function rescheduled(
 		forPatient(
 			from,
 			"rescheduled",
-			"Appointment moved",
-			`${who} moved your appointment ${moves}${elsewhere}.`,
+			"Appointment rescheduled",
+			`${who} rescheduled your appointment ${moves}${elsewhere}.`,
 		),
 		...forDoctor(
 			from,
 			doctor,
 			"rescheduled",
-			"Booking moved",
-			`${doctorWho} moved the booking ${moves}${elsewhere}.`,
+			"Booking rescheduled",
+			`${doctorWho} rescheduled the booking ${moves}${elsewhere}.`,
 		),
 	];
 }

@@ -2,19 +2,21 @@
 // t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">), delivery ids stable across redeliveries, and backoff.
 
 import { hex, hmacHex, hmacVerifyHex } from "../lib/hmac";
-import type { Appointment } from "./appointment";
+import { type Appointment, parseAppointmentId } from "./appointment";
 import type { DayEvent } from "./day-decider";
 
 export const WEBHOOK_EVENTS = [
 	"appointment.booked",
 	"appointment.cancelled",
 	"appointment.status_changed",
+	"appointment.rescheduled",
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** Attempts in all (the queue's max_retries + 1 in wrangler.toml): then the dead-letter queue. */
 export const WEBHOOK_MAX_ATTEMPTS = 8;
-const FIRST_RETRY_SECONDS = 2;
+/** The first retry's delay in seconds, doubled for each later one (WEBHOOK_FIRST_RETRY_SECONDS overrides it). */
+export const WEBHOOK_FIRST_RETRY_SECONDS = 2;
 const MAX_RETRY_SECONDS = 3600;
 
 /** The body every delivery POSTs. */
@@ -22,41 +24,74 @@ export interface WebhookPayload {
 	id: string;
 	type: WebhookEvent;
 	created_at: string;
-	data: { appointment: Appointment };
+	/** `previous`: a reschedule's old appointment id (`appointment` is the new one). */
+	data: { appointment: Appointment; previous?: string };
+}
+
+/** A day event as webhooks see it: its type, the appointment, and the doctors whose webhooks hear of it. */
+export interface WebhookEventOf {
+	type: WebhookEvent;
+	appointment: Appointment;
+	previous?: string;
+	doctorIds: string[];
+	createdAt: string;
 }
 
 /**
  * The day event as a webhook event, with when it happened (read from the appointment, so every redelivery
- * says the same), or null for events webhooks do not carry.
+ * says the same), or null for events webhooks do not carry. A reschedule is one `appointment.rescheduled`,
+ * sent from the new appointment's booking (written whenever the new place is confirmed, so it is never lost),
+ * to the webhooks of the old and the new doctor; the old appointment's move to `rescheduled` sends nothing.
  */
-export function webhookEventOf(
-	event: DayEvent,
-): { type: WebhookEvent; appointment: Appointment; createdAt: string } | null {
+export function webhookEventOf(event: DayEvent): WebhookEventOf | null {
 	switch (event.type) {
 		case "appointment.booked":
 		case "appointment.cancelled":
 		case "appointment.status_changed": {
 			const a = event.appointment;
+			if (a.status === "rescheduled") return null;
 			const lastChange = a.history?.at(-1)?.at;
-			return { type: event.type, appointment: a, createdAt: a.cancelled_at ?? lastChange ?? a.created_at };
+			const createdAt = a.cancelled_at ?? lastChange ?? a.created_at;
+			const from = event.type === "appointment.booked" ? a.rescheduled_from : undefined;
+			if (from === undefined)
+				return { type: event.type, appointment: a, doctorIds: [a.doctor_id], createdAt };
+			const fromDoctor = parseAppointmentId(from)?.doctorId ?? a.doctor_id;
+			return {
+				type: "appointment.rescheduled",
+				appointment: a,
+				previous: from,
+				doctorIds: fromDoctor === a.doctor_id ? [a.doctor_id] : [a.doctor_id, fromDoctor],
+				createdAt,
+			};
 		}
 		default:
 			return null;
 	}
 }
 
-/** Whether a webhook (its owner doctor, null: every doctor; its event types) takes this event. */
+/** Whether a webhook (its owner doctor, null: every doctor; its event types) takes an event of these doctors. */
 export function webhookWants(
 	webhook: { doctorId: string | null; events: readonly string[] },
-	doctorId: string,
+	doctorIds: readonly string[],
 	type: WebhookEvent,
 ): boolean {
-	return (webhook.doctorId === null || webhook.doctorId === doctorId) && webhook.events.includes(type);
+	return (webhook.doctorId === null || doctorIds.includes(webhook.doctorId)) && webhook.events.includes(type);
 }
 
-/** Seconds before the next try after `attempts` failed ones: 2, 4, 8, … capped at an hour. */
-export function webhookRetryDelaySeconds(attempts: number): number {
-	return Math.min(FIRST_RETRY_SECONDS * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_SECONDS);
+/** Seconds before the next try after `attempts` failed ones: 2, 4, 8, … (from `firstSeconds`), capped at an hour. */
+export function webhookRetryDelaySeconds(
+	attempts: number,
+	firstSeconds = WEBHOOK_FIRST_RETRY_SECONDS,
+): number {
+	return Math.min(firstSeconds * 2 ** Math.max(attempts - 1, 0), MAX_RETRY_SECONDS);
+}
+
+/** WEBHOOK_FIRST_RETRY_SECONDS as a whole number of seconds (the queue takes no fractions), else the default. */
+export function firstRetrySeconds(value: string | undefined): number {
+	const seconds = Number(value);
+	return value !== undefined && value !== "" && Number.isInteger(seconds) && seconds >= 0
+		? seconds
+		: WEBHOOK_FIRST_RETRY_SECONDS;
 }
 
 /**

@@ -55,17 +55,34 @@ export async function inboxDeliveries(
 			const { audience: _, recipient, subject, ...rest } = draft;
 			const id = await notificationId(notice, recipient, subject);
 			const list = byRecipient.get(recipient) ?? [];
-			// The appointment rides along for the email's calendar attachment (the inbox keeps only its id).
-			const appointment = "appointment" in notice.event ? notice.event.appointment : undefined;
-			const calendar =
-				appointment?.id === draft.appointment_id
-					? { calendar: { appointment, doctorName: doctor.name ?? "your doctor" } }
-					: {};
-			list.push({ id, ...rest, ...calendar });
+			const calendar = emailCalendar(notice.event, draft.appointment_id, doctor);
+			list.push({ id, ...rest, ...(calendar === undefined ? {} : { calendar }) });
 			byRecipient.set(recipient, list);
 		}
 	}
 	return byRecipient;
+}
+
+/**
+ * The appointment that rides along for the email's calendar attachment (the inbox keeps only its id): the
+ * event's own, or for a reschedule the new one with the old one it replaces. Another doctor's new appointment
+ * says "your doctor": this consumer knows only its own doctor's name.
+ */
+function emailCalendar(
+	event: DayEvent,
+	appointmentId: string | null,
+	doctor: DoctorContext,
+): NewNotification["calendar"] {
+	if (!("appointment" in event) || event.appointment.id !== appointmentId) return undefined;
+	const doctorName = doctor.name ?? "your doctor";
+	const own = { appointment: event.appointment, doctorName };
+	if (event.type !== "appointment.status_changed" || event.to === undefined) return own;
+	const to = event.to;
+	return {
+		appointment: to,
+		doctorName: to.doctor_id === event.appointment.doctor_id ? doctorName : "your doctor",
+		replaces: own,
+	};
 }
 
 /** One call per recipient; every recipient is called even if one fails, and then this throws. */

@@ -1,6 +1,6 @@
-// Webhook deliveries from a doctor-day's events: each booked, cancelled or status event becomes one queue
-// message per matching webhook, with an id derived from the webhook and the event's place in the day's log,
-// so a redelivered batch sends the same ids (receivers dedupe). The queue does the sending and retrying.
+// Webhook deliveries from a doctor-day's events: each booked, cancelled, status or reschedule event becomes
+// one queue message per matching webhook, with an id derived from the webhook and the event's place in the
+// day's log, so a redelivered batch sends the same ids (receivers dedupe). The queue sends and retries.
 import { webhookDeliveryId, webhookEventOf, webhookWants } from "../core/webhooks";
 import { hop } from "../lib/hops";
 import type { WebhookMessage } from "../webhooks/messages";
@@ -50,19 +50,19 @@ export const webhooksConsumer: DayEventConsumer = {
 		const definitions = await webhookDefinitions(env);
 		const messages: { body: WebhookMessage }[] = [];
 		for (const event of events) {
+			// The event's own day (its log numbers it), whichever doctors hear of it.
 			const { doctor_id: doctorId, date } = event.appointment;
+			const data =
+				event.previous === undefined
+					? { appointment: event.appointment }
+					: { appointment: event.appointment, previous: event.previous };
 			for (const webhook of definitions) {
-				if (!webhookWants(webhook, doctorId, event.type)) continue;
+				if (!webhookWants(webhook, event.doctorIds, event.type)) continue;
 				const id = await webhookDeliveryId(webhook.id, doctorId, date, event.seq);
 				messages.push({
 					body: {
 						webhook_id: webhook.id,
-						payload: {
-							id,
-							type: event.type,
-							created_at: event.createdAt,
-							data: { appointment: event.appointment },
-						},
+						payload: { id, type: event.type, created_at: event.createdAt, data },
 					},
 				});
 			}

@@ -1,6 +1,6 @@
 // The User object's SQLite storage: the notifications inbox (deduplicated by id, newest first by arrival),
 // the account's tombstone once deleted, used live tickets and timers. Every method is synchronous.
-import type { Appointment } from "../core/appointment";
+import type { EmailContext } from "../core/email";
 import type { NotificationType } from "../core/notifications";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
 import { migrate, type StorageSchema } from "../lib/storage-migrations";
@@ -37,8 +37,8 @@ export interface NewNotification {
 	appointment_id: string | null;
 	title: string;
 	body: string;
-	/** The appointment, for the email's .ics (bookings); not kept in the inbox. */
-	calendar?: { appointment: Appointment; doctorName: string };
+	/** The appointment, for the email's .ics (bookings, reschedules); not kept in the inbox. */
+	calendar?: EmailContext["calendar"];
 }
 
 type Row = {

@@ -1,7 +1,12 @@
 // The Worker's queue() handler: POSTs each webhook delivery, signed, with a timeout; records every attempt
 // in the delivery log (D1); retries non-2xx answers and timeouts with exponential backoff through the
 // queue, which moves a message that failed its last attempt to the dead-letter queue, marked dead here.
-import { WEBHOOK_MAX_ATTEMPTS, webhookRetryDelaySeconds, webhookSignature } from "../core/webhooks";
+import {
+	firstRetrySeconds,
+	WEBHOOK_MAX_ATTEMPTS,
+	webhookRetryDelaySeconds,
+	webhookSignature,
+} from "../core/webhooks";
 import { WEBHOOK_DEAD_LETTER_QUEUE_NAME, type WebhookMessage } from "./messages";
 
 /** A receiver that has not answered by then counts as failed. */
@@ -52,7 +57,10 @@ async function attempt(env: Env, message: Message<WebhookMessage>, fetcher: Fetc
 		status = null;
 	}
 	const ok = status !== null && status >= 200 && status < 300;
-	const delay = webhookRetryDelaySeconds(message.attempts);
+	const delay = webhookRetryDelaySeconds(
+		message.attempts,
+		firstRetrySeconds(env.WEBHOOK_FIRST_RETRY_SECONDS),
+	);
 	const last = message.attempts >= WEBHOOK_MAX_ATTEMPTS;
 	await record(env, message, {
 		status: ok ? "delivered" : "retrying",
@@ -65,12 +73,20 @@ async function attempt(env: Env, message: Message<WebhookMessage>, fetcher: Fetc
 }
 
 async function markDead(env: Env, message: Message<WebhookMessage>) {
+	const { webhook_id: webhookId, payload } = message.body;
 	await env.DB.prepare(
 		"UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = ? AND status != 'delivered'",
 	)
-		.bind(message.body.payload.id)
+		.bind(payload.id)
 		.run();
-	console.error(JSON.stringify({ event: "webhook_dead_lettered", delivery_id: message.body.payload.id }));
+	console.error(
+		JSON.stringify({
+			event: "webhook_dead_lettered",
+			delivery_id: payload.id,
+			webhook_id: webhookId,
+			type: payload.type,
+		}),
+	);
 	message.ack();
 }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { isResetTokenValid, RESET_VALID_MINUTES, resetToken } from "../../src/api/reset-tokens";
 import { userObject } from "../../src/user/stub";
 import { ADMIN, api, at, bearer, createDoctor, eventually, inDays, unique } from "../helpers";
+import { parseCalendar } from "../parse-ics";
 
 const PASSWORD = "a-long-enough-password";
 
@@ -69,6 +70,34 @@ describe("notification emails", () => {
 		const event = new ICAL.Component(ICAL.parse(sent[0] ?? "")).getFirstSubcomponent("vevent");
 		expect(event?.getFirstPropertyValue("summary")).toBe("Appointment with Dr. Test");
 		expect(String(event?.getFirstPropertyValue("dtstart"))).toBe(at(inDays(3), "11:00").replace(".000", ""));
+	});
+
+	it("a reschedule emails the patient once, with an .ics of the new event and the old one cancelled", async () => {
+		const [doctor, patient] = [await createDoctor(), await register()];
+		await book(doctor.id, patient.token, "09:00");
+		await eventually(async () => (await outbox(patient.id)).length === 1);
+		const [old] = (await userObject(env, patient.id).list(50, null)).notifications;
+		const moved = await api("POST", `/api/appointments/${old?.appointment_id}/reschedule`, {
+			headers: { ...bearer(patient.token), "idempotency-key": crypto.randomUUID() },
+			body: { start: at(inDays(4), "10:00") },
+		});
+		expect(moved.status).toBe(200);
+		await eventually(async () => (await outbox(patient.id)).length === 2);
+		const sent: { subject: string; text: string; ics: string | null }[] = [];
+		await runInDurableObject(userObject(env, patient.id), (user) =>
+			user.sendDueEmails(Date.now(), async (e) => {
+				sent.push(e);
+			}),
+		);
+		const email = sent.find((e) => e.subject === "Appointment rescheduled");
+		expect(email?.text).toContain("You rescheduled your appointment from ");
+		const events = parseCalendar(email?.ics ?? "").events;
+		expect(events.map((e) => [e.uid, e.status, e.start])).toEqual([
+			[`${moved.body.appointment.id}@docslot`, "CONFIRMED", Date.parse(at(inDays(4), "10:00"))],
+			[`${old?.appointment_id}@docslot`, "CANCELLED", Date.parse(at(inDays(3), "09:00"))],
+		]);
+		expect(events[1]?.sequence).toBeGreaterThan(events[0]?.sequence ?? 0);
+		expect(sent.map((e) => e.subject).sort()).toEqual(["Appointment booked", "Appointment rescheduled"]);
 	});
 
 	it("PATCH /api/me refuses bad input and the admin token", async () => {

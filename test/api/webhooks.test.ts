@@ -88,6 +88,39 @@ describe("webhooks and their deliveries", () => {
 		expect((await api("GET", `/api/webhooks/${ids[0]}`, { headers: bearer(doctor.token) })).status).toBe(404);
 	});
 
+	it("logs a reschedule as one appointment.rescheduled delivery after the booking's", async () => {
+		const [doctor, patient] = [await createDoctor(), await createPatient()];
+		const created = await api("POST", "/api/webhooks", {
+			headers: bearer(doctor.token),
+			body: {
+				url: HOOK.url,
+				events: [
+					"appointment.booked",
+					"appointment.cancelled",
+					"appointment.status_changed",
+					"appointment.rescheduled",
+				],
+			},
+		});
+		expect([created.status, created.body.webhook.events.at(-1)]).toEqual([201, "appointment.rescheduled"]);
+		const booked = await api("POST", "/api/appointments", {
+			headers: bearer(patient.token),
+			body: { doctor_id: doctor.id, start: at(inDays(2), "09:00") },
+		});
+		const moved = await api("POST", `/api/appointments/${booked.body.appointment.id}/reschedule`, {
+			headers: { ...bearer(patient.token), "idempotency-key": crypto.randomUUID() },
+			body: { start: at(inDays(3), "10:00") },
+		});
+		expect(moved.status).toBe(200);
+		const path = `/api/webhooks/${created.body.webhook.id}/deliveries`;
+		const events = async () =>
+			(await api("GET", path, { headers: bearer(doctor.token) })).body.deliveries
+				.map((d: { event: string }) => d.event)
+				.sort();
+		await eventually(async () => (await events()).length >= 2);
+		expect(await events()).toEqual(["appointment.booked", "appointment.rescheduled"]);
+	});
+
 	it("logs a booking's delivery: the receiver is unreachable, so it is retrying", async () => {
 		const [doctor, patient] = [await createDoctor(), await createPatient()];
 		const hook = (await api("POST", "/api/webhooks", { headers: bearer(doctor.token), body: HOOK })).body

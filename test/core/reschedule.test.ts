@@ -220,9 +220,16 @@ describe("rescheduled notifications", () => {
 			["patient", "rescheduled"],
 			["doctor", "rescheduled"],
 		]);
-		expect(notes[0]?.body).toBe(
-			"You moved your appointment from Mon 15 Mar 2027 at 09:00 to Mon 15 Mar 2027 at 10:00.",
-		);
+		expect(notes.map((n) => [n.title, n.body])).toEqual([
+			[
+				"Appointment rescheduled",
+				"You rescheduled your appointment from Mon 15 Mar 2027 at 09:00 to Mon 15 Mar 2027 at 10:00.",
+			],
+			[
+				"Booking rescheduled",
+				"The patient rescheduled the booking from Mon 15 Mar 2027 at 09:00 to Mon 15 Mar 2027 at 10:00.",
+			],
+		]);
 	});
 	it("the new booking tells no one again on the same doctor; a new doctor hears of it", () => {
 		const booked: DayEvent = { type: "appointment.booked", appointment: to, booked_by: "p1" };

@@ -1,6 +1,7 @@
 // The webhook rules on their own: the signature a receiver checks, delivery ids, backoff, and matching.
 import { describe, expect, it } from "vitest";
 import {
+	firstRetrySeconds,
 	verifyWebhookSignature,
 	WEBHOOK_MAX_ATTEMPTS,
 	webhookDeliveryId,
@@ -63,14 +64,40 @@ describe("webhook deliveries", () => {
 		const delays = Array.from({ length: WEBHOOK_MAX_ATTEMPTS }, (_, i) => webhookRetryDelaySeconds(i + 1));
 		expect(delays).toEqual([2, 4, 8, 16, 32, 64, 128, 256]);
 		expect(webhookRetryDelaySeconds(30)).toBe(3600);
+		expect(webhookRetryDelaySeconds(3, 1)).toBe(4);
+		expect(webhookRetryDelaySeconds(5, 0)).toBe(0);
 	});
 
 	it.each([
-		[{ doctorId: null, events: ["appointment.booked"] }, "dr-a", "appointment.booked", true],
-		[{ doctorId: "dr-a", events: ["appointment.booked"] }, "dr-a", "appointment.booked", true],
-		[{ doctorId: "dr-b", events: ["appointment.booked"] }, "dr-a", "appointment.booked", false],
-		[{ doctorId: null, events: ["appointment.cancelled"] }, "dr-a", "appointment.booked", false],
-	] as const)("match a webhook %j to %s's %s: %s", (webhook, doctorId, type, wanted) => {
-		expect(webhookWants(webhook, doctorId, type)).toBe(wanted);
+		["unset", undefined, 2],
+		["empty", "", 2],
+		["0: at once", "0", 0],
+		["5", "5", 5],
+		["a fraction (the queue takes whole seconds)", "0.5", 2],
+		["negative", "-1", 2],
+		["not a number", "soon", 2],
+	])("take WEBHOOK_FIRST_RETRY_SECONDS %s → %i", (_name, value, seconds) => {
+		expect(firstRetrySeconds(value)).toBe(seconds);
+	});
+
+	it.each([
+		[{ doctorId: null, events: ["appointment.booked"] }, ["dr-a"], "appointment.booked", true],
+		[{ doctorId: "dr-a", events: ["appointment.booked"] }, ["dr-a"], "appointment.booked", true],
+		[{ doctorId: "dr-b", events: ["appointment.booked"] }, ["dr-a"], "appointment.booked", false],
+		[{ doctorId: null, events: ["appointment.cancelled"] }, ["dr-a"], "appointment.booked", false],
+		[
+			{ doctorId: "dr-a", events: ["appointment.rescheduled"] },
+			["dr-b", "dr-a"],
+			"appointment.rescheduled",
+			true,
+		],
+		[
+			{ doctorId: "dr-a", events: ["appointment.booked"] },
+			["dr-b", "dr-a"],
+			"appointment.rescheduled",
+			false,
+		],
+	] as const)("match a webhook %j to %j's %s: %s", (webhook, doctorIds, type, wanted) => {
+		expect(webhookWants(webhook, doctorIds, type)).toBe(wanted);
 	});
 });

@@ -16,7 +16,8 @@ const facts = (): DayFacts => ({ doctorId: "dr-w", date: "2027-03-15", version: 
 
 function appointment(doctorId: string): Appointment {
 	return {
-		id: `${doctorId}.2027-03-15.${unique("a")}`,
+		// Shaped like a real id, so the doctor can be read back from it (a reschedule's old appointment).
+		id: `${doctorId}.2027-03-15.${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
 		doctor_id: doctorId,
 		patient_id: "p-1",
 		date: "2027-03-15",
@@ -101,6 +102,48 @@ describe("the webhooks consumer", () => {
 		await webhooksConsumer.deliver(again.env, batch, facts);
 		expect(again.sent).toEqual(first.sent);
 		expect(new Set(first.sent.map((m) => m.payload.id)).size).toBe(3);
+	});
+
+	it("sends a reschedule once, as appointment.rescheduled with the old id, to the old and the new doctor's webhooks", async () => {
+		const [oldDoctor, newDoctor] = [unique("dr"), unique("dr")];
+		const old = { ...appointment(oldDoctor), status: "rescheduled" as const };
+		const to = { ...appointment(newDoctor), rescheduled_from: old.id };
+		const forOld = await addWebhook(oldDoctor, ["appointment.rescheduled"]);
+		const forNew = await addWebhook(newDoctor, ["appointment.rescheduled", "appointment.booked"]);
+		const all = await addWebhook(null, ["appointment.rescheduled", "appointment.status_changed"]);
+		await addWebhook(oldDoctor, ["appointment.booked", "appointment.status_changed"]);
+		// The new day writes the booking, the old day the move; one batch here stands for both days' logs.
+		const batch = [
+			{
+				seq: 1,
+				dayVersion: 1,
+				attempts: 0,
+				event: { type: "appointment.booked", appointment: to, booked_by: "p-1" },
+			},
+			{
+				seq: 2,
+				dayVersion: 2,
+				attempts: 0,
+				event: {
+					type: "appointment.status_changed",
+					appointment: old,
+					from: "confirmed",
+					changed_by: "patient",
+					to,
+				},
+			},
+		] as { seq: number; dayVersion: number; attempts: number; event: DayEvent }[];
+		const { sent, env: fake } = recordingEnv();
+		await webhooksConsumer.deliver(fake, batch, facts);
+		expect(sent.map((m) => m.webhook_id).sort()).toEqual([forOld, forNew, all].sort());
+		for (const m of sent) {
+			expect(m.payload).toEqual({
+				id: expect.stringMatching(/^whd_/),
+				type: "appointment.rescheduled",
+				created_at: to.created_at,
+				data: { appointment: to, previous: old.id },
+			});
+		}
 	});
 
 	it("reads no D1 and queues nothing for a batch without webhook events, or with no webhook", async () => {
