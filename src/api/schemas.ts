@@ -366,6 +366,8 @@ export const HoldBody = z.strictObject({
 export const RescheduleBody = z.strictObject({
 	start: Instant,
 	doctor_id: z.string().min(1).max(100).optional(),
+	// The new visit's type (null: one slot); absent: the old one's where the new doctor's schedule has it.
+	type: AppointmentTypeId.nullable().optional(),
 });
 
 export const HoldIdParam = z.object({ id: z.string().max(200) });

@@ -31,6 +31,7 @@ import {
 	isSameDay,
 	newBooking,
 	type RescheduleSaga,
+	rescheduleType,
 	type SagaStep,
 } from "../core/reschedule";
 import { diffSlots } from "../core/slot-diff";
@@ -275,7 +276,9 @@ export class DoctorDay extends DurableObject<Env> {
 				slotChangedAt: this.store.slotChangedAt(request.start),
 				dayBookings: this.store.dayBookings(),
 			};
-			const decision = decideHold(state, { ...request, id }, now);
+			// A reschedule saga's hold keeps the old visit's type where this day's schedule has it.
+			const type = rescheduleType(config ?? loaded, request.type, request.keptType);
+			const decision = decideHold(state, { ...request, type, id }, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
 				return this.refusal(refusal, request.start, this.slots(now));
@@ -571,9 +574,11 @@ export class DoctorDay extends DurableObject<Env> {
 			if (start.kind === "refused") return { ok: false, code: start.code };
 			if (start.kind === "resume") return this.sagaAnswer(start.saga, true);
 			if (old === null) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
-			const command = { ...newBooking(old, request, null), id: newId };
+			const held = config ?? loaded;
+			const type = rescheduleType(held, request.target.type, old.type);
+			const command = { ...newBooking(old, request, null, type), id: newId };
 			const state = {
-				config: config ?? loaded,
+				config: held,
 				booked: this.store.bookedCounts(),
 				keyed: null,
 				patientHoldsSlot: this.store.patientHolds(old.patient_id, command.start),
@@ -585,14 +590,15 @@ export class DoctorDay extends DurableObject<Env> {
 				// The old appointment gives its place up in the same change.
 				dayBookings: this.store.dayBookings() - 1,
 			};
-			const decision = decideSameDayReschedule(state, old, command, request.actor, now);
+			const oldSlots = this.store.placesOf(id);
+			const decision = decideSameDayReschedule(state, old, oldSlots, command, request.actor, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
 				const views = this.slots(now);
 				const alternatives = views.filter((s) => s.status === "available");
 				return { ...this.refusal(refusal, command.start, views), sameDayAlternatives: alternatives };
 			}
-			this.insertBooked(decision.appointment, command.bookedBy, null, decision.events, now);
+			this.insertBooked(decision.appointment, command.bookedBy, null, decision.events, now, decision.slots);
 			this.releaseOld(decision.previous);
 			this.store.saveSaga({
 				appointmentId: id,
@@ -640,6 +646,8 @@ export class DoctorDay extends DurableObject<Env> {
 				start: target.start,
 				expectedVersion: null,
 				id: saga.holdId,
+				...(target.type === undefined ? {} : { type: target.type }),
+				...(old.type === undefined ? {} : { keptType: old.type }),
 			});
 			sagaFault(this.env, 2, saga.idempotencyKey);
 			if (!held.ok) return this.abandonSaga(saga, held);

@@ -77,6 +77,9 @@ describe("POST /api/appointments/:id/reschedule", () => {
 			[{}, 400, "VALIDATION_ERROR"],
 			[{ start: "tomorrow" }, 400, "VALIDATION_ERROR"],
 			[{ start: at(inDays(3), "11:00"), type: 7 }, 400, "VALIDATION_ERROR"],
+			[{ start: at(inDays(3), "11:00"), type: "Long!" }, 400, "VALIDATION_ERROR"],
+			[{ start: at(inDays(3), "11:00"), type: "long" }, 400, "VALIDATION_ERROR"],
+			[{ start: at(inDays(5), "11:00"), type: "long" }, 400, "VALIDATION_ERROR"],
 			[{ start: at(inDays(3), "11:10") }, 409, "SLOT_NOT_FOUND"],
 			[{ start: at(inDays(3), "09:00") }, 409, "ALREADY_BOOKED"],
 			[{ start: at(inDays(400), "09:00") }, 409, "DAY_UNAVAILABLE"],
@@ -96,6 +99,36 @@ describe("POST /api/appointments/:id/reschedule", () => {
 		expect(forged.body.error.code).toBe("APPOINTMENT_NOT_FOUND");
 		const read = await api("GET", `/api/appointments/${old.id}`, { headers });
 		expect(read.body.appointment.status).toBe("confirmed");
+	});
+
+	it("takes `type` (all or none over its slots), keeps the old one's by default, and `null` for one slot", async () => {
+		const doctor = await createDoctor({
+			capacity: 1,
+			appointment_types: [{ id: "long", name: "Long visit", slots: 2 }],
+		});
+		const patient = await createPatient();
+		const date = inDays(3);
+		const old = await book(doctor.id, patient, date, "09:00");
+		const headers = bearer(patient.token);
+		const long = await move(old.id, headers, { start: at(date, "10:00"), type: "long" });
+		expect(long.status).toBe(200);
+		expect(long.body.appointment).toMatchObject({
+			type: "long",
+			start: at(date, "10:00"),
+			end: at(date, "11:00"),
+		});
+		const kept = await move(long.body.appointment.id, headers, { start: at(inDays(4), "09:00") });
+		expect(kept.status).toBe(200);
+		expect(kept.body.appointment).toMatchObject({ type: "long", end: at(inDays(4), "10:00") });
+		const single = await move(kept.body.appointment.id, headers, {
+			start: at(inDays(4), "09:00"),
+			type: null,
+		});
+		expect(single.status).toBe(200);
+		expect(single.body.appointment.type).toBeUndefined();
+		expect(single.body.appointment.end).toBe(at(inDays(4), "09:30"));
+		const slots = (await api("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(4)}`)).body.slots;
+		expect(slots.slice(0, 2).map((s: { booked: number }) => s.booked)).toEqual([1, 0]);
 	});
 
 	it("16 concurrent reschedules of one appointment: exactly one 200, the rest 409, one new place taken", async () => {

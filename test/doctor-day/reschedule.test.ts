@@ -27,10 +27,11 @@ async function book(
 	patient: TestPatient,
 	date: string,
 	time: string,
+	type?: string,
 ): Promise<Appointment> {
 	const booked = await api("POST", "/api/appointments", {
 		headers: bearer(patient.token),
-		body: { doctor_id: doctorId, start: at(date, time) },
+		body: { doctor_id: doctorId, start: at(date, time), type },
 	});
 	expect(booked.status).toBe(201);
 	return booked.body.appointment;
@@ -39,13 +40,14 @@ async function book(
 function reschedule(
 	old: Appointment,
 	actor: Actor,
-	to: { doctorId?: string; date: string; time: string },
+	to: { doctorId?: string; date: string; time: string; type?: string | null },
 	key: string | null = crypto.randomUUID(),
 ): Promise<RescheduleResult> {
 	const target = {
 		doctorId: to.doctorId ?? old.doctor_id,
 		date: to.date,
 		start: Date.parse(at(to.date, to.time)),
+		...(to.type === undefined ? {} : { type: to.type }),
 	};
 	return doctorDay(env, old.doctor_id, old.date).reschedule(
 		{ doctorId: old.doctor_id, date: old.date },
@@ -262,4 +264,93 @@ describe("a saga stopped at any step is finished by the old day's alarm", () => 
 			expect(retried).toMatchObject({ ok: true, replayed: true, appointment: { id: moved?.rescheduled_to } });
 		},
 	);
+});
+
+describe("a reschedule's visit type", () => {
+	const LONG = { appointment_types: [{ id: "long", name: "Long visit", slots: 2 }] };
+	const booked = async (doctorId: string, date: string, times: string[]) =>
+		Promise.all(times.map((time) => bookedAt(doctorId, date, time)));
+	const heldOn = async (doctorId: string, date: string) =>
+		(await doctorDay(env, doctorId, date).availability({ doctorId, date })).slots.reduce(
+			(n, s) => n + s.held,
+			0,
+		);
+
+	it("same day: a long visit moves one slot onto its own places and stays long; then becomes one slot", async () => {
+		const doctor = await createDoctor({ capacity: 1, ...LONG });
+		const patient = await createPatient();
+		const date = inDays(3);
+		const old = await book(doctor.id, patient, date, "09:00", "long");
+		const moved = await reschedule(old, asPatient(patient), { date, time: "09:30" });
+		if (!moved.ok) throw new Error(JSON.stringify(moved));
+		expect(moved.appointment).toMatchObject({
+			type: "long",
+			start: at(date, "09:30"),
+			end: at(date, "10:30"),
+		});
+		expect(await booked(doctor.id, date, ["09:00", "09:30", "10:00"])).toEqual([0, 1, 1]);
+		const single = await reschedule(moved.appointment, asPatient(patient), {
+			date,
+			time: "09:30",
+			type: null,
+		});
+		if (!single.ok) throw new Error(JSON.stringify(single));
+		expect(single.appointment.type).toBeUndefined();
+		expect(await booked(doctor.id, date, ["09:30", "10:00"])).toEqual([1, 0]);
+	});
+
+	it("across days: all or none; a full second slot or an unknown type changes nothing and holds nothing", async () => {
+		const [doctor, plain] = [
+			await createDoctor({ capacity: 1, ...LONG }),
+			await createDoctor({ capacity: 1 }),
+		];
+		const [patient, other] = [await createPatient(), await createPatient()];
+		const [date, later] = [inDays(3), inDays(5)];
+		const old = await book(doctor.id, patient, date, "09:00");
+		await book(doctor.id, other, later, "10:30");
+		const full = await reschedule(old, asPatient(patient), { date: later, time: "10:00", type: "long" });
+		expect(full).toMatchObject({ ok: false, code: "SLOT_FULL" });
+		const unknown = await reschedule(old, asPatient(patient), {
+			doctorId: plain.id,
+			date: later,
+			time: "10:00",
+			type: "long",
+		});
+		expect(unknown).toMatchObject({ ok: false, code: "UNKNOWN_TYPE" });
+		expect(await statusOf(old)).toBe("confirmed");
+		expect([await heldOn(doctor.id, later), await heldOn(plain.id, later)]).toEqual([0, 0]);
+		expect(await booked(doctor.id, later, ["10:00", "10:30"])).toEqual([0, 1]);
+		const moved = await reschedule(old, asPatient(patient), { date: later, time: "11:00", type: "long" });
+		if (!moved.ok) throw new Error(JSON.stringify(moved));
+		expect(moved.appointment).toMatchObject({ type: "long", end: at(later, "12:00") });
+		expect(await booked(doctor.id, later, ["11:00", "11:30"])).toEqual([1, 1]);
+	});
+
+	it("across doctors: the old type is kept where the new doctor has it, else the visit takes one slot", async () => {
+		const [doctor, second, plain] = [
+			await createDoctor({ capacity: 1, ...LONG }),
+			await createDoctor({ capacity: 1, ...LONG }),
+			await createDoctor({ capacity: 1 }),
+		];
+		const patient = await createPatient();
+		const date = inDays(3);
+		const [first, next] = [
+			await book(doctor.id, patient, date, "09:00", "long"),
+			await book(doctor.id, patient, date, "13:00", "long"),
+		];
+		const kept = await reschedule(first, asPatient(patient), {
+			doctorId: second.id,
+			date: inDays(4),
+			time: "09:00",
+		});
+		expect(kept).toMatchObject({ ok: true, appointment: { type: "long", end: at(inDays(4), "10:00") } });
+		const dropped = await reschedule(next, asPatient(patient), {
+			doctorId: plain.id,
+			date: inDays(4),
+			time: "09:00",
+		});
+		if (!dropped.ok) throw new Error(JSON.stringify(dropped));
+		expect(dropped.appointment.type).toBeUndefined();
+		expect(dropped.appointment.end).toBe(at(inDays(4), "09:30"));
+	});
 });
