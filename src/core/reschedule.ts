@@ -44,6 +44,11 @@ export interface RescheduleSaga {
 	/** The new appointment, once confirmed. */
 	appointment: Appointment | null;
 	startedAt: number;
+	/**
+	 * Who cancelled (or otherwise moved on) the old appointment while the saga ran: the saga then undoes its new
+	 * place instead of finishing (see `oldMovedOn`).
+	 */
+	movedOnBy?: Actor;
 }
 
 export type RescheduleRefusalCode =
@@ -217,4 +222,32 @@ export function decideSameDayReschedule(
 		events: [...decision.events, ...release.events],
 		slots: decision.slots,
 	};
+}
+
+/**
+ * Whether the old appointment moved on while its saga ran (cancelled, declined, checked in): it can no longer
+ * become `rescheduled`, so the saga undoes the new place (releases its hold, or cancels the new appointment)
+ * and answers INVALID_TRANSITION. Exactly one of the two stays confirmed otherwise; here none does, as asked.
+ */
+export function oldMovedOn(old: Appointment, saga: Pick<RescheduleSaga, "actor">): boolean {
+	return !holdsPlace(old.status) || !canMove(saga.actor.role, old.status, "rescheduled");
+}
+
+/**
+ * A cancel or status move of an appointment whose saga is under way: the saga to store, marked with who did
+ * it (null: no saga running, or already marked). Written in the cancel's own transaction.
+ */
+export function markMovedOn(saga: RescheduleSaga | null, actor: Actor): RescheduleSaga | null {
+	if (saga === null || saga.step === "done" || saga.movedOnBy !== undefined) return null;
+	return { ...saga, movedOnBy: actor };
+}
+
+/**
+ * Who undoes the new place: whoever moved the old appointment on, when they may touch the new one (the
+ * cancellation is theirs); otherwise (the old doctor, when the move was to another doctor) who asked for the move.
+ */
+export function undoActor(saga: RescheduleSaga, patientId: string): Actor {
+	const by = saga.movedOnBy;
+	const target = { doctor_id: saga.target.doctorId, patient_id: patientId };
+	return by !== undefined && canAccessAppointment(by, target) ? by : saga.actor;
 }

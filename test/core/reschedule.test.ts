@@ -11,11 +11,14 @@ import {
 	decideRelease,
 	decideRescheduleStart,
 	decideSameDayReschedule,
+	markMovedOn,
 	newBooking,
+	oldMovedOn,
 	type RescheduleCommand,
 	type RescheduleSaga,
 	rescheduleType,
 	type SagaStep,
+	undoActor,
 } from "../../src/core/reschedule";
 
 const DATE = "2027-03-15";
@@ -290,6 +293,46 @@ describe("a reschedule's visit type", () => {
 	] as const)("%s → %s, nothing released", (_name, start, type, booked, code) => {
 		const decision = decide(start, type, booked);
 		expect(decision).toMatchObject({ kind: "refused", code });
+	});
+});
+
+describe("a cancel while the saga runs", () => {
+	it.each([
+		["confirmed", false],
+		["pending", false],
+		["cancelled", true],
+		["declined", true],
+		["checked_in", true],
+		["no_show", true],
+		["rescheduled", true],
+	] as const)("the old appointment %s → moved on: %s (the saga undoes its new place)", (status, expected) => {
+		expect(oldMovedOn(at(status), saga("confirming"))).toBe(expected);
+	});
+
+	it("a cancel marks a running saga with who cancelled, once; nothing to mark without one, or once done", () => {
+		expect(markMovedOn(saga("holding"), doctor)).toEqual(saga("holding", { movedOnBy: doctor }));
+		expect(markMovedOn(saga("releasing", { movedOnBy: doctor }), patient)).toBeNull();
+		expect(markMovedOn(saga("done"), patient)).toBeNull();
+		expect(markMovedOn(null, patient)).toBeNull();
+	});
+
+	it.each([
+		["the patient cancelled: theirs", saga("confirming", { movedOnBy: patient }), patient],
+		["an admin cancelled: theirs", saga("confirming", { movedOnBy: admin }), admin],
+		// The move went to dr-b: the old doctor may not touch that appointment, so it is undone as the mover.
+		["the old doctor cancelled a move to another doctor", saga("confirming", { movedOnBy: doctor }), patient],
+		[
+			"the doctor cancelled a move within their days",
+			saga("confirming", {
+				actor: doctor,
+				movedOnBy: doctor,
+				target: { doctorId: "dr-a", date: "2027-03-16", start: ms("10:00") },
+			}),
+			doctor,
+		],
+		["not marked (a status move by nobody stored)", saga("confirming"), patient],
+	])("undone as: %s", (_name, running, expected) => {
+		expect(undoActor(running, old.patient_id)).toEqual(expected);
 	});
 });
 

@@ -354,3 +354,131 @@ describe("a reschedule's visit type", () => {
 		expect(dropped.appointment.end).toBe(at(inDays(4), "09:30"));
 	});
 });
+
+describe("a cancel of the old appointment while its saga runs", () => {
+	// [step stored, what the new day had done]: every point a cancel can land between the saga's awaits.
+	const points: [SagaStep, "nothing" | "held" | "booked"][] = [
+		["holding", "nothing"],
+		["holding", "held"],
+		["confirming", "held"],
+		["confirming", "booked"], // the confirm landed, but the saga stopped before storing it
+		["releasing", "booked"],
+	];
+	it.each(points)(
+		"saga at %s, new day %s: the new place is undone too, nothing stays held or booked",
+		async (step, done) => {
+			const doctor = await createDoctor({ capacity: 1 });
+			const patient = await createPatient();
+			const [date, later] = [inDays(3), inDays(6)];
+			const old = await book(doctor.id, patient, date, "09:00");
+			const start = Date.parse(at(later, "16:00"));
+			const where = { doctorId: doctor.id, date: later };
+			const newDay = doctorDay(env, doctor.id, later);
+			const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
+			const actor = asPatient(patient);
+			let made: Appointment | null = null;
+			if (done !== "nothing") {
+				const held = await newDay.hold(where, {
+					patientId: patient.id,
+					placedBy: patient.id,
+					start,
+					expectedVersion: null,
+					id: holdId,
+				});
+				expect(held.ok).toBe(true);
+			}
+			if (done === "booked") {
+				const booked = await newDay.book(where, {
+					patientId: patient.id,
+					bookedBy: patient.id,
+					start,
+					consultationMode: "in_person",
+					reason: null,
+					idempotencyKey: null,
+					holdId,
+					rescheduledFrom: old.id,
+				});
+				if (!booked.ok) throw new Error(JSON.stringify(booked));
+				made = booked.appointment;
+			}
+			const saga: RescheduleSaga = {
+				appointmentId: old.id,
+				actor,
+				idempotencyKey: "k",
+				target: { ...where, start },
+				holdId,
+				step,
+				appointment: step === "releasing" ? made : null,
+				startedAt: Date.now(),
+			};
+			const oldDay = doctorDay(env, doctor.id, date);
+			await runInDurableObject(oldDay, async (instance, state) => {
+				const { store } = instance as unknown as { store: DayStore };
+				state.storage.transactionSync(() => {
+					store.saveSaga(saga);
+					store.timers.at(`reschedule:${old.id}`, Date.now() + 60_000);
+				});
+			});
+			// The cancel lands between two of the saga's steps: it is answered at once, as any cancel.
+			const cancelled = await oldDay.cancel(old.id, actor);
+			expect(cancelled).toMatchObject({ ok: true, changed: true, appointment: { status: "cancelled" } });
+			// The saga goes on (here: its retry with the same key) and undoes the new place instead of finishing.
+			const retried = await reschedule(old, actor, { date: later, time: "16:00" }, "k");
+			expect(retried).toEqual({ ok: false, code: "INVALID_TRANSITION" });
+			expect(await bookedAt(doctor.id, later, "16:00")).toBe(0);
+			const day = await newDay.availability(where);
+			expect(day.slots.reduce((n, s) => n + s.held, 0)).toBe(0);
+			if (made !== null) {
+				const after = await newDay.appointment(made.id);
+				expect(after?.status).toBe("cancelled");
+				expect(after?.history?.at(-1)).toMatchObject({ status: "cancelled", by: patient.id });
+			}
+			expect(await statusOf(old)).toBe("cancelled");
+			await runInDurableObject(oldDay, async (instance) => {
+				const { store } = instance as unknown as { store: DayStore };
+				expect(store.findSaga(old.id)).toBeNull();
+			});
+			// Repeating it all is harmless.
+			expect(await reschedule(old, actor, { date: later, time: "16:00" }, "k")).toEqual({
+				ok: false,
+				code: "INVALID_TRANSITION",
+			});
+		},
+	);
+
+	it("the saga's alarm undoes it when no request is left to carry it on", async () => {
+		const doctor = await createDoctor({ capacity: 1 });
+		const patient = await createPatient();
+		const [date, later] = [inDays(3), inDays(7)];
+		const old = await book(doctor.id, patient, date, "09:00");
+		const start = Date.parse(at(later, "15:00"));
+		const where = { doctorId: doctor.id, date: later };
+		const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
+		const oldDay = doctorDay(env, doctor.id, date);
+		await runInDurableObject(oldDay, async (instance, state) => {
+			const { store } = instance as unknown as { store: DayStore };
+			state.storage.transactionSync(() => {
+				store.saveSaga({
+					appointmentId: old.id,
+					actor: asPatient(patient),
+					idempotencyKey: "k",
+					target: { ...where, start },
+					holdId,
+					step: "holding",
+					appointment: null,
+					startedAt: Date.now(),
+				});
+				store.timers.at(`reschedule:${old.id}`, Date.now() - 1);
+			});
+		});
+		expect((await oldDay.cancel(old.id, asPatient(patient))).ok).toBe(true);
+		await eventually(async () => {
+			await runDurableObjectAlarm(oldDay);
+			return runInDurableObject(
+				oldDay,
+				async (instance) => (instance as unknown as { store: DayStore }).store.findSaga(old.id) === null,
+			);
+		});
+		expect(await bookedAt(doctor.id, later, "15:00")).toBe(0);
+	});
+});
