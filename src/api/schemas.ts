@@ -350,6 +350,7 @@ export const BookBody = z.strictObject({
 	patient_ids: z.array(z.string().min(1).max(100)).min(1).max(10).optional(),
 });
 
+export const DependentIdParam = z.object({ id: z.string().max(100) });
 export const DependentBody = z.strictObject({ name: Name, birth_date: DateString.optional() });
 export const Dependent = z
 	.object({ id: z.string(), name: z.string(), birth_date: z.string().nullable() })

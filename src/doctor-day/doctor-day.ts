@@ -399,12 +399,20 @@ export class DoctorDay extends DurableObject<Env> {
 		return this.changeEntry(id, (entry, hold, now) => decideLeave(entry, hold, actor, now));
 	}
 
-	/** `overrideCutoff`: the patient's account is being deleted, so its places go even inside the cutoff. */
-	async cancel(id: string, actor: Actor, overrideCutoff = false): Promise<CancelResult> {
+	/**
+	 * `overrideCutoff`: the patient's account is being deleted (or the dependent removed), so its places go even
+	 * inside the cutoff. `ownedDependent`: a dependent the Worker checked the actor owns, whose appointment this is.
+	 */
+	async cancel(
+		id: string,
+		actor: Actor,
+		overrideCutoff = false,
+		ownedDependent?: string,
+	): Promise<CancelResult> {
 		return this.commit((config): CancelResult => {
 			const now = Date.now();
 			const stored = this.store.find(id)?.appointment ?? null;
-			const decision = decideCancel(stored, { actor, config, overrideCutoff }, now);
+			const decision = decideCancel(stored, { actor, config, overrideCutoff, ownedDependent }, now);
 			if (decision.kind === "refused") return { ok: false, code: decision.code };
 			if (decision.kind === "unchanged")
 				return { ok: true, appointment: decision.appointment, changed: false };

@@ -17,9 +17,9 @@ const LIFETIME_MS = 7 * 24 * 3600_000;
 function countedReader() {
 	const reader = {
 		reads: 0,
-		read: (async (target, since) => {
+		read: (async (target, since, removedSince) => {
 			reader.reads++;
-			return readRevocations(target, since);
+			return readRevocations(target, since, removedSince);
 		}) as ReadRevocations,
 	};
 	return reader;
@@ -85,9 +85,9 @@ describe("token revocations", () => {
 
 	it("do not remember a failed read: the next caller reads again", async () => {
 		let fail = true;
-		const reader: ReadRevocations = async (target, since) => {
+		const reader: ReadRevocations = async (target, since, removedSince) => {
 			if (fail) throw new Error("D1 is down");
-			return readRevocations(target, since);
+			return readRevocations(target, since, removedSince);
 		};
 		const revocations = new Revocations(reader, LIFETIME_MS);
 		expect(await outcome(revocations.require(env, "anyone", 0))).toMatch(/D1 is down/);
