@@ -234,11 +234,17 @@ export function oldMovedOn(old: Appointment, saga: Pick<RescheduleSaga, "actor">
 }
 
 /**
- * A cancel or status move of an appointment whose saga is under way: the saga to store, marked with who did
- * it (null: no saga running, or already marked). Written in the cancel's own transaction.
+ * A cancel or status move of an appointment whose saga is under way: the saga to store, marked with who moved
+ * the appointment (`after`: as the change left it) on (null: no saga running, already marked, or the change
+ * left it movable, as a doctor confirming a pending one does). Written in the change's own transaction.
  */
-export function markMovedOn(saga: RescheduleSaga | null, actor: Actor): RescheduleSaga | null {
+export function markMovedOn(
+	saga: RescheduleSaga | null,
+	actor: Actor,
+	after: Appointment,
+): RescheduleSaga | null {
 	if (saga === null || saga.step === "done" || saga.movedOnBy !== undefined) return null;
+	if (!oldMovedOn(after, saga)) return null;
 	return { ...saga, movedOnBy: actor };
 }
 

@@ -418,7 +418,7 @@ export class DoctorDay extends DurableObject<Env> {
 				return { ok: true, appointment: decision.appointment, changed: false };
 			this.store.updateStatus(decision.appointment);
 			dropReminders(this.store.timers, id);
-			this.markSagaMovedOn(id, actor);
+			this.markSagaMovedOn(decision.appointment, actor);
 			this.record(decision.events, now);
 			return { ok: true, appointment: decision.appointment, changed: true };
 		});
@@ -434,7 +434,7 @@ export class DoctorDay extends DurableObject<Env> {
 				return { ok: true, appointment: decision.appointment, changed: false };
 			this.store.updateStatus(decision.appointment);
 			if (!holdsPlace(to)) dropReminders(this.store.timers, id);
-			this.markSagaMovedOn(id, actor);
+			this.markSagaMovedOn(decision.appointment, actor);
 			this.record(decision.events, now);
 			return { ok: true, appointment: decision.appointment, changed: true };
 		});
@@ -815,8 +815,8 @@ export class DoctorDay extends DurableObject<Env> {
 	}
 
 	/** A running reschedule of this appointment will undo its new place, as `actor`; in the change's transaction. */
-	private markSagaMovedOn(id: string, actor: Actor): void {
-		const marked = markMovedOn(this.store.findSaga(id), actor);
+	private markSagaMovedOn(after: Appointment, actor: Actor): void {
+		const marked = markMovedOn(this.store.findSaga(after.id), actor, after);
 		if (marked !== null) this.store.saveSaga(marked);
 	}
 

@@ -309,11 +309,17 @@ describe("a cancel while the saga runs", () => {
 		expect(oldMovedOn(at(status), saga("confirming"))).toBe(expected);
 	});
 
-	it("a cancel marks a running saga with who cancelled, once; nothing to mark without one, or once done", () => {
-		expect(markMovedOn(saga("holding"), doctor)).toEqual(saga("holding", { movedOnBy: doctor }));
-		expect(markMovedOn(saga("releasing", { movedOnBy: doctor }), patient)).toBeNull();
-		expect(markMovedOn(saga("done"), patient)).toBeNull();
-		expect(markMovedOn(null, patient)).toBeNull();
+	it("a cancel marks a running saga with who cancelled, once; nothing to mark without one, once done, or when still movable", () => {
+		const cancelled = at("cancelled");
+		expect(markMovedOn(saga("holding"), doctor, cancelled)).toEqual(saga("holding", { movedOnBy: doctor }));
+		expect(markMovedOn(saga("holding"), doctor, at("declined"))).toEqual(
+			saga("holding", { movedOnBy: doctor }),
+		);
+		expect(markMovedOn(saga("releasing", { movedOnBy: doctor }), patient, cancelled)).toBeNull();
+		expect(markMovedOn(saga("done"), patient, cancelled)).toBeNull();
+		expect(markMovedOn(null, patient, cancelled)).toBeNull();
+		// A doctor confirming a pending appointment leaves it movable: the saga goes on.
+		expect(markMovedOn(saga("confirming"), doctor, at("confirmed"))).toBeNull();
 	});
 
 	it.each([
