@@ -115,3 +115,11 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 5_00
 		await scheduler.wait(10);
 	}
 }
+
+/** Whether D1's appointment list (the projection, filled after each answer) holds `count` of this patient's. */
+export async function projected(patientId: string, count: number): Promise<boolean> {
+	const row = await env.DB.prepare("SELECT count(*) AS n FROM appointments WHERE patient_id = ?")
+		.bind(patientId)
+		.first<{ n: number }>();
+	return row?.n === count;
+}

@@ -351,6 +351,7 @@ export const BookBody = z.strictObject({
 	patient_ids: z.array(z.string().min(1).max(100)).min(1).max(10).optional(),
 });
 
+export const DependentIdParam = z.object({ id: z.string().max(100) });
 export const DependentBody = z.strictObject({ name: Name, birth_date: DateString.optional() });
 export const Dependent = z
 	.object({ id: z.string(), name: z.string(), birth_date: z.string().nullable() })
@@ -367,6 +368,8 @@ export const HoldBody = z.strictObject({
 export const RescheduleBody = z.strictObject({
 	start: Instant,
 	doctor_id: z.string().min(1).max(100).optional(),
+	// The new visit's type (null: one slot); absent: the old one's where the new doctor's schedule has it.
+	type: AppointmentTypeId.nullable().optional(),
 });
 
 export const HoldIdParam = z.object({ id: z.string().max(200) });

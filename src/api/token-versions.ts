@@ -1,4 +1,4 @@
-// Which tokens each account still honours. A token carries the account's token version (`tv`) it was issued
+// Which tokens each account still honours, and which dependents their owners removed. A token carries the account's token version (`tv`) it was issued
 // under; raising the version (deleting the account) revokes every earlier token and stamps the account's
 // `tokens_revoked_at`. Each isolate keeps the revocations of the last token lifetime and reads only what is
 // new since, at most once per TTL for all accounts together: a read per account would put D1 on the path of
@@ -17,6 +17,8 @@ const REVOKED = Number.POSITIVE_INFINITY;
 // Plain SQL, columns of src/db/schema.ts `users`; `users_tokens_revoked_at` keeps it to the rows it returns.
 const REVOKED_SINCE =
 	"SELECT id, token_version, deleted_at, tokens_revoked_at FROM users WHERE tokens_revoked_at >= ?";
+// Removed dependents (`dependents_removed_at`), read in the same batch: a family booking checks them in memory.
+const REMOVED_DEPENDENTS_SINCE = "SELECT id FROM dependents WHERE removed_at >= ?";
 
 export interface RevocationRow {
 	id: string;
@@ -28,7 +30,17 @@ export interface RevocationRow {
 /** What the check needs of the Worker's env: D1, and the hops trace (the read is a remote call). */
 export type RevocationEnv = Pick<Env, "DB" | "HOP_TRACE">;
 
-export type ReadRevocations = (env: RevocationEnv, since: number) => Promise<RevocationRow[]>;
+/** What one read brings: the accounts' revocations since `since`, the dependents removed since `removedSince`. */
+export interface RevocationRead {
+	accounts: RevocationRow[];
+	removedDependents: string[];
+}
+
+export type ReadRevocations = (
+	env: RevocationEnv,
+	since: number,
+	removedSince: number,
+) => Promise<RevocationRead>;
 
 export class Revocations {
 	/** Per account: the oldest token version honoured, and when that was decided. */
@@ -36,6 +48,11 @@ export class Revocations {
 	/** When the last completed read started (this isolate's clock); null before the first. */
 	private readFrom: number | null = null;
 	private reading: Promise<void> | null = null;
+	/**
+	 * Dependents removed by their owners. Unlike tokens their ids never expire, so every removal ever is kept
+	 * (the first read takes them all; a family keeps at most 20 dependents at a time, so this stays small).
+	 */
+	private readonly removed = new Set<string>();
 
 	constructor(
 		private readonly read: ReadRevocations,
@@ -48,6 +65,19 @@ export class Revocations {
 		if (tokenVersion < (this.oldest.get(userId)?.version ?? 0)) {
 			throw new ApiError("UNAUTHORIZED", "This token was revoked: the account was deleted or signed out.");
 		}
+	}
+
+	/**
+	 * Whether the owner removed this dependent: as fresh as this isolate's last read (at most the TTL old; the
+	 * isolate that removed it knows at once). Called after `require`, so it waits on nothing.
+	 */
+	isRemovedDependent(id: string): boolean {
+		return this.removed.has(id);
+	}
+
+	/** After this isolate removed a dependent: refuse to book it here at once. */
+	removeDependentHere(id: string): void {
+		this.removed.add(id);
 	}
 
 	/** After this isolate deleted the account: refuse its tokens here at once, with no D1 read. */
@@ -66,7 +96,10 @@ export class Revocations {
 		this.reading ??= (async () => {
 			// Revocations older than a token's lifetime concern only tokens that have expired anyway.
 			const since = this.readFrom === null ? now - this.tokenLifetimeMs : this.readFrom - OVERLAP_MS;
-			for (const row of await this.read(env, since)) {
+			const removedSince = this.readFrom === null ? 0 : this.readFrom - OVERLAP_MS;
+			const read = await this.read(env, since, removedSince);
+			for (const id of read.removedDependents) this.removed.add(id);
+			for (const row of read.accounts) {
 				const version = row.deleted_at === null ? row.token_version : REVOKED;
 				const known = this.oldest.get(row.id);
 				if (known === undefined || known.version < version)
@@ -86,9 +119,16 @@ export class Revocations {
 let revocations: Revocations | null = null;
 
 /** The revocations stamped at or after `since` (epoch ms). */
-export const readRevocations: ReadRevocations = async (env, since) => {
+export const readRevocations: ReadRevocations = async (env, since, removedSince) => {
 	hop(env, "worker→D1", "before", "token-versions.readRevocations");
-	return (await env.DB.prepare(REVOKED_SINCE).bind(since).all<RevocationRow>()).results;
+	const [accounts, removed] = await env.DB.batch<unknown>([
+		env.DB.prepare(REVOKED_SINCE).bind(since),
+		env.DB.prepare(REMOVED_DEPENDENTS_SINCE).bind(removedSince),
+	]);
+	return {
+		accounts: (accounts?.results ?? []) as RevocationRow[],
+		removedDependents: ((removed?.results ?? []) as { id: string }[]).map((row) => row.id),
+	};
 };
 
 function isolateRevocations(): Revocations {
@@ -109,4 +149,14 @@ export function revokeInThisIsolate(userId: string): void {
 /** After this isolate raised the account's token version (a password reset): older tokens fail here at once. */
 export function raiseTokenVersionInThisIsolate(userId: string, version: number): void {
 	isolateRevocations().raiseHere(userId, version);
+}
+
+/** Whether the dependent's owner removed it (this isolate's view: see `Revocations.isRemovedDependent`). */
+export function isRemovedDependent(id: string): boolean {
+	return isolateRevocations().isRemovedDependent(id);
+}
+
+/** After this isolate removed a dependent: no booking of it passes here from now on. */
+export function removeDependentInThisIsolate(id: string): void {
+	isolateRevocations().removeDependentHere(id);
 }

@@ -232,6 +232,11 @@ export interface CancelCommand {
 	config?: DayConfig | null;
 	/** The account is being deleted: its places are freed even inside the cutoff. */
 	overrideCutoff?: boolean;
+	/**
+	 * A dependent the caller owns, checked by the Worker from the id's MAC (src/lib/appointment-ids.ts): its
+	 * owner may cancel its appointments (when removing it, or deleting the account).
+	 */
+	ownedDependent?: string;
 }
 
 export function decideCancel(
@@ -240,7 +245,11 @@ export function decideCancel(
 	now: number,
 ): CancelDecision {
 	if (stored === null) return { kind: "refused", code: "APPOINTMENT_NOT_FOUND" };
-	if (!canAccessAppointment(command.actor, stored)) return { kind: "refused", code: "FORBIDDEN" };
+	const owner =
+		command.actor.role === "patient" &&
+		command.ownedDependent !== undefined &&
+		command.ownedDependent === stored.patient_id;
+	if (!owner && !canAccessAppointment(command.actor, stored)) return { kind: "refused", code: "FORBIDDEN" };
 	// Cancelling twice answers the same cancelled appointment and frees nothing a second time.
 	if (stored.status === "cancelled") return { kind: "unchanged", appointment: stored };
 	if (Date.parse(stored.start) <= now) return { kind: "refused", code: "SLOT_IN_PAST" };

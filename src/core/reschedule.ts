@@ -3,6 +3,7 @@
 // idempotent steps owned by the old day (src/doctor-day/reschedule-saga.ts): hold new → confirm new → mark
 // old `rescheduled` (which releases its place). Its steps are decided here; time is injected.
 import { type Actor, type Appointment, canAccessAppointment } from "./appointment";
+import { type DayConfig, typeSlots } from "./day-config";
 import {
 	type BookCommand,
 	type BookRefusalCode,
@@ -12,11 +13,16 @@ import {
 } from "./day-decider";
 import { canMove, holdsPlace, moved } from "./lifecycle";
 
-/** Where the appointment goes: a doctor-day and a slot start. */
+/** Where the appointment goes: a doctor-day, a slot start, and the visit's type. */
 export interface RescheduleTarget {
 	doctorId: string;
 	date: string;
 	start: number;
+	/**
+	 * The new visit's appointment type: a type id, or null for a one-slot visit. Absent: the old appointment's
+	 * type where the target day's schedule has it, else one slot (see `rescheduleType`).
+	 */
+	type?: string | null;
 }
 
 /**
@@ -38,6 +44,11 @@ export interface RescheduleSaga {
 	/** The new appointment, once confirmed. */
 	appointment: Appointment | null;
 	startedAt: number;
+	/**
+	 * Who cancelled (or otherwise moved on) the old appointment while the saga ran: the saga then undoes its new
+	 * place instead of finishing (see `oldMovedOn`).
+	 */
+	movedOnBy?: Actor;
 }
 
 export type RescheduleRefusalCode =
@@ -93,7 +104,21 @@ function isRetryOf(saga: RescheduleSaga, command: RescheduleCommand): boolean {
 }
 
 export function sameTarget(a: RescheduleTarget, b: RescheduleTarget): boolean {
-	return a.doctorId === b.doctorId && a.date === b.date && a.start === b.start;
+	return a.doctorId === b.doctorId && a.date === b.date && a.start === b.start && a.type === b.type;
+}
+
+/**
+ * The type the new visit takes, decided by the target day (only it knows its schedule's types): the one asked
+ * for (null: one slot; an unknown one is refused by the booking as UNKNOWN_TYPE), else the old appointment's
+ * if this schedule has it, else one slot, so moving a long visit to a doctor without that type still works.
+ */
+export function rescheduleType(
+	config: DayConfig,
+	requested: string | null | undefined,
+	kept: string | undefined,
+): string | null {
+	if (requested !== undefined) return requested;
+	return kept !== undefined && typeSlots(config, kept) !== null ? kept : null;
 }
 
 /** Whether the target is the old appointment's own day: then no saga, one transaction. */
@@ -106,8 +131,11 @@ export function newBooking(
 	old: Appointment,
 	command: RescheduleCommand,
 	holdId: string | null,
+	type?: string | null,
 ): Omit<BookCommand, "id"> {
 	return {
+		// The saga's confirm names no type: the hold it confirms carries the one the new day chose.
+		...(type === undefined ? {} : { type }),
 		patientId: old.patient_id,
 		bookedBy: command.actor.userId,
 		start: command.target.start,
@@ -144,27 +172,47 @@ export function decideRelease(old: Appointment, to: Appointment, actor: Actor, n
 }
 
 export type SameDayDecision =
-	| { kind: "rescheduled"; appointment: Appointment; previous: Appointment; events: DayEvent[] }
+	| {
+			kind: "rescheduled";
+			appointment: Appointment;
+			previous: Appointment;
+			events: DayEvent[];
+			/** The start of every slot the new appointment takes. */
+			slots: number[];
+	  }
 	| { kind: "refused"; code: BookRefusalCode; booked: number; capacity: number; heldUntil?: number };
 
 /**
- * On one day: the new booking is decided as any booking (the old place still counts, so it is secured
- * first), except that the patient's per-day limit allows for the place this change gives back.
+ * On one day: the new booking is decided as any booking (all or none over a type's slots), in the same
+ * transaction that releases the old one, so the old appointment's own places (`oldSlots`) count as free for
+ * it: a long visit can move by one slot onto itself, or change type where it is. The patient's per-day limit
+ * allows for the place given back; the same visit at the same start is no move (ALREADY_BOOKED).
  */
 export function decideSameDayReschedule(
 	state: BookState,
 	old: Appointment,
+	oldSlots: readonly number[],
 	command: BookCommand,
 	actor: Actor,
 	now: number,
 ): SameDayDecision {
-	const freed = holdsPlace(old.status) ? 1 : 0;
+	const freed = holdsPlace(old.status);
+	const booked = new Map(state.booked);
+	if (freed) for (const slot of oldSlots) booked.set(slot, Math.max(0, (booked.get(slot) ?? 0) - 1));
+	const sameType = (old.type ?? null) === (command.type ?? null);
 	const decision = decideBook(
-		{ ...state, keyed: null, patientPlaces: state.patientPlaces - freed },
+		{
+			...state,
+			booked,
+			keyed: null,
+			patientHoldsSlot: Date.parse(old.start) === command.start ? sameType : state.patientHoldsSlot,
+			patientPlaces: state.patientPlaces - (freed ? 1 : 0),
+		},
 		command,
 		now,
 	);
-	if (decision.kind === "refused") return decision;
+	// The counts shown are the slot's own.
+	if (decision.kind === "refused") return { ...decision, booked: state.booked.get(command.start) ?? 0 };
 	if (decision.kind !== "booked") throw new Error("a reschedule's booking carries no idempotency key");
 	const release = decideRelease(old, decision.appointment, actor, now);
 	return {
@@ -172,5 +220,40 @@ export function decideSameDayReschedule(
 		appointment: decision.appointment,
 		previous: release.previous,
 		events: [...decision.events, ...release.events],
+		slots: decision.slots,
 	};
+}
+
+/**
+ * Whether the old appointment moved on while its saga ran (cancelled, declined, checked in): it can no longer
+ * become `rescheduled`, so the saga undoes the new place (releases its hold, or cancels the new appointment)
+ * and answers INVALID_TRANSITION. Exactly one of the two stays confirmed otherwise; here none does, as asked.
+ */
+export function oldMovedOn(old: Appointment, saga: Pick<RescheduleSaga, "actor">): boolean {
+	return !holdsPlace(old.status) || !canMove(saga.actor.role, old.status, "rescheduled");
+}
+
+/**
+ * A cancel or status move of an appointment whose saga is under way: the saga to store, marked with who moved
+ * the appointment (`after`: as the change left it) on (null: no saga running, already marked, or the change
+ * left it movable, as a doctor confirming a pending one does). Written in the change's own transaction.
+ */
+export function markMovedOn(
+	saga: RescheduleSaga | null,
+	actor: Actor,
+	after: Appointment,
+): RescheduleSaga | null {
+	if (saga === null || saga.step === "done" || saga.movedOnBy !== undefined) return null;
+	if (!oldMovedOn(after, saga)) return null;
+	return { ...saga, movedOnBy: actor };
+}
+
+/**
+ * Who undoes the new place: whoever moved the old appointment on, when they may touch the new one (the
+ * cancellation is theirs); otherwise (the old doctor, when the move was to another doctor) who asked for the move.
+ */
+export function undoActor(saga: RescheduleSaga, patientId: string): Actor {
+	const by = saga.movedOnBy;
+	const target = { doctor_id: saga.target.doctorId, patient_id: patientId };
+	return by !== undefined && canAccessAppointment(by, target) ? by : saga.actor;
 }

@@ -206,6 +206,11 @@ export const dependents = sqliteTable(
 		name: text("name").notNull(),
 		birthDate: text("birth_date"),
 		createdAt: text("created_at").notNull(),
+		/**
+		 * Epoch ms of the owner's removal (null while on the account): the row stays, name and birth date
+		 * emptied, so its id is known as removed to every isolate (src/api/token-versions.ts).
+		 */
+		removedAt: integer("removed_at"),
 	},
-	(t) => [index("dependents_owner").on(t.ownerId)],
+	(t) => [index("dependents_owner").on(t.ownerId), index("dependents_removed_at").on(t.removedAt)],
 );

@@ -164,6 +164,18 @@ export class DayStore {
 			.one().n;
 	}
 
+	/** The starts of the slots an appointment keeps a place in (several for a multi-slot type). */
+	placesOf(id: string): readonly number[] {
+		if (!this.ready) return [];
+		const [row] = this.storage.sql
+			.exec<{ start_ms: number; slot_starts: string | null }>(
+				"SELECT start_ms, slot_starts FROM appointments WHERE id = ?",
+				id,
+			)
+			.toArray();
+		return row === undefined ? [] : startsOf(row.start_ms, row.slot_starts);
+	}
+
 	find(id: string): StoredAppointment | null {
 		if (!this.ready) return null;
 		return first(this.storage.sql.exec<AppointmentRow>("SELECT * FROM appointments WHERE id = ?", id));

@@ -29,9 +29,13 @@ import {
 	decideRescheduleStart,
 	decideSameDayReschedule,
 	isSameDay,
+	markMovedOn,
 	newBooking,
+	oldMovedOn,
 	type RescheduleSaga,
+	rescheduleType,
 	type SagaStep,
+	undoActor,
 } from "../core/reschedule";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
@@ -275,7 +279,9 @@ export class DoctorDay extends DurableObject<Env> {
 				slotChangedAt: this.store.slotChangedAt(request.start),
 				dayBookings: this.store.dayBookings(),
 			};
-			const decision = decideHold(state, { ...request, id }, now);
+			// A reschedule saga's hold keeps the old visit's type where this day's schedule has it.
+			const type = rescheduleType(config ?? loaded, request.type, request.keptType);
+			const decision = decideHold(state, { ...request, type, id }, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
 				const views = this.slots(now);
@@ -395,17 +401,26 @@ export class DoctorDay extends DurableObject<Env> {
 		return this.changeEntry(id, (entry, hold, now) => decideLeave(entry, hold, actor, now));
 	}
 
-	/** `overrideCutoff`: the patient's account is being deleted, so its places go even inside the cutoff. */
-	async cancel(id: string, actor: Actor, overrideCutoff = false): Promise<CancelResult> {
+	/**
+	 * `overrideCutoff`: the patient's account is being deleted (or the dependent removed), so its places go even
+	 * inside the cutoff. `ownedDependent`: a dependent the Worker checked the actor owns, whose appointment this is.
+	 */
+	async cancel(
+		id: string,
+		actor: Actor,
+		overrideCutoff = false,
+		ownedDependent?: string,
+	): Promise<CancelResult> {
 		return this.commit((config): CancelResult => {
 			const now = Date.now();
 			const stored = this.store.find(id)?.appointment ?? null;
-			const decision = decideCancel(stored, { actor, config, overrideCutoff }, now);
+			const decision = decideCancel(stored, { actor, config, overrideCutoff, ownedDependent }, now);
 			if (decision.kind === "refused") return { ok: false, code: decision.code };
 			if (decision.kind === "unchanged")
 				return { ok: true, appointment: decision.appointment, changed: false };
 			this.store.updateStatus(decision.appointment);
 			dropReminders(this.store.timers, id);
+			this.markSagaMovedOn(decision.appointment, actor);
 			this.record(decision.events, now);
 			return { ok: true, appointment: decision.appointment, changed: true };
 		});
@@ -421,6 +436,7 @@ export class DoctorDay extends DurableObject<Env> {
 				return { ok: true, appointment: decision.appointment, changed: false };
 			this.store.updateStatus(decision.appointment);
 			if (!holdsPlace(to)) dropReminders(this.store.timers, id);
+			this.markSagaMovedOn(decision.appointment, actor);
 			this.record(decision.events, now);
 			return { ok: true, appointment: decision.appointment, changed: true };
 		});
@@ -573,9 +589,11 @@ export class DoctorDay extends DurableObject<Env> {
 			if (start.kind === "refused") return { ok: false, code: start.code };
 			if (start.kind === "resume") return this.sagaAnswer(start.saga, true);
 			if (old === null) return { ok: false, code: "APPOINTMENT_NOT_FOUND" };
-			const command = { ...newBooking(old, request, null), id: newId };
+			const held = config ?? loaded;
+			const type = rescheduleType(held, request.target.type, old.type);
+			const command = { ...newBooking(old, request, null, type), id: newId };
 			const state = {
-				config: config ?? loaded,
+				config: held,
 				booked: this.store.bookedCounts(),
 				keyed: null,
 				patientHoldsSlot: this.store.patientHolds(old.patient_id, command.start),
@@ -587,14 +605,15 @@ export class DoctorDay extends DurableObject<Env> {
 				// The old appointment gives its place up in the same change.
 				dayBookings: this.store.dayBookings() - 1,
 			};
-			const decision = decideSameDayReschedule(state, old, command, request.actor, now);
+			const oldSlots = this.store.placesOf(id);
+			const decision = decideSameDayReschedule(state, old, oldSlots, command, request.actor, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
 				const views = this.slots(now);
 				const alternatives = views.filter((s) => s.status === "available");
 				return { ...this.refusal(refusal, command.start, views), sameDayAlternatives: alternatives };
 			}
-			this.insertBooked(decision.appointment, command.bookedBy, null, decision.events, now);
+			this.insertBooked(decision.appointment, command.bookedBy, null, decision.events, now, decision.slots);
 			this.releaseOld(decision.previous);
 			this.store.saveSaga({
 				appointmentId: id,
@@ -634,7 +653,10 @@ export class DoctorDay extends DurableObject<Env> {
 		const where = { doctorId: target.doctorId, date: target.date };
 		const day = doctorDay(this.env, target.doctorId, target.date);
 		const command = { actor: saga.actor, idempotencyKey: saga.idempotencyKey, target };
+		// Asked again before every step: a cancel of the old appointment may have come in during the last await.
+		const movedOn = (current: RescheduleSaga) => oldMovedOn(this.store.find(id)?.appointment ?? old, current);
 		if (saga.step === "holding") {
+			if (movedOn(saga)) return this.undoSaga(id);
 			hop(this.env, "object→object", "before", "DoctorDay.reschedule (hold new)");
 			const held = await day.hold(where, {
 				patientId: old.patient_id,
@@ -642,12 +664,15 @@ export class DoctorDay extends DurableObject<Env> {
 				start: target.start,
 				expectedVersion: null,
 				id: saga.holdId,
+				...(target.type === undefined ? {} : { type: target.type }),
+				...(old.type === undefined ? {} : { keptType: old.type }),
 			});
 			sagaFault(this.env, 2, saga.idempotencyKey);
 			if (!held.ok) return this.abandonSaga(saga, held);
 			saga = this.advanceSaga(saga, "confirming", null);
 		}
 		if (saga.step === "confirming") {
+			if (movedOn(saga)) return this.undoSaga(id);
 			hop(this.env, "object→object", "before", "DoctorDay.reschedule (confirm new)");
 			const booked = await day.book(where, newBooking(old, command, saga.holdId));
 			sagaFault(this.env, 3, saga.idempotencyKey);
@@ -656,28 +681,70 @@ export class DoctorDay extends DurableObject<Env> {
 		}
 		if (saga.step === "releasing") {
 			const releasing = saga;
-			saga = this.commit(() => {
+			const done = this.commit(() => {
 				const now = Date.now();
 				const current = this.store.find(id)?.appointment ?? old;
+				if (oldMovedOn(current, releasing)) return null;
 				const to = releasing.appointment as Appointment;
 				const release = decideOldRelease(current, to, releasing.actor, now);
 				if (release.events.length > 0) this.releaseOld(release.previous);
-				const done: RescheduleSaga = { ...releasing, step: "done" };
-				this.store.saveSaga(done);
+				const finished: RescheduleSaga = { ...releasing, step: "done" };
+				this.store.saveSaga(finished);
 				this.store.timers.cancel(SAGA_TIMER_PREFIX + id);
 				if (release.events.length > 0) this.record(release.events, now);
-				return done;
+				return finished;
 			});
+			if (done === null) return this.undoSaga(id);
+			saga = done;
 			sagaFault(this.env, 4, saga.idempotencyKey);
 		}
 		return this.sagaAnswer(saga, false);
 	}
 
-	/** Records a remote step's outcome; the next step starts from it. */
+	/** Records a remote step's outcome (keeping a cancel's mark stored meanwhile); the next step starts from it. */
 	private advanceSaga(saga: RescheduleSaga, step: SagaStep, appointment: Appointment | null): RescheduleSaga {
-		const next = { ...saga, step, appointment: appointment ?? saga.appointment };
-		this.ctx.storage.transactionSync(() => this.store.saveSaga(next));
-		return next;
+		return this.ctx.storage.transactionSync(() => {
+			const stored = this.store.findSaga(saga.appointmentId) ?? saga;
+			const next = { ...stored, step, appointment: appointment ?? stored.appointment };
+			this.store.saveSaga(next);
+			return next;
+		});
+	}
+
+	/**
+	 * The old appointment moved on (cancelled, say) while its saga ran: the new place goes too, then the saga.
+	 * Each call is repeatable, so after a crash the alarm runs this again. Before the confirm is stored, the hold
+	 * is released and then confirmed in vain, which finds the appointment an unrecorded confirm made of it.
+	 */
+	private async undoSaga(id: string): Promise<RescheduleResult> {
+		const saga = this.store.findSaga(id);
+		const old = this.store.find(id)?.appointment;
+		if (saga === null || old === undefined) return { ok: false, code: "INVALID_TRANSITION" };
+		const { target } = saga;
+		const where = { doctorId: target.doctorId, date: target.date };
+		const day = doctorDay(this.env, target.doctorId, target.date);
+		const actor = undoActor(saga, old.patient_id);
+		let made = saga.appointment;
+		if (made === null) {
+			hop(this.env, "object→object", "before", "DoctorDay.reschedule (undo: release new)");
+			await day.releaseHold(saga.holdId, actor);
+			const command = { actor: saga.actor, idempotencyKey: saga.idempotencyKey, target };
+			const found = await day.book(where, newBooking(old, command, saga.holdId));
+			made = found.ok ? found.appointment : null;
+		}
+		if (made !== null) {
+			hop(this.env, "object→object", "before", "DoctorDay.reschedule (undo: cancel new)");
+			const cancelled = await day.cancel(made.id, actor, true);
+			if (!cancelled.ok)
+				console.error(
+					JSON.stringify({ event: "reschedule_undo_refused", appointment_id: made.id, code: cancelled.code }),
+				);
+		}
+		this.ctx.storage.transactionSync(() => {
+			this.store.deleteSaga(id);
+			this.store.timers.cancel(SAGA_TIMER_PREFIX + id);
+		});
+		return { ok: false, code: "INVALID_TRANSITION" };
 	}
 
 	/**
@@ -747,6 +814,12 @@ export class DoctorDay extends DurableObject<Env> {
 			if (event.type === "hold.released") this.store.endHold(event.hold.id, "booked", appointment.id);
 		if (key !== null) this.store.timers.atOrBefore(EXPIRE_KEYS_TIMER, now + IDEMPOTENCY_KEY_TTL_MS);
 		scheduleReminders(this.store.timers, appointment, now);
+	}
+
+	/** A running reschedule of this appointment will undo its new place, as `actor`; in the change's transaction. */
+	private markSagaMovedOn(after: Appointment, actor: Actor): void {
+		const marked = markMovedOn(this.store.findSaga(after.id), actor, after);
+		if (marked !== null) this.store.saveSaga(marked);
 	}
 
 	/** The old appointment gave its place to its replacement; in the change's transaction. */

@@ -79,6 +79,8 @@ export interface HoldRequest {
 	start: number;
 	expectedVersion: number | null;
 	type?: string | null;
+	/** Set by a reschedule saga: the old visit's type, taken when `type` is absent and this day has it. */
+	keptType?: string;
 	/** Named by a reschedule saga (never by the Worker), so a repeated step finds the same hold. */
 	id?: string;
 }

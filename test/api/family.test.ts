@@ -1,7 +1,17 @@
 // Family bookings end to end: dependents, booking self and dependents into one slot (all or none), who may
 // be booked (checked from the ids, no D1 read), bad input, names for the doctor, and exact counts at once.
 import { describe, expect, it } from "vitest";
-import { api, at, bearer, createDoctor, createPatient, createPatients, inDays } from "../helpers";
+import {
+	api,
+	at,
+	bearer,
+	createDoctor,
+	createPatient,
+	createPatients,
+	eventually,
+	inDays,
+	projected,
+} from "../helpers";
 
 async function addDependent(token: string, name: string) {
 	const added = await api("POST", "/api/me/dependents", { headers: bearer(token), body: { name } });
@@ -132,5 +142,57 @@ describe("POST /api/appointments with patient_ids", () => {
 		expect(answers.filter((a) => a.status === 409)).toHaveLength(197);
 		const slot = await api("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(4)}`);
 		expect(slot.body.slots.find((s: { time: string }) => s.time === "11:00").booked).toBe(9);
+	});
+});
+
+describe("DELETE /api/me/dependents/:id", () => {
+	it("removes it for its owner only: future places cancelled by the owner and freed, past kept, never booked again", async () => {
+		const doctor = await createDoctor({ capacity: 5 });
+		const [patient, other] = [await createPatient(), await createPatient()];
+		const [ada, bo] = [await addDependent(patient.token, "Ada"), await addDependent(patient.token, "Bo")];
+		const date = inDays(3);
+		const start = at(date, "09:00");
+		const booked = await bookFamily(patient.token, {
+			doctor_id: doctor.id,
+			start,
+			patient_ids: [patient.id, ada.id, bo.id],
+		});
+		expect(booked.status).toBe(201);
+		await eventually(() => projected(ada.id, 1));
+		const remove = (token: string, id: string) =>
+			api("DELETE", `/api/me/dependents/${id}`, { headers: bearer(token) });
+		// Another account, a made-up id, a doctor: nothing removed.
+		expect((await remove(other.token, ada.id)).status).toBe(404);
+		expect((await remove(patient.token, "dep-made-up-0123456789abcdef")).status).toBe(404);
+		expect((await remove(doctor.token, ada.id)).status).toBe(403);
+		const removed = await remove(patient.token, ada.id);
+		expect([removed.status, removed.body]).toEqual([204, ""]);
+		expect((await remove(patient.token, ada.id)).status).toBe(204); // harmless twice
+		const listed = await api("GET", "/api/me/dependents", { headers: bearer(patient.token) });
+		expect(listed.body.dependents.map((d: { id: string }) => d.id)).toEqual([bo.id]);
+		const day = await api("GET", `/api/doctors/${doctor.id}/days/${date}/appointments`, {
+			headers: bearer(doctor.token),
+		});
+		const byPatient = new Map(
+			day.body.appointments.map((a: { patient_id: string }) => [a.patient_id, a] as const),
+		);
+		expect(byPatient.get(ada.id)).toMatchObject({
+			status: "cancelled",
+			history: [{ status: "confirmed" }, { status: "cancelled", by: patient.id }],
+		});
+		expect([byPatient.get(patient.id), byPatient.get(bo.id)]).toMatchObject([
+			{ status: "confirmed" },
+			{ status: "confirmed" },
+		]);
+		const slot = await api("GET", `/api/doctors/${doctor.id}/availability/date/${date}`);
+		expect(slot.body.slots.find((s: { time: string }) => s.time === "09:00").booked).toBe(2);
+		const again = await bookFamily(patient.token, {
+			doctor_id: doctor.id,
+			start: at(date, "10:00"),
+			patient_ids: [patient.id, ada.id],
+		});
+		expect([again.status, again.body.error.code]).toEqual([403, "FORBIDDEN"]);
+		const later = await api("GET", `/api/doctors/${doctor.id}/availability/date/${date}`);
+		expect(later.body.slots.find((s: { time: string }) => s.time === "10:00").booked).toBe(0);
 	});
 });

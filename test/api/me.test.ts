@@ -2,7 +2,7 @@
 // personal data gone, every token refused, the email free again. And the token version behind that.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ADMIN, api, at, bearer, createDoctor, eventually, inDays, unique } from "../helpers";
+import { ADMIN, api, at, bearer, createDoctor, eventually, inDays, projected, unique } from "../helpers";
 
 afterEach(() => {
 	vi.useRealTimers();
@@ -128,6 +128,35 @@ describe("DELETE /api/me", () => {
 		expect(
 			(await api("GET", "/api/appointments", { headers: bearer(again.token) })).body.appointments,
 		).toEqual([]);
+	});
+
+	it("cancels the dependents' future appointments too (by the account holder), and removes the dependents", async () => {
+		const doctor = await createDoctor({ capacity: 4 });
+		const patient = await register();
+		const added = await api("POST", "/api/me/dependents", {
+			headers: bearer(patient.token),
+			body: { name: "Bo" },
+		});
+		const bo = added.body.dependent.id as string;
+		const date = inDays(4);
+		const booked = await api("POST", "/api/appointments", {
+			headers: bearer(patient.token),
+			body: { doctor_id: doctor.id, start: at(date, "09:00"), patient_ids: [patient.id, bo] },
+		});
+		expect(booked.status).toBe(201);
+		await eventually(() => projected(bo, 1));
+		const deleted = await api("DELETE", "/api/me", { headers: bearer(patient.token) });
+		expect(deleted.status).toBe(200);
+		const cancelled = deleted.body.cancelled_appointments as {
+			patient_id: string;
+			history: { by: string }[];
+		}[];
+		expect(cancelled.map((a) => a.patient_id).sort()).toEqual([patient.id, bo].sort());
+		expect(cancelled.every((a) => a.history.at(-1)?.by === patient.id)).toBe(true);
+		const slot = (await api("GET", `/api/doctors/${doctor.id}/availability/date/${date}`)).body.slots[0];
+		expect(slot).toMatchObject({ time: "09:00", booked: 0 });
+		const row = await env.DB.prepare("SELECT name, removed_at FROM dependents WHERE id = ?").bind(bo).first();
+		expect(row).toMatchObject({ name: "", removed_at: expect.any(Number) });
 	});
 
 	it("refuses doctors (an admin removes them) and the admin token, which is no account", async () => {

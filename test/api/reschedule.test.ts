@@ -1,6 +1,10 @@
 // POST /api/appointments/:id/reschedule end to end through the Worker: the answer's shape, who may move an
 // appointment, bad input, a full new slot, a retried Idempotency-Key, and concurrent reschedules of one.
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { DayStore } from "../../src/doctor-day/day-store";
+import { doctorDay } from "../../src/doctor-day/stub";
+import { mintDayId } from "../../src/lib/appointment-ids";
 import { ADMIN, api, at, bearer, createDoctor, createPatient, inDays, type TestPatient } from "../helpers";
 
 async function book(doctorId: string, patient: TestPatient, date: string, time: string) {
@@ -77,6 +81,9 @@ describe("POST /api/appointments/:id/reschedule", () => {
 			[{}, 400, "VALIDATION_ERROR"],
 			[{ start: "tomorrow" }, 400, "VALIDATION_ERROR"],
 			[{ start: at(inDays(3), "11:00"), type: 7 }, 400, "VALIDATION_ERROR"],
+			[{ start: at(inDays(3), "11:00"), type: "Long!" }, 400, "VALIDATION_ERROR"],
+			[{ start: at(inDays(3), "11:00"), type: "long" }, 400, "VALIDATION_ERROR"],
+			[{ start: at(inDays(5), "11:00"), type: "long" }, 400, "VALIDATION_ERROR"],
 			[{ start: at(inDays(3), "11:10") }, 409, "SLOT_NOT_FOUND"],
 			[{ start: at(inDays(3), "09:00") }, 409, "ALREADY_BOOKED"],
 			[{ start: at(inDays(400), "09:00") }, 409, "DAY_UNAVAILABLE"],
@@ -98,6 +105,36 @@ describe("POST /api/appointments/:id/reschedule", () => {
 		expect(read.body.appointment.status).toBe("confirmed");
 	});
 
+	it("takes `type` (all or none over its slots), keeps the old one's by default, and `null` for one slot", async () => {
+		const doctor = await createDoctor({
+			capacity: 1,
+			appointment_types: [{ id: "long", name: "Long visit", slots: 2 }],
+		});
+		const patient = await createPatient();
+		const date = inDays(3);
+		const old = await book(doctor.id, patient, date, "09:00");
+		const headers = bearer(patient.token);
+		const long = await move(old.id, headers, { start: at(date, "10:00"), type: "long" });
+		expect(long.status).toBe(200);
+		expect(long.body.appointment).toMatchObject({
+			type: "long",
+			start: at(date, "10:00"),
+			end: at(date, "11:00"),
+		});
+		const kept = await move(long.body.appointment.id, headers, { start: at(inDays(4), "09:00") });
+		expect(kept.status).toBe(200);
+		expect(kept.body.appointment).toMatchObject({ type: "long", end: at(inDays(4), "10:00") });
+		const single = await move(kept.body.appointment.id, headers, {
+			start: at(inDays(4), "09:00"),
+			type: null,
+		});
+		expect(single.status).toBe(200);
+		expect(single.body.appointment.type).toBeUndefined();
+		expect(single.body.appointment.end).toBe(at(inDays(4), "09:30"));
+		const slots = (await api("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(4)}`)).body.slots;
+		expect(slots.slice(0, 2).map((s: { booked: number }) => s.booked)).toEqual([1, 0]);
+	});
+
 	it("16 concurrent reschedules of one appointment: exactly one 200, the rest 409, one new place taken", async () => {
 		const doctor = await createDoctor({ capacity: 30 });
 		const patient = await createPatient();
@@ -113,5 +150,67 @@ describe("POST /api/appointments/:id/reschedule", () => {
 		expect(answers.filter((a) => a.status === 409)).toHaveLength(15);
 		const day = await api("GET", `/api/doctors/${doctor.id}/availability/date/${inDays(5)}`);
 		expect(day.body.slots.reduce((n: number, s: { booked: number }) => n + s.booked, 0)).toBe(1);
+	});
+
+	it("a cancel while a move to another day is under way: 200, and the move is undone (409 INVALID_TRANSITION)", async () => {
+		const doctor = await createDoctor({ capacity: 1 });
+		const patient = await createPatient();
+		const [date, later] = [inDays(3), inDays(8)];
+		const old = await book(doctor.id, patient, date, "09:00");
+		// The saga has confirmed the new place and is about to release the old one when the cancel comes in.
+		const where = { doctorId: doctor.id, date: later };
+		const start = Date.parse(at(later, "10:00"));
+		const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
+		const newDay = doctorDay(env, doctor.id, later);
+		await newDay.hold(where, {
+			patientId: patient.id,
+			placedBy: patient.id,
+			start,
+			expectedVersion: null,
+			id: holdId,
+		});
+		const made = await newDay.book(where, {
+			patientId: patient.id,
+			bookedBy: patient.id,
+			start,
+			consultationMode: "in_person",
+			reason: null,
+			idempotencyKey: null,
+			holdId,
+			rescheduledFrom: old.id,
+		});
+		if (!made.ok) throw new Error(JSON.stringify(made));
+		const actor = { userId: patient.id, role: "patient" as const, doctorId: null };
+		await runInDurableObject(doctorDay(env, doctor.id, date), async (instance, state) => {
+			const { store } = instance as unknown as { store: DayStore };
+			state.storage.transactionSync(() =>
+				store.saveSaga({
+					appointmentId: old.id,
+					actor,
+					idempotencyKey: "key-1",
+					target: { ...where, start },
+					holdId,
+					step: "releasing",
+					appointment: made.appointment,
+					startedAt: Date.now(),
+				}),
+			);
+		});
+		const headers = bearer(patient.token);
+		const cancelled = await api("POST", `/api/appointments/${old.id}/cancel`, { headers });
+		expect([cancelled.status, cancelled.body.appointment.status]).toEqual([200, "cancelled"]);
+		const moved = await move(
+			old.id,
+			{ ...headers, "idempotency-key": "key-1" },
+			{ start: at(later, "10:00") },
+		);
+		expect([moved.status, moved.body.error.code]).toEqual([409, "INVALID_TRANSITION"]);
+		const undone = await api("GET", `/api/appointments/${made.appointment.id}`, { headers });
+		expect(undone.body.appointment.status).toBe("cancelled");
+		const day = await api("GET", `/api/doctors/${doctor.id}/availability/date/${later}`);
+		expect(day.body.slots.find((s: { time: string }) => s.time === "10:00")).toMatchObject({
+			booked: 0,
+			held: 0,
+		});
 	});
 });

@@ -17,9 +17,9 @@ const LIFETIME_MS = 7 * 24 * 3600_000;
 function countedReader() {
 	const reader = {
 		reads: 0,
-		read: (async (target, since) => {
+		read: (async (target, since, removedSince) => {
 			reader.reads++;
-			return readRevocations(target, since);
+			return readRevocations(target, since, removedSince);
 		}) as ReadRevocations,
 	};
 	return reader;
@@ -85,9 +85,9 @@ describe("token revocations", () => {
 
 	it("do not remember a failed read: the next caller reads again", async () => {
 		let fail = true;
-		const reader: ReadRevocations = async (target, since) => {
+		const reader: ReadRevocations = async (target, since, removedSince) => {
 			if (fail) throw new Error("D1 is down");
-			return readRevocations(target, since);
+			return readRevocations(target, since, removedSince);
 		};
 		const revocations = new Revocations(reader, LIFETIME_MS);
 		expect(await outcome(revocations.require(env, "anyone", 0))).toMatch(/D1 is down/);
@@ -103,5 +103,29 @@ describe("token revocations", () => {
 		revocations.revokeHere("gone", now);
 		expect(await outcome(revocations.require(env, "gone", 5, now + 1))).toBe("UNAUTHORIZED");
 		expect(reader.reads).toBe(1);
+	});
+
+	it("know a dependent removed by another isolate within the TTL, however long ago, from the same one read", async () => {
+		const reader = countedReader();
+		const revocations = new Revocations(reader.read, LIFETIME_MS);
+		const t0 = Date.now();
+		const [old, fresh] = [`dep-${crypto.randomUUID()}`, `dep-${crypto.randomUUID()}`];
+		const insert = env.DB.prepare(
+			"INSERT INTO dependents (id, owner_id, name, created_at, removed_at) VALUES (?, 'p', '', '2027-01-01', ?)",
+		);
+		// Removed long before a token's lifetime: dependents' ids never expire, so it is still refused.
+		await insert.bind(old, t0 - 2 * LIFETIME_MS).run();
+		await revocations.require(env, "anyone", 0, t0);
+		expect([revocations.isRemovedDependent(old), revocations.isRemovedDependent(fresh)]).toEqual([
+			true,
+			false,
+		]);
+		await insert.bind(fresh, t0 + 1_000).run();
+		expect(revocations.isRemovedDependent(fresh)).toBe(false); // the documented window
+		await revocations.require(env, "anyone", 0, t0 + TOKEN_VERSION_TTL_MS);
+		expect(revocations.isRemovedDependent(fresh)).toBe(true);
+		expect(reader.reads).toBe(2);
+		revocations.removeDependentHere("dep-here");
+		expect(revocations.isRemovedDependent("dep-here")).toBe(true);
 	});
 });

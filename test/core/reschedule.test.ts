@@ -11,10 +11,14 @@ import {
 	decideRelease,
 	decideRescheduleStart,
 	decideSameDayReschedule,
+	markMovedOn,
 	newBooking,
+	oldMovedOn,
 	type RescheduleCommand,
 	type RescheduleSaga,
+	rescheduleType,
 	type SagaStep,
+	undoActor,
 } from "../../src/core/reschedule";
 import { bookState, DATE, dayConfig, ms, NOW } from "./day-fixtures";
 
@@ -125,7 +129,14 @@ describe("decideSameDayReschedule", () => {
 	});
 
 	it("books the new slot and releases the old one in one decision", () => {
-		const decision = decideSameDayReschedule(sameDayState(), old, sameDay(ms("10:00")), patient, NOW);
+		const decision = decideSameDayReschedule(
+			sameDayState(),
+			old,
+			[ms("09:00")],
+			sameDay(ms("10:00")),
+			patient,
+			NOW,
+		);
 		expect(decision.kind).toBe("rescheduled");
 		if (decision.kind !== "rescheduled") return;
 		expect(decision.appointment).toMatchObject({
@@ -157,7 +168,7 @@ describe("decideSameDayReschedule", () => {
 		["the new slot is the old one", sameDayState({ patientHoldsSlot: true }), ms("09:00"), "ALREADY_BOOKED"],
 		["no slot starts there", sameDayState(), ms("10:10"), "SLOT_NOT_FOUND"],
 	])("%s → %s, nothing released", (_name, state, start, code) => {
-		const decision = decideSameDayReschedule(state, old, sameDay(start), patient, NOW);
+		const decision = decideSameDayReschedule(state, old, [ms("09:00")], sameDay(start), patient, NOW);
 		expect(decision).toMatchObject({ kind: "refused", code });
 	});
 
@@ -166,11 +177,140 @@ describe("decideSameDayReschedule", () => {
 		const decision = decideSameDayReschedule(
 			sameDayState({ config: limited }),
 			old,
+			[ms("09:00")],
 			sameDay(ms("10:00")),
 			patient,
 			NOW,
 		);
 		expect(decision.kind).toBe("rescheduled");
+	});
+});
+
+describe("a reschedule's visit type", () => {
+	const typed: DayConfig = { ...config, appointmentTypes: [{ id: "long", name: "Long", slots: 2 }] };
+	it.each([
+		["asked for: that type", "long", undefined, config, "long"],
+		["asked for one slot (null)", null, "long", typed, null],
+		["asked for an unknown one: passed on, the booking refuses it", "huge", undefined, typed, "huge"],
+		["not asked: the old one's, which the schedule has", undefined, "long", typed, "long"],
+		["not asked: the old one's, which this schedule lacks → one slot", undefined, "long", config, null],
+		["not asked, the old one had none", undefined, undefined, typed, null],
+	] as const)("%s", (_name, requested, kept, schedule, expected) => {
+		expect(rescheduleType(schedule, requested, kept)).toBe(expected);
+	});
+
+	const longOld: Appointment = {
+		...old,
+		type: "long",
+		end: new Date(ms("10:00")).toISOString(),
+	};
+	// The long visit at 09:00 takes 09:00 and 09:30; capacity 1.
+	const takenByOld = new Map([
+		[ms("09:00"), 1],
+		[ms("09:30"), 1],
+	]);
+	const typedMove = (start: number, type: string | null, from: Appointment = longOld) => ({
+		...newBooking(
+			from,
+			{ ...command(patient), target: { doctorId: "dr-a", date: DATE, start, type } },
+			null,
+			type,
+		),
+		id: "dr-a.2027-03-15.new00001",
+	});
+	const decide = (start: number, type: string | null, booked = takenByOld, from = longOld) =>
+		decideSameDayReschedule(
+			bookState({ config: typed, booked, patientHoldsSlot: Date.parse(from.start) === start }),
+			from,
+			Date.parse(from.start) === ms("09:00") && from.type === "long"
+				? [ms("09:00"), ms("09:30")]
+				: [ms("09:00")],
+			typedMove(start, type, from),
+			patient,
+			NOW,
+		);
+
+	it("a long visit moves one slot later onto its own places, all or none, in one decision", () => {
+		const decision = decide(ms("09:30"), "long");
+		expect(decision).toMatchObject({
+			kind: "rescheduled",
+			appointment: {
+				type: "long",
+				start: new Date(ms("09:30")).toISOString(),
+				end: new Date(ms("10:30")).toISOString(),
+			},
+			previous: { status: "rescheduled" },
+		});
+	});
+
+	it("a one-slot visit becomes a long one where it is", () => {
+		const decision = decide(ms("09:00"), "long", new Map([[ms("09:00"), 1]]), old);
+		expect(decision).toMatchObject({ kind: "rescheduled", appointment: { type: "long" } });
+	});
+
+	it("a long visit becomes one slot", () => {
+		const decision = decide(ms("10:00"), null);
+		expect(decision).toMatchObject({
+			kind: "rescheduled",
+			appointment: { end: new Date(ms("10:30")).toISOString() },
+		});
+		if (decision.kind === "rescheduled") expect(decision.appointment.type).toBeUndefined();
+	});
+
+	it.each([
+		["its second slot is full", ms("10:00"), "long", new Map([...takenByOld, [ms("10:30"), 1]]), "SLOT_FULL"],
+		["it would run past the range's end", ms("10:30"), "long", takenByOld, "SLOT_NOT_FOUND"],
+		["the same visit where it is", ms("09:00"), "long", takenByOld, "ALREADY_BOOKED"],
+		["a type the schedule lacks", ms("10:00"), "huge", takenByOld, "UNKNOWN_TYPE"],
+	] as const)("%s → %s, nothing released", (_name, start, type, booked, code) => {
+		const decision = decide(start, type, booked);
+		expect(decision).toMatchObject({ kind: "refused", code });
+	});
+});
+
+describe("a cancel while the saga runs", () => {
+	it.each([
+		["confirmed", false],
+		["pending", false],
+		["cancelled", true],
+		["declined", true],
+		["checked_in", true],
+		["no_show", true],
+		["rescheduled", true],
+	] as const)("the old appointment %s → moved on: %s (the saga undoes its new place)", (status, expected) => {
+		expect(oldMovedOn(at(status), saga("confirming"))).toBe(expected);
+	});
+
+	it("a cancel marks a running saga with who cancelled, once; nothing to mark without one, once done, or when still movable", () => {
+		const cancelled = at("cancelled");
+		expect(markMovedOn(saga("holding"), doctor, cancelled)).toEqual(saga("holding", { movedOnBy: doctor }));
+		expect(markMovedOn(saga("holding"), doctor, at("declined"))).toEqual(
+			saga("holding", { movedOnBy: doctor }),
+		);
+		expect(markMovedOn(saga("releasing", { movedOnBy: doctor }), patient, cancelled)).toBeNull();
+		expect(markMovedOn(saga("done"), patient, cancelled)).toBeNull();
+		expect(markMovedOn(null, patient, cancelled)).toBeNull();
+		// A doctor confirming a pending appointment leaves it movable: the saga goes on.
+		expect(markMovedOn(saga("confirming"), doctor, at("confirmed"))).toBeNull();
+	});
+
+	it.each([
+		["the patient cancelled: theirs", saga("confirming", { movedOnBy: patient }), patient],
+		["an admin cancelled: theirs", saga("confirming", { movedOnBy: admin }), admin],
+		// The move went to dr-b: the old doctor may not touch that appointment, so it is undone as the mover.
+		["the old doctor cancelled a move to another doctor", saga("confirming", { movedOnBy: doctor }), patient],
+		[
+			"the doctor cancelled a move within their days",
+			saga("confirming", {
+				actor: doctor,
+				movedOnBy: doctor,
+				target: { doctorId: "dr-a", date: "2027-03-16", start: ms("10:00") },
+			}),
+			doctor,
+		],
+		["not marked (a status move by nobody stored)", saga("confirming"), patient],
+	])("undone as: %s", (_name, running, expected) => {
+		expect(undoActor(running, old.patient_id)).toEqual(expected);
 	});
 });
 

@@ -67,3 +67,39 @@ describe("group bookings in one doctor-day", () => {
 		expect((await day.dayAppointments()).length).toBe(2);
 	});
 });
+
+describe("a dependent's appointment cancelled by its owner (removal, account deletion)", () => {
+	it("frees the place once; only when the owner names that dependent; 10 at once change it once", async () => {
+		const doctor = await createDoctor({ capacity: 3, cancel_cutoff_minutes: 10_000 });
+		const date = inDays(2);
+		const where = { doctorId: doctor.id, date };
+		const day = doctorDay(env, doctor.id, date);
+		const owner = unique("p");
+		const dependent = `dep-${unique("a")}`;
+		const booked = await day.bookGroup(where, {
+			patientIds: [owner, dependent],
+			bookedBy: owner,
+			start: Date.parse(at(date, "11:00")),
+			consultationMode: "in_person",
+			reason: null,
+			idempotencyKey: null,
+		});
+		if (!booked.ok) throw new Error(JSON.stringify(booked));
+		const theirs = booked.appointments.find((a) => a.patient_id === dependent);
+		if (theirs === undefined) throw new Error("no dependent's appointment");
+		const actor = { userId: owner, role: "patient" as const, doctorId: null };
+		expect(await day.cancel(theirs.id, actor)).toEqual({ ok: false, code: "FORBIDDEN" });
+		expect(await day.cancel(theirs.id, actor, true, `dep-${unique("x")}`)).toEqual({
+			ok: false,
+			code: "FORBIDDEN",
+		});
+		// Inside the cutoff, as removal and deletion cancel: the owner's places go all the same.
+		const results = await Promise.all(
+			Array.from({ length: 10 }, () => day.cancel(theirs.id, actor, true, dependent)),
+		);
+		expect(results.filter((r) => r.ok && r.changed)).toHaveLength(1);
+		expect(results.every((r) => r.ok && r.appointment.status === "cancelled")).toBe(true);
+		const slot = (await day.availability(where)).slots.find((s) => s.time === "11:00");
+		expect(slot?.booked).toBe(1);
+	});
+});

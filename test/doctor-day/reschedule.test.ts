@@ -27,10 +27,11 @@ async function book(
 	patient: TestPatient,
 	date: string,
 	time: string,
+	type?: string,
 ): Promise<Appointment> {
 	const booked = await api("POST", "/api/appointments", {
 		headers: bearer(patient.token),
-		body: { doctor_id: doctorId, start: at(date, time) },
+		body: { doctor_id: doctorId, start: at(date, time), type },
 	});
 	expect(booked.status).toBe(201);
 	return booked.body.appointment;
@@ -39,13 +40,14 @@ async function book(
 function reschedule(
 	old: Appointment,
 	actor: Actor,
-	to: { doctorId?: string; date: string; time: string },
+	to: { doctorId?: string; date: string; time: string; type?: string | null },
 	key: string | null = crypto.randomUUID(),
 ): Promise<RescheduleResult> {
 	const target = {
 		doctorId: to.doctorId ?? old.doctor_id,
 		date: to.date,
 		start: Date.parse(at(to.date, to.time)),
+		...(to.type === undefined ? {} : { type: to.type }),
 	};
 	return doctorDay(env, old.doctor_id, old.date).reschedule(
 		{ doctorId: old.doctor_id, date: old.date },
@@ -262,4 +264,221 @@ describe("a saga stopped at any step is finished by the old day's alarm", () => 
 			expect(retried).toMatchObject({ ok: true, replayed: true, appointment: { id: moved?.rescheduled_to } });
 		},
 	);
+});
+
+describe("a reschedule's visit type", () => {
+	const LONG = { appointment_types: [{ id: "long", name: "Long visit", slots: 2 }] };
+	const booked = async (doctorId: string, date: string, times: string[]) =>
+		Promise.all(times.map((time) => bookedAt(doctorId, date, time)));
+	const heldOn = async (doctorId: string, date: string) =>
+		(await doctorDay(env, doctorId, date).availability({ doctorId, date })).slots.reduce(
+			(n, s) => n + s.held,
+			0,
+		);
+
+	it("same day: a long visit moves one slot onto its own places and stays long; then becomes one slot", async () => {
+		const doctor = await createDoctor({ capacity: 1, ...LONG });
+		const patient = await createPatient();
+		const date = inDays(3);
+		const old = await book(doctor.id, patient, date, "09:00", "long");
+		const moved = await reschedule(old, asPatient(patient), { date, time: "09:30" });
+		if (!moved.ok) throw new Error(JSON.stringify(moved));
+		expect(moved.appointment).toMatchObject({
+			type: "long",
+			start: at(date, "09:30"),
+			end: at(date, "10:30"),
+		});
+		expect(await booked(doctor.id, date, ["09:00", "09:30", "10:00"])).toEqual([0, 1, 1]);
+		const single = await reschedule(moved.appointment, asPatient(patient), {
+			date,
+			time: "09:30",
+			type: null,
+		});
+		if (!single.ok) throw new Error(JSON.stringify(single));
+		expect(single.appointment.type).toBeUndefined();
+		expect(await booked(doctor.id, date, ["09:30", "10:00"])).toEqual([1, 0]);
+	});
+
+	it("across days: all or none; a full second slot or an unknown type changes nothing and holds nothing", async () => {
+		const [doctor, plain] = [
+			await createDoctor({ capacity: 1, ...LONG }),
+			await createDoctor({ capacity: 1 }),
+		];
+		const [patient, other] = [await createPatient(), await createPatient()];
+		const [date, later] = [inDays(3), inDays(5)];
+		const old = await book(doctor.id, patient, date, "09:00");
+		await book(doctor.id, other, later, "10:30");
+		const full = await reschedule(old, asPatient(patient), { date: later, time: "10:00", type: "long" });
+		expect(full).toMatchObject({ ok: false, code: "SLOT_FULL" });
+		const unknown = await reschedule(old, asPatient(patient), {
+			doctorId: plain.id,
+			date: later,
+			time: "10:00",
+			type: "long",
+		});
+		expect(unknown).toMatchObject({ ok: false, code: "UNKNOWN_TYPE" });
+		expect(await statusOf(old)).toBe("confirmed");
+		expect([await heldOn(doctor.id, later), await heldOn(plain.id, later)]).toEqual([0, 0]);
+		expect(await booked(doctor.id, later, ["10:00", "10:30"])).toEqual([0, 1]);
+		const moved = await reschedule(old, asPatient(patient), { date: later, time: "11:00", type: "long" });
+		if (!moved.ok) throw new Error(JSON.stringify(moved));
+		expect(moved.appointment).toMatchObject({ type: "long", end: at(later, "12:00") });
+		expect(await booked(doctor.id, later, ["11:00", "11:30"])).toEqual([1, 1]);
+	});
+
+	it("across doctors: the old type is kept where the new doctor has it, else the visit takes one slot", async () => {
+		const [doctor, second, plain] = [
+			await createDoctor({ capacity: 1, ...LONG }),
+			await createDoctor({ capacity: 1, ...LONG }),
+			await createDoctor({ capacity: 1 }),
+		];
+		const patient = await createPatient();
+		const date = inDays(3);
+		const [first, next] = [
+			await book(doctor.id, patient, date, "09:00", "long"),
+			await book(doctor.id, patient, date, "13:00", "long"),
+		];
+		const kept = await reschedule(first, asPatient(patient), {
+			doctorId: second.id,
+			date: inDays(4),
+			time: "09:00",
+		});
+		expect(kept).toMatchObject({ ok: true, appointment: { type: "long", end: at(inDays(4), "10:00") } });
+		const dropped = await reschedule(next, asPatient(patient), {
+			doctorId: plain.id,
+			date: inDays(4),
+			time: "09:00",
+		});
+		if (!dropped.ok) throw new Error(JSON.stringify(dropped));
+		expect(dropped.appointment.type).toBeUndefined();
+		expect(dropped.appointment.end).toBe(at(inDays(4), "09:30"));
+	});
+});
+
+describe("a cancel of the old appointment while its saga runs", () => {
+	// [step stored, what the new day had done]: every point a cancel can land between the saga's awaits.
+	const points: [SagaStep, "nothing" | "held" | "booked"][] = [
+		["holding", "nothing"],
+		["holding", "held"],
+		["confirming", "held"],
+		["confirming", "booked"], // the confirm landed, but the saga stopped before storing it
+		["releasing", "booked"],
+	];
+	it.each(points)(
+		"saga at %s, new day %s: the new place is undone too, nothing stays held or booked",
+		async (step, done) => {
+			const doctor = await createDoctor({ capacity: 1 });
+			const patient = await createPatient();
+			const [date, later] = [inDays(3), inDays(6)];
+			const old = await book(doctor.id, patient, date, "09:00");
+			const start = Date.parse(at(later, "16:00"));
+			const where = { doctorId: doctor.id, date: later };
+			const newDay = doctorDay(env, doctor.id, later);
+			const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
+			const actor = asPatient(patient);
+			let made: Appointment | null = null;
+			if (done !== "nothing") {
+				const held = await newDay.hold(where, {
+					patientId: patient.id,
+					placedBy: patient.id,
+					start,
+					expectedVersion: null,
+					id: holdId,
+				});
+				expect(held.ok).toBe(true);
+			}
+			if (done === "booked") {
+				const booked = await newDay.book(where, {
+					patientId: patient.id,
+					bookedBy: patient.id,
+					start,
+					consultationMode: "in_person",
+					reason: null,
+					idempotencyKey: null,
+					holdId,
+					rescheduledFrom: old.id,
+				});
+				if (!booked.ok) throw new Error(JSON.stringify(booked));
+				made = booked.appointment;
+			}
+			const saga: RescheduleSaga = {
+				appointmentId: old.id,
+				actor,
+				idempotencyKey: "k",
+				target: { ...where, start },
+				holdId,
+				step,
+				appointment: step === "releasing" ? made : null,
+				startedAt: Date.now(),
+			};
+			const oldDay = doctorDay(env, doctor.id, date);
+			await runInDurableObject(oldDay, async (instance, state) => {
+				const { store } = instance as unknown as { store: DayStore };
+				state.storage.transactionSync(() => {
+					store.saveSaga(saga);
+					store.timers.at(`reschedule:${old.id}`, Date.now() + 60_000);
+				});
+			});
+			// The cancel lands between two of the saga's steps: it is answered at once, as any cancel.
+			const cancelled = await oldDay.cancel(old.id, actor);
+			expect(cancelled).toMatchObject({ ok: true, changed: true, appointment: { status: "cancelled" } });
+			// The saga goes on (here: its retry with the same key) and undoes the new place instead of finishing.
+			const retried = await reschedule(old, actor, { date: later, time: "16:00" }, "k");
+			expect(retried).toEqual({ ok: false, code: "INVALID_TRANSITION" });
+			expect(await bookedAt(doctor.id, later, "16:00")).toBe(0);
+			const day = await newDay.availability(where);
+			expect(day.slots.reduce((n, s) => n + s.held, 0)).toBe(0);
+			if (made !== null) {
+				const after = await newDay.appointment(made.id);
+				expect(after?.status).toBe("cancelled");
+				expect(after?.history?.at(-1)).toMatchObject({ status: "cancelled", by: patient.id });
+			}
+			expect(await statusOf(old)).toBe("cancelled");
+			await runInDurableObject(oldDay, async (instance) => {
+				const { store } = instance as unknown as { store: DayStore };
+				expect(store.findSaga(old.id)).toBeNull();
+			});
+			// Repeating it all is harmless.
+			expect(await reschedule(old, actor, { date: later, time: "16:00" }, "k")).toEqual({
+				ok: false,
+				code: "INVALID_TRANSITION",
+			});
+		},
+	);
+
+	it("the saga's alarm undoes it when no request is left to carry it on", async () => {
+		const doctor = await createDoctor({ capacity: 1 });
+		const patient = await createPatient();
+		const [date, later] = [inDays(3), inDays(7)];
+		const old = await book(doctor.id, patient, date, "09:00");
+		const start = Date.parse(at(later, "15:00"));
+		const where = { doctorId: doctor.id, date: later };
+		const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
+		const oldDay = doctorDay(env, doctor.id, date);
+		await runInDurableObject(oldDay, async (instance, state) => {
+			const { store } = instance as unknown as { store: DayStore };
+			state.storage.transactionSync(() => {
+				store.saveSaga({
+					appointmentId: old.id,
+					actor: asPatient(patient),
+					idempotencyKey: "k",
+					target: { ...where, start },
+					holdId,
+					step: "holding",
+					appointment: null,
+					startedAt: Date.now(),
+				});
+				store.timers.at(`reschedule:${old.id}`, Date.now() - 1);
+			});
+		});
+		expect((await oldDay.cancel(old.id, asPatient(patient))).ok).toBe(true);
+		await eventually(async () => {
+			await runDurableObjectAlarm(oldDay);
+			return runInDurableObject(
+				oldDay,
+				async (instance) => (instance as unknown as { store: DayStore }).store.findSaga(old.id) === null,
+			);
+		});
+		expect(await bookedAt(doctor.id, later, "15:00")).toBe(0);
+	});
 });

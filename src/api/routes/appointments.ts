@@ -6,6 +6,7 @@ import {
 	type Appointment as AppointmentRecord,
 	canAccessAppointment,
 } from "../../core/appointment";
+import { mayBookMember } from "../../core/dependents";
 import { database } from "../../db/client";
 import { appointments } from "../../db/schema";
 import type { BookRequest } from "../../doctor-day/results";
@@ -31,6 +32,7 @@ import {
 	BookBody,
 	IdempotencyHeader,
 } from "../schemas";
+import { isRemovedDependent } from "../token-versions";
 
 export const appointmentRoutes = newRouter();
 const AppointmentResponse = z.object({ appointment: Appointment });
@@ -133,10 +135,18 @@ async function bookFamily(
 	if (body.patient_id !== undefined || body.hold_id !== undefined)
 		throw invalid("patient_ids", "Not with patient_id or hold_id.");
 	if (new Set(patientIds).size !== patientIds.length) throw invalid("patient_ids", "Each patient once.");
-	const owned = await Promise.all(
-		patientIds.map((id) => id === actor.userId || ownsDependent(env.AUTH_SECRET, actor.userId, id)),
+	// A removed dependent is known from this isolate's revocations read, which the token check already made.
+	const members = await Promise.all(
+		patientIds.map(async (id) =>
+			mayBookMember(
+				actor.userId,
+				id,
+				await ownsDependent(env.AUTH_SECRET, actor.userId, id),
+				isRemovedDependent(id),
+			),
+		),
 	);
-	if (owned.includes(false))
+	if (members.includes(false))
 		throw new ApiError("FORBIDDEN", "You may book only yourself and your dependents.");
 	const { date, result } = await bookGroupOnDay(env, await doctorRoute(env, body.doctor_id), {
 		patientIds,

@@ -1,16 +1,17 @@
 // /api/me: the signed-in account; deleting it cancels its future appointments, removes its personal data and
 // revokes every token issued to it.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import type { Actor, Appointment as AppointmentRecord } from "../../core/appointment";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Actor } from "../../core/appointment";
 import { database } from "../../db/client";
-import { appointments, users, waitlistEntries } from "../../db/schema";
+import { dependents, users, waitlistEntries } from "../../db/schema";
 import { doctorDay } from "../../doctor-day/stub";
-import { verifyAppointmentId, verifyDayId } from "../../lib/appointment-ids";
+import { verifyDayId } from "../../lib/appointment-ids";
 import { nowIso } from "../../lib/ids";
 import { userObject } from "../../user/stub";
 import { allow, isAdminToken, requireActor } from "../auth";
 import { ApiError } from "../errors";
+import { cancelFutureAppointments } from "../future-cancels";
 import { logEvent } from "../log";
 import { bearer, errorResponses, jsonBody, jsonContent, newRouter } from "../router";
 import { Appointment, PatchMeBody, User } from "../schemas";
@@ -24,8 +25,8 @@ const Me = z.object({
 	user: User.extend({ email: z.string().nullable(), email_notifications: z.boolean().optional() }),
 });
 const ADMIN_USER = { id: "admin", email: null, name: "Administrator", role: "admin" as const };
-/** Cancellations sent to day objects at once, so an account with many bookings does not open hundreds of calls. */
-const CANCELS_AT_ONCE = 16;
+/** Waitlist entries left at once, so an account with many does not open hundreds of calls. */
+const LEAVES_AT_ONCE = 16;
 
 /** The account as its owner sees it: with its email setting. */
 function ownUser(user: typeof users.$inferSelect) {
@@ -119,12 +120,14 @@ meRoutes.openapi(
 		// Cancelled while the account still works, so a failure here leaves it whole for a retry. Its waitlist
 		// entries go first, so no place its cancellations free is offered back to it.
 		await leaveWaitlists(c.env, actor);
-		const cancelled = await cancelFutureAppointments(c.env, actor);
+		// The account's own appointments and its dependents' (it is the only account that could cancel them).
+		const patients = [actor.userId, ...(await dependentsOf(c.env, actor.userId))];
+		const cancelled = await cancelFutureAppointments(c.env, actor, patients);
 		await revoke(c.env, actor.userId);
 		revokeInThisIsolate(actor.userId);
 		// Again: a booking that reached the list between the first pass and the revocation is cancelled too.
 		await leaveWaitlists(c.env, actor);
-		cancelled.push(...(await cancelFutureAppointments(c.env, actor)));
+		cancelled.push(...(await cancelFutureAppointments(c.env, actor, patients)));
 		// Its inbox goes too; the object keeps a tombstone, so the cancellations' own notices never land there.
 		await userObject(c.env, actor.userId).deleteInbox();
 		logEvent("account_deleted", { user_id: actor.userId, cancelled: cancelled.length });
@@ -140,6 +143,11 @@ meRoutes.openapi(
 async function revoke(env: Env, userId: string): Promise<void> {
 	const db = database(env.DB);
 	await db.batch([
+		// Its dependents go with it: removed, their names gone (past appointments keep their ids).
+		db
+			.update(dependents)
+			.set({ name: "", birthDate: null, removedAt: sql`coalesce(${dependents.removedAt}, ${Date.now()})` })
+			.where(eq(dependents.ownerId, userId)),
 		db
 			.update(users)
 			.set({
@@ -165,9 +173,9 @@ async function leaveWaitlists(env: Env, actor: Actor): Promise<void> {
 				inArray(waitlistEntries.status, ["waiting", "offered"]),
 			),
 		);
-	for (let i = 0; i < rows.length; i += CANCELS_AT_ONCE) {
+	for (let i = 0; i < rows.length; i += LEAVES_AT_ONCE) {
 		await Promise.all(
-			rows.slice(i, i + CANCELS_AT_ONCE).map(async ({ id }) => {
+			rows.slice(i, i + LEAVES_AT_ONCE).map(async ({ id }) => {
 				const owner = await verifyDayId(env.AUTH_SECRET, "waitlist", id);
 				if (owner !== null) await doctorDay(env, owner.doctorId, owner.date).leaveWaitlist(id, actor);
 			}),
@@ -175,29 +183,11 @@ async function leaveWaitlists(env: Env, actor: Actor): Promise<void> {
 	}
 }
 
-/** Cancels, through each appointment's own day object, the account's confirmed appointments not yet started. */
-async function cancelFutureAppointments(env: Env, actor: Actor): Promise<AppointmentRecord[]> {
+/** Every dependent the account has had (removed ones too: a retry finishes what an earlier removal began). */
+async function dependentsOf(env: Env, ownerId: string): Promise<string[]> {
 	const rows = await database(env.DB)
-		.select({ id: appointments.id })
-		.from(appointments)
-		.where(
-			and(
-				eq(appointments.patientId, actor.userId),
-				eq(appointments.status, "confirmed"),
-				gt(appointments.start, nowIso()),
-			),
-		);
-	const cancelled: AppointmentRecord[] = [];
-	for (let i = 0; i < rows.length; i += CANCELS_AT_ONCE) {
-		const batch = rows.slice(i, i + CANCELS_AT_ONCE);
-		const results = await Promise.all(
-			batch.map(async ({ id }) => {
-				const owner = await verifyAppointmentId(env.AUTH_SECRET, id);
-				return owner === null ? null : doctorDay(env, owner.doctorId, owner.date).cancel(id, actor, true);
-			}),
-		);
-		// A refusal here is SLOT_IN_PAST (it started meanwhile): past appointments stay as they are.
-		for (const result of results) if (result?.ok && result.changed) cancelled.push(result.appointment);
-	}
-	return cancelled;
+		.select({ id: dependents.id })
+		.from(dependents)
+		.where(eq(dependents.ownerId, ownerId));
+	return rows.map((row) => row.id);
 }

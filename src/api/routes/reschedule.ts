@@ -60,7 +60,7 @@ rescheduleRoutes.openapi(
 			appointmentId: id,
 			actor,
 			idempotencyKey: key,
-			target: { doctorId, date, start: body.start },
+			target: { doctorId, date, start: body.start, ...(body.type === undefined ? {} : { type: body.type }) },
 		});
 		logEvent("appointment_rescheduled", {
 			appointment_id: id,
