@@ -220,7 +220,7 @@ describe("a reschedule's visit type", () => {
 	});
 	const decide = (start: number, type: string | null, booked = takenByOld, from = longOld) =>
 		decideSameDayReschedule(
-			bookState({ config: typed, booked, patientHoldsSlot: Date.parse(from.start) === start }),
+			sameDayState({ config: typed, booked, patientHoldsSlot: Date.parse(from.start) === start }),
 			from,
 			Date.parse(from.start) === ms("09:00") && from.type === "long"
 				? [ms("09:00"), ms("09:30")]
