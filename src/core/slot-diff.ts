@@ -21,6 +21,7 @@ function sameSlot(a: SlotView | undefined, b: SlotView): boolean {
 		a.time === b.time &&
 		a.capacity === b.capacity &&
 		a.booked === b.booked &&
-		a.status === b.status
+		a.status === b.status &&
+		String(a.types) === String(b.types)
 	);
 }
