@@ -154,6 +154,7 @@ export function createBookingFlow(hooks) {
 	function received(day) {
 		visitTypes.show(day);
 		const type = visitTypes.current();
+		byId("legend-too-short").hidden = type === null;
 		if (pending !== null) {
 			const wanted = pending;
 			pending = null;
@@ -262,6 +263,7 @@ export function createBookingFlow(hooks) {
 	 * @param {import("../live.js").VisitType | null} type
 	 */
 	function typeChanged(type) {
+		byId("legend-too-short").hidden = type === null;
 		const day = liveDay.day;
 		const slot = day?.slots.find((s) => s.start === selected);
 		if (selected !== null && slot !== undefined && !holding() && !canStart(slot, type?.id ?? null)) {
