@@ -9,12 +9,15 @@ const RETRY_MAX_MS = 30_000;
 
 /**
  * @typedef {{start: string, end: string, time: string, capacity: number, booked: number, held: number,
- *   remaining: number, status: "available" | "held" | "full" | "unavailable" | "past"}} Slot
+ *   remaining: number, status: "available" | "held" | "full" | "unavailable" | "past", types?: string[]}} Slot
+ *   `types`: the visit types a patient can start here now (only when the schedule has appointment_types)
+ * @typedef {{id: string, name: string, slots: number, minutes: number}} VisitType
  * @typedef {{doctor_id: string, date: string, timezone: string | null, version: number, total_slots: number,
- *   available_count: number, booked_count: number, slots: Slot[]}} Day
+ *   available_count: number, booked_count: number, slots: Slot[], appointment_types?: VisitType[]}} Day
  * @typedef {{type: "snapshot"} & Day} Snapshot
  * @typedef {{type: "update", version: number, slots: Slot[], removed: string[], total_slots: number,
- *   available_count: number, booked_count: number}} Update
+ *   available_count: number, booked_count: number, appointment_types?: VisitType[]}} Update
+ *   `appointment_types` only when a schedule change changed them
  */
 
 /**
@@ -40,6 +43,7 @@ export function applyMessage(day, message) {
 		available_count: message.available_count,
 		booked_count: message.booked_count,
 		slots: [...bySlot.values()].sort((a, b) => a.start.localeCompare(b.start)),
+		...(message.appointment_types === undefined ? {} : { appointment_types: message.appointment_types }),
 	};
 }
 

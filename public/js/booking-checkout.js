@@ -35,7 +35,8 @@ export function refusalMessage(code) {
 
 /**
  * @typedef {{slot: import("../live.js").Slot, date: string, doctor: {id: string, name: string},
- *   timeZone: string, hold: import("./slot-hold.js").Hold | null}} Choice
+ *   timeZone: string, hold: import("./slot-hold.js").Hold | null,
+ *   visitType: import("../live.js").VisitType | null}} Choice
  */
 
 /**
@@ -93,12 +94,20 @@ export function createCheckout(options) {
 	async function submit(values, form) {
 		const session = options.session();
 		if (session === null || choice === null) return;
-		const { doctor, slot, hold } = choice;
+		const { doctor, slot, hold, visitType } = choice;
 		const { repeat, ...details } = values;
+		const type = visitType?.id ?? null;
 		// A series holds its own places (the page's hold on the first is replaced by the series' own).
 		const booking = repeat
 			? { doctor_id: doctor.id, start: slot.start, ...details, ...repeat }
-			: { doctor_id: doctor.id, start: slot.start, ...details, ...(hold ? { hold_id: hold.id } : {}) };
+			: {
+					doctor_id: doctor.id,
+					start: slot.start,
+					...details,
+					...(type === null ? {} : { type }),
+					// A hold kept for another visit type (its move to this one failed) would not match: book without it.
+					...(hold && (hold.type ?? null) === type ? { hold_id: hold.id } : {}),
+				};
 		// Changed details make another request: its own key (a booking made meanwhile answers ALREADY_BOOKED).
 		const same = unsettled?.request === JSON.stringify(booking);
 		const key = same && unsettled ? unsettled.key : randomKey();

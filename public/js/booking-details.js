@@ -21,21 +21,35 @@ const MAX_COUNT = 26;
 
 /**
  * @param {{container: HTMLElement, slot: import("../live.js").Slot, date: string, doctor: {name: string},
- *   timeZone: string, session: {token: string, user: any} | null,
+ *   timeZone: string, visitType: import("../live.js").VisitType | null, session: {token: string, user: any} | null,
  *   onSession: (session: {token: string, user: any}) => void,
  *   onSubmit: (choice: DetailsValues, form: HTMLElement) => Promise<void>}} options
  */
-export function renderDetails({ container, slot, date, doctor, timeZone, session, onSession, onSubmit }) {
+export function renderDetails({
+	container,
+	slot,
+	date,
+	doctor,
+	timeZone,
+	visitType,
+	session,
+	onSession,
+	onSubmit,
+}) {
 	const ownZone = browserZone();
 	const ownTime = formatTime(slot.start, ownZone);
 	const yours = ownZone !== timeZone && ownTime !== slot.time ? ` (${ownTime} your time)` : "";
+	// A visit of a type runs its length from the slot's start (slots walk real time, so this is exact).
+	const end = visitType
+		? new Date(Date.parse(slot.start) + visitType.minutes * 60_000).toISOString()
+		: slot.end;
 	const summary = h(
 		"div",
 		{ class: "summary", "data-testid": "booking-summary" },
 		h("p", { class: "summary-main", text: `${formatDate(date)} at ${slot.time}` }),
 		h("p", {
 			class: "muted",
-			text: `${doctor.name} · ${slot.time}–${formatTime(slot.end, timeZone)} ${zoneLabel(timeZone)}${yours}`,
+			text: `${doctor.name} · ${visitType ? `${visitType.name} · ` : ""}${slot.time}–${formatTime(end, timeZone)} ${zoneLabel(timeZone)}${yours}`,
 		}),
 	);
 
@@ -113,7 +127,8 @@ export function renderDetails({ container, slot, date, doctor, timeZone, session
 		h("p", { class: "booking-as", text: `Booking as ${session.user.name} (${session.user.email})` }),
 		modes,
 		reason,
-		repeatFields(),
+		// A series books standard visits (the series API takes no visit type).
+		visitType ? null : repeatFields(),
 		formErrors(),
 		button,
 	);

@@ -1,6 +1,6 @@
 // @ts-check
-// Doctor → day → slot, with the day's grid kept live by public/live.js, the chosen slot held on the server
-// while the form is filled (moved with the choice), and a lost choice explained.
+// Doctor → day → (visit type) → slot, with the day's grid kept live by public/live.js, the chosen slot held on
+// the server while the form is filled (moved with the choice), and a lost choice explained.
 import { hideAlternatives, nearestFree, showAlternatives } from "./alternatives.js";
 import { ApiError } from "./api.js";
 import { createCheckout, refusalMessage } from "./booking-checkout.js";
@@ -12,6 +12,7 @@ import { createLiveDay } from "./live-day.js";
 import { createSlotGrid } from "./slot-grid.js";
 import { createSlotHold } from "./slot-hold.js";
 import { addDays, formatDate, isDate, todayIn, zoneLabel } from "./time.js";
+import { canStart, createVisitTypeChoice } from "./visit-types.js";
 import { createWaitlistPanel } from "./waitlist-panel.js";
 
 /** @typedef {import("../live.js").Day} Day */
@@ -46,6 +47,7 @@ export function createBookingFlow(hooks) {
 		onUnauthorized: hooks.onUnauthorized,
 		onBooked: (appointment) => hooks.onBooked(appointment),
 	});
+	const visitTypes = createVisitTypeChoice({ container: byId("visit-types"), onChange: typeChanged });
 	const alternatives = byId("alternatives");
 	const liveStatus = byId("live-status");
 	const checkout = createCheckout({
@@ -104,6 +106,7 @@ export function createBookingFlow(hooks) {
 		// The day on screen is the previous doctor's: none of its slots may be picked for this one.
 		liveDay.clear();
 		waitlist.clear();
+		visitTypes.clear();
 		releaseHold();
 		selected = null;
 		grid.loading();
@@ -149,12 +152,19 @@ export function createBookingFlow(hooks) {
 
 	/** @param {Day} day */
 	function received(day) {
+		visitTypes.show(day);
+		const type = visitTypes.current();
+		byId("legend-too-short").hidden = type === null;
 		if (pending !== null) {
 			const wanted = pending;
 			pending = null;
-			if (day.slots.some((s) => s.start === wanted && s.status === "available")) return select(wanted);
+			if (day.slots.some((s) => s.start === wanted && canStart(s, type?.id ?? null))) return select(wanted);
 		}
-		grid.render(day, selected);
+		// A choice this page does not hold (not signed in) is lost when its visit no longer fits there.
+		const chosen = day.slots.find((s) => s.start === selected);
+		if (type !== null && chosen?.status === "available" && !canStart(chosen, type.id) && !holding())
+			return lost(chosen.start, `The ${chosen.time} slot no longer has time for a ${type.name}.`, null, day);
+		grid.render(day, selected, type);
 		strip.update(day);
 		waitlist.show(day);
 		if (day.slots.length === 0) offerNextDay();
@@ -183,13 +193,19 @@ export function createBookingFlow(hooks) {
 
 	/** @param {string} start */
 	function select(start) {
+		const type = visitTypes.current();
+		const slot = liveDay.day?.slots.find((s) => s.start === start);
+		if (type !== null && slot !== undefined && !canStart(slot, type.id)) {
+			toast(`${slot.time} is too short for a ${type.name}. Please choose another time.`, { tone: "warning" });
+			return;
+		}
 		selected = start;
 		hideAlternatives(alternatives);
 		const canHold = patientToken() !== null;
 		// Counted as ours from the start: the live update of our own hold may arrive before its answer.
 		liveDay.hold(start, canHold);
 		const day = liveDay.day;
-		if (day) grid.render(day, selected);
+		if (day) grid.render(day, selected, type);
 		showChoice();
 		if (canHold) void holdPlace(start);
 		if (selected !== null && narrow())
@@ -210,7 +226,8 @@ export function createBookingFlow(hooks) {
 		const token = patientToken();
 		if (token === null || doctor === null) return;
 		try {
-			const hold = await slotHold.place(token, doctor.id, start, liveDay.day?.version);
+			const type = visitTypes.current()?.id ?? null;
+			const hold = await slotHold.place(token, doctor.id, start, liveDay.day?.version, type);
 			if (hold === null || selected !== start) return;
 			liveDay.hold(start, true);
 			showChoice();
@@ -235,10 +252,34 @@ export function createBookingFlow(hooks) {
 		slotHold.release(patientToken());
 	}
 
+	/** Whether the server holds the chosen slot for this page. */
+	function holding() {
+		return selected !== null && slotHold.current?.start === selected;
+	}
+
+	/**
+	 * Another visit type: a chosen slot it cannot start at is dropped; a held one is held again for the new
+	 * type (the server replaces the hold, or refuses, and the choice is lost with its reason).
+	 * @param {import("../live.js").VisitType | null} type
+	 */
+	function typeChanged(type) {
+		byId("legend-too-short").hidden = type === null;
+		const day = liveDay.day;
+		const slot = day?.slots.find((s) => s.start === selected);
+		if (selected !== null && slot !== undefined && !holding() && !canStart(slot, type?.id ?? null)) {
+			selected = null;
+			liveDay.hold(null);
+		}
+		if (day) grid.render(day, selected, type);
+		showChoice();
+		if (holding() && selected !== null) void holdPlace(selected);
+	}
+
 	function showChoice() {
 		const slot = selected === null ? undefined : liveDay.day?.slots.find((s) => s.start === selected);
 		const hold = slotHold.current?.start === selected ? slotHold.current : null;
-		checkout.show(slot && doctor ? { slot, date, doctor, timeZone, hold } : null);
+		const visitType = visitTypes.current();
+		checkout.show(slot && doctor ? { slot, date, doctor, timeZone, hold, visitType } : null);
 	}
 
 	/**
@@ -253,7 +294,7 @@ export function createBookingFlow(hooks) {
 		const hadFocus = details.contains(document.activeElement) || document.activeElement === document.body;
 		selected = null;
 		releaseHold();
-		if (next) grid.render(next, null);
+		if (next) grid.render(next, null, visitTypes.current());
 		showChoice();
 		toast(`${message} Please choose another time.`, { tone: "warning" });
 		void offerAlternatives(start, offered, hadFocus);

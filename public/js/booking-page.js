@@ -148,6 +148,16 @@ document.addEventListener("docslot:notification", (event) => {
 		.catch(() => undefined); // the next visit of the page lists it anyway
 });
 
+// The doctor checked the patient in, or marked the visit done or missed: the channel brings the appointment
+// itself, laid over the list (which may lag) and shown at once.
+document.addEventListener("docslot:appointment", (event) => {
+	const appointment = /** @type {CustomEvent} */ (event).detail;
+	if (store.get() === null || typeof appointment?.id !== "string") return;
+	const who = owner();
+	recent.remember(who, appointment);
+	if (location.hash === "#appointments") void renderAppointments();
+});
+
 function renderSession() {
 	const session = store.get();
 	bell?.close();

@@ -191,6 +191,11 @@ export function mountNotificationBell({ slot, token, onUnauthorized }) {
 		onUnauthorized,
 		onMessage: (message) => {
 			if (message.type === "unread") return setUnread(message.count);
+			// A change that makes no notification (checked in, completed, no-show): only pages showing it care.
+			if (message.type === "appointment")
+				return document.dispatchEvent(
+					new CustomEvent("docslot:appointment", { detail: message.appointment }),
+				);
 			if (message.type !== "notification") return;
 			// Pages that show the appointment hear of it too (booking-page.js refreshes "My appointments").
 			document.dispatchEvent(new CustomEvent("docslot:notification", { detail: message.notification }));

@@ -190,7 +190,8 @@ function connect(token, room, other) {
 					4003: "You joined this room from another window; this one has left it.",
 				}[event.code];
 				if (why === undefined) return true;
-				finish(why);
+				// The room's own "closed" message, just before, may have said more (the appointment was cancelled).
+				if (!finished) finish(why);
 				return false;
 			},
 		},
@@ -234,7 +235,11 @@ function onMessage(message, room, other) {
 			toast(`${name} left the call.`);
 			return;
 		case "room":
-			return finish("The room has closed.");
+			return finish(
+				message.status
+					? `This appointment was ${message.status}: its room is closed.`
+					: "The room has closed.",
+			);
 		case "error":
 			toast(message.message, { tone: "error" });
 			return;

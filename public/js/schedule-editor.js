@@ -24,7 +24,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 	let dirty = false;
 	/** The schedule last loaded, to tell a change made elsewhere from the echo of our own save. */
 	let loaded = "";
-	/** Fields the form does not show (hold_seconds, max_per_patient_per_day): saved back as they were. */
+	/** Fields the form does not show (max_per_patient_per_day): saved back as they were. */
 	/** @type {Record<string, any>} */
 	let kept = {};
 	const types = createTypesEditor();
@@ -270,10 +270,7 @@ export function createScheduleEditor({ form, doctorId, token, onSaved, onUnautho
 		approval.checked = s.requires_approval === true;
 		loadRules(form, s);
 		types.draw(s.appointment_types ?? []);
-		kept =
-			schedule === null
-				? {}
-				: { hold_seconds: schedule.hold_seconds, max_per_patient_per_day: schedule.max_per_patient_per_day };
+		kept = schedule === null ? {} : { max_per_patient_per_day: schedule.max_per_patient_per_day };
 		for (const day of WEEKDAYS) drawDay(day, s.weekly[day] ?? []);
 		clearIssues(form);
 		dirty = false;

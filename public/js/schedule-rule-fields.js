@@ -1,5 +1,6 @@
 // @ts-check
-// The schedule editor's rules (buffer, notice, cutoff, day limit, reserved places), its visit types, and the
+// The schedule editor's rules (buffer, notice, cutoff, day limit, reserved places, how long holds and waitlist
+// offers keep a place), its visit types, and the
 // preview of the slots a date would get, asked of POST …/schedule/preview before anything is saved.
 import { ApiError, doctorPath, request } from "./api.js";
 import { h, replace } from "./dom.js";
@@ -7,12 +8,14 @@ import { field } from "./forms.js";
 
 /** @typedef {{id: string, name: string, slots: number}} VisitType */
 
-/** Number fields of the schedule's rules: [name, label, min, max]. */
+/** Number fields of the schedule's rules: [name, label, min, max, the API's default] (src/api/schemas.ts). */
 const RULES = /** @type {const} */ ([
-	["buffer_minutes", "Gap after each slot (minutes)", 0, 720],
-	["min_notice_minutes", "Book at least (minutes ahead)", 0, 86400],
-	["cancel_cutoff_minutes", "Patients cancel at least (minutes ahead)", 0, 86400],
-	["reserved_places", "Places kept for you per slot", 0, 1000],
+	["buffer_minutes", "Gap after each slot (minutes)", 0, 720, 0],
+	["min_notice_minutes", "Book at least (minutes ahead)", 0, 86400, 0],
+	["cancel_cutoff_minutes", "Patients cancel at least (minutes ahead)", 0, 86400, 0],
+	["reserved_places", "Places kept for you per slot", 0, 1000, 0],
+	["hold_seconds", "A chosen time is held for (seconds)", 10, 3600, 300],
+	["offer_seconds", "A waitlist offer lasts (seconds)", 10, 86400, 900],
 ]);
 
 /** The rules' fields; `max_per_day` left empty means no limit. */
@@ -41,13 +44,14 @@ export function ruleFields() {
 /**
  * @param {HTMLElement} form
  * @returns {{buffer_minutes: number, min_notice_minutes: number, cancel_cutoff_minutes: number,
- *   reserved_places: number, max_per_day: number | null}}
+ *   reserved_places: number, hold_seconds: number, offer_seconds: number, max_per_day: number | null}}
  */
 export function readRules(form) {
 	const value = (/** @type {string} */ name) =>
 		/** @type {HTMLInputElement} */ (form.querySelector(`[name="${name}"]`)).value.trim();
+	// An emptied field means the default, as leaving the field out of the body would.
 	const rules = /** @type {any} */ (
-		Object.fromEntries(RULES.map(([name]) => [name, Number(value(name) || 0)]))
+		Object.fromEntries(RULES.map(([name, , , , fallback]) => [name, Number(value(name) || fallback)]))
 	);
 	rules.max_per_day = value("max_per_day") === "" ? null : Number(value("max_per_day"));
 	return rules;
@@ -58,7 +62,7 @@ export function readRules(form) {
  * @param {Record<string, any>} schedule
  */
 export function loadRules(form, schedule) {
-	for (const [name] of RULES) setValue(form, name, String(schedule[name] ?? 0));
+	for (const [name, , , , fallback] of RULES) setValue(form, name, String(schedule[name] ?? fallback));
 	setValue(form, "max_per_day", schedule.max_per_day == null ? "" : String(schedule.max_per_day));
 }
 

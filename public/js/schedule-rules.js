@@ -7,7 +7,7 @@ export const TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
 /** @typedef {{start: string, end: string, capacity?: number}} Range */
 /** @typedef {{timezone: string, slot_minutes: number, capacity: number, horizon_days: number,
- *   requires_approval?: boolean, weekly: Record<string, Range[]>, hold_seconds?: number,
+ *   requires_approval?: boolean, weekly: Record<string, Range[]>, hold_seconds?: number, offer_seconds?: number,
  *   max_per_patient_per_day?: number, buffer_minutes?: number, min_notice_minutes?: number,
  *   cancel_cutoff_minutes?: number, max_per_day?: number | null, reserved_places?: number,
  *   appointment_types?: {id: string, name: string, slots: number}[]}} Schedule */
@@ -62,6 +62,8 @@ export function scheduleKey(s) {
 		s.cancel_cutoff_minutes ?? 0,
 		s.max_per_day ?? null,
 		s.reserved_places ?? 0,
+		s.hold_seconds ?? 300,
+		s.offer_seconds ?? 900,
 		s.appointment_types ?? [],
 		weekly,
 	]);

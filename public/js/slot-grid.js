@@ -1,10 +1,13 @@
 // @ts-check
 // A doctor-day's slots as a keyboard-usable grid of buttons, updated in place so focus survives live changes;
-// or, when the day could not be loaded, that error with a way to try again.
+// or, when the day could not be loaded, that error with a way to try again. With a visit type chosen, the free
+// slots it cannot start at (too little free time after them) are marked and cannot be picked.
 import { h, replace } from "./dom.js";
+import { canStart } from "./visit-types.js";
 
 /** @typedef {import("../live.js").Slot} Slot */
 /** @typedef {import("../live.js").Day} Day */
+/** @typedef {import("../live.js").VisitType} VisitType */
 
 const STATUS_WORDS = {
 	available: "free",
@@ -25,6 +28,8 @@ export function createSlotGrid({ container, onSelect, onFull }) {
 	let slots = new Map();
 	/** @type {string | null} */
 	let selected = null;
+	/** @type {VisitType | null} */
+	let visit = null;
 
 	container.addEventListener("keydown", (event) => move(container, event));
 
@@ -40,27 +45,33 @@ export function createSlotGrid({ container, onSelect, onFull }) {
 					dataset: { slotStart: slot.start },
 					onClick: () => {
 						const current = slots.get(slot.start);
-						if (current?.status === "available") onSelect(current);
-						else if (current?.status === "full" || current?.status === "held") onFull?.(current);
+						if (current?.status === "available") {
+							if (canStart(current, visit?.id ?? null)) onSelect(current);
+						} else if (current?.status === "full" || current?.status === "held") onFull?.(current);
 					},
 				})
 			);
 			buttons.set(slot.start, button);
 		}
 		const isSelected = slot.start === selected;
+		// The selected slot is the page's own choice (held for its visit): never marked as unfit for it.
+		const tooShort =
+			visit !== null && !isSelected && slot.status === "available" && !canStart(slot, visit.id);
 		button.dataset.status = slot.status;
+		button.dataset.fits = String(!tooShort);
 		button.dataset.remaining = String(slot.remaining);
 		button.classList.toggle("is-selected", isSelected);
 		button.setAttribute("aria-pressed", String(isSelected));
-		button.setAttribute("aria-disabled", String(slot.status !== "available"));
-		button.setAttribute("aria-label", `${slot.time}, ${describe(slot)}${isSelected ? ", selected" : ""}`);
+		button.setAttribute("aria-disabled", String(slot.status !== "available" || tooShort));
+		const words = tooShort ? `free, but too short for a ${visit?.name}` : describe(slot);
+		button.setAttribute("aria-label", `${slot.time}, ${words}${isSelected ? ", selected" : ""}`);
 		replace(
 			button,
 			h("span", { class: "slot-time", text: slot.time }),
 			// The selected slot held is this page's own hold (otherwise the flow has already dropped the choice).
 			h("span", {
 				class: "slot-note",
-				text: isSelected && slot.status === "held" ? "Held for you" : note(slot),
+				text: isSelected && slot.status === "held" ? "Held for you" : tooShort ? "Too short" : note(slot),
 			}),
 		);
 		return button;
@@ -71,9 +82,11 @@ export function createSlotGrid({ container, onSelect, onFull }) {
 		 * Draws the day, reusing the buttons of slots that are still there.
 		 * @param {Day} day
 		 * @param {string | null} selectedStart
+		 * @param {VisitType | null} [visitType] the visit being booked (null: one slot)
 		 */
-		render(day, selectedStart) {
+		render(day, selectedStart, visitType = null) {
 			selected = selectedStart;
+			visit = visitType;
 			container.setAttribute("aria-busy", "false");
 			if (day.slots.length === 0) {
 				buttons = new Map();
@@ -183,7 +196,7 @@ function rove(ordered, selectedStart) {
 	const stop =
 		current ??
 		ordered.find((b) => b.dataset.slotStart === selectedStart) ??
-		ordered.find((b) => b.dataset.status === "available") ??
+		ordered.find((b) => b.dataset.status === "available" && b.dataset.fits === "true") ??
 		ordered[0];
 	for (const b of ordered) b.tabIndex = b === stop ? 0 : -1;
 	return stop;

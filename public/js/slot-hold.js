@@ -3,7 +3,8 @@
 // that moves when another slot is chosen, goes when the choice does, and runs out at its expires_at.
 import { request } from "./api.js";
 
-/** @typedef {{id: string, doctor_id: string, patient_id: string, start: string, end: string, expires_at: string}} Hold */
+/** @typedef {{id: string, doctor_id: string, patient_id: string, start: string, end: string, expires_at: string,
+ *   type?: string}} Hold */
 
 /**
  * @param {{onExpired: (hold: Hold) => void}} handlers `onExpired`: the hold's time ran out on this page's clock
@@ -39,14 +40,16 @@ export function createSlotHold(handlers) {
 		 * @param {string} doctorId
 		 * @param {string} start
 		 * @param {number | undefined} version the day version on screen (a slot changed since is SLOT_CHANGED)
+		 * @param {string | null} [type] the visit type to hold for (all its slots); null: one slot
 		 * @returns {Promise<Hold | null>}
 		 */
-		async place(token, doctorId, start, version) {
+		async place(token, doctorId, start, version, type = null) {
 			const mine = ++asked;
 			const body = {
 				doctor_id: doctorId,
 				start,
 				...(version === undefined ? {} : { expected_version: version }),
+				...(type === null ? {} : { type }),
 			};
 			const answer = await request("POST", "/api/holds", { token, body });
 			if (mine !== asked) return null;

@@ -315,8 +315,14 @@ export const Slot = z
 		held: z.number(),
 		remaining: z.number(),
 		status: z.enum(["available", "held", "full", "unavailable", "past"]),
+		// When the schedule has appointment_types: the ones a patient can start here now (all their slots free).
+		types: z.array(z.string()).optional(),
 	})
 	.openapi("Slot");
+
+const VisitType = z
+	.object({ id: z.string(), name: z.string(), slots: z.number(), minutes: z.number() })
+	.openapi("VisitType");
 
 export const DayAvailability = z
 	.object({
@@ -329,6 +335,7 @@ export const DayAvailability = z
 		booked_count: z.number(),
 		closed: z.enum(["clinic"]).nullable(),
 		slots: z.array(Slot),
+		appointment_types: z.array(VisitType).optional(),
 	})
 	.openapi("DayAvailability");
 

@@ -25,6 +25,8 @@ export interface SlotView {
 	/** Places a patient can take: capacity − booked − held − reserved (0 once the day is full). */
 	remaining: number;
 	status: SlotStatus;
+	/** The visit types a patient could start here now (src/core/visit-types.ts); absent when the schedule has none. */
+	types?: string[];
 }
 
 export type RefusalCode =

@@ -158,6 +158,16 @@ function booked(a: Appointment, bookedBy: string, doctor: DoctorContext): Notifi
 /** The doctor's answers to a pending booking are news for the patient; the visit's own steps are not. */
 const DECISIONS: readonly string[] = ["confirmed", "declined"];
 
+/** The visit's own steps: no notification, but the patient's open pages show the new status. */
+const VISIT_STEPS: readonly string[] = ["checked_in", "completed", "no_show"];
+
+/** The appointment a patient's open pages should show changed without any notification, or null. */
+export function silentPatientChange(event: DayEvent): Appointment | null {
+	return event.type === "appointment.status_changed" && VISIT_STEPS.includes(event.appointment.status)
+		? event.appointment
+		: null;
+}
+
 function pending(a: Appointment, doctor: DoctorContext): NotificationDraft[] {
 	const when = describeWhen(a);
 	return [

@@ -1,6 +1,7 @@
 // Consultation rooms: which appointments have one, when it is open, who may join, and which frames a
 // participant may send. Pure rules; the Room object and the Worker only apply them.
 import type { Actor, Appointment, ConsultationMode } from "./appointment";
+import type { DayEvent } from "./day-decider";
 import { holdsPlace } from "./lifecycle";
 import { normalizeText, textProblem } from "./text";
 
@@ -227,4 +228,19 @@ function hasOnly(value: Record<string, unknown>, keys: readonly string[]): boole
 
 function isSmallInt(value: unknown): boolean {
 	return typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 1024;
+}
+
+/**
+ * The appointment whose room the event ends: a voice, video or chat appointment that gave up its place
+ * (cancelled, declined, rescheduled) while its room is open. A room not open yet has no one in it, and the
+ * Worker refuses joins to an appointment without a place, so only an open room needs telling.
+ */
+export function roomEndedBy(event: DayEvent, now: number): Appointment | null {
+	const ended =
+		event.type === "appointment.cancelled" ||
+		(event.type === "appointment.status_changed" && !holdsPlace(event.appointment.status));
+	if (!ended) return null;
+	const { appointment } = event;
+	if (!isRoomMode(appointment.consultation_mode)) return null;
+	return roomPhase(roomWindow(appointment), now) === "open" ? appointment : null;
 }

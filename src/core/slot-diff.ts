@@ -24,6 +24,7 @@ function sameSlot(a: SlotView | undefined, b: SlotView): boolean {
 		// A hold on a slot with places left keeps it "available": its held and remaining still change.
 		a.held === b.held &&
 		a.remaining === b.remaining &&
-		a.status === b.status
+		a.status === b.status &&
+		String(a.types) === String(b.types)
 	);
 }

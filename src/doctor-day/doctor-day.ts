@@ -39,6 +39,7 @@ import {
 } from "../core/reschedule";
 import { diffSlots } from "../core/slot-diff";
 import { localDateOf } from "../core/time";
+import { sameVisitTypes, visitTypeViews, withVisitTypes } from "../core/visit-types";
 import {
 	decideAccept,
 	decideDecline,
@@ -837,6 +838,7 @@ export class DoctorDay extends DurableObject<Env> {
 		const watchers = this.ctx.getWebSockets();
 		const now = Date.now();
 		const before = watchers.length > 0 ? this.slots(now) : [];
+		const configBefore = this.store.currentConfig;
 		const versionBefore = this.store.version();
 		let result: T;
 		try {
@@ -852,7 +854,7 @@ export class DoctorDay extends DurableObject<Env> {
 		}
 		const version = this.store.version();
 		if (version !== versionBefore) {
-			if (watchers.length > 0) this.announce(watchers, before, version, now);
+			if (watchers.length > 0) this.announce(watchers, before, configBefore, version, now);
 			void this.store.timers.arm();
 			void this.delivery.run();
 		}
@@ -1004,10 +1006,22 @@ export class DoctorDay extends DurableObject<Env> {
 		return this.store.currentConfig;
 	}
 
-	private announce(watchers: WebSocket[], before: SlotView[], version: number, now: number): void {
+	private announce(
+		watchers: WebSocket[],
+		before: SlotView[],
+		configBefore: DayConfig | null,
+		version: number,
+		now: number,
+	): void {
 		const after = this.slots(now);
 		const { changed, removed } = diffSlots(before, after);
-		sendToAll(watchers, { type: "update", version, slots: changed, removed, ...summarize(after) });
+		const config = this.store.currentConfig;
+		// The visit types ride along only when a config change changed them (none left: an empty list).
+		const types =
+			config === null || config === configBefore || sameVisitTypes(configBefore, config)
+				? {}
+				: { appointment_types: visitTypeViews(config) };
+		sendToAll(watchers, { type: "update", version, slots: changed, removed, ...summarize(after), ...types });
 	}
 
 	private slots(now: number): SlotView[] {
@@ -1015,7 +1029,8 @@ export class DoctorDay extends DurableObject<Env> {
 		if (config === null) return [];
 		const holds = this.store.liveHolds();
 		const dayBookings = this.store.dayBookings() + holds.length;
-		return slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(holds), dayBookings);
+		const views = slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(holds), dayBookings);
+		return withVisitTypes(config, views);
 	}
 
 	private slotAt(start: number, now: number): SlotView | null {
@@ -1033,6 +1048,7 @@ export class DoctorDay extends DurableObject<Env> {
 			closed: closedReason(config),
 			...summarize(slots),
 			slots,
+			...(config?.appointmentTypes?.length ? { appointment_types: visitTypeViews(config) } : {}),
 		};
 	}
 

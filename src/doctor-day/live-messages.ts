@@ -1,6 +1,7 @@
 // The live protocol: every message a doctor-day or doctor socket sends. public/live.js speaks the same.
 import type { Appointment } from "../core/appointment";
 import type { SlotView } from "../core/booking";
+import type { VisitTypeView } from "../core/visit-types";
 import type { DayAvailability } from "./results";
 
 /** First message on a day socket, and the answer to {"type":"resync"}. */
@@ -17,6 +18,8 @@ export interface UpdateMessage {
 	total_slots: number;
 	available_count: number;
 	booked_count: number;
+	/** The day's visit types, when a config change changed them (an empty list: none any more). */
+	appointment_types?: VisitTypeView[];
 }
 
 export type DayMessage = SnapshotMessage | UpdateMessage;

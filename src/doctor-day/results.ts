@@ -4,6 +4,7 @@ import type { DaySummary, RefusalCode, SlotStatus, SlotView } from "../core/book
 import type { BookRefusalCode } from "../core/day-decider";
 import type { Hold, HoldRefusalCode } from "../core/holds";
 import type { RescheduleRefusalCode, RescheduleTarget } from "../core/reschedule";
+import type { VisitTypeView } from "../core/visit-types";
 import type { EntryRefusalCode, JoinRefusalCode, WaitlistEntry } from "../core/waitlist";
 
 /** Which doctor-day a call is for: objects are named by it, and a day with no config reads it by it. */
@@ -20,6 +21,8 @@ export interface DayAvailability extends DaySummary {
 	/** Set when the day is closed as a whole (its clinic's closed weekday or holiday): then it has no slots. */
 	closed: "clinic" | null;
 	slots: SlotView[];
+	/** The schedule's visit types, when it has any; each slot's `types` says which can start there. */
+	appointment_types?: VisitTypeView[];
 }
 
 export type SlotCheck =

@@ -5,6 +5,7 @@ import { doctorConsumer } from "./doctor-consumer";
 import type { StoredEvent } from "./event-log";
 import { notificationsConsumer } from "./notifications";
 import { projectionConsumer } from "./projection";
+import { roomsConsumer } from "./rooms";
 import { webhooksConsumer } from "./webhooks";
 
 /** The day as it stands when a batch is delivered: consumers that keep summaries take the newest. */
@@ -29,5 +30,6 @@ export const DAY_EVENT_CONSUMERS: readonly DayEventConsumer[] = [
 	doctorConsumer,
 	notificationsConsumer,
 	webhooksConsumer,
+	roomsConsumer,
 ];
 export const DAY_EVENT_CONSUMER_NAMES = DAY_EVENT_CONSUMERS.map((c) => c.name);

@@ -26,7 +26,8 @@ export type RoomMessage =
 	| { type: "offer" | "answer"; from: Participant; sdp: string }
 	| { type: "candidate"; from: Participant; candidate: CandidateInit | null }
 	| { type: "hangup"; from: Participant }
-	| { type: "room"; state: "closed"; closes_at: string }
+	/** `status`: the appointment's, when it gave up its place (cancelled, declined, rescheduled) before the window ended. */
+	| { type: "room"; state: "closed"; closes_at: string; status?: string }
 	| { type: "error"; code: FrameRefusal | "ROOM_FULL"; message: string };
 
 /** Close codes: the token behind the ticket expired; the room closed; the same participant joined elsewhere. */

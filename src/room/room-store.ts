@@ -12,9 +12,11 @@ const ROOM_MIGRATIONS: readonly string[] = [
 		text TEXT NOT NULL, at TEXT NOT NULL);
 	${USED_TICKETS_TABLE};
 	${TIMERS_TABLE};`,
+	// The appointment gave up its place (cancelled, declined, rescheduled): the room is closed for good.
+	"CREATE TABLE ended (id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL, at INTEGER NOT NULL);",
 ];
 
-/** One migration so far, so a new room's schema is that migration (test/doctor-day/day-schema.test.ts). */
+/** A new room's schema is its migrations at once (test/doctor-day/day-schema.test.ts). */
 export const ROOM_SCHEMA: StorageSchema = { migrations: ROOM_MIGRATIONS, fresh: ROOM_MIGRATIONS.join("\n") };
 
 export interface RoomFacts extends RoomWindow {
@@ -55,6 +57,20 @@ export class RoomStore {
 			facts.mode,
 			facts.opensAt,
 			facts.closesAt,
+		);
+	}
+
+	/** The status that ended the appointment's room for good, or null while it has not ended. */
+	endedBy(): string | null {
+		return this.storage.sql.exec<{ status: string }>("SELECT status FROM ended").toArray()[0]?.status ?? null;
+	}
+
+	/** Idempotent: the first ending is kept. */
+	end(status: string, now: number): void {
+		this.storage.sql.exec(
+			"INSERT INTO ended (id, status, at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING",
+			status,
+			now,
 		);
 	}
 

@@ -48,6 +48,9 @@ export class Room extends DurableObject<Env> {
 		if (!(pass.ticketExpiresAt > now))
 			return refusal(401, "UNAUTHORIZED", "This ticket has expired: ask for a new one.");
 		if (roomPhase(pass, now) !== "open") return refusal(409, "ROOM_CLOSED", "The room is not open now.");
+		const endedBy = this.store.endedBy();
+		if (endedBy !== null)
+			return refusal(409, "ROOM_CLOSED", `This appointment was ${endedBy}: its room is closed.`);
 		if (!this.store.useTicket(pass.ticketId, pass.ticketExpiresAt)) {
 			return refusal(
 				401,
@@ -94,6 +97,16 @@ export class Room extends DurableObject<Env> {
 		);
 		await this.store.timers.arm();
 		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	/**
+	 * The appointment gave up its place (the rooms consumer of its day's events): whoever is in the room is
+	 * told and let go, and no one joins again. Idempotent.
+	 */
+	async end(status: string): Promise<void> {
+		this.store.end(status, Date.now());
+		const facts = this.store.facts();
+		if (facts !== null) this.closeRoom(facts, status);
 	}
 
 	override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -166,11 +179,12 @@ export class Room extends DurableObject<Env> {
 	}
 
 	/** Idempotent: tells whoever is still connected, then closes their sockets. */
-	private closeRoom(facts: RoomFacts): void {
+	private closeRoom(facts: RoomFacts, status?: string): void {
 		const closed: RoomMessage = {
 			type: "room",
 			state: "closed",
 			closes_at: new Date(facts.closesAt).toISOString(),
+			...(status === undefined ? {} : { status }),
 		};
 		for (const ws of this.open()) {
 			send(ws, closed);

@@ -3,6 +3,7 @@
 // again never shows twice; every open tab hears each new notification and the unread count. Each new
 // notification's email is queued with it, and sent by the object's alarm with retries (email-outbox.ts).
 import { DurableObject } from "cloudflare:workers";
+import type { Appointment } from "../core/appointment";
 import { type EmailContent, notificationEmail } from "../core/email";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
@@ -68,6 +69,16 @@ export class User extends DurableObject<Env> {
 		}
 		await this.store.timers.arm();
 		return { added: added.length, unread };
+	}
+
+	/**
+	 * Appointments of this account that changed without a notification: told to the open tabs, kept nowhere
+	 * (the appointment itself is the record). A redelivery tells them again, which changes nothing on a page.
+	 */
+	async showAppointments(appointments: Appointment[]): Promise<void> {
+		if (this.store.deleted()) return;
+		const sockets = this.ctx.getWebSockets();
+		for (const appointment of appointments) sendToMe(sockets, { type: "appointment", appointment });
 	}
 
 	/** The Worker's push of the account's address and opt-out (PATCH /api/me, password reset). */

@@ -4,6 +4,9 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { issueTicket } from "../../src/api/live-tickets";
+import { roomWindow } from "../../src/core/room";
+import { ROOM_CLOSED_CLOSE, type RoomPass, roomRequest } from "../../src/room/room-messages";
+import { roomObject } from "../../src/room/stub";
 import {
 	ADMIN,
 	api,
@@ -256,6 +259,45 @@ describe("the room's socket", () => {
 			const call = await api("GET", livePath(video, ticket), { headers: upgrade });
 			expect(errorOf(call)).toEqual([409, "ROOM_CLOSED"]);
 		}
+	});
+
+	it("closes when its appointment is cancelled: both hear why, and no one joins again", async () => {
+		const time = "12:00";
+		const starts = Date.parse(at(date, time));
+		setClock(starts - 5 * MIN);
+		const id = await book(patient, time, "chat");
+		const sides = [
+			await openSocket(livePath(id, await ticketFor(bearer(patient.token), id))),
+			await openSocket(livePath(id, await ticketFor(bearer(doctor.token), id))),
+		];
+		const late = await ticketFor(bearer(doctor.token), id);
+		const cancel = await api("POST", `/api/appointments/${id}/cancel`, { headers: bearer(patient.token) });
+		expect(cancel.status).toBe(200);
+		for (const side of sides) {
+			let message = await side.next();
+			while (message.type !== "room") message = await side.next();
+			expect(message).toMatchObject({ type: "room", state: "closed", status: "cancelled" });
+			expect((await side.closedWithin()).code).toBe(ROOM_CLOSED_CLOSE);
+		}
+		expect(errorOf(await api("GET", livePath(id, late), { headers: upgrade }))).toEqual([409, "ROOM_CLOSED"]);
+		// A join the Worker let through just before the cancel is refused by the room itself.
+		const pass: RoomPass = {
+			appointmentId: id,
+			patientId: patient.id,
+			doctorId: doctor.id,
+			mode: "chat",
+			...roomWindow({ start: at(date, time), end: new Date(starts + 30 * MIN).toISOString() }),
+			participant: "patient",
+			userId: patient.id,
+			ticketId: "raced-the-cancel",
+			ticketExpiresAt: Date.now() + MIN,
+			tokenExpiresAt: null,
+		};
+		const raced = await roomObject(env, id).fetch(roomRequest("http://room/live", pass));
+		expect(raced.status).toBe(409);
+		expect(await raced.json()).toEqual({
+			error: { code: "ROOM_CLOSED", message: "This appointment was cancelled: its room is closed." },
+		});
 	});
 
 	it("needs a ticket: no ?token=, no bearer header", async () => {

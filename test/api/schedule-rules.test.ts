@@ -243,6 +243,37 @@ describe("appointment types", () => {
 		expect(held.status, JSON.stringify(held.body)).toBe(201);
 		expect(held.body.hold).toMatchObject({ type: "long", end: at(date, "11:00") });
 	});
+
+	it("the day says each type's length and the starts it can take, and open pages hear both change", async () => {
+		const doctor = await createDoctor(types);
+		const [patient] = await createPatients(1);
+		if (patient === undefined) throw new Error("patient");
+		const date = inDays(4);
+		const startsOf = (slots: { time: string; types?: string[] }[]) =>
+			slots.map((s) => `${s.time} ${(s.types ?? ["-"]).join(" ")}`);
+		const day = await api("GET", `/api/doctors/${doctor.id}/availability/date/${date}`);
+		expect(day.body.appointment_types).toEqual([
+			{ id: "long", name: "Long consultation", slots: 2, minutes: 60 },
+		]);
+		expect(startsOf(day.body.slots)).toEqual(["09:00 long", "09:30 long", "10:00 long", "10:30 "]);
+		const inbox = await openSocket(`/api/doctors/${doctor.id}/availability/date/${date}/live`);
+		expect(startsOf((await inbox.next()).slots)).toEqual(startsOf(day.body.slots));
+		const booked = await book(bearer(patient.token), { doctor_id: doctor.id, start: at(date, "10:00") });
+		expect(booked.status).toBe(201);
+		// 10:00 is full, and 09:30 can no longer start a long visit: both are sent.
+		const update = await inbox.next();
+		expect(startsOf(update.slots)).toEqual(["09:30 ", "10:00 "]);
+		expect(update).not.toHaveProperty("appointment_types");
+		const put = await api("PUT", `/api/doctors/${doctor.id}/schedule`, {
+			headers: ADMIN,
+			body: { timezone: "UTC", weekly: WEEK },
+		});
+		expect(put.status).toBe(200);
+		const dropped = await inbox.next();
+		expect(dropped.appointment_types).toEqual([]);
+		expect(startsOf(dropped.slots)).toEqual(["09:00 -", "09:30 -", "10:00 -", "10:30 -"]);
+		inbox.close();
+	});
 });
 
 describe("POST /api/doctors/:id/schedule/preview", () => {

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { Appointment } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
 import { type DayEvent, decideConfig, decideReminder } from "../../src/core/day-decider";
-import { describeWhen, isNotifiable, notificationsFor } from "../../src/core/notifications";
+import {
+	describeWhen,
+	isNotifiable,
+	notificationsFor,
+	silentPatientChange,
+} from "../../src/core/notifications";
 import { remindersToSchedule, shouldSendReminder } from "../../src/core/reminders";
 import { APPOINTMENT } from "./day-fixtures";
 
@@ -127,6 +132,31 @@ describe("notificationsFor", () => {
 	it("ignores event types it does not know", () => {
 		const future = { type: "appointment.teleported", appointment } as unknown as DayEvent;
 		expect([isNotifiable(future), notificationsFor(future, doctor)]).toEqual([false, []]);
+	});
+});
+
+describe("silentPatientChange: the visit's steps reach the patient's pages without a notification", () => {
+	it.each<[string, DayEvent, boolean]>([
+		...(["checked_in", "completed", "no_show"] as const).map((status): [string, DayEvent, boolean] => [
+			status,
+			{
+				type: "appointment.status_changed",
+				appointment: { ...appointment, status },
+				from: "confirmed",
+				changed_by: "doctor",
+			},
+			true,
+		]),
+		[
+			"confirmed (it notifies)",
+			{ type: "appointment.status_changed", appointment, from: "pending", changed_by: "doctor" },
+			false,
+		],
+		["a booking (it notifies)", { type: "appointment.booked", appointment, booked_by: "p1" }, false],
+	])("%s", (_name, event, silent) => {
+		expect(silentPatientChange(event)).toEqual(silent ? "appointment" in event && event.appointment : null);
+		// Never both: a change that notifies reaches the page through its notification.
+		if (silent) expect(isNotifiable(event, "patient")).toBe(false);
 	});
 });
 

@@ -1,12 +1,14 @@
 // Room rules: which appointments have a room, its window, who may join, and which frames are taken.
 import { describe, expect, it } from "vitest";
 import type { Actor, Appointment } from "../../src/core/appointment";
+import type { DayEvent } from "../../src/core/day-decider";
 import {
 	checkFrame,
 	MAX_FRAME_CHARS,
 	MAX_MESSAGE_CHARS,
 	MAX_SDP_CHARS,
 	roomAccess,
+	roomEndedBy,
 	roomPhase,
 	roomWindow,
 } from "../../src/core/room";
@@ -90,6 +92,46 @@ describe("roomAccess", () => {
 		expect(roomAccess(patient, appointment, START - 600 * MIN, true).ok).toBe(true);
 		expect(roomAccess(otherPatient, appointment, during, true).ok).toBe(false);
 		expect(roomAccess(patient, { ...appointment, status: "cancelled" }, during, true).ok).toBe(false);
+	});
+});
+
+describe("roomEndedBy: an open room closes when its appointment gives up its place", () => {
+	const full: Appointment = {
+		...appointment,
+		id: "dr-a.2027-03-15.abc",
+		date: "2027-03-15",
+		time: "10:00",
+		reason: null,
+		created_at: "2027-03-01T00:00:00.000Z",
+		cancelled_at: null,
+	};
+	const cancelled = (a: Appointment): DayEvent => ({
+		type: "appointment.cancelled",
+		appointment: { ...a, status: "cancelled" },
+		cancelled_by: "patient",
+	});
+	const moved = (status: Appointment["status"]): DayEvent => ({
+		type: "appointment.status_changed",
+		appointment: { ...full, status },
+		from: "confirmed",
+		changed_by: "doctor",
+	});
+	it.each<[string, DayEvent, number, boolean]>([
+		["cancelled while the room is open", cancelled(full), START - 5 * MIN, true],
+		["cancelled before the room opens: no one is in it", cancelled(full), START - 11 * MIN, false],
+		["cancelled after the room closed", cancelled(full), END + 61 * MIN, false],
+		[
+			"an in-person appointment has no room",
+			cancelled({ ...full, consultation_mode: "in_person" }),
+			START,
+			false,
+		],
+		["declined while open", moved("declined"), START, true],
+		["rescheduled while open", moved("rescheduled"), START, true],
+		["checked in: the visit goes on", moved("checked_in"), START, false],
+		["booked", { type: "appointment.booked", appointment: full, booked_by: "p-1" }, START, false],
+	])("%s", (_name, event, now, ends) => {
+		expect(roomEndedBy(event, now)?.id ?? null).toBe(ends ? full.id : null);
 	});
 });
 

@@ -114,6 +114,7 @@ describe("appointment types", () => {
 		const stub = await pushed(day);
 		const patient = unique("p");
 		const start = Date.parse(at(day.date, "10:00"));
+		const before = await stub.availability(day);
 		const held = await stub.hold(day, {
 			patientId: patient,
 			placedBy: patient,
@@ -124,6 +125,12 @@ describe("appointment types", () => {
 		if (!held.ok) throw new Error(held.code);
 		const view = await stub.availability(day);
 		expect(view.slots.map((s) => s.held)).toEqual([0, 0, 1, 1, 1, 0]);
+		// The day says which starts can take a long visit: none, once 10:00–11:30 is held (before: 09:00–10:30).
+		expect(view.appointment_types).toEqual([
+			{ id: "long", name: "Long consultation", slots: 3, minutes: 90 },
+		]);
+		expect(view.slots.map((s) => s.types)).toEqual([[], [], [], [], [], []]);
+		expect(before.slots.map((s) => s.types)).toEqual([["long"], ["long"], ["long"], ["long"], [], []]);
 		expect(await stub.book(day, bookRequest(day, "11:00"))).toMatchObject({ ok: false, code: "SLOT_HELD" });
 		const confirmed = await stub.book(
 			day,

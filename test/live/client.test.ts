@@ -58,6 +58,15 @@ describe("applyMessage", () => {
 		]);
 		expect(next?.booked_count).toBe(1);
 	});
+
+	it("keeps the day's visit types until an update brings new ones (an empty list: none any more)", () => {
+		const types = [{ id: "long", name: "Long", slots: 2, minutes: 60 }];
+		const day = applyMessage(null, { ...snapshot, appointment_types: types });
+		const same = applyMessage(day, update(6, [slot("09", "full", 1)]));
+		expect(same?.appointment_types).toEqual(types);
+		const none = applyMessage(same, { ...update(7, []), appointment_types: [] });
+		expect(none?.appointment_types).toEqual([]);
+	});
 });
 
 describe("selectionProblem", () => {

@@ -1,5 +1,6 @@
 // GET /api/me/live: the signed-in account's own channel, opened with a single-use "me" ticket. It starts with
-// the unread count, then carries each notification as it arrives; it closes when its token expires, and
+// the unread count, then carries each notification as it arrives (and the visit's steps, which notify no one,
+// as the appointment itself); it closes when its token expires, and
 // when the account is deleted.
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
@@ -7,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { issueToken, TOKEN_TTL_SECONDS } from "../../src/api/auth";
 import { issueTicket } from "../../src/api/live-tickets";
 import { userObject } from "../../src/user/stub";
-import { api, at, bearer, createDoctor, createPatient, inDays } from "../helpers";
+import { api, at, bearer, createDoctor, createPatient, eventually, inDays } from "../helpers";
 import { openSocket } from "./inbox";
 
 const upgrade = { upgrade: "websocket" };
@@ -40,6 +41,35 @@ describe("the me channel", () => {
 		// Read in another tab: this one hears the count.
 		await api("POST", "/api/notifications/read-all", { headers: bearer(patient.token) });
 		expect(await tab.next()).toEqual({ type: "unread", count: 0 });
+		tab.close();
+	});
+
+	it("shows the visit's steps (checked in, completed) as the appointment itself, with no notification", async () => {
+		const doctor = await createDoctor();
+		const patient = await createPatient();
+		const booked = await api("POST", "/api/appointments", {
+			headers: bearer(patient.token),
+			body: { doctor_id: doctor.id, start: at(inDays(2), "11:00") },
+		});
+		const id = booked.body.appointment.id;
+		// The booking's own notification first, so the tab opens after it.
+		await eventually(async () => {
+			const inbox = await api("GET", "/api/notifications", { headers: bearer(patient.token) });
+			return inbox.body.unread === 1;
+		});
+		const tab = await openSocket(await mePath(patient.token));
+		expect(await tab.next()).toEqual({ type: "unread", count: 1 });
+		for (const status of ["checked_in", "completed"]) {
+			const moved = await api("POST", `/api/appointments/${id}/status`, {
+				headers: bearer(doctor.token),
+				body: { status },
+			});
+			expect(moved.status).toBe(200);
+			expect(await tab.next()).toMatchObject({ type: "appointment", appointment: { id, status } });
+		}
+		expect(await tab.silentFor(200)).toBe(true);
+		const inbox = await api("GET", "/api/notifications", { headers: bearer(patient.token) });
+		expect(inbox.body.notifications.map((n: { type: string }) => n.type)).toEqual(["booked"]);
 		tab.close();
 	});
 
