@@ -195,60 +195,8 @@ describe("a saga stopped at any step is finished by the old day's alarm", () => 
 	it.each(["holding", "confirming", "releasing"] as const)(
 		"stopped with the step at %s: exactly one confirmed after the alarm",
 		async (step: SagaStep) => {
-			const doctor = await createDoctor({ capacity: 1 });
-			const patient = await createPatient();
-			const [date, later] = [inDays(3), inDays(6)];
-			const old = await book(doctor.id, patient, date, "09:00");
-			const start = Date.parse(at(later, "16:00"));
-			const where = { doctorId: doctor.id, date: later };
-			const newDay = doctorDay(env, doctor.id, later);
-			const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
-			const actor = asPatient(patient);
-			// What the saga's remote steps had done before the crash (the hold and the confirm are repeatable).
-			let appointment: Appointment | null = null;
-			if (step !== "holding") {
-				const held = await newDay.hold(where, {
-					patientId: patient.id,
-					placedBy: patient.id,
-					start,
-					expectedVersion: null,
-					id: holdId,
-				});
-				expect(held.ok).toBe(true);
-			}
-			if (step === "releasing") {
-				const booked = await newDay.book(where, {
-					patientId: patient.id,
-					bookedBy: patient.id,
-					start,
-					consultationMode: "in_person",
-					reason: null,
-					idempotencyKey: null,
-					holdId,
-					rescheduledFrom: old.id,
-				});
-				if (!booked.ok) throw new Error(JSON.stringify(booked));
-				appointment = booked.appointment;
-			}
-			const saga: RescheduleSaga = {
-				appointmentId: old.id,
-				actor,
-				idempotencyKey: "k",
-				target: { ...where, start },
-				holdId,
-				step,
-				appointment,
-				startedAt: Date.now(),
-			};
-			const oldDay = doctorDay(env, doctor.id, date);
-			await runInDurableObject(oldDay, async (instance, state) => {
-				const { store } = instance as unknown as { store: DayStore };
-				state.storage.transactionSync(() => {
-					store.saveSaga(saga);
-					store.timers.at(`reschedule:${old.id}`, Date.now() - 1);
-				});
-				await store.timers.arm();
-			});
+			const done = step === "holding" ? "nothing" : step === "confirming" ? "held" : "booked";
+			const { doctor, date, later, old, actor, oldDay } = await stoppedSaga(step, done, -1);
 			// The runtime may run the past-due alarm by itself first: either way the alarm does the work.
 			await eventually(async () => {
 				await runDurableObjectAlarm(oldDay);
@@ -367,58 +315,11 @@ describe("a cancel of the old appointment while its saga runs", () => {
 	it.each(points)(
 		"saga at %s, new day %s: the new place is undone too, nothing stays held or booked",
 		async (step, done) => {
-			const doctor = await createDoctor({ capacity: 1 });
-			const patient = await createPatient();
-			const [date, later] = [inDays(3), inDays(6)];
-			const old = await book(doctor.id, patient, date, "09:00");
-			const start = Date.parse(at(later, "16:00"));
-			const where = { doctorId: doctor.id, date: later };
-			const newDay = doctorDay(env, doctor.id, later);
-			const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
-			const actor = asPatient(patient);
-			let made: Appointment | null = null;
-			if (done !== "nothing") {
-				const held = await newDay.hold(where, {
-					patientId: patient.id,
-					placedBy: patient.id,
-					start,
-					expectedVersion: null,
-					id: holdId,
-				});
-				expect(held.ok).toBe(true);
-			}
-			if (done === "booked") {
-				const booked = await newDay.book(where, {
-					patientId: patient.id,
-					bookedBy: patient.id,
-					start,
-					consultationMode: "in_person",
-					reason: null,
-					idempotencyKey: null,
-					holdId,
-					rescheduledFrom: old.id,
-				});
-				if (!booked.ok) throw new Error(JSON.stringify(booked));
-				made = booked.appointment;
-			}
-			const saga: RescheduleSaga = {
-				appointmentId: old.id,
-				actor,
-				idempotencyKey: "k",
-				target: { ...where, start },
-				holdId,
+			const { doctor, patient, later, old, where, newDay, actor, made, oldDay } = await stoppedSaga(
 				step,
-				appointment: step === "releasing" ? made : null,
-				startedAt: Date.now(),
-			};
-			const oldDay = doctorDay(env, doctor.id, date);
-			await runInDurableObject(oldDay, async (instance, state) => {
-				const { store } = instance as unknown as { store: DayStore };
-				state.storage.transactionSync(() => {
-					store.saveSaga(saga);
-					store.timers.at(`reschedule:${old.id}`, Date.now() + 60_000);
-				});
-			});
+				done,
+				60_000,
+			);
 			// The cancel lands between two of the saga's steps: it is answered at once, as any cancel.
 			const cancelled = await oldDay.cancel(old.id, actor);
 			expect(cancelled).toMatchObject({ ok: true, changed: true, appointment: { status: "cancelled" } });
@@ -482,3 +383,64 @@ describe("a cancel of the old appointment while its saga runs", () => {
 		expect(await bookedAt(doctor.id, later, "15:00")).toBe(0);
 	});
 });
+
+/**
+ * A cross-day reschedule (09:00 in 3 days → 16:00 in 6 days, capacity 1) stopped at `step`, with the new day
+ * having `done` what the saga's remote steps did before the stop, and its timer due `dueInMs` from now.
+ */
+async function stoppedSaga(step: SagaStep, done: "nothing" | "held" | "booked", dueInMs: number) {
+	const doctor = await createDoctor({ capacity: 1 });
+	const patient = await createPatient();
+	const [date, later] = [inDays(3), inDays(6)];
+	const old = await book(doctor.id, patient, date, "09:00");
+	const start = Date.parse(at(later, "16:00"));
+	const where = { doctorId: doctor.id, date: later };
+	const newDay = doctorDay(env, doctor.id, later);
+	const holdId = await mintDayId(env.AUTH_SECRET, "hold", doctor.id, later);
+	const actor = asPatient(patient);
+	let made: Appointment | null = null;
+	if (done !== "nothing") {
+		const held = await newDay.hold(where, {
+			patientId: patient.id,
+			placedBy: patient.id,
+			start,
+			expectedVersion: null,
+			id: holdId,
+		});
+		expect(held.ok).toBe(true);
+	}
+	if (done === "booked") {
+		const booked = await newDay.book(where, {
+			patientId: patient.id,
+			bookedBy: patient.id,
+			start,
+			consultationMode: "in_person",
+			reason: null,
+			idempotencyKey: null,
+			holdId,
+			rescheduledFrom: old.id,
+		});
+		if (!booked.ok) throw new Error(JSON.stringify(booked));
+		made = booked.appointment;
+	}
+	const saga: RescheduleSaga = {
+		appointmentId: old.id,
+		actor,
+		idempotencyKey: "k",
+		target: { ...where, start },
+		holdId,
+		step,
+		appointment: step === "releasing" ? made : null,
+		startedAt: Date.now(),
+	};
+	const oldDay = doctorDay(env, doctor.id, date);
+	await runInDurableObject(oldDay, async (instance, state) => {
+		const { store } = instance as unknown as { store: DayStore };
+		state.storage.transactionSync(() => {
+			store.saveSaga(saga);
+			store.timers.at(`reschedule:${old.id}`, Date.now() + dueInMs);
+		});
+		if (dueInMs <= 0) await store.timers.arm();
+	});
+	return { doctor, patient, date, later, old, where, newDay, actor, made, oldDay };
+}
