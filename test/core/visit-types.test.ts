@@ -5,32 +5,20 @@ import { describe, expect, it } from "vitest";
 import { type BookedCounts, decideBooking, type HeldCounts, slotViews } from "../../src/core/booking";
 import type { DayConfig } from "../../src/core/day-config";
 import { sameVisitTypes, visitTypeViews, withVisitTypes } from "../../src/core/visit-types";
+import { dayConfig, ms, NOW } from "./day-fixtures";
 
-const DATE = "2027-03-15"; // a Monday
-const NOW = Date.parse("2027-03-10T12:00:00.000Z");
-const ms = (time: string) => Date.parse(`${DATE}T${time}:00.000Z`);
 const TYPES = [
 	{ id: "long", name: "Long consultation", slots: 2 },
 	{ id: "full", name: "Full check-up", slots: 3 },
 ];
 
-function config(overrides: Partial<DayConfig> = {}): DayConfig {
-	return {
+const config = (overrides: Partial<DayConfig> = {}) =>
+	dayConfig({
 		doctorId: "dr-types",
-		date: DATE,
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
-		capacity: 1,
-		horizonDays: 30,
 		ranges: [{ start: "09:00", end: "11:00" }],
-		blocks: [],
 		appointmentTypes: TYPES,
 		...overrides,
-	};
-}
+	});
 
 /** "09:00 long full" for every slot: its time and the types that can start there. */
 function startsOf(day: DayConfig, booked: BookedCounts = new Map(), held?: HeldCounts, now = NOW): string[] {
