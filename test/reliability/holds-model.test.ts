@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { at, inDays, unique } from "../helpers";
+import { dayConfig } from "../doctor-day/day-fixtures";
+import { at, unique } from "../helpers";
 import { ageHolds, alarmUntilExpired } from "../holds-time";
 import { runs, timeLimit } from "./scale";
 
@@ -68,23 +69,13 @@ class Model {
 	}
 }
 
-function config(): DayConfig {
-	return {
-		doctorId: unique("dr"),
-		date: inDays(4),
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
+const config = () =>
+	dayConfig({
 		capacity: CAPACITY,
-		horizonDays: 60,
 		maxPerPatient: DAY_LIMIT,
 		holdSeconds: 300,
 		ranges: [{ start: "09:00", end: "10:30" }],
-		blocks: [],
-	};
-}
+	});
 
 const start = (day: DayConfig, t: number) => Date.parse(at(day.date, TIMES[t] ?? "09:00"));
 

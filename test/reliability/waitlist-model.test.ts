@@ -7,10 +7,10 @@ import { env, runInDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../../src/core/appointment";
-import type { DayConfig } from "../../src/core/day-config";
 import type { WaitlistEntry } from "../../src/core/waitlist";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { at, inDays, unique } from "../helpers";
+import { dayConfig } from "../doctor-day/day-fixtures";
+import { at, unique } from "../helpers";
 import { ageOffers, alarmUntilExpired } from "../holds-time";
 import { runs, timeLimit } from "./scale";
 
@@ -40,24 +40,14 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 	{ weight: 1, arbitrary: pick("leave") },
 );
 
-function config(): DayConfig {
-	return {
-		doctorId: unique("dr"),
-		date: inDays(4),
-		version: 1,
-		timezone: "UTC",
-		isAvailable: true,
-		isApproved: true,
-		slotMinutes: 30,
+const config = () =>
+	dayConfig({
 		capacity: CAPACITY,
-		horizonDays: 60,
 		maxPerPatient: DAY_LIMIT,
 		holdSeconds: 300,
 		offerSeconds: 900,
 		ranges: [{ start: "09:00", end: "10:00" }],
-		blocks: [],
-	};
-}
+	});
 
 interface Booking {
 	id: string;
