@@ -40,7 +40,8 @@ describe("the schedule editor", () => {
 		expect(before.body.schedule).toMatchObject({ buffer_minutes: 0, reserved_places: 0 });
 
 		await page.getByTestId("schedule-save").click();
-		await page.getByTestId("schedule-status").filter({ hasText: "Saved" }).waitFor();
+		// Exactly "Saved": hasText matches any substring, whatever its case, and "Unsaved changes" shows until then.
+		await page.getByTestId("schedule-status").filter({ hasText: /^Saved$/ }).waitFor();
 		const saved = await api(ctx.baseUrl, "GET", `/api/doctors/${doctor.id}/schedule`);
 		expect(saved.body.schedule).toMatchObject({
 			capacity: 3,
