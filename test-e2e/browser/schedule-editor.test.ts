@@ -41,7 +41,10 @@ describe("the schedule editor", () => {
 
 		await page.getByTestId("schedule-save").click();
 		// Exactly "Saved": hasText matches any substring, whatever its case, and "Unsaved changes" shows until then.
-		await page.getByTestId("schedule-status").filter({ hasText: /^Saved$/ }).waitFor();
+		await page
+			.getByTestId("schedule-status")
+			.filter({ hasText: /^Saved$/ })
+			.waitFor();
 		const saved = await api(ctx.baseUrl, "GET", `/api/doctors/${doctor.id}/schedule`);
 		expect(saved.body.schedule).toMatchObject({
 			capacity: 3,
