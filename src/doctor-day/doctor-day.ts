@@ -179,9 +179,7 @@ export class DoctorDay extends DurableObject<Env> {
 					return { ok: false, code: "IDEMPOTENCY_KEY_REUSED", appointment: decision.appointment };
 				case "refused": {
 					const { kind: _kind, ...refusal } = decision;
-					const views = this.slots(now);
-					const alternatives = views.filter((s) => s.status === "available");
-					return { ...this.refusal(refusal, request.start, views), sameDayAlternatives: alternatives };
+					return this.refusal(refusal, request.start, now);
 				}
 				case "booked": {
 					const { appointment } = decision;
@@ -238,13 +236,7 @@ export class DoctorDay extends DurableObject<Env> {
 					return { ok: false, code: "IDEMPOTENCY_KEY_REUSED" };
 				case "refused": {
 					const { kind: _kind, patientId, ...refusal } = decision;
-					const views = this.slots(now);
-					const alternatives = views.filter((s) => s.status === "available");
-					return {
-						...this.refusal(refusal, request.start, views),
-						sameDayAlternatives: alternatives,
-						patientId,
-					};
+					return { ...this.refusal(refusal, request.start, now), patientId };
 				}
 				case "booked": {
 					for (const [i, appointment] of decision.appointments.entries()) {
@@ -285,9 +277,7 @@ export class DoctorDay extends DurableObject<Env> {
 			const decision = decideHold(state, { ...request, type, id }, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
-				const views = this.slots(now);
-				const alternatives = views.filter((s) => s.status === "available");
-				return { ...this.refusal(refusal, request.start, views), sameDayAlternatives: alternatives };
+				return this.refusal(refusal, request.start, now);
 			}
 			if (decision.kind === "replayed")
 				return { ok: true, hold: decision.hold, version: this.store.version() };
@@ -610,9 +600,7 @@ export class DoctorDay extends DurableObject<Env> {
 			const decision = decideSameDayReschedule(state, old, oldSlots, command, request.actor, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
-				const views = this.slots(now);
-				const alternatives = views.filter((s) => s.status === "available");
-				return { ...this.refusal(refusal, command.start, views), sameDayAlternatives: alternatives };
+				return this.refusal(refusal, command.start, now);
 			}
 			this.insertBooked(decision.appointment, command.bookedBy, null, decision.events, now, decision.slots);
 			this.releaseOld(decision.previous);
@@ -945,13 +933,16 @@ export class DoctorDay extends DurableObject<Env> {
 	}
 
 	/** A refusal as the Worker needs it: the slot as it stands now, and the day's version. */
+	/** A refused place, with its slot as it is now and the day's free slots to offer instead. */
 	private refusal<Code>(
 		refused: { code: Code; booked: number; capacity: number; heldUntil?: number },
 		start: number,
-		views: readonly SlotView[],
+		now: number,
 	) {
+		const views = this.slots(now);
 		const slot = views.find((s) => Date.parse(s.start) === start) ?? null;
-		return { ok: false as const, ...refused, slot, version: this.store.version() };
+		const sameDayAlternatives = views.filter((s) => s.status === "available");
+		return { ok: false as const, ...refused, slot, version: this.store.version(), sameDayAlternatives };
 	}
 
 	/** Bumps the version and writes the events for every consumer; inside the change's transaction. */
