@@ -46,14 +46,36 @@ export interface StoredEvent {
 	attempts: number;
 }
 
+interface Cursor {
+	deliveredSeq: number;
+	attempts: number;
+	nextAt: number;
+}
+
+/** What delivery reads on every change, kept in memory: each consumer's cursor and the events not yet dropped. */
+interface Mirror {
+	cursors: Map<string, Cursor>;
+	lastSeq: number;
+	/** Appended events by seq, while every consumer has yet to take them (the common case: a few). */
+	recent: Map<number, { dayVersion: number; event: DayEvent }>;
+}
+
+// A consumer stuck in backoff keeps events in the log; past this many the mirror stops holding them and
+// `due` reads them from SQL.
+const RECENT_MAX = 500;
+
 export class EventLog {
-	/** The consumers with a cursor, read once; null until needed, and after a rolled-back transaction. */
-	private cursors: Set<string> | null = null;
+	/**
+	 * Read once from storage, then kept exact by this class's own writes, so a delivery run needs no read:
+	 * every change's events reach five consumers. Null until needed, and after a rolled-back transaction.
+	 */
+	private mirror: Mirror | null = null;
 
 	constructor(private readonly sql: SqlStorage) {}
 
 	/** Inside the change's transaction. A consumer new to this day starts at these events. */
 	append(events: readonly DayEvent[], dayVersion: number, consumers: readonly string[], now: number): void {
+		const mirror = this.load();
 		let firstSeq: number | null = null;
 		for (const event of events) {
 			const { seq } = this.sql
@@ -66,53 +88,61 @@ export class EventLog {
 				)
 				.one();
 			firstSeq ??= seq;
+			mirror.lastSeq = seq;
+			if (mirror.recent.size < RECENT_MAX) mirror.recent.set(seq, { dayVersion, event });
 		}
-		if (firstSeq !== null) this.startCursors(consumers, firstSeq - 1);
+		if (firstSeq !== null) this.startCursors(mirror, consumers, firstSeq - 1);
 	}
 
-	/** The consumer's next events if it is due: a batch, or after a failure the one event it failed on. */
+	/**
+	 * The consumer's next events if it is due: a batch, or after a failure the one event it failed on. The
+	 * events are shared by every consumer's batch: consumers read them, never change them.
+	 */
 	due(consumer: string, now: number, limit: number): StoredEvent[] {
-		const rows = this.sql
-			.exec<{ seq: number; day_version: number; body: string; attempts: number }>(
-				`SELECT e.seq, e.day_version, e.body, c.attempts FROM event_cursors c JOIN events e ON e.seq > c.delivered_seq
-				 WHERE c.consumer = ? AND c.next_at <= ? ORDER BY e.seq LIMIT ?`,
-				consumer,
-				now,
-				limit,
-			)
-			.toArray();
-		const retrying = (rows[0]?.attempts ?? 0) > 0;
-		return (retrying ? rows.slice(0, 1) : rows).map((row) => ({
-			seq: row.seq,
-			dayVersion: row.day_version,
-			event: JSON.parse(row.body) as DayEvent,
-			attempts: row.attempts,
-		}));
+		const mirror = this.load();
+		const cursor = mirror.cursors.get(consumer);
+		if (cursor === undefined || cursor.nextAt > now || cursor.deliveredSeq >= mirror.lastSeq) return [];
+		const count = Math.min(cursor.attempts > 0 ? 1 : limit, mirror.lastSeq - cursor.deliveredSeq);
+		const batch: StoredEvent[] = [];
+		for (let seq = cursor.deliveredSeq + 1; batch.length < count; seq++) {
+			const held = mirror.recent.get(seq);
+			if (held === undefined) return this.read(cursor, count);
+			batch.push({ seq, dayVersion: held.dayVersion, event: held.event, attempts: cursor.attempts });
+		}
+		return batch;
 	}
 
 	/** The consumer has everything up to `throughSeq`. */
 	delivered(consumer: string, throughSeq: number): void {
+		const mirror = this.load();
+		const cursor = mirror.cursors.get(consumer);
+		if (cursor === undefined || cursor.deliveredSeq >= throughSeq) return;
 		this.sql.exec(
-			"UPDATE event_cursors SET delivered_seq = ?, attempts = 0, next_at = 0 WHERE consumer = ? AND delivered_seq < ?",
+			"UPDATE event_cursors SET delivered_seq = ?, attempts = 0, next_at = 0 WHERE consumer = ?",
 			throughSeq,
 			consumer,
-			throughSeq,
 		);
-		this.dropDelivered();
+		const before = this.everyoneHas(mirror);
+		Object.assign(cursor, { deliveredSeq: throughSeq, attempts: 0, nextAt: 0 });
+		const after = this.everyoneHas(mirror);
+		if (after > before) this.drop(mirror, after);
 	}
 
 	/** Backs the consumer off; the event it has failed on too often moves to the dead letters. */
 	failed(consumer: string, batch: readonly StoredEvent[], error: string, now: number): void {
 		const head = batch[0];
-		if (head === undefined) return;
+		const cursor = this.load().cursors.get(consumer);
+		if (head === undefined || cursor === undefined) return;
 		const attempts = head.attempts + 1;
 		if (attempts < MAX_ATTEMPTS) {
+			const nextAt = now + retryDelay(attempts);
 			this.sql.exec(
 				"UPDATE event_cursors SET attempts = ?, next_at = ? WHERE consumer = ?",
 				attempts,
-				now + retryDelay(attempts),
+				nextAt,
 				consumer,
 			);
+			Object.assign(cursor, { attempts, nextAt });
 			return;
 		}
 		this.sql.exec(
@@ -131,12 +161,13 @@ export class EventLog {
 
 	/** When the earliest consumer with events still owed is due, or null when every consumer has everything. */
 	nextDue(): number | null {
-		return this.sql
-			.exec<{ next: number | null }>(
-				`SELECT min(c.next_at) AS next FROM event_cursors c
-				 WHERE EXISTS (SELECT 1 FROM events e WHERE e.seq > c.delivered_seq)`,
-			)
-			.one().next;
+		const mirror = this.load();
+		let next: number | null = null;
+		for (const cursor of mirror.cursors.values()) {
+			if (cursor.deliveredSeq >= mirror.lastSeq) continue;
+			if (next === null || cursor.nextAt < next) next = cursor.nextAt;
+		}
+		return next;
 	}
 
 	/** Events still owed, counted once per consumer that is owed them. */
@@ -158,30 +189,73 @@ export class EventLog {
 
 	/** Forgets what it read from storage (after a rolled-back transaction, or a wipe). */
 	reload(): void {
-		this.cursors = null;
+		this.mirror = null;
+	}
+
+	private load(): Mirror {
+		if (this.mirror !== null) return this.mirror;
+		const cursors = this.sql
+			.exec<{ consumer: string; delivered_seq: number; attempts: number; next_at: number }>(
+				"SELECT consumer, delivered_seq, attempts, next_at FROM event_cursors",
+			)
+			.toArray();
+		// An empty log owes nothing, whatever the cursors say; the next append's seq is above every cursor.
+		const { last } = this.sql.exec<{ last: number | null }>("SELECT max(seq) AS last FROM events").one();
+		this.mirror = {
+			cursors: new Map(
+				cursors.map((row) => [
+					row.consumer,
+					{ deliveredSeq: row.delivered_seq, attempts: row.attempts, nextAt: row.next_at },
+				]),
+			),
+			lastSeq: last ?? 0,
+			recent: new Map(),
+		};
+		return this.mirror;
+	}
+
+	/** The consumer's next `count` events from storage: the mirror no longer holds them all. */
+	private read(cursor: Cursor, count: number): StoredEvent[] {
+		return this.sql
+			.exec<{ seq: number; day_version: number; body: string }>(
+				"SELECT seq, day_version, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+				cursor.deliveredSeq,
+				count,
+			)
+			.toArray()
+			.map((row) => ({
+				seq: row.seq,
+				dayVersion: row.day_version,
+				event: JSON.parse(row.body) as DayEvent,
+				attempts: cursor.attempts,
+			}));
+	}
+
+	/** The seq every consumer has delivered through. */
+	private everyoneHas(mirror: Mirror): number {
+		let least = mirror.lastSeq;
+		for (const cursor of mirror.cursors.values()) least = Math.min(least, cursor.deliveredSeq);
+		return least;
+	}
+
+	private drop(mirror: Mirror, throughSeq: number): void {
+		this.sql.exec("DELETE FROM events WHERE seq <= ?", throughSeq);
+		for (const seq of mirror.recent.keys()) if (seq <= throughSeq) mirror.recent.delete(seq);
 	}
 
 	/**
 	 * Gives each consumer without a cursor one, just before `seq`, and drops the cursors of consumers no
 	 * longer in the code (they would keep every event forever).
 	 */
-	private startCursors(consumers: readonly string[], beforeSeq: number): void {
-		if (this.cursors === null) {
-			const stored = this.sql.exec<{ consumer: string }>("SELECT consumer FROM event_cursors").toArray();
-			this.cursors = new Set(stored.map((row) => row.consumer));
-			for (const gone of [...this.cursors].filter((c) => !consumers.includes(c))) {
-				this.sql.exec("DELETE FROM event_cursors WHERE consumer = ?", gone);
-				this.cursors.delete(gone);
-			}
+	private startCursors(mirror: Mirror, consumers: readonly string[], beforeSeq: number): void {
+		for (const gone of [...mirror.cursors.keys()].filter((c) => !consumers.includes(c))) {
+			this.sql.exec("DELETE FROM event_cursors WHERE consumer = ?", gone);
+			mirror.cursors.delete(gone);
 		}
 		for (const consumer of consumers) {
-			if (this.cursors.has(consumer)) continue;
+			if (mirror.cursors.has(consumer)) continue;
 			this.sql.exec("INSERT INTO event_cursors (consumer, delivered_seq) VALUES (?, ?)", consumer, beforeSeq);
-			this.cursors.add(consumer);
+			mirror.cursors.set(consumer, { deliveredSeq: beforeSeq, attempts: 0, nextAt: 0 });
 		}
-	}
-
-	private dropDelivered(): void {
-		this.sql.exec("DELETE FROM events WHERE seq <= (SELECT min(delivered_seq) FROM event_cursors)");
 	}
 }
