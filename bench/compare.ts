@@ -10,7 +10,15 @@ import path from "node:path";
 import { Ledger, verify } from "./lib/booking";
 import { serviceCpuPerAnswer } from "./lib/context";
 import { setServiceRoot, waitForQuiet } from "./lib/cpu";
-import { createDoctors, doctorDays, mintPatients, type Patient, random, warm } from "./lib/fixtures";
+import {
+	createDoctors,
+	doctorDays,
+	mintPatients,
+	openInboxes,
+	type Patient,
+	random,
+	warm,
+} from "./lib/fixtures";
 import { openLoop } from "./lib/open-loop";
 import { OUT, prepareSource, ROOT } from "./lib/server";
 import { summarize } from "./lib/stats";
@@ -58,7 +66,8 @@ async function measure(name: string, root: string, round: number): Promise<Row> 
 		const admin = { baseUrl: target.baseUrl, adminToken: target.adminToken };
 		const oneDay = doctorDays(await createDoctors(admin, 1, 1000), 1);
 		const spread = doctorDays(await createDoctors(admin, 2, 15), 50);
-		const patients = await mintPatients(target.authSecret, 20_000);
+		const patients = await mintPatients(target.authSecret, 3_000);
+		await openInboxes(target.baseUrl, patients);
 		let next = 0;
 		const ctx: BookingLoad = {
 			ledger: new Ledger(),

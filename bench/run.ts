@@ -9,7 +9,7 @@ import { Ledger } from "./lib/booking";
 import { config } from "./lib/config";
 import type { LoadRow, RunContext } from "./lib/context";
 import { setQuietGate, setServiceRoot } from "./lib/cpu";
-import { mintPatients, random } from "./lib/fixtures";
+import { mintPatients, openInboxes, random } from "./lib/fixtures";
 import { type Machine, type Report, renderMarkdown, type TargetInfo } from "./lib/report";
 import { OUT, prepareSource, ROOT } from "./lib/server";
 import { scalingChart } from "./lib/svg";
@@ -154,6 +154,7 @@ for (const name of config.targets) {
 			(m) => log(`${name}: ${m}`),
 		);
 		const patients = await mintPatients(target.authSecret, config.patients);
+		await openInboxes(target.baseUrl, patients);
 		info.fixturesS = (performance.now() - fixturesStarted) / 1000;
 		let patient = 0;
 		const ctx: RunContext = {

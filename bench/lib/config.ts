@@ -91,7 +91,7 @@ export const config = {
 	/** Before each load, wait up to this long for other processes to use < 0.3 cores (0: never wait). */
 	quietWaitS: env.BENCH_QUIET_WAIT_S === "0" ? 0 : num("BENCH_QUIET_WAIT_S", 10, 5),
 	/** Patient tokens minted (each request books as the next one). */
-	patients: num("BENCH_PATIENTS", 20_000, 4_000),
+	patients: num("BENCH_PATIENTS", 3_000, 1_000),
 	seed: num("BENCH_SEED", 1, 1),
 	/** Run on a frozen copy of the tree (default) or, with BENCH_FROZEN=0, on the live one. */
 	frozen: env.BENCH_FROZEN !== "0",

@@ -80,6 +80,20 @@ export async function mintPatients(secret: string, n: number, prefix = "bench-pa
 	);
 }
 
+/**
+ * Gives each patient the User object a registration gives an account (its inbox), as a returning patient
+ * has: otherwise every booking's notification would also create its patient's object and storage.
+ */
+export async function openInboxes(baseUrl: string, patients: readonly Patient[], limit = 16): Promise<void> {
+	await mapLimit(patients.length, limit, async (i) => {
+		const patient = patients[i] as Patient;
+		const call = await api(baseUrl, "GET", "/api/notifications?limit=1", {
+			headers: { authorization: `Bearer ${patient.token}` },
+		});
+		if (call.status !== 200) throw new Error(`inbox of ${patient.id}: ${call.status}`);
+	});
+}
+
 export interface Patient {
 	id: string;
 	token: string;

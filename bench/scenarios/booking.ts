@@ -5,7 +5,7 @@ import { bookingRequest, verify } from "../lib/booking";
 import { closedLoop } from "../lib/closed-loop";
 import { closedRow, type LoadRow, openRow, type RunContext } from "../lib/context";
 import type { CpuUse } from "../lib/cpu";
-import { type DoctorDay, SLOTS_PER_DAY, warm } from "../lib/fixtures";
+import { type DoctorDay, mintPatients, type Patient, SLOTS_PER_DAY, warm } from "../lib/fixtures";
 import { type BenchRequest, openLoop } from "../lib/open-loop";
 
 function largestSpread(ctx: RunContext): DoctorDay[] {
@@ -174,7 +174,31 @@ export async function spread(ctx: RunContext): Promise<LoadRow[]> {
 			`spread ${label}: open p99 ${rows.at(-2)?.p99.toFixed(0)} ms, closed ${closed.throughput.toFixed(1)}/s`,
 		);
 	}
+	rows.push(await firstTimePatients(ctx));
 	return rows;
+}
+
+/**
+ * The closed load over the largest set again, by patients who never had an inbox: each booking's
+ * notification also creates its patient's User object and storage (the other rows book as returning patients).
+ */
+async function firstTimePatients(ctx: RunContext): Promise<LoadRow> {
+	const days = largestSpread(ctx);
+	const newcomers = await mintPatients(ctx.target.authSecret, ctx.config.patients, "bench-newcomer");
+	let next = 0;
+	const load = { ...ctx, nextPatient: () => newcomers[next++ % newcomers.length] as Patient };
+	const closed = await closedBooking(
+		load,
+		ctx.target.baseUrl,
+		days,
+		ctx.config.connections,
+		ctx.config.stepS,
+	);
+	const label = `${days.length} doctor-days, first-time patients`;
+	const row = closedRow({ target: ctx.target.name, scenario: "spread", label }, closed);
+	row.verification = await verify(ctx.target.baseUrl, ctx.target.adminToken, ctx.ledger, days);
+	ctx.log(`spread ${label}: closed ${closed.throughput.toFixed(1)}/s`);
+	return row;
 }
 
 /**
