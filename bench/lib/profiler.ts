@@ -91,6 +91,8 @@ export interface ProfileSummary {
 	byFunction: ProfileRow[];
 	/** Self + callee time ("total") of selected src/ functions. */
 	inclusive: ProfileRow[];
+	/** Self time by the place `placeOf` gives each sample's stack (modules, innermost first). */
+	byPlace: ProfileRow[];
 }
 
 /** Line → module from esbuild's `// path` comments in the bundle. */
@@ -126,6 +128,7 @@ export function summarizeProfile(
 	profile: CpuProfile,
 	bundlePath: string,
 	inclusiveOf: string[] = [],
+	placeOf: (stack: readonly string[]) => string = () => "everywhere",
 ): ProfileSummary {
 	const bundle = readFileSync(bundlePath, "utf8");
 	const moduleOf = moduleIndex(bundle);
@@ -184,6 +187,18 @@ export function summarizeProfile(
 			}
 		}
 	}
+	const places = new Map<string, number>();
+	for (const [id, us] of selfUs) {
+		const stack: string[] = [];
+		for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+			const node = byId.get(at);
+			if (!node) break;
+			stack.push(label(node).module);
+		}
+		if (byId.get(id)?.callFrame.functionName === "(idle)") continue;
+		const place = placeOf(stack);
+		places.set(place, (places.get(place) ?? 0) + us);
+	}
 	const busyUs = Math.max(1, totalUs - idleUs);
 	const rows = (map: Map<string, number>) =>
 		[...map]
@@ -196,5 +211,6 @@ export function summarizeProfile(
 		byModule: rows(modules),
 		byFunction: rows(functions),
 		inclusive: rows(inclusive),
+		byPlace: rows(places),
 	};
 }

@@ -479,6 +479,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			"|---|---:|---:|",
 			...p.byArea.map((r) => `| ${r.name} | ${fmt(r.selfMs, 0)} | ${fmt(r.share * 100)}% |`),
 			"",
+			...placeTable(p),
 			"Top functions by self time (module and bundle line):",
 			"",
 			"| function | self ms | share |",
@@ -499,4 +500,22 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		push("## Errors during the run", "", ...report.errors.map((e) => `- ${e.split("\n")[0]}`), "");
 	}
 	return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The isolate's CPU per booking by where it runs: before the answer (the Worker, the day object) or after it.
+ * Deployed, the User and Doctor objects run elsewhere; locally they share the Worker's thread.
+ */
+function placeTable(p: ProfileResult): string[] {
+	if (p.byPlace === undefined) return [];
+	const bookings = Math.max(1, p.load.n);
+	const before = p.byPlace.filter((r) => r.name.startsWith("before")).reduce((sum, r) => sum + r.selfMs, 0);
+	return [
+		`By where it runs, per booking answered (${p.load.n}; a refused booking is answered and notifies no one). Before the answer: **${fmt(before / bookings, 2)} ms**; the rest follows the answer, or is the runtime's own:`,
+		"",
+		"| where | ms per booking | share |",
+		"|---|---:|---:|",
+		...p.byPlace.map((r) => `| ${r.name} | ${fmt(r.selfMs / bookings, 2)} | ${fmt(r.share * 100)}% |`),
+		"",
+	];
 }

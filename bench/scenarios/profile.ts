@@ -19,6 +19,8 @@ export interface ProfileResult {
 	/** CPU time per booking answered (ms), profiler overhead included. */
 	cpuPerRequestMs: number;
 	byArea: ProfileRow[];
+	/** Isolate CPU by where it runs (placeOf). */
+	byPlace?: ProfileRow[];
 	byModule: ProfileRow[];
 	byFunction: ProfileRow[];
 	inclusive: ProfileRow[];
@@ -44,6 +46,22 @@ export function areaOf(module: string): string {
 	if (module === "(program)") return "(program): runtime outside JS";
 	if (module.startsWith("node_modules/")) return "other packages";
 	return "runtime APIs (fetch, RPC, Request/Response, tracing)";
+}
+
+/**
+ * Where a sample's CPU is spent, by the code on its stack (innermost module first): the booking's own path
+ * (the Worker and the day's object until it answers) apart from what follows the answer, which deployed runs
+ * in other objects (Doctor, User) or later in the day's object (the event delivery).
+ */
+export function placeOf(stack: readonly string[]): string {
+	const has = (prefix: string) => stack.some((module) => module.startsWith(prefix));
+	if (has("src/user/")) return "after: User objects (patients' and doctors' inboxes)";
+	if (has("src/doctor/")) return "after: Doctor object (summary, feed, doctors' notifications)";
+	if (has("src/room/")) return "after: Room objects";
+	if (has("src/events/")) return "after: day object, event delivery to its consumers";
+	if (has("src/doctor-day/")) return "before: day object (decision and commit)";
+	if (has("src/") || has("node_modules/")) return "before: Worker (routing, auth, validation, the call)";
+	return "runtime, not attributable (GC, native work outside JS)";
 }
 
 // Functions whose inclusive time the report lists. For an async function it is the time of its own segments
@@ -84,7 +102,7 @@ export async function profile(ctx: RunContext): Promise<ProfileResult | null> {
 	const cpu = await session.stop();
 	const file = path.join(OUT, `profile-${ctx.target.name}.cpuprofile`);
 	writeFileSync(file, JSON.stringify(cpu));
-	const summary = summarizeProfile(cpu, bundle, INCLUSIVE);
+	const summary = summarizeProfile(cpu, bundle, INCLUSIVE, placeOf);
 	const areas = new Map<string, number>();
 	for (const row of summary.byModule)
 		areas.set(areaOf(row.name), (areas.get(areaOf(row.name)) ?? 0) + row.selfMs);
@@ -104,6 +122,7 @@ export async function profile(ctx: RunContext): Promise<ProfileResult | null> {
 		gapMs: summary.gapMs,
 		cpuPerRequestMs: busyMs / Math.max(1, result.total),
 		byArea,
+		byPlace: summary.byPlace,
 		byModule: summary.byModule.slice(0, 15),
 		byFunction: summary.byFunction.slice(0, 25),
 		inclusive: summary.inclusive,
