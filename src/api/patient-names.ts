@@ -20,25 +20,31 @@ export async function withPatientNames(
 	if (ids.length === 0) return [...appointments];
 	const db = database(env.DB);
 	const names = new Map<string, string>();
-	for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-		const rows = await db
-			.select({ id: users.id, name: users.name })
-			.from(users)
-			.where(inArray(users.id, ids.slice(i, i + IDS_PER_QUERY)));
-		for (const row of rows) names.set(row.id, row.name);
-	}
+	await readNames(ids, names, (chunk) =>
+		db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, chunk)),
+	);
 	// Dependents booked by their family's account have their own names.
 	const others = ids.filter((id) => !names.has(id) && id.startsWith("dep-"));
-	for (let i = 0; i < others.length; i += IDS_PER_QUERY) {
-		const rows = await db
+	await readNames(others, names, (chunk) =>
+		db
 			.select({ id: dependents.id, name: dependents.name })
 			.from(dependents)
-			.where(inArray(dependents.id, others.slice(i, i + IDS_PER_QUERY)));
-		for (const row of rows) names.set(row.id, row.name);
-	}
+			.where(inArray(dependents.id, chunk)),
+	);
 	return appointments.map((a) =>
 		sees(a) ? { ...a, patient_name: names.get(a.patient_id) || null } : withoutName(a),
 	);
+}
+
+/** Reads the names of `ids` into `names`, a query per D1-sized chunk. */
+async function readNames(
+	ids: readonly string[],
+	names: Map<string, string>,
+	query: (chunk: string[]) => Promise<{ id: string; name: string }[]>,
+): Promise<void> {
+	for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+		for (const row of await query(ids.slice(i, i + IDS_PER_QUERY))) names.set(row.id, row.name);
+	}
 }
 
 /** Others never see a name, whatever a record carries. */
