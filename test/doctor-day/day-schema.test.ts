@@ -40,6 +40,16 @@ function onEmptyStorage<T>(work: (storage: DurableObjectStorage) => T): Promise<
 	return runInDurableObject(stub, (_instance, state) => work(state.storage));
 }
 
+/** `sql`, recording the text of each statement it is asked to run. */
+function recording(sql: SqlStorage): { sql: SqlStorage; statements: string[] } {
+	const statements: string[] = [];
+	const exec: SqlStorage["exec"] = (query, ...bindings) => {
+		statements.push(query);
+		return sql.exec(query, ...bindings);
+	};
+	return { sql: { exec } as SqlStorage, statements };
+}
+
 /** The schema as it stood after its first `count` migrations; on empty storage it replays them in order. */
 function upTo(schema: StorageSchema, count: number): StorageSchema {
 	const migrations = schema.migrations.slice(0, count);
@@ -78,6 +88,33 @@ describe.each([
 			});
 			expect(moved, `from version ${version}`).toEqual(target);
 		}
+	});
+
+	it("only reads its version when the storage is current already", async () => {
+		const statements = await onEmptyStorage((storage) => {
+			storage.transactionSync(() => migrate(storage.sql, schema));
+			const recorded = recording(storage.sql);
+			storage.transactionSync(() => migrate(recorded.sql, schema));
+			return recorded.statements;
+		});
+		expect(statements).toEqual(["SELECT version FROM _schema"]);
+	});
+
+	it("refuses storage written by newer code, changing nothing", async () => {
+		const result = await onEmptyStorage((storage) => {
+			storage.transactionSync(() => migrate(storage.sql, schema));
+			storage.sql.exec("UPDATE _schema SET version = version + 1");
+			const before = shape(storage.sql);
+			let refused = "";
+			try {
+				storage.transactionSync(() => migrate(storage.sql, schema));
+			} catch (error) {
+				refused = String(error);
+			}
+			return { refused, unchanged: JSON.stringify(shape(storage.sql)) === JSON.stringify(before) };
+		});
+		expect(result.refused).toContain("newer than this code's");
+		expect(result.unchanged).toBe(true);
 	});
 });
 
