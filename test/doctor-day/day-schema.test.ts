@@ -4,6 +4,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DOCTOR_SCHEMA } from "../../src/doctor/doctor-store";
 import { DAY_SCHEMA } from "../../src/doctor-day/day-schema";
+import { DayStore } from "../../src/doctor-day/day-store";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { EventLog } from "../../src/events/event-log";
 import { migrate, type StorageSchema } from "../../src/lib/storage-migrations";
@@ -115,6 +116,38 @@ describe.each([
 		});
 		expect(result.refused).toContain("newer than this code's");
 		expect(result.unchanged).toBe(true);
+	});
+});
+
+describe("the day store's constructor", () => {
+	/** The statements a new DayStore runs on `storage` (through a recording view of its SQL). */
+	function constructing(storage: DurableObjectStorage): string[] {
+		const recorded = recording(storage.sql);
+		const view = {
+			sql: recorded.sql,
+			transactionSync: <T>(work: () => T) => storage.transactionSync(work),
+		} as unknown as DurableObjectStorage;
+		new DayStore(view);
+		return recorded.statements.map((s) => s.replace(/\s+/g, " ").trim());
+	}
+
+	it("reads only the schema version and the day row of a day at the current schema", async () => {
+		const statements = await onEmptyStorage((storage) => {
+			storage.transactionSync(() => migrate(storage.sql, DAY_SCHEMA));
+			return constructing(storage);
+		});
+		expect(statements).toEqual([
+			"SELECT version FROM _schema",
+			"SELECT version, config FROM day WHERE id = 1",
+		]);
+	});
+
+	it("leaves a day never written empty, creating no table", async () => {
+		const tables = await onEmptyStorage((storage) => {
+			const statements = constructing(storage);
+			return { writes: statements.filter((s) => !s.startsWith("SELECT")), shape: shape(storage.sql) };
+		});
+		expect(tables).toEqual({ writes: [], shape: [] });
 	});
 });
 
