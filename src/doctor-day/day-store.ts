@@ -53,7 +53,7 @@ export class DayStore {
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Objects migrate their own storage before any event: SQL calls are synchronous. A day never written
 		// stays empty until its first change (ensureWritable).
-		this.ready = storage.transactionSync(() => migrateIfWritten(storage.sql, DAY_SCHEMA));
+		this.ready = migrateIfWritten(storage, DAY_SCHEMA);
 		this.events = new EventLog(storage.sql);
 		this.timers = new Scheduler(storage, () => this.ready);
 		this.readDay();

@@ -38,26 +38,30 @@ export function storedVersion(sql: SqlStorage): number | null {
 }
 
 /**
- * Brings the storage to the schema's latest version; call inside one transaction. Storage already at it
- * costs one read (storedVersion); the rest runs only when there is something to apply.
+ * A constructor's migration. Storage at the schema's version costs one read (storedVersion) and no
+ * transaction; anything older is brought forward in one transaction.
  */
-export function migrate(sql: SqlStorage, schema: StorageSchema): void {
-	migrateFrom(sql, schema, storedVersion(sql));
+export function migrateStorage(storage: DurableObjectStorage, schema: StorageSchema): void {
+	if (storedVersion(storage.sql) !== schema.migrations.length) {
+		storage.transactionSync(() => migrate(storage.sql, schema));
+	}
 }
 
 /**
- * Like migrate, for an object whose storage stays empty until its first change: empty storage is left
+ * migrateStorage for an object whose storage stays empty until its first change: empty storage is left
  * as it is. Answers whether the storage holds the schema now.
  */
-export function migrateIfWritten(sql: SqlStorage, schema: StorageSchema): boolean {
-	const stored = storedVersion(sql);
-	if (stored === null && !hasTables(sql)) return false;
-	migrateFrom(sql, schema, stored);
+export function migrateIfWritten(storage: DurableObjectStorage, schema: StorageSchema): boolean {
+	const stored = storedVersion(storage.sql);
+	if (stored === null && !hasTables(storage.sql)) return false;
+	if (stored !== schema.migrations.length) storage.transactionSync(() => migrate(storage.sql, schema));
 	return true;
 }
 
-function migrateFrom(sql: SqlStorage, schema: StorageSchema, stored: number | null): void {
+/** Brings the storage to the schema's latest version; call inside one transaction. */
+export function migrate(sql: SqlStorage, schema: StorageSchema): void {
 	const { migrations } = schema;
+	const stored = storedVersion(sql);
 	if (stored === migrations.length) return;
 	if (stored !== null && stored > migrations.length) {
 		throw new Error(`storage is at schema ${stored}, newer than this code's ${migrations.length}`);

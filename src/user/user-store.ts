@@ -3,7 +3,7 @@
 import type { EmailContext } from "../core/email";
 import type { NotificationType } from "../core/notifications";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
-import { migrate, type StorageSchema } from "../lib/storage-migrations";
+import { migrateStorage, type StorageSchema } from "../lib/storage-migrations";
 import { USED_TICKETS_TABLE } from "../lib/used-tickets";
 import { EMAIL_TABLES, EmailOutbox } from "./email-outbox";
 import type { NotificationView } from "./me-messages";
@@ -63,7 +63,7 @@ export class UserStore {
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Only accounts have User objects (the Worker and the consumer name them by account id): eager schema.
-		storage.transactionSync(() => migrate(storage.sql, USER_SCHEMA));
+		migrateStorage(storage, USER_SCHEMA);
 		this.timers = new Scheduler(storage, () => true);
 		this.emails = new EmailOutbox(storage.sql);
 	}

@@ -7,7 +7,7 @@ import { DAY_SCHEMA } from "../../src/doctor-day/day-schema";
 import { DayStore } from "../../src/doctor-day/day-store";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { EventLog } from "../../src/events/event-log";
-import { migrate, type StorageSchema } from "../../src/lib/storage-migrations";
+import { migrate, migrateStorage, type StorageSchema } from "../../src/lib/storage-migrations";
 import { ROOM_SCHEMA } from "../../src/room/room-store";
 import { USER_SCHEMA } from "../../src/user/user-store";
 import { unique } from "../helpers";
@@ -41,14 +41,22 @@ function onEmptyStorage<T>(work: (storage: DurableObjectStorage) => T): Promise<
 	return runInDurableObject(stub, (_instance, state) => work(state.storage));
 }
 
-/** `sql`, recording the text of each statement it is asked to run. */
-function recording(sql: SqlStorage): { sql: SqlStorage; statements: string[] } {
+/** A view of `storage` that records each statement run on its SQL and each transaction it opens. */
+function recording(storage: DurableObjectStorage) {
 	const statements: string[] = [];
+	let transactions = 0;
 	const exec: SqlStorage["exec"] = (query, ...bindings) => {
-		statements.push(query);
-		return sql.exec(query, ...bindings);
+		statements.push(query.replace(/\s+/g, " ").trim());
+		return storage.sql.exec(query, ...bindings);
 	};
-	return { sql: { exec } as SqlStorage, statements };
+	const view = {
+		sql: { exec },
+		transactionSync: <T>(work: () => T) => {
+			transactions += 1;
+			return storage.transactionSync(work);
+		},
+	} as unknown as DurableObjectStorage;
+	return { storage: view, cost: () => ({ statements, transactions }) };
 }
 
 /** The schema as it stood after its first `count` migrations; on empty storage it replays them in order. */
@@ -91,14 +99,27 @@ describe.each([
 		}
 	});
 
-	it("only reads its version when the storage is current already", async () => {
-		const statements = await onEmptyStorage((storage) => {
-			storage.transactionSync(() => migrate(storage.sql, schema));
-			const recorded = recording(storage.sql);
-			storage.transactionSync(() => migrate(recorded.sql, schema));
-			return recorded.statements;
+	it("costs a constructor one read of its version, and no transaction, once the storage is current", async () => {
+		const cost = await onEmptyStorage((storage) => {
+			migrateStorage(storage, schema);
+			const recorded = recording(storage);
+			migrateStorage(recorded.storage, schema);
+			return recorded.cost();
 		});
-		expect(statements).toEqual(["SELECT version FROM _schema"]);
+		expect(cost).toEqual({ statements: ["SELECT version FROM _schema"], transactions: 0 });
+	});
+
+	it("migrates older storage in a constructor like migrate does", async () => {
+		const target = await onEmptyStorage((storage) => {
+			migrateStorage(storage, schema);
+			return shape(storage.sql);
+		});
+		const moved = await onEmptyStorage((storage) => {
+			storage.transactionSync(() => migrate(storage.sql, upTo(schema, 1)));
+			migrateStorage(storage, schema);
+			return { shape: shape(storage.sql), version: storage.sql.exec("SELECT version FROM _schema").one() };
+		});
+		expect(moved).toEqual({ shape: target, version: { version: schema.migrations.length } });
 	});
 
 	it("refuses storage written by newer code, changing nothing", async () => {
@@ -120,15 +141,11 @@ describe.each([
 });
 
 describe("the day store's constructor", () => {
-	/** The statements a new DayStore runs on `storage` (through a recording view of its SQL). */
-	function constructing(storage: DurableObjectStorage): string[] {
-		const recorded = recording(storage.sql);
-		const view = {
-			sql: recorded.sql,
-			transactionSync: <T>(work: () => T) => storage.transactionSync(work),
-		} as unknown as DurableObjectStorage;
-		new DayStore(view);
-		return recorded.statements.map((s) => s.replace(/\s+/g, " ").trim());
+	/** What a new DayStore on `storage` runs: its statements and the transactions it opens. */
+	function constructing(storage: DurableObjectStorage) {
+		const recorded = recording(storage);
+		new DayStore(recorded.storage);
+		return recorded.cost();
 	}
 
 	it("reads only the schema version and the day row of a day at the current schema", async () => {
@@ -136,18 +153,19 @@ describe("the day store's constructor", () => {
 			storage.transactionSync(() => migrate(storage.sql, DAY_SCHEMA));
 			return constructing(storage);
 		});
-		expect(statements).toEqual([
-			"SELECT version FROM _schema",
-			"SELECT version, config FROM day WHERE id = 1",
-		]);
+		expect(statements).toEqual({
+			statements: ["SELECT version FROM _schema", "SELECT version, config FROM day WHERE id = 1"],
+			transactions: 0,
+		});
 	});
 
 	it("leaves a day never written empty, creating no table", async () => {
 		const tables = await onEmptyStorage((storage) => {
-			const statements = constructing(storage);
-			return { writes: statements.filter((s) => !s.startsWith("SELECT")), shape: shape(storage.sql) };
+			const { statements, transactions } = constructing(storage);
+			const writes = statements.filter((s) => !s.startsWith("SELECT"));
+			return { writes, transactions, shape: shape(storage.sql) };
 		});
-		expect(tables).toEqual({ writes: [], shape: [] });
+		expect(tables).toEqual({ writes: [], transactions: 0, shape: [] });
 	});
 });
 
