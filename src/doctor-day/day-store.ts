@@ -11,7 +11,7 @@ import type { RescheduleSaga } from "../core/reschedule";
 import type { PatientPlaces, WaitlistEntry } from "../core/waitlist";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
-import { hasTables, migrate } from "../lib/storage-migrations";
+import { hasTables, migrate, migrateIfWritten } from "../lib/storage-migrations";
 import { DAY_SCHEMA } from "./day-schema";
 
 /** How long an Idempotency-Key is remembered; a key reused after that is a new request. */
@@ -51,12 +51,12 @@ export class DayStore {
 	private currentVersion = 0;
 
 	constructor(private readonly storage: DurableObjectStorage) {
-		this.ready = hasTables(storage.sql);
-		// Objects migrate their own storage before any event: SQL calls are synchronous.
-		if (this.ready) storage.transactionSync(() => migrate(storage.sql, DAY_SCHEMA));
+		// Objects migrate their own storage before any event: SQL calls are synchronous. A day never written
+		// stays empty until its first change (ensureWritable).
+		this.ready = migrateIfWritten(storage, DAY_SCHEMA);
 		this.events = new EventLog(storage.sql);
 		this.timers = new Scheduler(storage, () => this.ready);
-		this.reload();
+		this.readDay();
 	}
 
 	/** Creates the schema on the first change; call inside the change's transaction. */
@@ -74,8 +74,13 @@ export class DayStore {
 	reload(): void {
 		this.events.reload();
 		this.timers.reload();
-		const memoryOnly = this.configStored ? null : this.config;
 		this.ready = hasTables(this.storage.sql);
+		this.readDay();
+	}
+
+	/** Reads the day row's mirrors (none before the first change), keeping a config only held in memory. */
+	private readDay(): void {
+		const memoryOnly = this.configStored ? null : this.config;
 		const row = this.ready
 			? this.storage.sql
 					.exec<{ version: number; config: string | null }>("SELECT version, config FROM day WHERE id = 1")

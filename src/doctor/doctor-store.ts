@@ -6,7 +6,7 @@ import type { DayEvent } from "../core/day-decider";
 import type { DoctorConfig } from "../core/doctor-config";
 import type { DayNotice } from "../events/inboxes";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
-import { migrate, type StorageSchema } from "../lib/storage-migrations";
+import { migrateStorage, type StorageSchema } from "../lib/storage-migrations";
 
 const NOTICE_TABLES = `CREATE TABLE notices (
 		doctor_id TEXT NOT NULL,
@@ -91,7 +91,7 @@ export class DoctorStore {
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Doctor objects exist only for doctors that exist (the Worker checks first), so the schema is eager.
-		storage.transactionSync(() => migrate(storage.sql, DOCTOR_SCHEMA));
+		migrateStorage(storage, DOCTOR_SCHEMA);
 		this.timers = new Scheduler(storage, () => true);
 		const row = storage.sql.exec<{ config: string }>("SELECT config FROM doctor").toArray()[0];
 		this.config = row === undefined ? null : (JSON.parse(row.config) as DoctorConfig);

@@ -23,20 +23,59 @@ export function hasTables(sql: SqlStorage): boolean {
 	);
 }
 
+/**
+ * The schema version this storage was last migrated to: null before its first migration (no `_schema`
+ * table yet). One read of one row, which is all that a constructor on current storage needs.
+ */
+export function storedVersion(sql: SqlStorage): number | null {
+	try {
+		return sql.exec<{ version: number }>("SELECT version FROM _schema").toArray()[0]?.version ?? 0;
+	} catch (error) {
+		// Asking is the cheapest way to learn the table is there; only its absence means "never migrated".
+		if (String(error).includes("no such table: _schema")) return null;
+		throw error;
+	}
+}
+
+/**
+ * A constructor's migration. Storage at the schema's version costs one read (storedVersion) and no
+ * transaction; anything older is brought forward in one transaction.
+ */
+export function migrateStorage(storage: DurableObjectStorage, schema: StorageSchema): void {
+	if (storedVersion(storage.sql) !== schema.migrations.length) {
+		storage.transactionSync(() => migrate(storage.sql, schema));
+	}
+}
+
+/**
+ * migrateStorage for an object whose storage stays empty until its first change: empty storage is left
+ * as it is. Answers whether the storage holds the schema now.
+ */
+export function migrateIfWritten(storage: DurableObjectStorage, schema: StorageSchema): boolean {
+	const stored = storedVersion(storage.sql);
+	if (stored === null && !hasTables(storage.sql)) return false;
+	if (stored !== schema.migrations.length) storage.transactionSync(() => migrate(storage.sql, schema));
+	return true;
+}
+
 /** Brings the storage to the schema's latest version; call inside one transaction. */
 export function migrate(sql: SqlStorage, schema: StorageSchema): void {
-	const empty = !hasTables(sql);
-	sql.exec(
-		"CREATE TABLE IF NOT EXISTS _schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
-	);
 	const { migrations } = schema;
-	const applied = sql.exec<{ version: number }>("SELECT version FROM _schema").toArray()[0]?.version ?? 0;
-	if (applied > migrations.length) {
-		throw new Error(`storage is at schema ${applied}, newer than this code's ${migrations.length}`);
+	const stored = storedVersion(sql);
+	if (stored === migrations.length) return;
+	if (stored !== null && stored > migrations.length) {
+		throw new Error(`storage is at schema ${stored}, newer than this code's ${migrations.length}`);
 	}
-	if (applied === migrations.length) return;
-	if (empty) sql.exec(schema.fresh);
-	else for (const migration of migrations.slice(applied)) sql.exec(migration);
+	if (stored !== null) {
+		for (const migration of migrations.slice(stored)) sql.exec(migration);
+	} else {
+		// No `_schema` yet: storage never written gets the whole schema at once; storage written before
+		// `_schema` existed replays every migration.
+		const empty = !hasTables(sql);
+		sql.exec("CREATE TABLE _schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+		if (empty) sql.exec(schema.fresh);
+		else for (const migration of migrations) sql.exec(migration);
+	}
 	sql.exec(
 		"INSERT INTO _schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version",
 		migrations.length,

@@ -1,7 +1,7 @@
 // The Room object's SQLite storage: the appointment it serves, its chat in order, used tickets and timers.
 import type { Participant, RoomMode, RoomWindow } from "../core/room";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
-import { migrate, type StorageSchema } from "../lib/storage-migrations";
+import { migrateStorage, type StorageSchema } from "../lib/storage-migrations";
 import { forgetTicketsUntil, USED_TICKETS_TABLE, useTicket } from "../lib/used-tickets";
 import type { ChatMessage } from "./room-messages";
 
@@ -29,7 +29,7 @@ export class RoomStore {
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Room objects are reached only through a checked ticket for a real appointment, so the schema is eager.
-		storage.transactionSync(() => migrate(storage.sql, ROOM_SCHEMA));
+		migrateStorage(storage, ROOM_SCHEMA);
 		this.timers = new Scheduler(storage, () => true);
 	}
 

@@ -23,8 +23,6 @@ export const EMAIL_TABLES = `CREATE TABLE profile (
 	);
 	CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at) WHERE dead_at IS NULL;`;
 
-const INSERT_PROFILE_IF_UNKNOWN =
-	"INSERT INTO profile (id, email, email_notifications) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING";
 const UPSERT_PROFILE = `INSERT INTO profile (id, email, email_notifications) VALUES (1, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET email = excluded.email, email_notifications = excluded.email_notifications`;
 
@@ -54,25 +52,43 @@ type OutboxRow = {
 };
 
 export class EmailOutbox {
+	/**
+	 * The profile row, read at most once per instance (every delivery asks for it): undefined until read,
+	 * and after a rolled-back transaction (reload); null while none is known.
+	 */
+	private held: EmailProfile | null | undefined = undefined;
+
 	constructor(private readonly sql: SqlStorage) {}
 
 	/** The profile this object holds; null until pushed or read. */
 	profile(): EmailProfile | null {
+		if (this.held !== undefined) return this.held;
 		const row = this.sql
 			.exec<{ email: string | null; email_notifications: number }>(
 				"SELECT email, email_notifications FROM profile",
 			)
 			.toArray()[0];
-		return row === undefined ? null : { email: row.email, emailNotifications: row.email_notifications === 1 };
+		this.held =
+			row === undefined ? null : { email: row.email, emailNotifications: row.email_notifications === 1 };
+		return this.held;
 	}
 
-	/** A push from the Worker replaces what is held; a read from D1 (`onlyIfUnknown`) never overrides a push. */
-	setProfile(profile: EmailProfile, onlyIfUnknown = false): void {
-		this.sql.exec(
-			onlyIfUnknown ? INSERT_PROFILE_IF_UNKNOWN : UPSERT_PROFILE,
-			profile.email,
-			profile.emailNotifications ? 1 : 0,
-		);
+	/**
+	 * A push from the Worker replaces what is held; a read from D1 (`onlyIfUnknown`) never overrides a push.
+	 * Answers the profile held afterwards.
+	 */
+	setProfile(profile: EmailProfile, onlyIfUnknown = false): EmailProfile {
+		const known = this.profile();
+		if (known !== null && onlyIfUnknown) return known;
+		const held = { email: profile.email, emailNotifications: profile.emailNotifications };
+		this.sql.exec(UPSERT_PROFILE, held.email, held.emailNotifications ? 1 : 0);
+		this.held = held;
+		return held;
+	}
+
+	/** Forgets what it read (the transaction that wrote it rolled back). */
+	reload(): void {
+		this.held = undefined;
 	}
 
 	/** Queues an email due at `now`, unless one with its id is queued already; answers whether it was added. */

@@ -3,7 +3,7 @@
 import type { EmailContext } from "../core/email";
 import type { NotificationType } from "../core/notifications";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
-import { migrate, type StorageSchema } from "../lib/storage-migrations";
+import { migrateStorage, type StorageSchema } from "../lib/storage-migrations";
 import { USED_TICKETS_TABLE } from "../lib/used-tickets";
 import { EMAIL_TABLES, EmailOutbox } from "./email-outbox";
 import type { NotificationView } from "./me-messages";
@@ -55,10 +55,15 @@ type Row = {
 export class UserStore {
 	readonly timers: Scheduler;
 	readonly emails: EmailOutbox;
+	/**
+	 * The tombstone and the unread count, which every delivery reads: read together at most once per
+	 * instance, kept in step by the writes below; null until read, and after a rolled-back transaction.
+	 */
+	private held: { deleted: boolean; unread: number } | null = null;
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Only accounts have User objects (the Worker and the consumer name them by account id): eager schema.
-		storage.transactionSync(() => migrate(storage.sql, USER_SCHEMA));
+		migrateStorage(storage, USER_SCHEMA);
 		this.timers = new Scheduler(storage, () => true);
 		this.emails = new EmailOutbox(storage.sql);
 	}
@@ -67,8 +72,29 @@ export class UserStore {
 		return this.storage.sql;
 	}
 
+	/** Runs `work` in one transaction; if it throws, storage rolls back and so do the mirrors. */
+	transaction<T>(work: () => T): T {
+		try {
+			return this.storage.transactionSync(work);
+		} catch (error) {
+			this.reload();
+			throw error;
+		}
+	}
+
+	/** Forgets what the mirrors read: they are read again from storage when next asked. */
+	reload(): void {
+		this.held = null;
+		this.emails.reload();
+		this.timers.reload();
+	}
+
 	deleted(): boolean {
-		return this.sql.exec("SELECT 1 FROM account WHERE deleted_at IS NOT NULL").toArray().length > 0;
+		return this.inbox().deleted;
+	}
+
+	unread(): number {
+		return this.inbox().unread;
 	}
 
 	/** Adds the notifications not held yet (a redelivered id is skipped, read or not); answers those added. */
@@ -89,6 +115,8 @@ export class UserStore {
 				.toArray();
 			for (const row of rows) added.push(view(row));
 		}
+		// Each one added is unread; a redelivered one changed nothing.
+		if (added.length > 0) this.inbox().unread += added.length;
 		return added;
 	}
 
@@ -109,24 +137,27 @@ export class UserStore {
 		return { notifications: shown.map(view), nextAfter: rows.length > limit && last ? last.seq : null };
 	}
 
-	unread(): number {
-		return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM notifications WHERE read_at IS NULL").one()
-			.n;
-	}
-
 	/** Marks one read (the first time counts); null when this inbox has no such notification. */
 	markRead(id: string, now: number): NotificationView | null {
-		const rows = this.sql
-			.exec<Row>("UPDATE notifications SET read_at = coalesce(read_at, ?) WHERE id = ? RETURNING *", now, id)
-			.toArray();
-		return rows[0] === undefined ? null : view(rows[0]);
+		const marked = this.sql
+			.exec<Row>("UPDATE notifications SET read_at = ? WHERE id = ? AND read_at IS NULL RETURNING *", now, id)
+			.toArray()[0];
+		if (marked !== undefined) {
+			this.inbox().unread -= 1;
+			return view(marked);
+		}
+		// Read already, or no such notification.
+		const row = this.sql.exec<Row>("SELECT * FROM notifications WHERE id = ?", id).toArray()[0];
+		return row === undefined ? null : view(row);
 	}
 
 	/** Marks every unread one read; answers how many were. */
 	markAllRead(now: number): number {
-		return this.sql
+		const marked = this.sql
 			.exec("UPDATE notifications SET read_at = ? WHERE read_at IS NULL RETURNING seq", now)
 			.toArray().length;
+		this.inbox().unread = 0;
+		return marked;
 	}
 
 	/** The account is gone: its notifications go, and the tombstone makes later deliveries no-ops. */
@@ -134,6 +165,20 @@ export class UserStore {
 		this.sql.exec("DELETE FROM notifications");
 		this.emails.clear();
 		this.sql.exec("INSERT OR IGNORE INTO account (id, deleted_at) VALUES (1, ?)", now);
+		this.held = { deleted: true, unread: 0 };
+	}
+
+	private inbox(): { deleted: boolean; unread: number } {
+		if (this.held === null) {
+			const row = this.sql
+				.exec<{ deleted: number; unread: number }>(
+					`SELECT EXISTS (SELECT 1 FROM account WHERE deleted_at IS NOT NULL) AS deleted,
+					 (SELECT count(*) FROM notifications WHERE read_at IS NULL) AS unread`,
+				)
+				.one();
+			this.held = { deleted: row.deleted === 1, unread: row.unread };
+		}
+		return this.held;
 	}
 }
 

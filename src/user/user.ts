@@ -55,11 +55,12 @@ export class User extends DurableObject<Env> {
 	): Promise<{ added: number; unread: number }> {
 		const read = this.store.emails.profile() === null ? await this.readProfile(accountId) : null;
 		const now = Date.now();
-		const { added, unread } = this.ctx.storage.transactionSync(() => {
+		const { added, unread } = this.store.transaction(() => {
 			if (this.store.deleted()) return { added: [], unread: 0 };
-			if (read !== null) this.store.emails.setProfile(read, true);
+			// D1's answer is kept unless a push landed while it was read; the profile held now is the one mailed.
+			const profile = read === null ? this.store.emails.profile() : this.store.emails.setProfile(read, true);
 			const added = this.store.add(notifications, now);
-			this.queueEmails(notifications, new Set(added.map((n) => n.id)), now);
+			if (added.length > 0) this.queueEmails(profile, notifications, added, now);
 			return { added, unread: this.store.unread() };
 		});
 		if (added.length > 0) {
@@ -138,15 +139,16 @@ export class User extends DurableObject<Env> {
 	}
 
 	private queueEmails(
+		profile: EmailProfile | null,
 		notifications: readonly NewNotification[],
-		added: ReadonlySet<string>,
+		added: readonly NotificationView[],
 		now: number,
 	): void {
-		const profile = this.store.emails.profile();
 		if (profile?.email == null || !profile.emailNotifications) return;
+		const addedIds = new Set(added.map((n) => n.id));
 		let queued = false;
 		for (const n of notifications) {
-			if (!added.has(n.id)) continue;
+			if (!addedIds.has(n.id)) continue;
 			const content = notificationEmail(n, { siteUrl: this.env.SITE_URL, calendar: n.calendar });
 			queued = this.store.emails.enqueue(n.id, profile.email, content, now) || queued;
 		}
@@ -188,8 +190,10 @@ export class User extends DurableObject<Env> {
 
 	/** The account was deleted: its notifications go, its tabs are closed, and nothing is taken any more. */
 	async deleteInbox(): Promise<void> {
-		this.store.deleteAll(Date.now());
-		this.store.timers.cancel(EMAIL_TIMER);
+		this.store.transaction(() => {
+			this.store.deleteAll(Date.now());
+			this.store.timers.cancel(EMAIL_TIMER);
+		});
 		for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, 1000, "The account was deleted.");
 	}
 

@@ -4,9 +4,10 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DOCTOR_SCHEMA } from "../../src/doctor/doctor-store";
 import { DAY_SCHEMA } from "../../src/doctor-day/day-schema";
+import { DayStore } from "../../src/doctor-day/day-store";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { EventLog } from "../../src/events/event-log";
-import { migrate, type StorageSchema } from "../../src/lib/storage-migrations";
+import { migrate, migrateStorage, type StorageSchema } from "../../src/lib/storage-migrations";
 import { ROOM_SCHEMA } from "../../src/room/room-store";
 import { USER_SCHEMA } from "../../src/user/user-store";
 import { unique } from "../helpers";
@@ -38,6 +39,24 @@ function shape(sql: SqlStorage) {
 function onEmptyStorage<T>(work: (storage: DurableObjectStorage) => T): Promise<T> {
 	const stub = doctorDay(env, unique("schema"), "2030-01-01");
 	return runInDurableObject(stub, (_instance, state) => work(state.storage));
+}
+
+/** A view of `storage` that records each statement run on its SQL and each transaction it opens. */
+function recording(storage: DurableObjectStorage) {
+	const statements: string[] = [];
+	let transactions = 0;
+	const exec: SqlStorage["exec"] = (query, ...bindings) => {
+		statements.push(query.replace(/\s+/g, " ").trim());
+		return storage.sql.exec(query, ...bindings);
+	};
+	const view = {
+		sql: { exec },
+		transactionSync: <T>(work: () => T) => {
+			transactions += 1;
+			return storage.transactionSync(work);
+		},
+	} as unknown as DurableObjectStorage;
+	return { storage: view, cost: () => ({ statements, transactions }) };
 }
 
 /** The schema as it stood after its first `count` migrations; on empty storage it replays them in order. */
@@ -78,6 +97,75 @@ describe.each([
 			});
 			expect(moved, `from version ${version}`).toEqual(target);
 		}
+	});
+
+	it("costs a constructor one read of its version, and no transaction, once the storage is current", async () => {
+		const cost = await onEmptyStorage((storage) => {
+			migrateStorage(storage, schema);
+			const recorded = recording(storage);
+			migrateStorage(recorded.storage, schema);
+			return recorded.cost();
+		});
+		expect(cost).toEqual({ statements: ["SELECT version FROM _schema"], transactions: 0 });
+	});
+
+	it("migrates older storage in a constructor like migrate does", async () => {
+		const target = await onEmptyStorage((storage) => {
+			migrateStorage(storage, schema);
+			return shape(storage.sql);
+		});
+		const moved = await onEmptyStorage((storage) => {
+			storage.transactionSync(() => migrate(storage.sql, upTo(schema, 1)));
+			migrateStorage(storage, schema);
+			return { shape: shape(storage.sql), version: storage.sql.exec("SELECT version FROM _schema").one() };
+		});
+		expect(moved).toEqual({ shape: target, version: { version: schema.migrations.length } });
+	});
+
+	it("refuses storage written by newer code, changing nothing", async () => {
+		const result = await onEmptyStorage((storage) => {
+			storage.transactionSync(() => migrate(storage.sql, schema));
+			storage.sql.exec("UPDATE _schema SET version = version + 1");
+			const before = shape(storage.sql);
+			let refused = "";
+			try {
+				storage.transactionSync(() => migrate(storage.sql, schema));
+			} catch (error) {
+				refused = String(error);
+			}
+			return { refused, unchanged: JSON.stringify(shape(storage.sql)) === JSON.stringify(before) };
+		});
+		expect(result.refused).toContain("newer than this code's");
+		expect(result.unchanged).toBe(true);
+	});
+});
+
+describe("the day store's constructor", () => {
+	/** What a new DayStore on `storage` runs: its statements and the transactions it opens. */
+	function constructing(storage: DurableObjectStorage) {
+		const recorded = recording(storage);
+		new DayStore(recorded.storage);
+		return recorded.cost();
+	}
+
+	it("reads only the schema version and the day row of a day at the current schema", async () => {
+		const statements = await onEmptyStorage((storage) => {
+			storage.transactionSync(() => migrate(storage.sql, DAY_SCHEMA));
+			return constructing(storage);
+		});
+		expect(statements).toEqual({
+			statements: ["SELECT version FROM _schema", "SELECT version, config FROM day WHERE id = 1"],
+			transactions: 0,
+		});
+	});
+
+	it("leaves a day never written empty, creating no table", async () => {
+		const tables = await onEmptyStorage((storage) => {
+			const { statements, transactions } = constructing(storage);
+			const writes = statements.filter((s) => !s.startsWith("SELECT"));
+			return { writes, transactions, shape: shape(storage.sql) };
+		});
+		expect(tables).toEqual({ writes: [], transactions: 0, shape: [] });
 	});
 });
 
