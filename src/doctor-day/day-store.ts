@@ -30,6 +30,16 @@ export interface StoredAppointment {
 	slots?: readonly number[];
 }
 
+/**
+ * What time alone can change on the day: when each live hold and each offer ends, and which entries wait.
+ * Kept beside the tables on every write, so asking whether anything is due costs no SQL.
+ */
+interface TimeBound {
+	holdEnds: Map<string, number>;
+	offerEnds: Map<string, number>;
+	waiting: Set<string>;
+}
+
 type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
 type SlotStartsRow = { slot_starts: string | null };
 type HoldRow = {
@@ -49,6 +59,8 @@ export class DayStore {
 	private config: DayConfig | null = null;
 	private configStored = false;
 	private currentVersion = 0;
+	/** Read on first use, kept by insertHold, endHold and saveEntry; forgotten by reload(). */
+	private timeBound: TimeBound | null = null;
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		this.ready = hasTables(storage.sql);
@@ -72,6 +84,7 @@ export class DayStore {
 	}
 
 	reload(): void {
+		this.timeBound = null;
 		this.events.reload();
 		this.timers.reload();
 		const memoryOnly = this.configStored ? null : this.config;
@@ -285,6 +298,7 @@ export class DayStore {
 			slotStartsColumn(record.starts),
 			record.entryId ?? null,
 		);
+		if (record.status === "live") this.timeBound?.holdEnds.set(hold.id, Date.parse(hold.expires_at));
 	}
 
 	/** A live hold ends; only live ones change, so applying an ending twice is harmless. */
@@ -295,6 +309,7 @@ export class DayStore {
 			appointmentId,
 			id,
 		);
+		this.timeBound?.holdEnds.delete(id);
 	}
 
 	/** Waitlist entries still in line (waiting or offered), in the order they joined. */
@@ -326,6 +341,35 @@ export class DayStore {
 			entry.status,
 			JSON.stringify(entry),
 		);
+		if (this.timeBound !== null) noteEntry(this.timeBound, entry);
+	}
+
+	/**
+	 * Whether time alone has changed nothing by `now`: no live hold and no offer has reached its end, and no
+	 * entry waits (every change offers what it freed, but a day coming into the booking horizon frees places
+	 * by time alone). Read from memory: the common answer, yes, costs no SQL.
+	 */
+	untouchedByTime(now: number): boolean {
+		const bound = this.readTimeBound();
+		if (bound.waiting.size > 0) return false;
+		for (const end of bound.holdEnds.values()) if (end <= now) return false;
+		for (const end of bound.offerEnds.values()) if (end <= now) return false;
+		return true;
+	}
+
+	/** Whether any waitlist entry is waiting for a place (offered ones already have one). */
+	hasWaiting(): boolean {
+		return this.readTimeBound().waiting.size > 0;
+	}
+
+	private readTimeBound(): TimeBound {
+		if (this.timeBound !== null) return this.timeBound;
+		const bound: TimeBound = { holdEnds: new Map(), offerEnds: new Map(), waiting: new Set() };
+		// The same fields the expiry decisions read (src/core/holds.ts, waitlist.ts).
+		for (const { hold } of this.liveHolds()) bound.holdEnds.set(hold.id, Date.parse(hold.expires_at));
+		for (const entry of this.openEntries()) noteEntry(bound, entry);
+		this.timeBound = bound;
+		return bound;
 	}
 
 	/** Each patient's confirmed places on the day: how many, and at which starts. */
@@ -426,6 +470,14 @@ export class DayStore {
 		await this.storage.deleteAll();
 		this.reload();
 	}
+}
+
+/** An entry's new state in the time-bound mirror: an offer's end while offered, waiting while it waits. */
+function noteEntry(bound: TimeBound, entry: WaitlistEntry): void {
+	bound.waiting.delete(entry.id);
+	bound.offerEnds.delete(entry.id);
+	if (entry.status === "waiting") bound.waiting.add(entry.id);
+	if (entry.status === "offered") bound.offerEnds.set(entry.id, Date.parse(entry.offer_expires_at ?? ""));
 }
 
 function first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | null {

@@ -854,6 +854,9 @@ export class DoctorDay extends DurableObject<Env> {
 	 * alarm, and before any decision, with no await in between, so a late alarm never keeps a place held.
 	 */
 	private expireHolds(): void {
+		// Nearly always nothing is due: then no transaction and no SQL. The store keeps every live hold's and
+		// offer's end in memory, exact through every write and rollback.
+		if (this.store.untouchedByTime(Date.now())) return;
 		this.commit(() => {
 			const now = Date.now();
 			// An offer's hold and its entry end at the same instant.
@@ -874,7 +877,7 @@ export class DoctorDay extends DurableObject<Env> {
 	/** Offers the places free now to the waiting entries that fit; inside the transaction of the change that freed them. */
 	private offerFreedPlaces(): void {
 		const config = this.store.currentConfig;
-		if (config === null) return;
+		if (config === null || !this.store.hasWaiting()) return;
 		const entries = this.store.openEntries();
 		if (!entries.some((e) => e.status === "waiting")) return;
 		const now = Date.now();
