@@ -30,6 +30,12 @@ export interface StoredAppointment {
 	slots?: readonly number[];
 }
 
+export interface PlacesTaken {
+	booked: BookedCounts;
+	/** The day's appointments that keep a place, each counted once. */
+	dayBookings: number;
+}
+
 /**
  * What time alone can change on the day: when each live hold and each offer ends, and which entries wait.
  * Kept beside the tables on every write, so asking whether anything is due costs no SQL.
@@ -133,25 +139,24 @@ export class DayStore {
 		return true;
 	}
 
-	bookedCounts(): BookedCounts {
-		const counts = new Map<number, number>();
-		if (!this.ready) return counts;
+	/**
+	 * The places the day's appointments keep (pending ones too): per slot start, and how many appointments
+	 * (each counted once, for `max_per_day`). One query for both: a decision wants both.
+	 */
+	placesTaken(): PlacesTaken {
+		const booked = new Map<number, number>();
+		let dayBookings = 0;
+		if (!this.ready) return { booked, dayBookings };
 		const rows = this.storage.sql.exec<{ start_ms: number; slot_starts: string | null; n: number }>(
 			`SELECT start_ms, slot_starts, count(*) AS n FROM appointments WHERE ${HOLDS_PLACE} GROUP BY start_ms, slot_starts`,
 		);
-		// A multi-slot appointment takes a place in each of its slots.
-		for (const row of rows)
+		for (const row of rows) {
+			dayBookings += row.n;
+			// A multi-slot appointment takes a place in each of its slots.
 			for (const start of startsOf(row.start_ms, row.slot_starts))
-				counts.set(start, (counts.get(start) ?? 0) + row.n);
-		return counts;
-	}
-
-	/** The day's appointments that keep a place (pending ones too), each counted once: for `max_per_day`. */
-	dayBookings(): number {
-		if (!this.ready) return 0;
-		return this.storage.sql
-			.exec<{ n: number }>(`SELECT count(*) AS n FROM appointments WHERE ${HOLDS_PLACE}`)
-			.one().n;
+				booked.set(start, (booked.get(start) ?? 0) + row.n);
+		}
+		return { booked, dayBookings };
 	}
 
 	patientHolds(patientId: string, start: number): boolean {
