@@ -160,8 +160,7 @@ export class DoctorDay extends DurableObject<Env> {
 				config: config ?? loaded,
 				booked: taken.booked,
 				keyed: keyed?.appointment ?? null,
-				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
-				patientPlaces: this.store.patientPlaces(request.patientId),
+				...this.store.patientOnDay(request.patientId, request.start),
 				holds: taken.holds,
 				hold,
 				holdAppointment,
@@ -209,6 +208,7 @@ export class DoctorDay extends DurableObject<Env> {
 			// Each member's place is remembered under the key and its position, so a retry finds them all.
 			const memberKey = (i: number) => (key === null ? null : `${key}#${i}`);
 			const taken = this.taken();
+			const members = new Map(request.patientIds.map((p) => [p, this.store.patientOnDay(p, request.start)]));
 			const state = {
 				config: config ?? loaded,
 				booked: taken.booked,
@@ -218,8 +218,8 @@ export class DoctorDay extends DurableObject<Env> {
 						? null
 						: (this.store.findByIdempotencyKey(request.bookedBy, k, now)?.appointment ?? null);
 				}),
-				inSlot: new Set(request.patientIds.filter((p) => this.store.patientHolds(p, request.start))),
-				places: new Map(request.patientIds.map((p) => [p, this.store.patientPlaces(p)])),
+				inSlot: new Set(request.patientIds.filter((p) => members.get(p)?.patientHoldsSlot)),
+				places: new Map(request.patientIds.map((p) => [p, members.get(p)?.patientPlaces ?? 0])),
 				holds: taken.holds,
 				hold: null,
 				holdAppointment: null,
@@ -271,8 +271,7 @@ export class DoctorDay extends DurableObject<Env> {
 				config: config ?? loaded,
 				booked: taken.booked,
 				holds: taken.holds,
-				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
-				patientPlaces: this.store.patientPlaces(request.patientId),
+				...this.store.patientOnDay(request.patientId, request.start),
 				slotChangedAt: this.store.slotChangedAt(request.start),
 				dayBookings: taken.dayBookings,
 			};
@@ -358,8 +357,7 @@ export class DoctorDay extends DurableObject<Env> {
 				config: config ?? loaded,
 				booked: taken.booked,
 				keyed: null,
-				patientHoldsSlot: this.store.patientHolds(entry.patient_id, start),
-				patientPlaces: this.store.patientPlaces(entry.patient_id),
+				...this.store.patientOnDay(entry.patient_id, start),
 				holds: taken.holds,
 				hold,
 				holdAppointment: null,
@@ -593,8 +591,7 @@ export class DoctorDay extends DurableObject<Env> {
 				config: held,
 				booked: taken.booked,
 				keyed: null,
-				patientHoldsSlot: this.store.patientHolds(old.patient_id, command.start),
-				patientPlaces: this.store.patientPlaces(old.patient_id),
+				...this.store.patientOnDay(old.patient_id, command.start),
 				holds: taken.holds,
 				hold: null,
 				holdAppointment: null,
