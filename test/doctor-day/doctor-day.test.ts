@@ -340,19 +340,30 @@ describe("the work of one booking", () => {
 		holds: statements.filter(([sql]) => /FROM holds WHERE status = 'live'/.test(String(sql))).length,
 	});
 
-	it("reads the day's places, the patient's and the live holds once each, refused or not", async () => {
+	it("reads the day's places, the patient's and the live holds once each, refused or not; no holds, no read", async () => {
 		const day = dayConfig({ capacity: 1 });
 		const stub = await pushed(day);
 		expect(await stub.book(day, bookRequest(day, "09:00"))).toMatchObject({ ok: true });
 		await runInDurableObject(stub, async (instance, state) => {
 			const exec = vi.spyOn(state.storage.sql, "exec");
-			try {
-				expect(await instance.book(day, bookRequest(day, "09:30"))).toMatchObject({ ok: true });
-				expect(scans(exec.mock.calls)).toEqual({ appointments: 2, holds: 1 });
+			const one = async (time: string, expected: object, holds: number) => {
 				exec.mockClear();
-				const refused = await instance.book(day, bookRequest(day, "09:00"));
-				expect(refused).toMatchObject({ ok: false, code: "SLOT_FULL", slot: { booked: 1, status: "full" } });
-				expect(scans(exec.mock.calls)).toEqual({ appointments: 2, holds: 1 });
+				expect(await instance.book(day, bookRequest(day, time))).toMatchObject(expected);
+				expect(scans(exec.mock.calls), time).toEqual({ appointments: 2, holds });
+			};
+			try {
+				await one("09:30", { ok: true }, 0);
+				await one("09:00", { ok: false, code: "SLOT_FULL", slot: { booked: 1, status: "full" } }, 0);
+				const patientId = unique("p");
+				const held = await instance.hold(day, {
+					patientId,
+					placedBy: patientId,
+					start: Date.parse(at(day.date, "11:00")),
+					expectedVersion: null,
+				});
+				expect(held).toMatchObject({ ok: true });
+				await one("10:00", { ok: true }, 1);
+				await one("09:00", { ok: false, code: "SLOT_FULL", slot: { booked: 1, status: "full" } }, 1);
 			} finally {
 				exec.mockRestore();
 			}
