@@ -828,7 +828,8 @@ export class DoctorDay extends DurableObject<Env> {
 	private commit<T>(mutate: (config: DayConfig | null) => T): T {
 		const watchers = this.ctx.getWebSockets();
 		const now = Date.now();
-		const before = watchers.length > 0 ? this.slots(now) : [];
+		// What the slots were made of: turned into views only if the change changed something to announce.
+		const before = watchers.length > 0 ? this.taken() : null;
 		const configBefore = this.store.currentConfig;
 		const versionBefore = this.store.version();
 		let result: T;
@@ -845,7 +846,8 @@ export class DoctorDay extends DurableObject<Env> {
 		}
 		const version = this.store.version();
 		if (version !== versionBefore) {
-			if (watchers.length > 0) this.announce(watchers, before, configBefore, version, now);
+			if (before !== null)
+				this.announce(watchers, this.slots(now, before, configBefore), configBefore, version, now);
 			void this.store.timers.arm();
 			void this.delivery.run();
 		}
@@ -1022,9 +1024,8 @@ export class DoctorDay extends DurableObject<Env> {
 		sendToAll(watchers, { type: "update", version, slots: changed, removed, ...summarize(after), ...types });
 	}
 
-	/** The day's slots as watchers see them; `taken`, when the caller's transaction read it already. */
-	private slots(now: number, taken: Taken = this.taken()): SlotView[] {
-		const config = this.store.currentConfig;
+	/** The day's slots as watchers see them; `taken` and `config` when the caller read them already. */
+	private slots(now: number, taken: Taken = this.taken(), config = this.store.currentConfig): SlotView[] {
 		if (config === null) return [];
 		const { booked, holds } = taken;
 		const dayBookings = taken.dayBookings + holds.length;
