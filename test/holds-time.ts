@@ -1,12 +1,18 @@
 // Moves a doctor-day's holds (and their expiry timer) back in time, so tests reach expiry without sleeping,
-// and lets the object's alarm expire them.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+// and lets the object's alarm expire them. The rows change behind the object's back, so it is evicted after:
+// it reads them afresh, as after a restart (the store keeps hold and offer ends in memory).
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { DoctorDay } from "../src/doctor-day/doctor-day";
 
 type DayStub = DurableObjectStub<DoctorDay>;
 
 /** Moves every hold's expiry (or just hold `id`'s) `byMs` earlier, and the expiry timer with it. */
 export async function ageHolds(stub: DayStub, byMs: number, id: string | null = null): Promise<void> {
+	await shiftHolds(stub, byMs, id);
+	await evictDurableObject(stub);
+}
+
+async function shiftHolds(stub: DayStub, byMs: number, id: string | null): Promise<void> {
 	await runInDurableObject(stub, (_instance, state) => {
 		state.storage.sql.exec(
 			`UPDATE holds SET expires_ms = expires_ms - ?1,
@@ -42,7 +48,7 @@ export async function alarmUntilExpired(stub: DayStub, id: string, timeoutMs = 5
 
 /** Moves every waitlist offer's end (and its hold's) `byMs` earlier, so the offers reach expiry without sleeping. */
 export async function ageOffers(stub: DayStub, byMs: number): Promise<void> {
-	await ageHolds(stub, byMs);
+	await shiftHolds(stub, byMs, null);
 	await runInDurableObject(stub, (_instance, state) => {
 		const rows = state.storage.sql
 			.exec<{ id: string; body: string }>("SELECT id, body FROM waitlist WHERE status = 'offered'")
@@ -53,4 +59,5 @@ export async function ageOffers(stub: DayStub, byMs: number): Promise<void> {
 			state.storage.sql.exec("UPDATE waitlist SET body = ? WHERE id = ?", JSON.stringify(entry), row.id);
 		}
 	});
+	await evictDurableObject(stub);
 }

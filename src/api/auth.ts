@@ -4,7 +4,7 @@ import { sign, verify } from "hono/jwt";
 import type { Actor, Role } from "../core/appointment";
 import type { AppEnv, Credential } from "./context";
 import { ApiError } from "./errors";
-import { secretsEqual } from "./passwords";
+import { matchesSecret } from "./passwords";
 import { requireCurrentToken } from "./token-versions";
 
 export const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
@@ -42,13 +42,29 @@ async function fromHeader(header: string | undefined, env: Env) {
 	return fromToken(match[1] as string, env);
 }
 
+// Importing the key cost as much as checking a signature with it, on every request: each isolate imports
+// it once per secret value (a rotated secret gets its own). A failed import is not kept.
+const verifyingKeys = new Map<string, Promise<CryptoKey>>();
+
+function verifyingKey(secret: string): Promise<CryptoKey> {
+	let key = verifyingKeys.get(secret);
+	if (key === undefined) {
+		const material = new TextEncoder().encode(secret);
+		key = crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+		key.catch(() => verifyingKeys.delete(secret));
+		verifyingKeys.set(secret, key);
+	}
+	return key;
+}
+
 /** Who a bearer token stands for, if it is signed, unexpired and not revoked by its account. */
 async function fromToken(token: string, env: Env): Promise<{ actor: Actor; credential: Credential }> {
-	if (env.ADMIN_TOKEN && (await secretsEqual(token, env.ADMIN_TOKEN))) {
+	if (env.ADMIN_TOKEN && (await matchesSecret(token, env.ADMIN_TOKEN))) {
 		return { actor: ADMIN_ACTOR, credential: ADMIN_CREDENTIAL };
 	}
 	if (!isCanonicalJwt(token)) throw new ApiError("UNAUTHORIZED");
-	const payload = await verify(token, env.AUTH_SECRET, "HS256").catch(() => {
+	const checked = verifyingKey(env.AUTH_SECRET).then((key) => verify(token, key, "HS256"));
+	const payload = await checked.catch(() => {
 		throw new ApiError("UNAUTHORIZED");
 	});
 	const { sub, role, exp } = payload;

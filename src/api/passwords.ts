@@ -40,6 +40,25 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
 	return timingSafeEqual(new Uint8Array(da), new Uint8Array(db));
 }
 
+// The digests of our own secrets (ADMIN_TOKEN), made once per isolate and value: one digest per check, not two.
+const secretDigests = new Map<string, Promise<ArrayBuffer>>();
+
+/**
+ * Whether a caller's string is `secret`, one of this Worker's own secrets (never a value made per request,
+ * which would fill the cache), compared as secretsEqual does.
+ */
+export async function matchesSecret(given: string, secret: string): Promise<boolean> {
+	const encoder = new TextEncoder();
+	let known = secretDigests.get(secret);
+	if (known === undefined) {
+		known = crypto.subtle.digest("SHA-256", encoder.encode(secret));
+		known.catch(() => secretDigests.delete(secret));
+		secretDigests.set(secret, known);
+	}
+	const [dg, dk] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(given)), known]);
+	return timingSafeEqual(new Uint8Array(dg), new Uint8Array(dk));
+}
+
 function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 	return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
 }

@@ -93,8 +93,48 @@ export function daysBetween(from: string, to: string): number {
 	return Math.round((utcMidnight(to) - utcMidnight(from)) / MS_PER_DAY);
 }
 
-/** The zone's wall clock at an instant, written as if it were UTC (to the second). */
-function wallClockAt(instantMs: number, timeZone: string): number {
+/**
+ * The zone's wall clock at an instant, written as if it were UTC (to the second). Intl is asked once per zone
+ * and whole minute: a booking asks for the same few minutes (its slot, now) many times over.
+ */
+export function wallClockAt(instantMs: number, timeZone: string): number {
+	// Before 1970 offsets had seconds (local mean time) and changed at any second: Intl every time.
+	if (instantMs < 0) return intlWallClockAt(instantMs, timeZone);
+	return wholeSecond(instantMs) + minuteOffset(instantMs, timeZone);
+}
+
+/** Whole minutes remembered per zone; the oldest goes first. A day's slots and `now` fit many times over. */
+const OFFSET_MINUTES_KEPT = 2048;
+const offsetsByZone = new Map<string, Map<number, number>>();
+
+/** The zone's offset during the minute holding `instantMs` (>= 0), from the cache or Intl. */
+function minuteOffset(instantMs: number, timeZone: string): number {
+	const minute = Math.floor(instantMs / MS_PER_MINUTE);
+	let offsets = offsetsByZone.get(timeZone);
+	const known = offsets?.get(minute);
+	if (known !== undefined) return known;
+	const first = minute * MS_PER_MINUTE;
+	const last = first + MS_PER_MINUTE - 1000;
+	const offset = intlWallClockAt(first, timeZone) - first;
+	// An offset changes at most once in a minute, and after 1970 almost always on a whole minute; Liberia's
+	// change of 1972 (from -0:44:30, at 00:44:30 UTC) did not. A minute that holds a change is not cached.
+	if (intlWallClockAt(last, timeZone) - last !== offset)
+		return intlWallClockAt(instantMs, timeZone) - wholeSecond(instantMs);
+	if (offsets === undefined) {
+		offsets = new Map();
+		offsetsByZone.set(timeZone, offsets);
+	}
+	if (offsets.size >= OFFSET_MINUTES_KEPT) offsets.delete(offsets.keys().next().value as number);
+	offsets.set(minute, offset);
+	return offset;
+}
+
+function wholeSecond(instantMs: number): number {
+	return Math.floor(instantMs / 1000) * 1000;
+}
+
+/** The zone's wall clock at an instant as Intl writes it, to the second. */
+function intlWallClockAt(instantMs: number, timeZone: string): number {
 	const fields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
 	for (const part of formatterFor(timeZone).formatToParts(instantMs)) {
 		if (part.type in fields) fields[part.type as keyof typeof fields] = Number(part.value);
@@ -106,7 +146,7 @@ function wallClockAt(instantMs: number, timeZone: string): number {
 
 /** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
 function offsetAt(instantMs: number, timeZone: string): number {
-	return wallClockAt(instantMs, timeZone) - Math.floor(instantMs / 1000) * 1000;
+	return wallClockAt(instantMs, timeZone) - wholeSecond(instantMs);
 }
 
 export function localDateOf(instantMs: number, timeZone: string): string {

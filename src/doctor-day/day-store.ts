@@ -30,6 +30,22 @@ export interface StoredAppointment {
 	slots?: readonly number[];
 }
 
+export interface PlacesTaken {
+	booked: BookedCounts;
+	/** The day's appointments that keep a place, each counted once. */
+	dayBookings: number;
+}
+
+/**
+ * What time alone can change on the day: when each live hold and each offer ends, and which entries wait.
+ * Kept beside the tables on every write, so asking whether anything is due costs no SQL.
+ */
+interface TimeBound {
+	holdEnds: Map<string, number>;
+	offerEnds: Map<string, number>;
+	waiting: Set<string>;
+}
+
 type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
 type SlotStartsRow = { slot_starts: string | null };
 type HoldRow = {
@@ -49,6 +65,8 @@ export class DayStore {
 	private config: DayConfig | null = null;
 	private configStored = false;
 	private currentVersion = 0;
+	/** Read on first use, kept by insertHold, endHold and saveEntry; forgotten by reload(). */
+	private timeBound: TimeBound | null = null;
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Objects migrate their own storage before any event: SQL calls are synchronous. A day never written
@@ -72,6 +90,7 @@ export class DayStore {
 	}
 
 	reload(): void {
+		this.timeBound = null;
 		this.events.reload();
 		this.timers.reload();
 		this.ready = hasTables(this.storage.sql);
@@ -125,48 +144,40 @@ export class DayStore {
 		return true;
 	}
 
-	bookedCounts(): BookedCounts {
-		const counts = new Map<number, number>();
-		if (!this.ready) return counts;
+	/**
+	 * The places the day's appointments keep (pending ones too): per slot start, and how many appointments
+	 * (each counted once, for `max_per_day`). One query for both: a decision wants both.
+	 */
+	placesTaken(): PlacesTaken {
+		const booked = new Map<number, number>();
+		let dayBookings = 0;
+		if (!this.ready) return { booked, dayBookings };
 		const rows = this.storage.sql.exec<{ start_ms: number; slot_starts: string | null; n: number }>(
 			`SELECT start_ms, slot_starts, count(*) AS n FROM appointments WHERE ${HOLDS_PLACE} GROUP BY start_ms, slot_starts`,
 		);
-		// A multi-slot appointment takes a place in each of its slots.
-		for (const row of rows)
+		for (const row of rows) {
+			dayBookings += row.n;
+			// A multi-slot appointment takes a place in each of its slots.
 			for (const start of startsOf(row.start_ms, row.slot_starts))
-				counts.set(start, (counts.get(start) ?? 0) + row.n);
-		return counts;
+				booked.set(start, (booked.get(start) ?? 0) + row.n);
+		}
+		return { booked, dayBookings };
 	}
 
-	/** The day's appointments that keep a place (pending ones too), each counted once: for `max_per_day`. */
-	dayBookings(): number {
-		if (!this.ready) return 0;
-		return this.storage.sql
-			.exec<{ n: number }>(`SELECT count(*) AS n FROM appointments WHERE ${HOLDS_PLACE}`)
-			.one().n;
-	}
-
-	patientHolds(patientId: string, start: number): boolean {
-		if (!this.ready) return false;
-		return (
-			this.storage.sql
-				.exec(
-					`SELECT 1 FROM appointments WHERE patient_id = ? AND start_ms = ? AND ${HOLDS_PLACE} LIMIT 1`,
-					patientId,
-					start,
-				)
-				.toArray().length > 0
-		);
-	}
-
-	patientPlaces(patientId: string): number {
-		if (!this.ready) return 0;
-		return this.storage.sql
-			.exec<{ n: number }>(
-				`SELECT count(*) AS n FROM appointments WHERE patient_id = ? AND ${HOLDS_PLACE}`,
+	/**
+	 * The patient's places on the day (their appointments that keep one), and whether one of them starts at
+	 * `start`: one scan for both, as every decision for a patient wants both.
+	 */
+	patientOnDay(patientId: string, start: number): { patientHoldsSlot: boolean; patientPlaces: number } {
+		if (!this.ready) return { patientHoldsSlot: false, patientPlaces: 0 };
+		const row = this.storage.sql
+			.exec<{ places: number; here: number }>(
+				`SELECT count(*) AS places, coalesce(max(start_ms = ?), 0) AS here FROM appointments WHERE patient_id = ? AND ${HOLDS_PLACE}`,
+				start,
 				patientId,
 			)
-			.one().n;
+			.one();
+		return { patientHoldsSlot: row.here === 1, patientPlaces: row.places };
 	}
 
 	/** The starts of the slots an appointment keeps a place in (several for a multi-slot type). */
@@ -261,7 +272,8 @@ export class DayStore {
 
 	/** Holds that were live when last written (some may be past their time until the expiry alarm runs). */
 	liveHolds(): HoldRecord[] {
-		if (!this.ready) return [];
+		// Most days hold nothing most of the time, and the mirror of hold ends knows it without SQL.
+		if (!this.ready || this.timeBound?.holdEnds.size === 0) return [];
 		return this.storage.sql
 			.exec<HoldRow>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE status = 'live' ORDER BY rowid`)
 			.toArray()
@@ -290,6 +302,7 @@ export class DayStore {
 			slotStartsColumn(record.starts),
 			record.entryId ?? null,
 		);
+		if (record.status === "live") this.timeBound?.holdEnds.set(hold.id, Date.parse(hold.expires_at));
 	}
 
 	/** A live hold ends; only live ones change, so applying an ending twice is harmless. */
@@ -300,6 +313,7 @@ export class DayStore {
 			appointmentId,
 			id,
 		);
+		this.timeBound?.holdEnds.delete(id);
 	}
 
 	/** Waitlist entries still in line (waiting or offered), in the order they joined. */
@@ -331,6 +345,35 @@ export class DayStore {
 			entry.status,
 			JSON.stringify(entry),
 		);
+		if (this.timeBound !== null) noteEntry(this.timeBound, entry);
+	}
+
+	/**
+	 * Whether time alone has changed nothing by `now`: no live hold and no offer has reached its end, and no
+	 * entry waits (every change offers what it freed, but a day coming into the booking horizon frees places
+	 * by time alone). Read from memory: the common answer, yes, costs no SQL.
+	 */
+	untouchedByTime(now: number): boolean {
+		const bound = this.readTimeBound();
+		if (bound.waiting.size > 0) return false;
+		for (const end of bound.holdEnds.values()) if (end <= now) return false;
+		for (const end of bound.offerEnds.values()) if (end <= now) return false;
+		return true;
+	}
+
+	/** Whether any waitlist entry is waiting for a place (offered ones already have one). */
+	hasWaiting(): boolean {
+		return this.readTimeBound().waiting.size > 0;
+	}
+
+	private readTimeBound(): TimeBound {
+		if (this.timeBound !== null) return this.timeBound;
+		const bound: TimeBound = { holdEnds: new Map(), offerEnds: new Map(), waiting: new Set() };
+		// The same fields the expiry decisions read (src/core/holds.ts, waitlist.ts).
+		for (const { hold } of this.liveHolds()) bound.holdEnds.set(hold.id, Date.parse(hold.expires_at));
+		for (const entry of this.openEntries()) noteEntry(bound, entry);
+		this.timeBound = bound;
+		return bound;
 	}
 
 	/** Each patient's confirmed places on the day: how many, and at which starts. */
@@ -431,6 +474,14 @@ export class DayStore {
 		await this.storage.deleteAll();
 		this.reload();
 	}
+}
+
+/** An entry's new state in the time-bound mirror: an offer's end while offered, waiting while it waits. */
+function noteEntry(bound: TimeBound, entry: WaitlistEntry): void {
+	bound.waiting.delete(entry.id);
+	bound.offerEnds.delete(entry.id);
+	if (entry.status === "waiting") bound.waiting.add(entry.id);
+	if (entry.status === "offered") bound.offerEnds.set(entry.id, Date.parse(entry.offer_expires_at ?? ""));
 }
 
 function first(cursor: SqlStorageCursor<AppointmentRow>): StoredAppointment | null {

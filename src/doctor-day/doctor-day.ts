@@ -56,7 +56,7 @@ import { appendDayEvents, deliverDayEvents, type EventDelivery } from "../events
 import { mintAppointmentId, mintDayId } from "../lib/appointment-ids";
 import { hop } from "../lib/hops";
 import type { DueTimer } from "../lib/scheduler";
-import { DayStore, IDEMPOTENCY_KEY_TTL_MS } from "./day-store";
+import { DayStore, IDEMPOTENCY_KEY_TTL_MS, type PlacesTaken } from "./day-store";
 import { type SnapshotMessage, sendToAll } from "./live-messages";
 import { type DueReminder, dropReminders, reminderOf, scheduleReminders } from "./reminders";
 import type {
@@ -84,6 +84,9 @@ import type {
 import { sagaFault } from "./saga-faults";
 import { doctorDay } from "./stub";
 import { acceptWatcher, answerResync, isResync, watchedDay } from "./watchers";
+
+/** The places appointments keep, and the live holds as stored (some may be past their end). */
+type Taken = PlacesTaken & { holds: HoldRecord[] };
 
 const EXPIRE_KEYS_TIMER = "expire-keys";
 const EXPIRE_HOLDS_TIMER = "expire-holds";
@@ -121,13 +124,12 @@ export class DoctorDay extends DurableObject<Env> {
 		const other = otherDay(config, start);
 		if (other !== null) return { wrongDay: other };
 		const now = Date.now();
-		const booked = this.store.bookedCounts();
-		const holds = this.store.liveHolds();
+		const taken = this.taken();
 		// Asked as a patient would book: reserved places, the notice and the day's limit apply.
-		const decision = decideBooking(config, start, now, booked, false, heldCounts(holds, now), {
-			dayBookings: this.store.dayBookings() + liveHoldCount(holds, now),
+		const decision = decideBooking(config, start, now, taken.booked, false, heldCounts(taken.holds, now), {
+			dayBookings: taken.dayBookings + liveHoldCount(taken.holds, now),
 		});
-		const slot = this.slotAt(start, now);
+		const slot = this.slotAt(start, now, taken);
 		return {
 			available: decision.ok,
 			status: slot?.status ?? null,
@@ -149,22 +151,21 @@ export class DoctorDay extends DurableObject<Env> {
 			const now = Date.now();
 			const key = request.idempotencyKey;
 			const keyed = key === null ? null : this.store.findByIdempotencyKey(request.bookedBy, key, now);
-			const booked = this.store.bookedCounts();
+			const taken = this.taken();
 			const hold = request.holdId ? this.store.findHold(request.holdId) : null;
 			const holdAppointment = hold?.appointmentId
 				? (this.store.find(hold.appointmentId)?.appointment ?? null)
 				: null;
 			const state = {
 				config: config ?? loaded,
-				booked,
+				booked: taken.booked,
 				keyed: keyed?.appointment ?? null,
-				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
-				patientPlaces: this.store.patientPlaces(request.patientId),
-				holds: this.store.liveHolds(),
+				...this.store.patientOnDay(request.patientId, request.start),
+				holds: taken.holds,
 				hold,
 				holdAppointment,
 				slotChangedAt: this.store.slotChangedAt(request.start),
-				dayBookings: this.store.dayBookings(),
+				dayBookings: taken.dayBookings,
 			};
 			const decision = decideBook(state, { ...request, id }, now);
 			switch (decision.kind) {
@@ -179,7 +180,7 @@ export class DoctorDay extends DurableObject<Env> {
 					return { ok: false, code: "IDEMPOTENCY_KEY_REUSED", appointment: decision.appointment };
 				case "refused": {
 					const { kind: _kind, ...refusal } = decision;
-					return this.refusal(refusal, request.start, now);
+					return this.refusal(refusal, request.start, now, taken);
 				}
 				case "booked": {
 					const { appointment } = decision;
@@ -206,22 +207,24 @@ export class DoctorDay extends DurableObject<Env> {
 			const key = request.idempotencyKey;
 			// Each member's place is remembered under the key and its position, so a retry finds them all.
 			const memberKey = (i: number) => (key === null ? null : `${key}#${i}`);
+			const taken = this.taken();
+			const members = new Map(request.patientIds.map((p) => [p, this.store.patientOnDay(p, request.start)]));
 			const state = {
 				config: config ?? loaded,
-				booked: this.store.bookedCounts(),
+				booked: taken.booked,
 				keyed: request.patientIds.map((_, i) => {
 					const k = memberKey(i);
 					return k === null
 						? null
 						: (this.store.findByIdempotencyKey(request.bookedBy, k, now)?.appointment ?? null);
 				}),
-				inSlot: new Set(request.patientIds.filter((p) => this.store.patientHolds(p, request.start))),
-				places: new Map(request.patientIds.map((p) => [p, this.store.patientPlaces(p)])),
-				holds: this.store.liveHolds(),
+				inSlot: new Set(request.patientIds.filter((p) => members.get(p)?.patientHoldsSlot)),
+				places: new Map(request.patientIds.map((p) => [p, members.get(p)?.patientPlaces ?? 0])),
+				holds: taken.holds,
 				hold: null,
 				holdAppointment: null,
 				slotChangedAt: this.store.slotChangedAt(request.start),
-				dayBookings: this.store.dayBookings(),
+				dayBookings: taken.dayBookings,
 			};
 			const decision = decideGroupBook(state, { ...request, ids }, now);
 			switch (decision.kind) {
@@ -236,7 +239,7 @@ export class DoctorDay extends DurableObject<Env> {
 					return { ok: false, code: "IDEMPOTENCY_KEY_REUSED" };
 				case "refused": {
 					const { kind: _kind, patientId, ...refusal } = decision;
-					return { ...this.refusal(refusal, request.start, now), patientId };
+					return { ...this.refusal(refusal, request.start, now, taken), patientId };
 				}
 				case "booked": {
 					for (const [i, appointment] of decision.appointments.entries()) {
@@ -262,22 +265,22 @@ export class DoctorDay extends DurableObject<Env> {
 		this.expireHolds();
 		return this.commit((config): HoldResult => {
 			const now = Date.now();
+			const taken = this.taken();
 			const state = {
 				existing: request.id === undefined ? null : this.store.findHold(request.id),
 				config: config ?? loaded,
-				booked: this.store.bookedCounts(),
-				holds: this.store.liveHolds(),
-				patientHoldsSlot: this.store.patientHolds(request.patientId, request.start),
-				patientPlaces: this.store.patientPlaces(request.patientId),
+				booked: taken.booked,
+				holds: taken.holds,
+				...this.store.patientOnDay(request.patientId, request.start),
 				slotChangedAt: this.store.slotChangedAt(request.start),
-				dayBookings: this.store.dayBookings(),
+				dayBookings: taken.dayBookings,
 			};
 			// A reschedule saga's hold keeps the old visit's type where this day's schedule has it.
 			const type = rescheduleType(config ?? loaded, request.type, request.keptType);
 			const decision = decideHold(state, { ...request, type, id }, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
-				return this.refusal(refusal, request.start, now);
+				return this.refusal(refusal, request.start, now, taken);
 			}
 			if (decision.kind === "replayed")
 				return { ok: true, hold: decision.hold, version: this.store.version() };
@@ -349,17 +352,17 @@ export class DoctorDay extends DurableObject<Env> {
 			if (entry === null) return { ok: false, code: "NOT_FOUND" };
 			const start = Date.parse(entry.offered_start ?? "");
 			const hold = entry.hold_id === null ? null : this.store.findHold(entry.hold_id);
+			const taken = this.taken();
 			const state = {
 				config: config ?? loaded,
-				booked: this.store.bookedCounts(),
+				booked: taken.booked,
 				keyed: null,
-				patientHoldsSlot: this.store.patientHolds(entry.patient_id, start),
-				patientPlaces: this.store.patientPlaces(entry.patient_id),
-				holds: this.store.liveHolds(),
+				...this.store.patientOnDay(entry.patient_id, start),
+				holds: taken.holds,
 				hold,
 				holdAppointment: null,
 				slotChangedAt: this.store.slotChangedAt(start),
-				dayBookings: this.store.dayBookings(),
+				dayBookings: taken.dayBookings,
 			};
 			const command = {
 				id: appointmentId,
@@ -583,24 +586,24 @@ export class DoctorDay extends DurableObject<Env> {
 			const held = config ?? loaded;
 			const type = rescheduleType(held, request.target.type, old.type);
 			const command = { ...newBooking(old, request, null, type), id: newId };
+			const taken = this.taken();
 			const state = {
 				config: held,
-				booked: this.store.bookedCounts(),
+				booked: taken.booked,
 				keyed: null,
-				patientHoldsSlot: this.store.patientHolds(old.patient_id, command.start),
-				patientPlaces: this.store.patientPlaces(old.patient_id),
-				holds: this.store.liveHolds(),
+				...this.store.patientOnDay(old.patient_id, command.start),
+				holds: taken.holds,
 				hold: null,
 				holdAppointment: null,
 				slotChangedAt: this.store.slotChangedAt(command.start),
 				// The old appointment gives its place up in the same change.
-				dayBookings: this.store.dayBookings() - 1,
+				dayBookings: taken.dayBookings - 1,
 			};
 			const oldSlots = this.store.placesOf(id);
 			const decision = decideSameDayReschedule(state, old, oldSlots, command, request.actor, now);
 			if (decision.kind === "refused") {
 				const { kind: _kind, ...refusal } = decision;
-				return this.refusal(refusal, command.start, now);
+				return this.refusal(refusal, command.start, now, taken);
 			}
 			this.insertBooked(decision.appointment, command.bookedBy, null, decision.events, now, decision.slots);
 			this.releaseOld(decision.previous);
@@ -825,7 +828,8 @@ export class DoctorDay extends DurableObject<Env> {
 	private commit<T>(mutate: (config: DayConfig | null) => T): T {
 		const watchers = this.ctx.getWebSockets();
 		const now = Date.now();
-		const before = watchers.length > 0 ? this.slots(now) : [];
+		// What the slots were made of: turned into views only if the change changed something to announce.
+		const before = watchers.length > 0 ? this.taken() : null;
 		const configBefore = this.store.currentConfig;
 		const versionBefore = this.store.version();
 		let result: T;
@@ -842,7 +846,8 @@ export class DoctorDay extends DurableObject<Env> {
 		}
 		const version = this.store.version();
 		if (version !== versionBefore) {
-			if (watchers.length > 0) this.announce(watchers, before, configBefore, version, now);
+			if (before !== null)
+				this.announce(watchers, this.slots(now, before, configBefore), configBefore, version, now);
 			void this.store.timers.arm();
 			void this.delivery.run();
 		}
@@ -854,6 +859,9 @@ export class DoctorDay extends DurableObject<Env> {
 	 * alarm, and before any decision, with no await in between, so a late alarm never keeps a place held.
 	 */
 	private expireHolds(): void {
+		// Nearly always nothing is due: then no transaction and no SQL. The store keeps every live hold's and
+		// offer's end in memory, exact through every write and rollback.
+		if (this.store.untouchedByTime(Date.now())) return;
 		this.commit(() => {
 			const now = Date.now();
 			// An offer's hold and its entry end at the same instant.
@@ -874,7 +882,7 @@ export class DoctorDay extends DurableObject<Env> {
 	/** Offers the places free now to the waiting entries that fit; inside the transaction of the change that freed them. */
 	private offerFreedPlaces(): void {
 		const config = this.store.currentConfig;
-		if (config === null) return;
+		if (config === null || !this.store.hasWaiting()) return;
 		const entries = this.store.openEntries();
 		if (!entries.some((e) => e.status === "waiting")) return;
 		const now = Date.now();
@@ -895,14 +903,14 @@ export class DoctorDay extends DurableObject<Env> {
 	}
 
 	private waitlistState(config: DayConfig, entries: WaitlistEntry[] = this.store.openEntries()) {
-		const holds = this.store.liveHolds();
+		const { booked, dayBookings, holds } = this.taken();
 		return {
 			config,
-			booked: this.store.bookedCounts(),
+			booked,
 			holds,
 			entries,
 			places: this.store.patientPlacesAll(),
-			dayBookings: this.store.dayBookings() + liveHoldCount(holds, Date.now()),
+			dayBookings: dayBookings + liveHoldCount(holds, Date.now()),
 		};
 	}
 
@@ -938,8 +946,9 @@ export class DoctorDay extends DurableObject<Env> {
 		refused: { code: Code; booked: number; capacity: number; heldUntil?: number },
 		start: number,
 		now: number,
+		taken: Taken,
 	) {
-		const views = this.slots(now);
+		const views = this.slots(now, taken);
 		const slot = views.find((s) => Date.parse(s.start) === start) ?? null;
 		const sameDayAlternatives = views.filter((s) => s.status === "available");
 		return { ok: false as const, ...refused, slot, version: this.store.version(), sameDayAlternatives };
@@ -1015,17 +1024,22 @@ export class DoctorDay extends DurableObject<Env> {
 		sendToAll(watchers, { type: "update", version, slots: changed, removed, ...summarize(after), ...types });
 	}
 
-	private slots(now: number): SlotView[] {
-		const config = this.store.currentConfig;
+	/** The day's slots as watchers see them; `taken` and `config` when the caller read them already. */
+	private slots(now: number, taken: Taken = this.taken(), config = this.store.currentConfig): SlotView[] {
 		if (config === null) return [];
-		const holds = this.store.liveHolds();
-		const dayBookings = this.store.dayBookings() + holds.length;
-		const views = slotViews(config, this.store.bookedCounts(), now, storedHeldCounts(holds), dayBookings);
+		const { booked, holds } = taken;
+		const dayBookings = taken.dayBookings + holds.length;
+		const views = slotViews(config, booked, now, storedHeldCounts(holds), dayBookings);
 		return withVisitTypes(config, views);
 	}
 
-	private slotAt(start: number, now: number): SlotView | null {
-		return this.slots(now).find((s) => Date.parse(s.start) === start) ?? null;
+	private slotAt(start: number, now: number, taken: Taken): SlotView | null {
+		return this.slots(now, taken).find((s) => Date.parse(s.start) === start) ?? null;
+	}
+
+	/** What a decision and the slots are made of: the places appointments keep, and the holds as stored. */
+	private taken(): Taken {
+		return { ...this.store.placesTaken(), holds: this.store.liveHolds() };
 	}
 
 	private view(now: number, where: DayRef): DayAvailability {
@@ -1049,12 +1063,13 @@ export class DoctorDay extends DurableObject<Env> {
 
 	private facts() {
 		const config = this.store.currentConfig;
+		const { booked, dayBookings } = this.store.placesTaken();
 		return {
 			doctorId: config?.doctorId ?? "",
 			date: config?.date ?? "",
 			version: this.store.version(),
-			booked: [...this.store.bookedCounts()],
-			bookings: this.store.dayBookings(),
+			booked: [...booked],
+			bookings: dayBookings,
 		};
 	}
 }

@@ -1,6 +1,6 @@
 // Bearer tokens: the scheme in any case, and only the exact issued spelling of a token.
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { isCanonicalJwt, issueToken } from "../../src/api/auth";
 import { api, createPatient, unique } from "../helpers";
 
@@ -115,5 +115,33 @@ describe("token spelling", () => {
 		],
 	])("tells canonical shapes apart: %s", (_, token, canonical) => {
 		expect(isCanonicalJwt(token)).toBe(canonical);
+	});
+});
+
+describe("checking a token, request after request", () => {
+	afterEach(() => vi.restoreAllMocks());
+
+	it("imports the signing key once per isolate, and digests the admin token once: not per request", async () => {
+		const [first, second] = [await createPatient(), await createPatient()];
+		expect((await appointments(`Bearer ${first.token}`)).status).toBe(200);
+		const imports = vi.spyOn(crypto.subtle, "importKey");
+		const digests = vi.spyOn(crypto.subtle, "digest");
+		for (const token of [first.token, second.token])
+			expect((await appointments(`Bearer ${token}`)).status).toBe(200);
+		expect(
+			imports.mock.calls.filter(([, , algorithm]) => JSON.stringify(algorithm).includes("HMAC")),
+		).toEqual([]);
+		// The caller's token against ADMIN_TOKEN's digest, once per request.
+		expect(digests).toHaveBeenCalledTimes(2);
+	});
+
+	it("still refuses a token signed with another secret, and takes the admin token", async () => {
+		const forged = await issueToken(
+			{ userId: unique("p"), role: "patient", doctorId: null },
+			"another secret",
+		);
+		expect((await appointments(`Bearer ${forged}`)).status).toBe(401);
+		expect((await appointments(`Bearer ${env.ADMIN_TOKEN}`)).status).toBe(200);
+		expect((await appointments(`Bearer ${env.ADMIN_TOKEN}x`)).status).toBe(401);
 	});
 });

@@ -10,6 +10,7 @@ import {
 	localTimeOf,
 	localToInstant,
 	parseTime,
+	wallClockAt,
 	weekdayOf,
 } from "../../src/core/time";
 
@@ -190,5 +191,81 @@ describe("localToInstant", () => {
 		["Apia: the day before", "Pacific/Apia", "2011-12-29", "23:59", "2011-12-30T09:59:00.000Z"],
 	])("%s", (_, tz, date, time, expected) => {
 		expect(iso(localToInstant(date, parseTime(time) ?? Number.NaN, tz))).toBe(expected);
+	});
+});
+
+describe("wallClockAt, cached per zone and minute, agrees with Intl", () => {
+	// The reference reads Intl another way: Swedish dates are "YYYY-MM-DD HH:MM:SS".
+	const swedish = new Map<string, Intl.DateTimeFormat>();
+	const intlWallClock = (instant: number, zone: string) => {
+		const format =
+			swedish.get(zone) ??
+			new Intl.DateTimeFormat("sv-SE", { timeZone: zone, dateStyle: "short", timeStyle: "medium" });
+		swedish.set(zone, format);
+		return Date.parse(`${format.format(instant).replace(" ", "T")}Z`);
+	};
+	const offsetOf = (instant: number, zone: string) =>
+		intlWallClock(instant, zone) - Math.floor(instant / 1000) * 1000;
+
+	/** Every instant in [from, to) at which the zone's offset changes, to the second. */
+	function transitions(zone: string, from: number, to: number): number[] {
+		const found: number[] = [];
+		const step = 6 * 3600_000;
+		for (let at = from; at < to; at += step) {
+			if (offsetOf(at, zone) === offsetOf(at + step, zone)) continue;
+			let [lo, hi] = [at, at + step];
+			while (hi - lo > 1000) {
+				const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+				if (offsetOf(mid, zone) === offsetOf(lo, zone)) lo = mid;
+				else hi = mid;
+			}
+			found.push(hi);
+		}
+		return found;
+	}
+
+	/** Instants around a change: whole minutes and seconds on both sides, and the last ms of each second. */
+	function around(change: number): number[] {
+		const seconds = [-3600, -61, -60, -59, -31, -30, -1, 0, 1, 29, 30, 59, 60, 61, 3600];
+		return seconds.flatMap((s) => [change + s * 1000, change + s * 1000 + 999]);
+	}
+
+	function expectAgrees(instants: readonly number[], zone: string) {
+		// Twice over, so the second pass reads what the first one cached, and again in reverse order, so a
+		// minute is first cached from its later seconds.
+		for (const instant of [...instants, ...instants, ...[...instants].reverse()])
+			expect(iso(wallClockAt(instant, zone)), `${zone} at ${iso(instant)}`).toBe(
+				iso(intlWallClock(instant, zone)),
+			);
+	}
+
+	it.each([
+		["America/New_York", 6],
+		["Europe/London", 6],
+		["Australia/Lord_Howe", 6], // moves 30 minutes
+		["Pacific/Chatham", 6], // +12:45 and +13:45
+	])("over the DST changes of %s in 2025-2027", (zone, expected) => {
+		const changes = transitions(zone, Date.UTC(2025, 0, 1), Date.UTC(2028, 0, 1));
+		expect(changes).toHaveLength(expected);
+		expectAgrees(changes.flatMap(around), zone);
+	});
+
+	it("in Asia/Kolkata, which has no changes since 1970, and across its changes of the 1940s (no cache there)", () => {
+		const changes = transitions("Asia/Kolkata", Date.UTC(1941, 0, 1), Date.UTC(1946, 0, 1));
+		expect(changes.length).toBeGreaterThan(0);
+		const days = Array.from({ length: 40 }, (_, i) => Date.UTC(2027, 0, 1) + i * 9 * 86_400_000 + i * 61_001);
+		expectAgrees([...changes.flatMap(around), ...days], "Asia/Kolkata");
+	});
+
+	it("inside a minute that holds a change: Liberia's of 1972, at 00:44:30 UTC", () => {
+		const changes = transitions("Africa/Monrovia", Date.UTC(1972, 0, 1), Date.UTC(1972, 0, 31));
+		expect(changes.map(iso)).toEqual(["1972-01-07T00:44:30.000Z"]);
+		expectAgrees(changes.flatMap(around), "Africa/Monrovia");
+	});
+
+	it("around 1970, where the cache begins", () => {
+		const zero = [-61_000, -60_000, -1, 0, 1, 59_999, 60_000];
+		for (const zone of ["America/New_York", "Asia/Kolkata", "Pacific/Chatham", "UTC"])
+			expectAgrees(zero, zone);
 	});
 });

@@ -1,6 +1,6 @@
 // The DoctorDay object on its own, through RPC on its stub: each rule, each code, versions and the outbox.
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
 import { doctorObject } from "../../src/doctor/stub";
@@ -332,5 +332,47 @@ describe("durability and events", () => {
 		await evictDurableObject(stub);
 		const view = await stubFor(day).availability(day);
 		expect(view.slots.find((s) => s.time === "11:00")).toMatchObject({ booked: 1, remaining: 2 });
+	});
+});
+
+describe("the work of one booking", () => {
+	/** The statements that scan the day's appointments (not one by id), and those that read the live holds. */
+	const scans = (statements: unknown[][]) => ({
+		appointments: statements.filter(([sql]) =>
+			/FROM appointments WHERE (status|patient_id)/.test(String(sql)),
+		).length,
+		holds: statements.filter(([sql]) => /FROM holds WHERE status = 'live'/.test(String(sql))).length,
+	});
+
+	it("reads the day's places, the patient's and the live holds once each, refused or not; no holds, no read", async () => {
+		const day = dayConfig({ capacity: 1 });
+		const stub = await pushed(day);
+		expect(await stub.book(day, bookRequest(day, "09:00"))).toMatchObject({ ok: true });
+		await runInDurableObject(stub, async (instance, state) => {
+			const exec = vi.spyOn(state.storage.sql, "exec");
+			const one = async (time: string, expected: object, holds: number) => {
+				exec.mockClear();
+				expect(await instance.book(day, bookRequest(day, time))).toMatchObject(expected);
+				expect(scans(exec.mock.calls), time).toEqual({ appointments: 2, holds });
+			};
+			try {
+				await one("09:30", { ok: true }, 0);
+				await one("09:00", { ok: false, code: "SLOT_FULL", slot: { booked: 1, status: "full" } }, 0);
+				const patientId = unique("p");
+				const held = await instance.hold(day, {
+					patientId,
+					placedBy: patientId,
+					start: Date.parse(at(day.date, "11:00")),
+					expectedVersion: null,
+				});
+				expect(held).toMatchObject({ ok: true });
+				await one("10:00", { ok: true }, 1);
+				await one("09:00", { ok: false, code: "SLOT_FULL", slot: { booked: 1, status: "full" } }, 1);
+			} finally {
+				exec.mockRestore();
+			}
+		});
+		// The bookings' events are still on their way to D1: let them land before the file's environment goes.
+		await eventually(async () => ((await stub.eventBacklog()).pending === 0 ? true : null));
 	});
 });

@@ -1,7 +1,7 @@
 // Holds in the DoctorDay object: expiry by its one alarm (across an eviction, pushed to watchers), a confirm
 // racing the expiry, and many confirms of one hold racing each other.
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DayConfig } from "../../src/core/day-config";
 import type { HoldRequest } from "../../src/doctor-day/results";
 import { doctorDay } from "../../src/doctor-day/stub";
@@ -40,8 +40,7 @@ describe("a hold's expiry", () => {
 		expect(placed.slots).toEqual([expect.objectContaining({ start, held: 1, remaining: 0, status: "held" })]);
 
 		const stub = doctorDay(env, doctor.id, date);
-		await ageHolds(stub, 300_000);
-		await evictDurableObject(stub);
+		await ageHolds(stub, 300_000); // evicts the object too
 		await alarmUntilExpired(stub, held.body.hold.id);
 
 		const freed = await inbox.next();
@@ -120,6 +119,48 @@ describe("a hold's expiry", () => {
 		expect(await stub.hold(day, holdRequest(day, "10:00"))).toMatchObject({ ok: false, code: "SLOT_HELD" });
 		expect(await stub.book(day, confirm(day, "10:00", request.patientId, placed.hold.id))).toMatchObject({
 			ok: true,
+		});
+	});
+});
+
+describe("a hold's end, met by the next request (no alarm runs)", () => {
+	afterEach(() => vi.useRealTimers());
+
+	it("is honoured up to its expires_at, and freed at that very instant for the next booking", async () => {
+		const day = config();
+		const stub = await pushed(day);
+		const placed = await stub.hold(day, holdRequest(day, "10:00"));
+		if (!placed.ok) throw new Error("expected a hold");
+		const ends = Date.parse(placed.hold.expires_at);
+		vi.useFakeTimers({ toFake: ["Date"] });
+		vi.setSystemTime(ends - 1);
+		expect(await stub.book(day, bookRequest(day, "10:00"))).toMatchObject({ ok: false, code: "SLOT_HELD" });
+		vi.setSystemTime(ends);
+		expect(await stub.book(day, bookRequest(day, "10:00"))).toMatchObject({ ok: true });
+		const stored = await runInDurableObject(stub, (_i, state) =>
+			state.storage.sql.exec<{ status: string }>("SELECT status FROM holds").toArray(),
+		);
+		expect(stored).toEqual([{ status: "expired" }]);
+		const view = await stub.availability(day);
+		expect(view.slots.find((s) => s.time === "10:00")).toMatchObject({ booked: 1, held: 0, status: "full" });
+	});
+
+	it("costs a booking no transaction of its own while nothing is due, through holds placed and confirmed", async () => {
+		const day = config({ capacity: 2 });
+		const stub = await pushed(day);
+		const request = holdRequest(day, "10:00");
+		const placed = await stub.hold(day, request);
+		if (!placed.ok) throw new Error("expected a hold");
+		await runInDurableObject(stub, async (instance, state) => {
+			const transactions = vi.spyOn(state.storage, "transactionSync");
+			expect(await instance.book(day, bookRequest(day, "10:30"))).toMatchObject({ ok: true });
+			expect(
+				await instance.book(day, confirm(day, "10:00", request.patientId, placed.hold.id)),
+			).toMatchObject({
+				ok: true,
+			});
+			expect(await instance.book(day, bookRequest(day, "11:00"))).toMatchObject({ ok: true });
+			expect(transactions).toHaveBeenCalledTimes(3);
 		});
 	});
 });

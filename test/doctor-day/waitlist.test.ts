@@ -1,7 +1,7 @@
 // The waitlist in the DoctorDay object: a freed place offered in the change that frees it, offer expiry by
 // the one alarm across an eviction, an accept racing the expiry, and many accepts of one offer.
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
 import { doctorDay } from "../../src/doctor-day/stub";
@@ -73,6 +73,27 @@ describe("a freed place", () => {
 		expect(joined).toMatchObject({ ok: false, code: "DAY_UNAVAILABLE" });
 	});
 
+	it("that time alone frees (the day coming back into the horizon) goes to the line before the next booking", async () => {
+		const { day, stub, entries } = await fullDay(1);
+		// A second place, on a day now beyond the horizon: nobody can have it, so nobody is offered it.
+		await stub.applyConfig({ ...day, version: 2, capacity: 2, horizonDays: 2 });
+		const [a] = entries;
+		if (a === undefined) throw new Error("one entry");
+		expect(await stub.waitlistEntry(a.id, patient(a.patient_id))).toMatchObject({
+			entry: { status: "waiting" },
+		});
+		try {
+			vi.useFakeTimers({ toFake: ["Date"] });
+			vi.setSystemTime(Date.now() + 2 * 86_400_000);
+			expect(await stub.book(day, booking(day, "09:00"))).toMatchObject({ ok: false, code: "SLOT_HELD" });
+			expect(await stub.waitlistEntry(a.id, patient(a.patient_id))).toMatchObject({
+				entry: { status: "offered" },
+			});
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
 	it("declined, passes to the next in line; accepted, is the appointment", async () => {
 		const { day, stub, booked, entries } = await fullDay(2);
 		await stub.cancel(booked.id, patient(booked.patient_id));
@@ -91,13 +112,32 @@ describe("a freed place", () => {
 });
 
 describe("an offer's expiry", () => {
+	afterEach(() => vi.useRealTimers());
+
+	it("is met by the next request at its very end, with no alarm: the place is free for that booking", async () => {
+		const { day, stub, booked, entries } = await fullDay(1);
+		await stub.cancel(booked.id, patient(booked.patient_id));
+		const [a] = entries;
+		if (a === undefined) throw new Error("one entry");
+		const offered = await stub.waitlistEntry(a.id, patient(a.patient_id));
+		if (!offered.ok) throw new Error("expected an offer");
+		const ends = Date.parse(offered.entry.offer_expires_at ?? "");
+		vi.useFakeTimers({ toFake: ["Date"] });
+		vi.setSystemTime(ends - 1);
+		expect(await stub.book(day, booking(day, "09:00"))).toMatchObject({ ok: false, code: "SLOT_HELD" });
+		vi.setSystemTime(ends);
+		expect(await stub.book(day, booking(day, "09:00"))).toMatchObject({ ok: true });
+		expect(await stub.waitlistEntry(a.id, patient(a.patient_id))).toMatchObject({
+			entry: { status: "expired" },
+		});
+	});
+
 	it("passes the place on by the object's alarm, with the object evicted in between", async () => {
 		const { stub, booked, entries } = await fullDay(2);
 		await stub.cancel(booked.id, patient(booked.patient_id));
 		const [a, b] = entries;
 		if (a === undefined || b === undefined) throw new Error("two entries");
-		await ageOffers(stub, 900_000);
-		await evictDurableObject(stub);
+		await ageOffers(stub, 900_000); // evicts the object too
 		await alarmUntilExpired(stub, `${a.id}.offer`);
 		expect(await stub.waitlistEntry(a.id, patient(a.patient_id))).toMatchObject({
 			entry: { status: "expired" },
