@@ -66,6 +66,7 @@ export function createCheckout(options) {
 		container.hidden = choice === null;
 		clearInterval(ticking);
 		if (choice === null) return container.replaceChildren();
+		const focus = focusInForm();
 		renderDetails({
 			container,
 			...choice,
@@ -74,6 +75,35 @@ export function createCheckout(options) {
 			onSubmit: submit,
 		});
 		if (choice.hold !== null) showCountdown(choice.hold);
+		focus.restore();
+	}
+
+	/**
+	 * Where the focus is in the form, to put it back after a redraw: the hold's answer redraws the form, and
+	 * a keyboard user who has tabbed into it meanwhile must not be sent back to the top of the page.
+	 */
+	function focusInForm() {
+		const controls = () => [...container.querySelectorAll("input, textarea, select, button")];
+		const before = controls();
+		const focused = document.activeElement;
+		const index = focused instanceof HTMLElement ? before.indexOf(focused) : -1;
+		const caret =
+			focused instanceof HTMLTextAreaElement
+				? { start: focused.selectionStart, end: focused.selectionEnd }
+				: null;
+		return {
+			restore() {
+				if (index < 0) return;
+				const after = controls();
+				// Another form (signed out, say) has other controls: leave the focus to its own code.
+				if (after.length !== before.length) return;
+				const control = after[index];
+				if (!(control instanceof HTMLElement)) return;
+				control.focus({ preventScroll: true });
+				if (caret !== null && control instanceof HTMLTextAreaElement)
+					control.setSelectionRange(caret.start, caret.end);
+			},
+		};
 	}
 
 	/** @param {import("./slot-hold.js").Hold} hold */

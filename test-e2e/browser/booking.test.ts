@@ -144,4 +144,32 @@ describe("booking page", () => {
 		expect(await page.getByTestId("slot-grid").locator(":focus").count()).toBe(0);
 		expect(await page.locator(":focus").getAttribute("data-testid")).toBe("mode-in_person");
 	});
+
+	it("keeps the focus where the patient is in the form when the hold's answer redraws it", async () => {
+		const doctor = await createDoctor(ctx);
+		const patient = await newPatient();
+		const date = inDays(4);
+		const page = await browser.page(signedIn(PATIENT_SESSION_KEY, patient.session));
+		// The hold's answer waits until the patient has tabbed into the form.
+		let answerHold = () => {};
+		const tabbed = new Promise<void>((resolve) => {
+			answerHold = resolve;
+		});
+		await page.route(
+			(url) => url.pathname === "/api/holds",
+			async (route) => {
+				await tabbed;
+				await route.continue();
+			},
+		);
+		await openDay(page, doctor.id, date);
+
+		await slot(page, at(date, "09:00")).focus();
+		await page.keyboard.press("Enter");
+		await page.keyboard.press("Tab");
+		expect(await page.locator(":focus").getAttribute("data-testid")).toBe("mode-in_person");
+		answerHold();
+		await page.getByTestId("hold-countdown").waitFor();
+		expect(await page.locator(":focus").getAttribute("data-testid")).toBe("mode-in_person");
+	});
 });
