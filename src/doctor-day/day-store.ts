@@ -12,6 +12,7 @@ import type { PatientPlaces, WaitlistEntry } from "../core/waitlist";
 import { EventLog } from "../events/event-log";
 import { Scheduler } from "../lib/scheduler";
 import { hasTables, migrate, migrateIfWritten } from "../lib/storage-migrations";
+import { transactionWithMirrors } from "../lib/transactions";
 import { DAY_SCHEMA } from "./day-schema";
 
 /** How long an Idempotency-Key is remembered; a key reused after that is a new request. */
@@ -87,6 +88,11 @@ export class DayStore {
 			this.storage.sql.exec("UPDATE day SET config = ? WHERE id = 1", JSON.stringify(this.config));
 			this.configStored = true;
 		}
+	}
+
+	/** Runs `work` in one transaction; if it throws, storage rolls back and so do the mirrors. */
+	transaction<T>(work: () => T): T {
+		return transactionWithMirrors(this.storage, work, () => this.reload());
 	}
 
 	reload(): void {

@@ -695,7 +695,7 @@ export class DoctorDay extends DurableObject<Env> {
 
 	/** Records a remote step's outcome (keeping a cancel's mark stored meanwhile); the next step starts from it. */
 	private advanceSaga(saga: RescheduleSaga, step: SagaStep, appointment: Appointment | null): RescheduleSaga {
-		return this.ctx.storage.transactionSync(() => {
+		return this.store.transaction(() => {
 			const stored = this.store.findSaga(saga.appointmentId) ?? saga;
 			const next = { ...stored, step, appointment: appointment ?? stored.appointment };
 			this.store.saveSaga(next);
@@ -732,7 +732,7 @@ export class DoctorDay extends DurableObject<Env> {
 					JSON.stringify({ event: "reschedule_undo_refused", appointment_id: made.id, code: cancelled.code }),
 				);
 		}
-		this.ctx.storage.transactionSync(() => {
+		this.store.transaction(() => {
 			this.store.deleteSaga(id);
 			this.store.timers.cancel(SAGA_TIMER_PREFIX + id);
 		});
@@ -747,7 +747,7 @@ export class DoctorDay extends DurableObject<Env> {
 		saga: RescheduleSaga,
 		refused: Exclude<HoldResult | BookResult, { ok: true }>,
 	): RescheduleResult {
-		this.ctx.storage.transactionSync(() => {
+		this.store.transaction(() => {
 			this.store.deleteSaga(saga.appointmentId);
 			this.store.timers.cancel(SAGA_TIMER_PREFIX + saga.appointmentId);
 		});
@@ -775,10 +775,10 @@ export class DoctorDay extends DurableObject<Env> {
 			console.error(
 				JSON.stringify({ event: "reschedule_saga_retry_failed", appointment_id: id, error: String(error) }),
 			);
-			this.ctx.storage.transactionSync(() => this.store.timers.at(timer.name, now + SAGA_RETRY_MS));
+			this.store.transaction(() => this.store.timers.at(timer.name, now + SAGA_RETRY_MS));
 			return;
 		}
-		this.ctx.storage.transactionSync(() => this.store.timers.done(timer));
+		this.store.transaction(() => this.store.timers.done(timer));
 	}
 
 	/** A stored saga's answer: the new appointment (as this day has it, when it is this day's), the old one now. */
@@ -832,18 +832,12 @@ export class DoctorDay extends DurableObject<Env> {
 		const before = watchers.length > 0 ? this.taken() : null;
 		const configBefore = this.store.currentConfig;
 		const versionBefore = this.store.version();
-		let result: T;
-		try {
-			result = this.ctx.storage.transactionSync(() => {
-				const answer = mutate(this.store.currentConfig);
-				// Whatever this change freed goes to the waitlist in the same transaction: never free and waited for.
-				this.offerFreedPlaces();
-				return answer;
-			});
-		} catch (error) {
-			this.store.reload(); // the transaction rolled back; so must the store's mirrors
-			throw error;
-		}
+		const result = this.store.transaction(() => {
+			const answer = mutate(this.store.currentConfig);
+			// Whatever this change freed goes to the waitlist in the same transaction: never free and waited for.
+			this.offerFreedPlaces();
+			return answer;
+		});
 		const version = this.store.version();
 		if (version !== versionBefore) {
 			if (before !== null)
@@ -878,13 +872,11 @@ export class DoctorDay extends DurableObject<Env> {
 		});
 	}
 
-	/** Inside a change's transaction: the appointment, the hold it used, and its reminders. */
 	/** Offers the places free now to the waiting entries that fit; inside the transaction of the change that freed them. */
 	private offerFreedPlaces(): void {
 		const config = this.store.currentConfig;
 		if (config === null || !this.store.hasWaiting()) return;
 		const entries = this.store.openEntries();
-		if (!entries.some((e) => e.status === "waiting")) return;
 		const now = Date.now();
 		const events = decideOffers(this.waitlistState(config, entries), now);
 		if (events.length === 0) return;
@@ -940,8 +932,7 @@ export class DoctorDay extends DurableObject<Env> {
 		});
 	}
 
-	/** A refusal as the Worker needs it: the slot as it stands now, and the day's version. */
-	/** A refused place, with its slot as it is now and the day's free slots to offer instead. */
+	/** A refused place as the Worker needs it: its slot as it is now, the day's version, and its free slots to offer instead. */
 	private refusal<Code>(
 		refused: { code: Code; booked: number; capacity: number; heldUntil?: number },
 		start: number,
@@ -971,7 +962,7 @@ export class DoctorDay extends DurableObject<Env> {
 	 * the day's version stays, and nothing is announced to the day's watchers.
 	 */
 	private remind(reminder: DueReminder, timer: DueTimer, now: number): void {
-		this.ctx.storage.transactionSync(() => {
+		this.store.transaction(() => {
 			const stored = this.store.find(reminder.appointmentId)?.appointment ?? null;
 			const events = decideReminder(stored, reminder.kind, now);
 			if (events.length > 0) appendDayEvents(this.store, events, this.store.version(), now);

@@ -4,6 +4,7 @@ import type { EmailContext } from "../core/email";
 import type { NotificationType } from "../core/notifications";
 import { Scheduler, TIMERS_TABLE } from "../lib/scheduler";
 import { migrateStorage, type StorageSchema } from "../lib/storage-migrations";
+import { transactionWithMirrors } from "../lib/transactions";
 import { USED_TICKETS_TABLE } from "../lib/used-tickets";
 import { EMAIL_TABLES, EmailOutbox } from "./email-outbox";
 import type { NotificationView } from "./me-messages";
@@ -74,12 +75,7 @@ export class UserStore {
 
 	/** Runs `work` in one transaction; if it throws, storage rolls back and so do the mirrors. */
 	transaction<T>(work: () => T): T {
-		try {
-			return this.storage.transactionSync(work);
-		} catch (error) {
-			this.reload();
-			throw error;
-		}
+		return transactionWithMirrors(this.storage, work, () => this.reload());
 	}
 
 	/** Forgets what the mirrors read: they are read again from storage when next asked. */

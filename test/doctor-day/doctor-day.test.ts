@@ -3,6 +3,7 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it, vi } from "vitest";
 import type { Actor } from "../../src/core/appointment";
 import type { DayConfig } from "../../src/core/day-config";
+import type { DayEvent } from "../../src/core/day-decider";
 import { doctorObject } from "../../src/doctor/stub";
 import { DayStore } from "../../src/doctor-day/day-store";
 import type { DoctorDay } from "../../src/doctor-day/doctor-day";
@@ -323,6 +324,24 @@ describe("durability and events", () => {
 		} finally {
 			await env.DB.exec("ALTER TABLE appointments_away RENAME TO appointments");
 		}
+	});
+
+	it("forgets what a transaction that threw wrote into its memory: no event that storage never kept", async () => {
+		const day = dayConfig();
+		const stub = await pushed(day);
+		await eventually(async () => ((await stub.eventBacklog()).pending === 0 ? true : null));
+		const owed = await runInDurableObject(stub, (_instance: DoctorDay, state) => {
+			const store = new DayStore(state.storage);
+			const event = { type: "day.config_changed" } as DayEvent;
+			expect(() =>
+				store.transaction(() => {
+					appendDayEvents(store, [event], store.version(), Date.now());
+					throw new Error("rolled back");
+				}),
+			).toThrow("rolled back");
+			return { mine: store.events.nextDue(), stored: new DayStore(state.storage).events.nextDue() };
+		});
+		expect(owed).toEqual({ mine: null, stored: null });
 	});
 
 	it("keeps its bookings when evicted from memory", async () => {
