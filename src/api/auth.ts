@@ -2,6 +2,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
 import type { Actor, Role } from "../core/appointment";
+import { memoized } from "../lib/memoized";
 import type { AppEnv, Credential } from "./context";
 import { ApiError } from "./errors";
 import { matchesSecret } from "./passwords";
@@ -44,18 +45,11 @@ async function fromHeader(header: string | undefined, env: Env) {
 
 // Importing the key cost as much as checking a signature with it, on every request: each isolate imports
 // it once per secret value (a rotated secret gets its own). A failed import is not kept.
-const verifyingKeys = new Map<string, Promise<CryptoKey>>();
-
-function verifyingKey(secret: string): Promise<CryptoKey> {
-	let key = verifyingKeys.get(secret);
-	if (key === undefined) {
-		const material = new TextEncoder().encode(secret);
-		key = crypto.subtle.importKey("raw", material, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-		key.catch(() => verifyingKeys.delete(secret));
-		verifyingKeys.set(secret, key);
-	}
-	return key;
-}
+const verifyingKey = memoized((secret: string) =>
+	crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+		"verify",
+	]),
+);
 
 /** Who a bearer token stands for, if it is signed, unexpired and not revoked by its account. */
 async function fromToken(token: string, env: Env): Promise<{ actor: Actor; credential: Credential }> {

@@ -1,4 +1,6 @@
 // Password hashing with PBKDF2-SHA-256 through WebCrypto, and constant-time comparison.
+import { memoized } from "../lib/memoized";
+
 const ITERATIONS = 100_000; // the Workers runtime's maximum
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
@@ -32,31 +34,27 @@ async function verifyExactly(password: string, stored: string | null): Promise<b
 
 /** Compares two secrets in time that does not depend on where they differ. */
 export async function secretsEqual(a: string, b: string): Promise<boolean> {
-	const encoder = new TextEncoder();
-	const [da, db] = await Promise.all([
-		crypto.subtle.digest("SHA-256", encoder.encode(a)),
-		crypto.subtle.digest("SHA-256", encoder.encode(b)),
-	]);
-	return timingSafeEqual(new Uint8Array(da), new Uint8Array(db));
+	return digestsEqual(sha256(a), sha256(b));
 }
 
 // The digests of our own secrets (ADMIN_TOKEN), made once per isolate and value: one digest per check, not two.
-const secretDigests = new Map<string, Promise<ArrayBuffer>>();
+const secretDigest = memoized(sha256);
 
 /**
  * Whether a caller's string is `secret`, one of this Worker's own secrets (never a value made per request,
  * which would fill the cache), compared as secretsEqual does.
  */
 export async function matchesSecret(given: string, secret: string): Promise<boolean> {
-	const encoder = new TextEncoder();
-	let known = secretDigests.get(secret);
-	if (known === undefined) {
-		known = crypto.subtle.digest("SHA-256", encoder.encode(secret));
-		known.catch(() => secretDigests.delete(secret));
-		secretDigests.set(secret, known);
-	}
-	const [dg, dk] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(given)), known]);
-	return timingSafeEqual(new Uint8Array(dg), new Uint8Array(dk));
+	return digestsEqual(sha256(given), secretDigest(secret));
+}
+
+function sha256(text: string): Promise<ArrayBuffer> {
+	return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+}
+
+async function digestsEqual(a: Promise<ArrayBuffer>, b: Promise<ArrayBuffer>): Promise<boolean> {
+	const [da, db] = await Promise.all([a, b]);
+	return timingSafeEqual(new Uint8Array(da), new Uint8Array(db));
 }
 
 function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -41,10 +41,12 @@ export function storedVersion(sql: SqlStorage): number | null {
  * A constructor's migration. Storage at the schema's version costs one read (storedVersion) and no
  * transaction; anything older is brought forward in one transaction.
  */
-export function migrateStorage(storage: DurableObjectStorage, schema: StorageSchema): void {
-	if (storedVersion(storage.sql) !== schema.migrations.length) {
-		storage.transactionSync(() => migrate(storage.sql, schema));
-	}
+export function migrateStorage(
+	storage: DurableObjectStorage,
+	schema: StorageSchema,
+	stored = storedVersion(storage.sql),
+): void {
+	if (stored !== schema.migrations.length) storage.transactionSync(() => migrate(storage.sql, schema));
 }
 
 /**
@@ -54,7 +56,7 @@ export function migrateStorage(storage: DurableObjectStorage, schema: StorageSch
 export function migrateIfWritten(storage: DurableObjectStorage, schema: StorageSchema): boolean {
 	const stored = storedVersion(storage.sql);
 	if (stored === null && !hasTables(storage.sql)) return false;
-	if (stored !== schema.migrations.length) storage.transactionSync(() => migrate(storage.sql, schema));
+	migrateStorage(storage, schema, stored);
 	return true;
 }
 
