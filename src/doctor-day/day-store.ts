@@ -6,7 +6,7 @@ import type { BookedCounts } from "../core/booking";
 import type { DayConfig } from "../core/day-config";
 import { type DayEvent, eventSlot } from "../core/day-decider";
 import type { HoldRecord, HoldStatus } from "../core/holds";
-import { PLACE_FREEING_STATUSES } from "../core/lifecycle";
+import { type AppointmentStatus, holdsPlace, PLACE_FREEING_STATUSES } from "../core/lifecycle";
 import type { RescheduleSaga } from "../core/reschedule";
 import type { PatientPlaces, WaitlistEntry } from "../core/waitlist";
 import { EventLog } from "../events/event-log";
@@ -19,7 +19,10 @@ import { DAY_SCHEMA } from "./day-schema";
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600_000;
 /** The version of the appointment records this code writes (appointments.record_version). */
 const RECORD_VERSION = 1;
-/** Appointments that keep their place (pending, confirmed, checked in, …), as SQL built from constants. */
+/**
+ * Appointments that keep their place (pending, confirmed, checked in, …), as SQL built from constants: the
+ * same list holdsPlace() reads, so the places mirror and the queries agree on what keeps a place.
+ */
 const HOLDS_PLACE = `status NOT IN (${PLACE_FREEING_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
 export interface StoredAppointment {
@@ -31,10 +34,11 @@ export interface StoredAppointment {
 	slots?: readonly number[];
 }
 
+/** A value: the store never changes one it gave out (a write replaces its mirror with a new one). */
 export interface PlacesTaken {
-	booked: BookedCounts;
+	readonly booked: BookedCounts;
 	/** The day's appointments that keep a place, each counted once. */
-	dayBookings: number;
+	readonly dayBookings: number;
 }
 
 /**
@@ -49,6 +53,7 @@ interface TimeBound {
 
 type AppointmentRow = { start_ms: number; end_ms: number; booked_by: string; body: string };
 type SlotStartsRow = { slot_starts: string | null };
+type PlaceRow = { status: AppointmentStatus; start_ms: number; slot_starts: string | null };
 type HoldRow = {
 	status: HoldStatus;
 	appointment_id: string | null;
@@ -68,6 +73,8 @@ export class DayStore {
 	private currentVersion = 0;
 	/** Read on first use, kept by insertHold, endHold and saveEntry; forgotten by reload(). */
 	private timeBound: TimeBound | null = null;
+	/** Read on first use, replaced by insert and updateStatus (the only writers of appointments); forgotten by reload(). */
+	private places: PlacesTaken | null = null;
 
 	constructor(private readonly storage: DurableObjectStorage) {
 		// Objects migrate their own storage before any event: SQL calls are synchronous. A day never written
@@ -97,6 +104,7 @@ export class DayStore {
 
 	reload(): void {
 		this.timeBound = null;
+		this.places = null;
 		this.events.reload();
 		this.timers.reload();
 		this.ready = hasTables(this.storage.sql);
@@ -152,9 +160,15 @@ export class DayStore {
 
 	/**
 	 * The places the day's appointments keep (pending ones too): per slot start, and how many appointments
-	 * (each counted once, for `max_per_day`). One query for both: a decision wants both.
+	 * (each counted once, for `max_per_day`). Every decision asks, so it is kept in memory: one query on first
+	 * use, then exact through every write and rollback at no SQL.
 	 */
 	placesTaken(): PlacesTaken {
+		this.places ??= this.readPlaces();
+		return this.places;
+	}
+
+	private readPlaces(): PlacesTaken {
 		const booked = new Map<number, number>();
 		let dayBookings = 0;
 		if (!this.ready) return { booked, dayBookings };
@@ -168,6 +182,19 @@ export class DayStore {
 				booked.set(start, (booked.get(start) ?? 0) + row.n);
 		}
 		return { booked, dayBookings };
+	}
+
+	/** An appointment keeping a place in each of `starts` came (+1) or went (-1): a new mirror, not a change of it. */
+	private notePlaces(starts: readonly number[], delta: 1 | -1): void {
+		if (this.places === null) return;
+		const booked = new Map(this.places.booked);
+		for (const start of starts) {
+			const places = (booked.get(start) ?? 0) + delta;
+			// A slot nobody keeps a place in is absent, as from the query.
+			if (places === 0) booked.delete(start);
+			else booked.set(start, places);
+		}
+		this.places = { booked, dayBookings: this.places.dayBookings + delta };
 	}
 
 	/**
@@ -188,14 +215,16 @@ export class DayStore {
 
 	/** The starts of the slots an appointment keeps a place in (several for a multi-slot type). */
 	placesOf(id: string): readonly number[] {
-		if (!this.ready) return [];
-		const [row] = this.storage.sql
-			.exec<{ start_ms: number; slot_starts: string | null }>(
-				"SELECT start_ms, slot_starts FROM appointments WHERE id = ?",
-				id,
-			)
-			.toArray();
+		const row = this.placeRow(id);
 		return row === undefined ? [] : startsOf(row.start_ms, row.slot_starts);
+	}
+
+	/** What decides where, and whether, the appointment keeps places. */
+	private placeRow(id: string): PlaceRow | undefined {
+		if (!this.ready) return undefined;
+		return this.storage.sql
+			.exec<PlaceRow>("SELECT status, start_ms, slot_starts FROM appointments WHERE id = ?", id)
+			.toArray()[0];
 	}
 
 	find(id: string): StoredAppointment | null {
@@ -242,6 +271,7 @@ export class DayStore {
 
 	insert(stored: StoredAppointment, idempotencyKey: string | null, now: number): void {
 		const { appointment } = stored;
+		const slotStarts = slotStartsColumn(stored.slots);
 		this.storage.sql.exec(
 			"INSERT INTO appointments (id, start_ms, end_ms, patient_id, booked_by, status, body, record_version, slot_starts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			appointment.id,
@@ -252,8 +282,10 @@ export class DayStore {
 			appointment.status,
 			JSON.stringify(appointment),
 			RECORD_VERSION,
-			slotStartsColumn(stored.slots),
+			slotStarts,
 		);
+		// The starts as the query reads them back from the row.
+		if (holdsPlace(appointment.status)) this.notePlaces(startsOf(stored.start, slotStarts), 1);
 		if (idempotencyKey !== null) {
 			// A key past its time may still have a row (expiry runs by alarm): the new booking takes it over.
 			this.storage.sql.exec(
@@ -267,6 +299,9 @@ export class DayStore {
 	}
 
 	updateStatus(appointment: Appointment): void {
+		// Whether the change frees or takes places depends on the status stored before it: read by id from the
+		// row itself (not trusted from the caller), and only while the mirror is held.
+		const before = this.places === null ? undefined : this.placeRow(appointment.id);
 		this.storage.sql.exec(
 			"UPDATE appointments SET status = ?, body = ?, record_version = ? WHERE id = ?",
 			appointment.status,
@@ -274,6 +309,10 @@ export class DayStore {
 			RECORD_VERSION,
 			appointment.id,
 		);
+		if (before === undefined) return;
+		const kept = holdsPlace(before.status);
+		const keeps = holdsPlace(appointment.status);
+		if (kept !== keeps) this.notePlaces(startsOf(before.start_ms, before.slot_starts), keeps ? 1 : -1);
 	}
 
 	/** Holds that were live when last written (some may be past their time until the expiry alarm runs). */
