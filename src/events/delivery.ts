@@ -70,6 +70,8 @@ export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFact
 	return {
 		async run() {
 			await Promise.all(lanes.map((lane) => lane()));
+			// The cursors the lanes moved, written together (a change committed meanwhile may have done it).
+			store.events.save();
 		},
 	};
 }

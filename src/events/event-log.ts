@@ -58,6 +58,8 @@ interface Mirror {
 	lastSeq: number;
 	/** Appended events by seq, while every consumer has yet to take them (the common case: a few). */
 	recent: Map<number, { dayVersion: number; event: DayEvent }>;
+	/** Consumers whose cursor moved since it was last written (see `save`). */
+	unsaved: Set<string>;
 }
 
 // A consumer stuck in backoff keeps events in the log; past this many the mirror stops holding them and
@@ -76,6 +78,8 @@ export class EventLog {
 	/** Inside the change's transaction. A consumer new to this day starts at these events. */
 	append(events: readonly DayEvent[], dayVersion: number, consumers: readonly string[], now: number): void {
 		const mirror = this.load();
+		// The change's transaction carries the cursors moved since the last save, at no commit of their own.
+		this.save();
 		let firstSeq: number | null = null;
 		for (const event of events) {
 			const { seq } = this.sql
@@ -112,37 +116,54 @@ export class EventLog {
 		return batch;
 	}
 
-	/** The consumer has everything up to `throughSeq`. */
+	/**
+	 * The consumer has everything up to `throughSeq`: held in memory until `save`, so that the five consumers
+	 * of a change, finishing one by one, cost one write between them. Until then a crash only means the
+	 * consumer is given those events again, which every consumer already takes for a crash mid-delivery.
+	 */
 	delivered(consumer: string, throughSeq: number): void {
 		const mirror = this.load();
 		const cursor = mirror.cursors.get(consumer);
 		if (cursor === undefined || cursor.deliveredSeq >= throughSeq) return;
-		this.sql.exec(
-			"UPDATE event_cursors SET delivered_seq = ?, attempts = 0, next_at = 0 WHERE consumer = ?",
-			throughSeq,
-			consumer,
-		);
-		const before = this.everyoneHas(mirror);
 		Object.assign(cursor, { deliveredSeq: throughSeq, attempts: 0, nextAt: 0 });
-		const after = this.everyoneHas(mirror);
-		if (after > before) this.drop(mirror, after);
+		mirror.unsaved.add(consumer);
+	}
+
+	/**
+	 * Writes the cursors moved since the last save, and drops the events every consumer has, in one
+	 * synchronous step (so both land in the same commit). Called by each change's append and at the end
+	 * of every delivery run.
+	 */
+	save(): void {
+		const mirror = this.mirror;
+		if (mirror === null || mirror.unsaved.size === 0) return;
+		// One statement for them all: a run moves up to five.
+		const rows = [...mirror.unsaved].flatMap((consumer) => {
+			const cursor = mirror.cursors.get(consumer);
+			return cursor === undefined ? [] : [[consumer, cursor.deliveredSeq, cursor.attempts, cursor.nextAt]];
+		});
+		mirror.unsaved.clear();
+		if (rows.length > 0)
+			this.sql.exec(
+				`INSERT INTO event_cursors (consumer, delivered_seq, attempts, next_at) VALUES ${rows.map(() => "(?, ?, ?, ?)").join(", ")}
+				 ON CONFLICT (consumer) DO UPDATE SET delivered_seq = excluded.delivered_seq, attempts = excluded.attempts, next_at = excluded.next_at`,
+				...rows.flat(),
+			);
+		this.drop(mirror, this.everyoneHas(mirror));
 	}
 
 	/** Backs the consumer off; the event it has failed on too often moves to the dead letters. */
 	failed(consumer: string, batch: readonly StoredEvent[], error: string, now: number): void {
 		const head = batch[0];
-		const cursor = this.load().cursors.get(consumer);
+		const mirror = this.load();
+		const cursor = mirror.cursors.get(consumer);
 		if (head === undefined || cursor === undefined) return;
 		const attempts = head.attempts + 1;
 		if (attempts < MAX_ATTEMPTS) {
-			const nextAt = now + retryDelay(attempts);
-			this.sql.exec(
-				"UPDATE event_cursors SET attempts = ?, next_at = ? WHERE consumer = ?",
-				attempts,
-				nextAt,
-				consumer,
-			);
-			Object.assign(cursor, { attempts, nextAt });
+			Object.assign(cursor, { attempts, nextAt: now + retryDelay(attempts) });
+			// A backoff is written at once: it is what makes the next alarm wait.
+			mirror.unsaved.add(consumer);
+			this.save();
 			return;
 		}
 		this.sql.exec(
@@ -157,6 +178,7 @@ export class EventLog {
 		);
 		console.error(JSON.stringify({ event: "day_event_dead_lettered", consumer, seqs: [head.seq], error }));
 		this.delivered(consumer, head.seq);
+		this.save();
 	}
 
 	/** When the earliest consumer with events still owed is due, or null when every consumer has everything. */
@@ -170,13 +192,14 @@ export class EventLog {
 		return next;
 	}
 
-	/** Events still owed, counted once per consumer that is owed them. */
+	/** Events still owed, counted once per consumer that is owed them (by the cursors held, saved or not). */
 	pendingCount(): number {
-		return this.sql
-			.exec<{ n: number }>(
-				"SELECT count(*) AS n FROM event_cursors c JOIN events e ON e.seq > c.delivered_seq",
-			)
-			.one().n;
+		let owed = 0;
+		for (const cursor of this.load().cursors.values())
+			owed += this.sql
+				.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE seq > ?", cursor.deliveredSeq)
+				.one().n;
+		return owed;
 	}
 
 	deadLetters(): { consumer: string; seq: number; type: string; attempts: number; error: string }[] {
@@ -210,6 +233,7 @@ export class EventLog {
 			),
 			lastSeq: last ?? 0,
 			recent: new Map(),
+			unsaved: new Set(),
 		};
 		return this.mirror;
 	}

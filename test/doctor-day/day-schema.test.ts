@@ -224,6 +224,7 @@ describe("the day's event log across its schema versions", () => {
 				leftAfterBoth: (() => {
 					log.delivered("projection", 3);
 					log.delivered("newcomer", 3);
+					log.save();
 					return storage.sql.exec("SELECT count(*) AS n FROM events").one().n;
 				})(),
 			};
