@@ -3,7 +3,7 @@
 // latencies are what those clients saw, which under overload hide the queue (coordinated omission), so
 // the report takes latency figures from the open-loop generator and only throughput from here.
 import autocannon from "autocannon";
-import { type CpuUse, cpuBetween, cpuSnapshot, quietGate } from "./cpu";
+import { type CpuUse, cpuBetween, cpuSnapshot, quietGate, serviceIdle } from "./cpu";
 import type { BenchRequest } from "./open-loop";
 
 export interface ClosedLoopOptions {
@@ -67,7 +67,7 @@ export async function closedLoop(baseUrl: string, options: ClosedLoopOptions): P
 		requests,
 	});
 	const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
-	const cpu = cpuBetween(cpuBefore, cpuSnapshot());
+	const cpu = cpuBetween(cpuBefore, cpuSnapshot(), await serviceIdle());
 	const statuses: Record<string, number> = {};
 	for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
 		statuses[code] = (stat as { count: number }).count;

@@ -65,7 +65,7 @@ export interface LoadRow {
 
 /** CPU the service's processes spent per answer (ms): robust to other processes' noise, unlike throughput. */
 export function serviceCpuPerAnswer(cpu: CpuUse, answers: number): number {
-	return answers > 0 ? (cpu.service * cpu.seconds * 1000) / answers : Number.NaN;
+	return answers > 0 ? cpu.serviceMs / answers : Number.NaN;
 }
 
 export function openRow(

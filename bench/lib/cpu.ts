@@ -76,12 +76,20 @@ export interface CpuUse {
 	others: number;
 	/** Cores' worth used by the service's processes alone (part of `ours`). */
 	service: number;
+	/**
+	 * CPU milliseconds the service's processes spent from the load's start until they were idle after it: the
+	 * load's own work, including what it left for after its answers (event deliveries), and nobody else's.
+	 */
+	serviceMs: number;
 	/** Seconds between the snapshots. */
 	seconds: number;
 }
 
-/** Average CPU use between two snapshots, in cores. Processes that exit in between are not counted. */
-export function cpuBetween(before: Snapshot, after: Snapshot): CpuUse {
+/**
+ * Average CPU use between two snapshots, in cores. Processes that exit in between are not counted.
+ * `serviceIdle` (taken later, once the service went idle) extends `serviceMs` past `after`.
+ */
+export function cpuBetween(before: Snapshot, after: Snapshot, serviceIdle: Snapshot = after): CpuUse {
 	const seconds = Math.max(1e-3, (after.at - before.at) / 1000);
 	const sum = (a: Map<number, number>, b: Map<number, number>) => {
 		let total = 0;
@@ -94,14 +102,34 @@ export function cpuBetween(before: Snapshot, after: Snapshot): CpuUse {
 		ours: ours / TICKS_PER_SECOND / seconds,
 		others: Math.max(0, busy - ours) / TICKS_PER_SECOND / seconds,
 		service: sum(before.service, after.service) / TICKS_PER_SECOND / seconds,
+		serviceMs: (sum(before.service, serviceIdle.service) / TICKS_PER_SECOND) * 1000,
 		seconds,
 	};
 }
 
+/** Below this the service is idle: timers and keep-alives, no request's work left. */
+const SERVICE_IDLE_CORES = 0.05;
+
 /**
- * Waits (at most `maxWaitS`) until other processes use less than `threshold` cores over a one-second
- * window, so a measurement does not start in the middle of someone else's build or test run. Answers the
- * seconds waited and the last "others" reading.
+ * Waits (at most `maxWaitS`) until the service's processes use less than SERVICE_IDLE_CORES over a quarter
+ * second, and answers the snapshot taken then: what a load left for after its answers is done.
+ */
+export async function serviceIdle(maxWaitS = 30): Promise<Snapshot> {
+	const started = performance.now();
+	for (let before = cpuSnapshot(); ; ) {
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		const after = cpuSnapshot();
+		const { service } = cpuBetween(before, after);
+		if (service < SERVICE_IDLE_CORES || (after.at - started) / 1000 >= maxWaitS) return after;
+		before = after;
+	}
+}
+
+/**
+ * Waits (at most `maxWaitS`) until other processes use less than `threshold` cores over a half-second
+ * window and the service itself is idle, so a measurement starts neither in the middle of someone else's
+ * build or test run nor while the service still works for the previous step. Answers the seconds waited and
+ * the last "others" reading.
  */
 export async function waitForQuiet(
 	maxWaitS: number,
@@ -113,9 +141,11 @@ export async function waitForQuiet(
 	for (;;) {
 		const before = cpuSnapshot();
 		await new Promise((resolve) => setTimeout(resolve, windowMs));
-		others = cpuBetween(before, cpuSnapshot()).others;
+		const use = cpuBetween(before, cpuSnapshot());
+		others = use.others;
 		const waitedS = (performance.now() - started) / 1000;
-		if (others < threshold || waitedS >= maxWaitS) return { waitedS, others };
+		if ((others < threshold && use.service < SERVICE_IDLE_CORES) || waitedS >= maxWaitS)
+			return { waitedS, others };
 	}
 }
 

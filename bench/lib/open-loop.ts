@@ -4,7 +4,7 @@
 // behind, the wait counts against the latency as a user would feel it.
 import http from "node:http";
 import { performance } from "node:perf_hooks";
-import { type CpuUse, cpuBetween, cpuSnapshot, quietGate } from "./cpu";
+import { type CpuUse, cpuBetween, cpuSnapshot, quietGate, serviceIdle } from "./cpu";
 
 export interface BenchRequest {
 	method: string;
@@ -175,7 +175,7 @@ export async function openLoop(baseUrl: string, options: OpenLoopOptions): Promi
 	overloaded = stopped;
 	const sendingEnded = performance.now();
 	await Promise.all(pending);
-	const cpu = cpuBetween(cpuBefore, cpuSnapshot());
+	const cpu = cpuBetween(cpuBefore, cpuSnapshot(), await serviceIdle());
 	agent.destroy();
 	const sendWindow = Math.max(1e-3, (sendingEnded - t0) / 1000);
 	return {
@@ -250,7 +250,7 @@ export async function openFlows(
 		() => inFlight >= maxInFlight,
 	);
 	await Promise.all(pending);
-	const cpu = cpuBetween(cpuBefore, cpuSnapshot());
+	const cpu = cpuBetween(cpuBefore, cpuSnapshot(), await serviceIdle());
 	agent.destroy();
 	return {
 		rate: options.rate,
