@@ -152,19 +152,41 @@ export async function nearestAlternatives(
 	const found = nearestFirst(sameDay, start);
 	if (found.length >= ALTERNATIVES_WANTED || date === null) return found;
 	try {
-		hop(env, "worker→object", "before", "day-calls.nearestAlternatives");
-		const later = await doctorObject(env, doctorId).alternativesAfter(
-			doctorId,
-			date,
-			ALTERNATIVES_WANTED - found.length,
-		);
-		return [...found, ...later];
+		// The following days' answer is nearest first, so fewer wanted is a prefix of it.
+		const later = await laterAlternatives(env, doctorId, date, Date.now());
+		return [...found, ...later.slice(0, ALTERNATIVES_WANTED - found.length)];
 	} catch (error) {
 		console.error(
 			JSON.stringify({ event: "alternatives_unavailable", doctor_id: doctorId, error: String(error) }),
 		);
 		return found;
 	}
+}
+
+// A storm of refusals on one full day would each ask the Doctor object for the same following days. Their
+// free slots come from its summary, which follows bookings after their answers anyway: a second more of
+// staleness in a suggestion changes nothing a patient can rely on, and spares the storm its second hop.
+const LATER_TTL_MS = 1_000;
+const LATER_CACHE_MAX = 1_000;
+const laterCache = new Map<string, { slots: Promise<SlotView[]>; until: number }>();
+
+/** The doctor's first available slots after `date` (ALTERNATIVES_WANTED), shared by concurrent askers. */
+function laterAlternatives(env: Env, doctorId: string, date: string, now: number): Promise<SlotView[]> {
+	const key = `${doctorId}:${date}`;
+	const cached = laterCache.get(key);
+	if (cached !== undefined && cached.until > now) return cached.slots;
+	hop(env, "worker→object", "before", "day-calls.nearestAlternatives");
+	// A plain promise (not the RPC's own thenable), as several refusals await it.
+	const slots = (async () =>
+		doctorObject(env, doctorId).alternativesAfter(doctorId, date, ALTERNATIVES_WANTED))();
+	if (laterCache.size >= LATER_CACHE_MAX) laterCache.clear();
+	const entry = { slots, until: now + LATER_TTL_MS };
+	laterCache.set(key, entry);
+	// A failed call is not kept: the next refusal asks again.
+	slots.catch(() => {
+		if (laterCache.get(key) === entry) laterCache.delete(key);
+	});
+	return slots;
 }
 
 /** Finds the appointment in its own doctor-day object, which is authoritative even before D1 has it. */

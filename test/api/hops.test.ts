@@ -192,18 +192,13 @@ describe("hops: the Worker's remote calls per request", () => {
 		}
 	});
 
-	it("answers SLOT_FULL with at most one more call, to the doctor's object, when the day has few free places", async () => {
+	/** A capacity-1 doctor's day with two of its 16 slots free, so it alone cannot offer five alternatives. */
+	async function nearlyFullDay() {
 		const doctor = await createDoctor({ capacity: 1 });
 		const patient = await createPatient();
 		const other = await createPatient();
 		const date = inDays(2);
-		const book = (token: string, time: string) =>
-			call("POST", "/api/appointments", {
-				headers: bearer(token),
-				body: { doctor_id: doctor.id, start: at(date, time) },
-			});
-		// 16 slots: leave two free, so the day alone cannot offer five alternatives. The admin books them for
-		// the patient (a patient booking for themself may take only four places of a day).
+		// The admin books them for the patient (a patient booking for themself may take only four places of a day).
 		for (let hour = 9; hour < 16; hour++) {
 			for (const minutes of ["00", "30"]) {
 				const booked = await call("POST", "/api/appointments", {
@@ -217,11 +212,41 @@ describe("hops: the Worker's remote calls per request", () => {
 				expect(booked.status).toBe(201);
 			}
 		}
+		const refused = () =>
+			call("POST", "/api/appointments", {
+				headers: bearer(other.token),
+				body: { doctor_id: doctor.id, start: at(date, "09:00") },
+			});
+		return { refused };
+	}
+
+	it("answers SLOT_FULL with at most one more call, to the doctor's object, when the day has few free places", async () => {
+		const { refused } = await nearlyFullDay();
 		takeHops();
-		const full = await book(other.token, "09:00");
+		const full = await refused();
 		expect(full.status).toBe(409);
 		expect(full.body.error.code).toBe("SLOT_FULL");
 		expect(full.body.error.alternatives.length).toBe(5);
+		expect(counted()).toEqual({ "worker→object": 2 });
+	});
+
+	it("asks the doctor's object once for a storm of refusals on one day, and again a second later", async () => {
+		const { refused } = await nearlyFullDay();
+		takeHops();
+		const storm = await Promise.all(Array.from({ length: 20 }, refused));
+		expect(storm.map((r) => [r.status, r.body.error.alternatives.length])).toEqual(
+			Array.from({ length: 20 }, () => [409, 5]),
+		);
+		expect(
+			storm.every(
+				(r) =>
+					JSON.stringify(r.body.error.alternatives) === JSON.stringify(storm[0]?.body.error.alternatives),
+			),
+		).toBe(true);
+		// 20 calls to the day, 1 to the doctor's object between them.
+		expect(counted()).toEqual({ "worker→object": 21 });
+		await new Promise((resolve) => setTimeout(resolve, 1_100));
+		expect((await refused()).status).toBe(409);
 		expect(counted()).toEqual({ "worker→object": 2 });
 	});
 
