@@ -11,7 +11,7 @@ import type { Verification } from "./booking";
 import type { Config } from "./config";
 import { type LoadRow, serviceCpuPerAnswer } from "./context";
 import type { CpuUse } from "./cpu";
-import type { Source } from "./server";
+import { type Source, STATE_ROOT } from "./server";
 import { fmt, type LatencySummary } from "./stats";
 
 export interface TargetInfo {
@@ -322,7 +322,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		"**Targets.** Every scenario runs against each target; the `target` column says which.",
 		"",
 		...described.map((t) => `- \`${t.name}\`: ${t.description}.`),
-		"- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state, and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1). The patients are returning ones: each has the inbox (User object) registration gives an account before the loads start, and they book in turn (BENCH_PATIENTS of them); one spread row books as first-time patients instead, whose every booking also creates its patient's User object. Every booking carries a fresh `Idempotency-Key`, as the booking page sends, so it also takes the key path (keys are kept by the day's object).",
+		`- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state (D1 and every object's SQLite) in \`${STATE_ROOT}\` (in memory where the machine has /dev/shm: on this VM's disk, each object's commits flush its own file and that costs more CPU than the service's own work, and swings with the neighbours' I/O; \`BENCH_STATE_DIR\` moves it), and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1). The patients are returning ones: each has the inbox (User object) registration gives an account before the loads start, and they book in turn (BENCH_PATIENTS of them); one spread row books as first-time patients instead, whose every booking also creates its patient's User object. Every booking carries a fresh \`Idempotency-Key\`, as the booking page sends, so it also takes the key path (keys are kept by the day's object).`,
 		"",
 		"**Open loop and closed loop.**",
 		"",

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { freePort, groupAlive } from "../../test-e2e/server";
-import { OUT, ROOT, type Source } from "./server";
+import { freshStateDir, OUT, ROOT, type Source } from "./server";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -112,6 +112,7 @@ export async function startRuntime(
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
 	const logFile = path.join(dir, "runtime.log");
+	const state = freshStateDir("runtime");
 	writeFileSync(logFile, "");
 	const port = await freePort();
 	const authSecret = options.secrets?.AUTH_SECRET ?? randomBytes(32).toString("hex");
@@ -129,7 +130,7 @@ export async function startRuntime(
 				...process.env,
 				BENCH_RT_ROOT: source.root,
 				BENCH_RT_SCRIPT: script,
-				BENCH_RT_PERSIST: path.join(dir, "state"),
+				BENCH_RT_PERSIST: state,
 				BENCH_RT_PORT: String(port),
 				...(options.inspectorPort ? { BENCH_RT_INSPECTOR: String(options.inspectorPort) } : {}),
 				BENCH_RT_VARS: JSON.stringify(options.vars ?? {}),
@@ -184,6 +185,9 @@ export async function startRuntime(
 			await stop();
 			await launch();
 		},
-		dispose: stop,
+		async dispose() {
+			await stop();
+			rmSync(state, { recursive: true, force: true });
+		},
 	};
 }

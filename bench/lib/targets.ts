@@ -4,11 +4,11 @@
 //   that wrangler's inspector proxy is attached to; also reachable on the runtime's own inner port.
 // - "runtime": the same bundle on the same workerd through Miniflare's API (bench/runtime.ts), with no
 //   wrangler in front and no inspector session: the closest local stand-in for the deployed runtime.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../../test-e2e/server";
 import { buildWorker, startRuntime } from "./runtime-server";
-import { findRuntime, type Source, startService } from "./server";
+import { findRuntime, freshStateDir, type Source, startService } from "./server";
 
 export type TargetName = "dev" | "runtime";
 
@@ -56,7 +56,8 @@ export async function startTarget(
 	options: { vars?: Record<string, string> } = {},
 ): Promise<Target> {
 	if (name === "dev") {
-		const server = await startService(source, { vars: options.vars });
+		const state = freshStateDir("dev");
+		const server = await startService(source, { vars: options.vars, persistDir: state });
 		let launches = 1;
 		let inner: string | null = null;
 		return {
@@ -95,7 +96,10 @@ export async function startTarget(
 				launches++;
 				inner = null;
 			},
-			dispose: () => server.dispose(),
+			async dispose() {
+				await server.dispose();
+				rmSync(state, { recursive: true, force: true });
+			},
 		};
 	}
 	const bundle = buildWorker(source);
