@@ -9,6 +9,11 @@ export { allWeek, at, inDays, unique } from "./fixtures";
 
 export const ADMIN = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
 
+/** The id with its last character changed, so its signature no longer matches (never the id itself). */
+export function tampered(id: string): string {
+	return `${id.slice(0, -1)}${id.endsWith("0") ? "1" : "0"}`;
+}
+
 export function bearer(token: string) {
 	return { authorization: `Bearer ${token}` };
 }

@@ -4,7 +4,18 @@
 import { describe, expect, it } from "vitest";
 import { addDays } from "../../src/core/time";
 import { expectR4 } from "../fhir-shapes";
-import { ADMIN, allWeek, api, at, bearer, type Call, createDoctor, createPatient, inDays } from "../helpers";
+import {
+	ADMIN,
+	allWeek,
+	api,
+	at,
+	bearer,
+	type Call,
+	createDoctor,
+	createPatient,
+	inDays,
+	tampered,
+} from "../helpers";
 
 const FHIR_TYPE = "application/fhir+json; charset=utf-8";
 
@@ -196,7 +207,7 @@ describe("Appointment read", () => {
 			"forbidden",
 		);
 		expectOutcome(
-			await api("GET", `/fhir/r4/Appointment/${id.slice(0, -2)}00`, { headers: ADMIN }),
+			await api("GET", `/fhir/r4/Appointment/${tampered(id)}`, { headers: ADMIN }),
 			404,
 			"not-found",
 		);

@@ -2,7 +2,17 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { doctorDay } from "../../src/doctor-day/stub";
-import { ADMIN, api, at, bearer, createDoctor, createPatient, createPatients, inDays } from "../helpers";
+import {
+	ADMIN,
+	api,
+	at,
+	bearer,
+	createDoctor,
+	createPatient,
+	createPatients,
+	inDays,
+	tampered,
+} from "../helpers";
 import { ageHolds } from "../holds-time";
 
 function hold(token: string, body: Record<string, unknown>) {
@@ -148,7 +158,7 @@ describe("DELETE /api/holds/:id", () => {
 		expect((await slotOf(doctor.id, date, start)).slot).toMatchObject({ held: 0, status: "available" });
 		const again = await api("DELETE", path, { headers: bearer(owner.token) });
 		expect([again.status, again.body.hold.id]).toEqual([200, body.hold.id]);
-		const forged = await api("DELETE", `${path.slice(0, -4)}0000`, { headers: bearer(owner.token) });
+		const forged = await api("DELETE", tampered(path), { headers: bearer(owner.token) });
 		expect([forged.status, forged.body.error.code]).toEqual([404, "NOT_FOUND"]);
 		// An appointment id is not a hold id, though both name the day.
 		const booked = await book(owner.token, { doctor_id: doctor.id, start });
@@ -198,7 +208,7 @@ describe("POST /api/appointments with hold_id", () => {
 		const forged = await book(owner.token, {
 			doctor_id: doctor.id,
 			start,
-			hold_id: `${body.hold.id.slice(0, -4)}0000`,
+			hold_id: tampered(body.hold.id),
 		});
 		expect([forged.status, forged.body.error.code]).toEqual([404, "NOT_FOUND"]);
 	});
