@@ -9,7 +9,7 @@
 //   and never a second one.
 // SOAK_SCALE (set by `npm run test:soak`) runs more rounds of kill and restart with bigger storms.
 import { afterAll, describe, expect, it } from "vitest";
-import { allWeek, api, type Call, createDoctor, inDays, patientToken } from "./client";
+import { allWeek, api, type Call, createDoctor, inDays, isProxyRestart, patientToken } from "./client";
 import { startServer, type TestServer } from "./server";
 
 const SCALE = Math.max(1, Number(process.env.SOAK_SCALE) || 1);
@@ -59,7 +59,7 @@ async function attempt(
 			body,
 			headers: key === undefined ? {} : { "idempotency-key": key },
 		});
-		return call.status === 503 && String(call.body).includes("restarted mid-request") ? undefined : call;
+		return isProxyRestart(call) ? undefined : call;
 	} catch {
 		return undefined;
 	}

@@ -11,6 +11,7 @@ import {
 	type Call,
 	createDoctor,
 	inDays,
+	isProxyRestart,
 	type Patient,
 	registerPatients,
 	wsUrl,
@@ -63,7 +64,7 @@ async function send(
 ): Promise<Call | null> {
 	try {
 		const call = await api(ctx.baseUrl, method, path, options);
-		return call.status === 503 && String(call.body).includes("restarted mid-request") ? null : call;
+		return isProxyRestart(call) ? null : call;
 	} catch {
 		return null;
 	}
