@@ -16,6 +16,7 @@ import { scalingChart } from "./lib/svg";
 import { startTarget, type Target } from "./lib/targets";
 import { calibrate, contended, type PathRow, paths, scaling, spread } from "./scenarios/booking";
 import { type DeliveryResult, notifications, offers } from "./scenarios/delivery";
+import { type EmailRow, emailCost } from "./scenarios/email";
 import { type FanoutRow, fanout, fileLimit } from "./scenarios/fanout";
 import { type HoldsResult, holds } from "./scenarios/holds";
 import { type HopsResult, hops } from "./scenarios/hops";
@@ -59,6 +60,7 @@ const report: Report & {
 	holds: HoldsResult[];
 	deliveries: DeliveryResult[];
 	webhooks: WebhookResult[];
+	email: EmailRow[];
 } = {
 	generatedAt: new Date().toISOString(),
 	seconds: 0,
@@ -75,6 +77,7 @@ const report: Report & {
 	holds: [],
 	deliveries: [],
 	webhooks: [],
+	email: [],
 	scaling: [] as LoadRow[],
 	profile: [] as ProfileResult[],
 	errors: [],
@@ -120,7 +123,16 @@ for (const name of config.targets) {
 				`${name} hops: ${result.lag.timeouts} bookings not listed within ${result.lag.boundMs} ms`,
 			);
 	}
-	if (config.scenarios.every((s) => s === "hops")) continue;
+	// On services of their own (sending on and off); the emulator it measures is the same on both targets.
+	if (wants("email") && name === "runtime") {
+		const rows = await step("email", name, () =>
+			emailCost(name, source, config, (m) => log(`${name}: ${m}`)),
+		);
+		report.email.push(...(rows ?? []));
+		for (const row of rows?.filter((r) => !r.verification.ok) ?? [])
+			report.errors.push(`${name} email (sending ${row.sending}): the correctness check of its load failed`);
+	}
+	if (config.scenarios.every((s) => s === "hops" || s === "email")) continue;
 	const targetStarted = performance.now();
 	log(`${name}: starting`);
 	let target: Target;

@@ -34,6 +34,7 @@ export const SCENARIOS = [
 	"offers",
 	"notifications",
 	"webhooks",
+	"email",
 	"profile",
 	"reads",
 ] as const;

@@ -9,6 +9,7 @@ interface Snapshot {
 	busy: number; // machine-wide busy ticks
 	ours: Map<number, number>; // pid → utime + stime ticks, for this process and its descendants
 	service: Map<number, number>; // the same for the service's processes (a subset of ours)
+	names: Map<number, string>; // the service's processes' names (workerd, node, …)
 }
 
 let serviceRoot: () => number | undefined = () => undefined;
@@ -28,14 +29,19 @@ function machineBusy(): number {
 	}
 }
 
-function ourProcesses(): { ours: Map<number, number>; service: Map<number, number> } {
+function ourProcesses(): {
+	ours: Map<number, number>;
+	service: Map<number, number>;
+	names: Map<number, string>;
+} {
 	const parent = new Map<number, number>();
 	const ticks = new Map<number, number>();
+	const comms = new Map<number, string>();
 	let names: string[] = [];
 	try {
 		names = readdirSync("/proc").filter((n) => /^\d+$/.test(n));
 	} catch {
-		return { ours: new Map(), service: new Map() };
+		return { ours: new Map(), service: new Map(), names: new Map() };
 	}
 	for (const name of names) {
 		try {
@@ -43,6 +49,7 @@ function ourProcesses(): { ours: Map<number, number>; service: Map<number, numbe
 			const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 			// fields[1] is ppid; utime and stime are fields 14 and 15 of stat, i.e. [11] and [12] here.
 			parent.set(Number(name), Number(fields[1]));
+			comms.set(Number(name), stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")));
 			ticks.set(Number(name), Number(fields[11]) + Number(fields[12]));
 		} catch {
 			// exited meanwhile
@@ -50,6 +57,7 @@ function ourProcesses(): { ours: Map<number, number>; service: Map<number, numbe
 	}
 	const ours = new Map<number, number>();
 	const service = new Map<number, number>();
+	const serviceNames = new Map<number, string>();
 	const root = serviceRoot();
 	const descends = (pid: number, from: number | undefined): boolean => {
 		for (let at = pid, hops = 0; at > 1 && hops < 64; hops++) {
@@ -60,9 +68,12 @@ function ourProcesses(): { ours: Map<number, number>; service: Map<number, numbe
 	};
 	for (const [pid, t] of ticks) {
 		if (descends(pid, process.pid)) ours.set(pid, t);
-		if (root !== undefined && descends(pid, root)) service.set(pid, t);
+		if (root !== undefined && descends(pid, root)) {
+			service.set(pid, t);
+			serviceNames.set(pid, comms.get(pid) ?? "?");
+		}
 	}
-	return { ours, service };
+	return { ours, service, names: serviceNames };
 }
 
 export function cpuSnapshot(): Snapshot {
@@ -81,6 +92,8 @@ export interface CpuUse {
 	 * load's own work, including what it left for after its answers (event deliveries), and nobody else's.
 	 */
 	serviceMs: number;
+	/** `serviceMs` by process name (workerd, node: Miniflare's or wrangler's own process, …). */
+	serviceMsByProcess: Record<string, number>;
 	/** Seconds between the snapshots. */
 	seconds: number;
 }
@@ -97,12 +110,19 @@ export function cpuBetween(before: Snapshot, after: Snapshot, serviceIdle: Snaps
 		return total;
 	};
 	const ours = sum(before.ours, after.ours);
+	const serviceMsByProcess: Record<string, number> = {};
+	for (const [pid, t] of serviceIdle.service) {
+		const name = serviceIdle.names.get(pid) ?? "?";
+		serviceMsByProcess[name] =
+			(serviceMsByProcess[name] ?? 0) + ((t - (before.service.get(pid) ?? 0)) / TICKS_PER_SECOND) * 1000;
+	}
 	const busy = after.busy - before.busy;
 	return {
 		ours: ours / TICKS_PER_SECOND / seconds,
 		others: Math.max(0, busy - ours) / TICKS_PER_SECOND / seconds,
 		service: sum(before.service, after.service) / TICKS_PER_SECOND / seconds,
 		serviceMs: (sum(before.service, serviceIdle.service) / TICKS_PER_SECOND) * 1000,
+		serviceMsByProcess,
 		seconds,
 	};
 }

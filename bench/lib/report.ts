@@ -2,6 +2,7 @@
 
 import type { PathRow } from "../scenarios/booking";
 import type { DeliveryResult } from "../scenarios/delivery";
+import type { EmailRow } from "../scenarios/email";
 import type { FanoutRow } from "../scenarios/fanout";
 import type { HoldsResult } from "../scenarios/holds";
 import { HOP_KINDS, type HopStat, type HopsResult } from "../scenarios/hops";
@@ -57,6 +58,8 @@ export interface Report {
 	holds?: HoldsResult[];
 	deliveries?: DeliveryResult[];
 	webhooks?: WebhookResult[];
+	/** Absent in reports from before the email scenario (whose loads all sent email). */
+	email?: EmailRow[];
 	scaling: LoadRow[];
 	profile: ProfileResult[];
 	errors: string[];
@@ -261,6 +264,34 @@ function deliverySections(results: readonly DeliveryResult[]): string[] {
 	return lines;
 }
 
+function emailSections(rows: readonly EmailRow[]): string[] {
+	const off = rows.find((r) => r.sending === "off");
+	const on = rows.find((r) => r.sending === "on");
+	// Processes that did any of the work (the runtime's start also ran esbuild, long before the load).
+	const processes = [...new Set(rows.flatMap((r) => Object.keys(r.byProcess)))]
+		.filter((p) => rows.some((r) => (r.byProcess[p] ?? 0) >= 0.05))
+		.sort();
+	const lines = [
+		"## Email: what the local send_email emulator costs",
+		"",
+		`Every other section runs with \`EMAIL_SENDING=off\`: each notification's email is still queued in its account's outbox in the same transaction (that write is counted), but the User object's alarm does not hand it to the \`send_email\` binding. Locally that binding is Miniflare's emulator, which parses every message and writes it to disk, in the runtime's Node process and in workerd; deployed, Cloudflare's email service does that work. Here the same closed booking load (100 doctor-days, returning patients) runs on two fresh services of its own, sending off and on. Each booking notifies its doctor, whose account has an address, so each sends one email (the bench's patients have none). CPU is counted until the service is idle, so it includes the sends.`,
+		"",
+		`| target | email sending | bookings | bookings/s | service CPU ms/booking | ${processes.map((p) => `${p} ms/booking`).join(" | ")} | check |`,
+		`|---|---|---:|---:|---:|${processes.map(() => "---:").join("|")}|---|`,
+		...rows.map(
+			(r) =>
+				`| ${r.target} | ${r.sending} | ${r.bookings} | ${fmt(r.throughput)} | ${fmt(r.cpuMs)} | ${processes.map((p) => fmt(r.byProcess[p] ?? 0)).join(" | ")} | ${check(r.verification)} |`,
+		),
+		"",
+	];
+	if (off && on)
+		lines.push(
+			`Handing each email to the emulator adds **${fmt(on.cpuMs - off.cpuMs)} ms** of service CPU per booking (${ratio(on.cpuMs, off.cpuMs)} the cost with sending off).`,
+			"",
+		);
+	return lines;
+}
+
 function webhookSections(results: readonly WebhookResult[]): string[] {
 	return [
 		"## Webhook deliveries with a receiver that answers 500 half the time",
@@ -322,7 +353,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		"**Targets.** Every scenario runs against each target; the `target` column says which.",
 		"",
 		...described.map((t) => `- \`${t.name}\`: ${t.description}.`),
-		`- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, fresh state (D1 and every object's SQLite) in \`${STATE_ROOT}\` (in memory where the machine has /dev/shm: on this VM's disk, each object's commits flush its own file and that costs more CPU than the service's own work, and swings with the neighbours' I/O; \`BENCH_STATE_DIR\` moves it), and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1). The patients are returning ones: each has the inbox (User object) registration gives an account before the loads start, and they book in turn (BENCH_PATIENTS of them); one spread row books as first-time patients instead, whose every booking also creates its patient's User object. Every booking carries a fresh \`Idempotency-Key\`, as the booking page sends, so it also takes the key path (keys are kept by the day's object).`,
+		`- Both run the same Worker code on the same workerd build (wrangler's own), with RATE_LIMITS off, email sending off (each email is queued, not handed to the local emulator: see the Email section), fresh state (D1 and every object's SQLite) in \`${STATE_ROOT}\` (in memory where the machine has /dev/shm: on this VM's disk, each object's commits flush its own file and that costs more CPU than the service's own work, and swings with the neighbours' I/O; \`BENCH_STATE_DIR\` moves it), and patients whose tokens are minted with the service's secret (a patient booking for themself is not looked up in D1). The patients are returning ones: each has the inbox (User object) registration gives an account before the loads start, and they book in turn (BENCH_PATIENTS of them); one spread row books as first-time patients instead, whose every booking also creates its patient's User object. Every booking carries a fresh \`Idempotency-Key\`, as the booking page sends, so it also takes the key path (keys are kept by the day's object).`,
 		"",
 		"**Open loop and closed loop.**",
 		"",
@@ -431,6 +462,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 	if ((report.holds ?? []).length > 0) push(...holdsSections(report.holds ?? []));
 	if ((report.deliveries ?? []).length > 0) push(...deliverySections(report.deliveries ?? []));
 	if ((report.webhooks ?? []).length > 0) push(...webhookSections(report.webhooks ?? []));
+	if ((report.email ?? []).length > 0) push(...emailSections(report.email ?? []));
 	if (report.scaling.length > 0) {
 		push(
 			"## 5. Scaling curve",
