@@ -5,28 +5,47 @@ import { type Actor, DOCTOR_ID_PATTERN } from "../core/appointment";
 import type { DoctorRoute } from "../core/day-window";
 import { loadDoctorRoute } from "../db/doctor-config";
 import { hop } from "../lib/hops";
+import { refreshInBackground, staleness } from "../lib/refresh-ahead";
 import { requireVisible } from "./doctor-view";
 import { ApiError } from "./errors";
 
 /** How long another isolate may act on an old horizon or flag (the isolate that made a change forgets at once). */
 export const ROUTE_TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
-const routes = new Map<string, { route: DoctorRoute | null; until: number }>();
+const routes = new Map<string, { route: DoctorRoute | null; readAt: number }>();
+/** The doctors whose record is being read again in the background: one such read at a time per doctor. */
+const refreshing = new Set<string>();
+/** Counts forgets, so that a read that started before one does not put back what it read. */
+let forgotten = 0;
 
-/** The doctor's routing record; 404 DOCTOR_NOT_FOUND when there is no such doctor. */
-export async function doctorRoute(env: Env, doctorId: string): Promise<DoctorRoute> {
+/** The doctor's routing record; 404 DOCTOR_NOT_FOUND when there is no such doctor. `now` for tests. */
+export async function doctorRoute(env: Env, doctorId: string, now = Date.now()): Promise<DoctorRoute> {
 	if (!DOCTOR_ID_PATTERN.test(doctorId)) throw new ApiError("DOCTOR_NOT_FOUND");
-	const now = Date.now();
-	let entry = routes.get(doctorId);
-	if (entry === undefined || entry.until <= now) {
-		hop(env, "worker→D1", "before", "doctor-route.doctorRoute");
-		const route = await loadDoctorRoute(env.DB, doctorId);
-		if (routes.size >= MAX_ENTRIES) routes.clear();
-		entry = { route, until: now + ROUTE_TTL_MS };
-		routes.set(doctorId, entry);
+	const entry = routes.get(doctorId);
+	const state = staleness(entry?.readAt ?? null, ROUTE_TTL_MS, now);
+	if (state === "refresh" && !refreshing.has(doctorId)) {
+		refreshing.add(doctorId);
+		refreshInBackground(
+			readRoute(env, doctorId, now).finally(() => refreshing.delete(doctorId)),
+			"doctor-route",
+		);
 	}
-	if (entry.route === null) throw new ApiError("DOCTOR_NOT_FOUND");
-	return entry.route;
+	const route =
+		entry !== undefined && state !== "expired" ? entry.route : await readRoute(env, doctorId, now);
+	if (route === null) throw new ApiError("DOCTOR_NOT_FOUND");
+	return route;
+}
+
+/** Reads the record and keeps it, unless it was forgotten meanwhile (a change may have raced the read). */
+async function readRoute(env: Env, doctorId: string, now: number): Promise<DoctorRoute | null> {
+	const generation = forgotten;
+	hop(env, "worker→D1", "before", "doctor-route.doctorRoute");
+	const route = await loadDoctorRoute(env.DB, doctorId);
+	if (generation === forgotten) {
+		if (routes.size >= MAX_ENTRIES) routes.clear();
+		routes.set(doctorId, { route, readAt: now });
+	}
+	return route;
 }
 
 /** The route for public reads: a doctor not yet approved is not found, except by admins and themself. */
@@ -40,5 +59,6 @@ export async function visibleDoctorRoute(
 
 /** After a change of the doctor (or a day object said the zone moved): read it again next time. */
 export function forgetDoctorRoute(doctorId: string): void {
+	forgotten++;
 	routes.delete(doctorId);
 }

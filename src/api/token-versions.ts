@@ -1,9 +1,11 @@
 // Which tokens each account still honours, and which dependents their owners removed. A token carries the account's token version (`tv`) it was issued
 // under; raising the version (deleting the account) revokes every earlier token and stamps the account's
 // `tokens_revoked_at`. Each isolate keeps the revocations of the last token lifetime and reads only what is
-// new since, at most once per TTL for all accounts together: a read per account would put D1 on the path of
-// every caller's first request, which the architecture forbids.
+// new since, at most twice per TTL for all accounts together: a read per account would put D1 on the path of
+// every caller's first request, which the architecture forbids. The read is made ahead of the TTL, in the
+// background (src/lib/refresh-ahead.ts), so only an isolate's first callers wait on it.
 import { hop } from "../lib/hops";
+import { refreshInBackground, staleness } from "../lib/refresh-ahead";
 import { TOKEN_TTL_SECONDS } from "./auth";
 import { ApiError } from "./errors";
 
@@ -61,7 +63,9 @@ export class Revocations {
 
 	/** Throws 401 UNAUTHORIZED when the account has revoked tokens of version `tokenVersion`. */
 	async require(env: RevocationEnv, userId: string, tokenVersion: number, now = Date.now()): Promise<void> {
-		if (this.readFrom === null || now - this.readFrom >= TOKEN_VERSION_TTL_MS) await this.refresh(env, now);
+		const state = staleness(this.readFrom, TOKEN_VERSION_TTL_MS, now);
+		if (state === "expired") await this.refresh(env, now);
+		else if (state === "refresh") refreshInBackground(this.refresh(env, now), "token-versions");
 		if (tokenVersion < (this.oldest.get(userId)?.version ?? 0)) {
 			throw new ApiError("UNAUTHORIZED", "This token was revoked: the account was deleted or signed out.");
 		}

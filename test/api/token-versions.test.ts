@@ -1,7 +1,7 @@
-// Revoked tokens: each isolate reads the accounts' revocations from D1 at most once per TTL for all accounts
-// together (never once per account), and honours a revocation written elsewhere within that TTL.
+// Revoked tokens: each isolate reads the accounts' revocations from D1 about once per half TTL for all accounts
+// together (never once per account), ahead of time, and honours a revocation written elsewhere within that TTL.
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/api/errors";
 import {
 	type ReadRevocations,
@@ -55,17 +55,52 @@ describe("token revocations", () => {
 		expect(results).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "ok", "ok"]);
 	});
 
-	it("read D1 once per TTL however many accounts call, and concurrent first callers share the read", async () => {
+	it("read D1 once per half TTL however many accounts call, and concurrent first callers share the read", async () => {
 		const reader = countedReader();
 		const revocations = new Revocations(reader.read, LIFETIME_MS);
 		const now = Date.now();
 		const users = Array.from({ length: 50 }, (_, i) => `someone-${i}-${now}`);
 		await Promise.all(users.map((id) => revocations.require(env, id, 0, now)));
 		expect(reader.reads).toBe(1);
-		for (const id of users) await revocations.require(env, id, 0, now + TOKEN_VERSION_TTL_MS - 1);
+		for (const id of users) await revocations.require(env, id, 0, now + TOKEN_VERSION_TTL_MS / 2 - 1);
 		expect(reader.reads).toBe(1);
 		await revocations.require(env, "anyone", 0, now + TOKEN_VERSION_TTL_MS);
 		expect(reader.reads).toBe(2);
+	});
+
+	it("read again in the background from half the TTL: callers go on meanwhile, and wait only once the TTL is over", async () => {
+		const patient = await createPatient();
+		let reads = 0;
+		let release = () => {};
+		let failing = false;
+		const reader: ReadRevocations = async (target, since, removedSince) => {
+			reads++;
+			if (reads === 2) await new Promise<void>((resolve) => (release = resolve));
+			if (failing) throw new Error("D1 is down");
+			return readRevocations(target, since, removedSince);
+		};
+		const revocations = new Revocations(reader, LIFETIME_MS);
+		const t0 = Date.now();
+		const half = t0 + TOKEN_VERSION_TTL_MS / 2;
+		expect(await outcome(revocations.require(env, patient.id, 0, t0))).toBe("ok");
+		await revokeElsewhere(patient.id, 1, t0 + 1_000);
+		// The second read hangs until released: these calls are answered from what is held, and share that read.
+		expect(await outcome(revocations.require(env, patient.id, 0, half))).toBe("ok");
+		expect(await outcome(revocations.require(env, patient.id, 0, half + 1))).toBe("ok");
+		expect(reads).toBe(2);
+		release();
+		await vi.waitFor(async () =>
+			expect(await outcome(revocations.require(env, patient.id, 0, half + 2))).toBe("UNAUTHORIZED"),
+		);
+		expect(reads).toBe(2);
+		// A failed background read is not thrown at anyone; once the TTL is over, the caller waits on a read of its own.
+		failing = true;
+		expect(await outcome(revocations.require(env, patient.id, 1, half + TOKEN_VERSION_TTL_MS / 2))).toBe(
+			"ok",
+		);
+		expect(await outcome(revocations.require(env, patient.id, 1, half + TOKEN_VERSION_TTL_MS))).toMatch(
+			/D1 is down/,
+		);
 	});
 
 	it("honour a revocation written by another isolate within the TTL, and a deletion refuses every version", async () => {
