@@ -30,12 +30,19 @@ export interface EventDelivery {
 	run(): Promise<void>;
 }
 
-export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFacts): EventDelivery {
+/** `consumers`: the day's own (tests pass others, named like them). */
+export function deliverDayEvents(
+	store: DayStore,
+	env: Env,
+	facts: () => DayFacts,
+	consumers: readonly DayEventConsumer[] = DAY_EVENT_CONSUMERS,
+): EventDelivery {
 	// One lane per consumer, each running on its own, so a slow consumer never holds up another.
-	const lanes = DAY_EVENT_CONSUMERS.map((consumer) => singleFlight(() => deliverTo(consumer)));
+	const lanes = consumers.map((consumer) => singleFlight(() => deliverTo(consumer)));
 
 	async function deliverTo(consumer: DayEventConsumer): Promise<void> {
 		for (let first = true; ; first = false) {
+			if (!first) await networkTurn();
 			const batch = store.events.due(consumer.name, Date.now(), BATCH);
 			const last = batch.at(-1);
 			// Nothing due at once: events still owed are backing off, and the alarm must come back for them.
@@ -67,13 +74,29 @@ export function deliverDayEvents(store: DayStore, env: Env, facts: () => DayFact
 		await store.timers.arm();
 	}
 
+	// Commits made before the run starts join it.
+	let next: Promise<void> | null = null;
 	return {
-		async run() {
-			await Promise.all(lanes.map((lane) => lane()));
-			// The cursors the lanes moved, written together (a change committed meanwhile may have done it).
-			store.events.save();
+		run() {
+			next ??= networkTurn().then(async () => {
+				next = null;
+				await Promise.all(lanes.map((lane) => lane()));
+				// The cursors the lanes moved, written together (a change committed meanwhile may have done it).
+				store.events.save();
+			});
+			return next;
 		},
 	};
+}
+
+/**
+ * Resolves once the runtime has had a turn at its network. A run, and each batch after its first, waits for
+ * one, so that requests and answers waiting there go before the work an object does after its answers, and
+ * what was committed meanwhile joins the batch. Without it, the chain of deliveries and their replies can keep
+ * a busy thread from reading new requests for seconds (locally, where the Worker and every object share one).
+ */
+function networkTurn(): Promise<void> {
+	return scheduler.wait(0);
 }
 
 /** Runs `work` one at a time; a call during a run makes it run once more after, and waits for that. */
