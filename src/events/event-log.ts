@@ -60,6 +60,8 @@ interface Mirror {
 	recent: Map<number, { dayVersion: number; event: DayEvent }>;
 	/** Consumers whose cursor moved since it was last written (see `save`). */
 	unsaved: Set<string>;
+	/** Events through this seq are dropped from storage by this mirror's saves (-1: none yet). */
+	droppedThrough: number;
 }
 
 // A consumer stuck in backoff keeps events in the log; past this many the mirror stops holding them and
@@ -234,6 +236,7 @@ export class EventLog {
 			lastSeq: last ?? 0,
 			recent: new Map(),
 			unsaved: new Set(),
+			droppedThrough: -1,
 		};
 		return this.mirror;
 	}
@@ -263,7 +266,10 @@ export class EventLog {
 	}
 
 	private drop(mirror: Mirror, throughSeq: number): void {
+		// While a consumer backs off, what everyone has stays put: nothing new to drop.
+		if (throughSeq <= mirror.droppedThrough) return;
 		this.sql.exec("DELETE FROM events WHERE seq <= ?", throughSeq);
+		mirror.droppedThrough = throughSeq;
 		for (const seq of mirror.recent.keys()) if (seq <= throughSeq) mirror.recent.delete(seq);
 	}
 

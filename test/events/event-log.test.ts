@@ -19,6 +19,17 @@ function onEmptyStorage<T>(work: (storage: DurableObjectStorage) => T): Promise<
 	});
 }
 
+/** Records the first word of every statement but reads, until `stop`. */
+function recordWrites(sql: SqlStorage): { writes: string[]; stop: () => void } {
+	const writes: string[] = [];
+	const exec = sql.exec.bind(sql);
+	sql.exec = ((query: string, ...bindings: unknown[]) => {
+		if (!query.trimStart().startsWith("SELECT")) writes.push(query.trimStart().split(" ")[0] ?? query);
+		return exec(query, ...bindings);
+	}) as typeof sql.exec;
+	return { writes, stop: () => (sql.exec = exec) };
+}
+
 /** What a log answers, for every consumer at `now`. */
 function answers(log: EventLog, now: number) {
 	return {
@@ -112,13 +123,7 @@ describe("the event log's memory", () => {
 		const result = await onEmptyStorage((storage) => {
 			const log = new EventLog(storage.sql);
 			log.append([{ type: "day.config_changed" } as DayEvent], 1, CONSUMERS, 0);
-			const writes: string[] = [];
-			const sql = storage.sql;
-			const exec = sql.exec.bind(sql);
-			sql.exec = ((query: string, ...bindings: unknown[]) => {
-				if (!query.startsWith("SELECT")) writes.push(query.split(" ")[0] ?? query);
-				return exec(query, ...bindings);
-			}) as typeof sql.exec;
+			const { writes, stop } = recordWrites(storage.sql);
 			try {
 				for (const consumer of CONSUMERS) log.delivered(consumer, 1);
 				const beforeSave = {
@@ -134,11 +139,33 @@ describe("the event log's memory", () => {
 					},
 				};
 			} finally {
-				sql.exec = exec;
+				stop();
 			}
 		});
 		expect(result.beforeSave).toEqual({ writes: 0, dueAfterCrash: 1 });
 		expect(result.afterSave).toEqual({ writes: ["INSERT", "DELETE"], dueAfterCrash: 0 });
+	});
+
+	it("drops events only when the consumer furthest behind moves, not at every save while it backs off", async () => {
+		const result = await onEmptyStorage((storage) => {
+			const log = new EventLog(storage.sql);
+			const [behind, ...others] = CONSUMERS as [string, ...string[]];
+			const savesWrote: string[][] = [];
+			for (const seq of [1, 2, 3]) {
+				log.append([{ type: "day.config_changed" } as DayEvent], seq, CONSUMERS, 0);
+				const { writes, stop } = recordWrites(storage.sql);
+				for (const consumer of others) log.delivered(consumer, seq);
+				if (seq === 3) log.delivered(behind, seq);
+				log.save();
+				stop();
+				savesWrote.push([...writes]);
+			}
+			const left = storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n;
+			return { savesWrote, left };
+		});
+		// The first save of a loaded log drops what everyone has, whatever it is; then only a move of the last.
+		expect(result.savesWrote).toEqual([["INSERT", "DELETE"], ["INSERT"], ["INSERT", "DELETE"]]);
+		expect(result.left).toBe(0);
 	});
 
 	it("gives up an event after its attempts, as a dead letter, and moves on", async () => {
