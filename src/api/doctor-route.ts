@@ -4,7 +4,7 @@
 import { type Actor, DOCTOR_ID_PATTERN } from "../core/appointment";
 import type { DoctorRoute } from "../core/day-window";
 import { loadDoctorRoute } from "../db/doctor-config";
-import { hop } from "../lib/hops";
+import { type HopPhase, hop } from "../lib/hops";
 import { refreshInBackground, staleness } from "../lib/refresh-ahead";
 import { requireVisible } from "./doctor-view";
 import { ApiError } from "./errors";
@@ -26,20 +26,28 @@ export async function doctorRoute(env: Env, doctorId: string, now = Date.now()):
 	if (state === "refresh" && !refreshing.has(doctorId)) {
 		refreshing.add(doctorId);
 		refreshInBackground(
-			readRoute(env, doctorId, now).finally(() => refreshing.delete(doctorId)),
+			readRoute(env, doctorId, now, "after").finally(() => refreshing.delete(doctorId)),
 			"doctor-route",
 		);
 	}
 	const route =
-		entry !== undefined && state !== "expired" ? entry.route : await readRoute(env, doctorId, now);
+		entry !== undefined && state !== "expired" ? entry.route : await readRoute(env, doctorId, now, "before");
 	if (route === null) throw new ApiError("DOCTOR_NOT_FOUND");
 	return route;
 }
 
-/** Reads the record and keeps it, unless it was forgotten meanwhile (a change may have raced the read). */
-async function readRoute(env: Env, doctorId: string, now: number): Promise<DoctorRoute | null> {
+/**
+ * Reads the record and keeps it, unless it was forgotten meanwhile (a change may have raced the read).
+ * `phase`: whether the request waits on it ("before" its answer) or it runs in the background.
+ */
+async function readRoute(
+	env: Env,
+	doctorId: string,
+	now: number,
+	phase: HopPhase,
+): Promise<DoctorRoute | null> {
 	const generation = forgotten;
-	hop(env, "worker→D1", "before", "doctor-route.doctorRoute");
+	hop(env, "worker→D1", phase, "doctor-route.doctorRoute");
 	const route = await loadDoctorRoute(env.DB, doctorId);
 	if (generation === forgotten) {
 		if (routes.size >= MAX_ENTRIES) routes.clear();

@@ -4,7 +4,7 @@
 // new since, at most twice per TTL for all accounts together: a read per account would put D1 on the path of
 // every caller's first request, which the architecture forbids. The read is made ahead of the TTL, in the
 // background (src/lib/refresh-ahead.ts), so only an isolate's first callers wait on it.
-import { hop } from "../lib/hops";
+import { type HopPhase, hop } from "../lib/hops";
 import { refreshInBackground, staleness } from "../lib/refresh-ahead";
 import { TOKEN_TTL_SECONDS } from "./auth";
 import { ApiError } from "./errors";
@@ -38,10 +38,12 @@ export interface RevocationRead {
 	removedDependents: string[];
 }
 
+/** `phase`: whether a request waits on the read ("before" its answer) or it runs in the background. */
 export type ReadRevocations = (
 	env: RevocationEnv,
 	since: number,
 	removedSince: number,
+	phase?: HopPhase,
 ) => Promise<RevocationRead>;
 
 export class Revocations {
@@ -64,8 +66,8 @@ export class Revocations {
 	/** Throws 401 UNAUTHORIZED when the account has revoked tokens of version `tokenVersion`. */
 	async require(env: RevocationEnv, userId: string, tokenVersion: number, now = Date.now()): Promise<void> {
 		const state = staleness(this.readFrom, TOKEN_VERSION_TTL_MS, now);
-		if (state === "expired") await this.refresh(env, now);
-		else if (state === "refresh") refreshInBackground(this.refresh(env, now), "token-versions");
+		if (state === "expired") await this.refresh(env, now, "before");
+		else if (state === "refresh") refreshInBackground(this.refresh(env, now, "after"), "token-versions");
 		if (tokenVersion < (this.oldest.get(userId)?.version ?? 0)) {
 			throw new ApiError("UNAUTHORIZED", "This token was revoked: the account was deleted or signed out.");
 		}
@@ -96,12 +98,12 @@ export class Revocations {
 	}
 
 	/** Concurrent callers share one read; a failed read is not remembered, so the next caller tries again. */
-	private refresh(env: RevocationEnv, now: number): Promise<void> {
+	private refresh(env: RevocationEnv, now: number, phase: HopPhase): Promise<void> {
 		this.reading ??= (async () => {
 			// Revocations older than a token's lifetime concern only tokens that have expired anyway.
 			const since = this.readFrom === null ? now - this.tokenLifetimeMs : this.readFrom - OVERLAP_MS;
 			const removedSince = this.readFrom === null ? 0 : this.readFrom - OVERLAP_MS;
-			const read = await this.read(env, since, removedSince);
+			const read = await this.read(env, since, removedSince, phase);
 			for (const id of read.removedDependents) this.removed.add(id);
 			for (const row of read.accounts) {
 				const version = row.deleted_at === null ? row.token_version : REVOKED;
@@ -123,8 +125,8 @@ export class Revocations {
 let revocations: Revocations | null = null;
 
 /** The revocations stamped at or after `since` (epoch ms). */
-export const readRevocations: ReadRevocations = async (env, since, removedSince) => {
-	hop(env, "worker→D1", "before", "token-versions.readRevocations");
+export const readRevocations: ReadRevocations = async (env, since, removedSince, phase = "before") => {
+	hop(env, "worker→D1", phase, "token-versions.readRevocations");
 	const [accounts, removed] = await env.DB.batch<unknown>([
 		env.DB.prepare(REVOKED_SINCE).bind(since),
 		env.DB.prepare(REMOVED_DEPENDENTS_SINCE).bind(removedSince),

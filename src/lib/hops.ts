@@ -5,7 +5,7 @@
 // each isolate would only see its own calls.
 
 export type HopKind = "worker→object" | "worker→D1" | "object→D1" | "object→object";
-/** On the way to the request's answer, or after it (event delivery). */
+/** On the way to the request's answer, or not waited on by it (event delivery, a background refresh). */
 export type HopPhase = "before" | "after";
 
 export interface Hop {

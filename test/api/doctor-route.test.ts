@@ -3,6 +3,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { doctorRoute, forgetDoctorRoute, ROUTE_TTL_MS } from "../../src/api/doctor-route";
+import { takeHops } from "../../src/lib/hops";
 import { createDoctor } from "../helpers";
 
 /** What another isolate's change of the doctor writes; this isolate is not told. */
@@ -35,5 +36,18 @@ describe("doctorRoute", () => {
 		await setAvailableElsewhere(doctor.id, true);
 		forgetDoctorRoute(doctor.id);
 		expect((await doctorRoute(env, doctor.id, t0 + ROUTE_TTL_MS)).isAvailable).toBe(true);
+	});
+
+	it("counts a read it waits on as a call before the answer, and a background one as after it", async () => {
+		const traced = { ...env, HOP_TRACE: "on" };
+		const doctor = await createDoctor();
+		const t0 = Date.now();
+		takeHops();
+		await doctorRoute(traced, doctor.id, t0);
+		await doctorRoute(traced, doctor.id, t0 + ROUTE_TTL_MS / 2);
+		expect(takeHops().hops.map((h) => [h.kind, h.phase])).toEqual([
+			["worker→D1", "before"],
+			["worker→D1", "after"],
+		]);
 	});
 });
