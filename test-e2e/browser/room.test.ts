@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { OPENS_BEFORE_MS } from "../../src/core/room";
 import { allWeek, api, createDoctor, type Doctor } from "../client";
 import {
 	ctx,
@@ -29,12 +30,27 @@ let patient: Awaited<ReturnType<typeof newPatient>>;
 let videoId: string;
 let chatId: string;
 
-/** The start of a 5-minute slot at least a minute away: within 10 minutes, so its room is open now. */
-function soonSlot(after: number): string {
-	let start = Math.ceil((after + 60_000) / SLOT_MS) * SLOT_MS;
-	// The schedule below ends at 23:55 UTC, so the next slot after 23:50 is at midnight.
-	if (new Date(start).toISOString().slice(11, 16) === "23:55") start += SLOT_MS;
-	return new Date(start).toISOString();
+/** The first slot of the schedule below starting at or after `after` (epoch ms). */
+function nextSlot(after: number): number {
+	const start = Math.ceil(after / SLOT_MS) * SLOT_MS;
+	// The schedule ends at 23:55 UTC, so the next slot after 23:50 is at midnight.
+	return new Date(start).toISOString().slice(11, 16) === "23:55" ? start + SLOT_MS : start;
+}
+
+/**
+ * Two consecutive slots, the first at least 10 s away and the second starting within 10 minutes, so both rooms
+ * are open now (a room opens 10 minutes before its appointment). Waits for them when the second is further (up
+ * to 10 s; near midnight, until the schedule's first slots come near).
+ */
+async function soonSlots(): Promise<[string, string]> {
+	for (;;) {
+		const now = Date.now();
+		const first = nextSlot(now + 10_000);
+		const second = nextSlot(first + SLOT_MS);
+		const wait = second - OPENS_BEFORE_MS - now;
+		if (wait <= 0) return [new Date(first).toISOString(), new Date(second).toISOString()];
+		await new Promise((resolve) => setTimeout(resolve, wait));
+	}
 }
 
 beforeAll(async () => {
@@ -46,8 +62,7 @@ beforeAll(async () => {
 		{ name: "Dr. Lena Brandt", specialty: "General practice" },
 	);
 	patient = await newPatient();
-	const video = soonSlot(Date.now());
-	const chat = new Date(Date.parse(video) + SLOT_MS).toISOString();
+	const [video, chat] = await soonSlots();
 	for (const [start, mode] of [
 		[video, "video"],
 		[chat, "chat"],
@@ -163,7 +178,7 @@ describe("a consultation room", () => {
 	});
 
 	it("waits for a room that opens later, saying when", async () => {
-		const later = new Date(Date.parse(soonSlot(Date.now())) + 2 * 24 * 3_600_000).toISOString();
+		const later = new Date(nextSlot(Date.now() + 2 * 24 * 3_600_000)).toISOString();
 		const booked = await api(ctx.baseUrl, "POST", "/api/appointments", {
 			token: patient.token,
 			body: { doctor_id: doctor.id, start: later, consultation_mode: "voice" },
