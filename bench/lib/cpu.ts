@@ -9,7 +9,7 @@ interface Snapshot {
 	busy: number; // machine-wide busy ticks
 	ours: Map<number, number>; // pid → utime + stime ticks, for this process and its descendants
 	service: Map<number, number>; // the same for the service's processes (a subset of ours)
-	names: Map<number, string>; // the service's processes' names (workerd, node, …)
+	names: Map<number, string>; // pid → process name (workerd, node, …)
 }
 
 let serviceRoot: () => number | undefined = () => undefined;
@@ -57,7 +57,6 @@ function ourProcesses(): {
 	}
 	const ours = new Map<number, number>();
 	const service = new Map<number, number>();
-	const serviceNames = new Map<number, string>();
 	const root = serviceRoot();
 	const descends = (pid: number, from: number | undefined): boolean => {
 		for (let at = pid, hops = 0; at > 1 && hops < 64; hops++) {
@@ -68,12 +67,9 @@ function ourProcesses(): {
 	};
 	for (const [pid, t] of ticks) {
 		if (descends(pid, process.pid)) ours.set(pid, t);
-		if (root !== undefined && descends(pid, root)) {
-			service.set(pid, t);
-			serviceNames.set(pid, comms.get(pid) ?? "?");
-		}
+		if (root !== undefined && descends(pid, root)) service.set(pid, t);
 	}
-	return { ours, service, names: serviceNames };
+	return { ours, service, names: comms };
 }
 
 export function cpuSnapshot(): Snapshot {
@@ -113,15 +109,15 @@ export function cpuBetween(before: Snapshot, after: Snapshot, serviceIdle: Snaps
 	const serviceMsByProcess: Record<string, number> = {};
 	for (const [pid, t] of serviceIdle.service) {
 		const name = serviceIdle.names.get(pid) ?? "?";
-		serviceMsByProcess[name] =
-			(serviceMsByProcess[name] ?? 0) + ((t - (before.service.get(pid) ?? 0)) / TICKS_PER_SECOND) * 1000;
+		const ms = ((t - (before.service.get(pid) ?? 0)) / TICKS_PER_SECOND) * 1000;
+		serviceMsByProcess[name] = (serviceMsByProcess[name] ?? 0) + ms;
 	}
 	const busy = after.busy - before.busy;
 	return {
 		ours: ours / TICKS_PER_SECOND / seconds,
 		others: Math.max(0, busy - ours) / TICKS_PER_SECOND / seconds,
 		service: sum(before.service, after.service) / TICKS_PER_SECOND / seconds,
-		serviceMs: (sum(before.service, serviceIdle.service) / TICKS_PER_SECOND) * 1000,
+		serviceMs: Object.values(serviceMsByProcess).reduce((total, ms) => total + ms, 0),
 		serviceMsByProcess,
 		seconds,
 	};
