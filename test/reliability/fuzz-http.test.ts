@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { issueToken } from "../../src/api/auth";
+import { doctorDay } from "../../src/doctor-day/stub";
 import {
 	ADMIN,
 	allWeek,
@@ -18,6 +19,7 @@ import {
 	bearer,
 	createDoctor,
 	createPatient,
+	eventually,
 	inDays,
 	type TestDoctor,
 	type TestPatient,
@@ -751,15 +753,21 @@ async function allTables(): Promise<string[]> {
 	return results.map((r) => r.name);
 }
 
-/** Everything a request could change: the whole D1 database, the target doctor-day, the fixture appointment. */
+/**
+ * Everything a request could change: the whole D1 database, the target doctor-day, the fixture appointment.
+ * Taken once the day has delivered its events, so an earlier request's projection (written after its answer)
+ * is not taken for this one's doing.
+ */
 async function snapshot(w: World) {
+	const day = doctorDay(env, w.doctor.id, DAY);
+	await eventually(async () => (await day.eventBacklog()).pending === 0);
 	const tables = await allTables();
 	const dumps = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM "${t}" ORDER BY rowid`)));
-	const day = await api("GET", `/api/doctors/${w.doctor.id}/availability/date/${DAY}`);
+	const view = await api("GET", `/api/doctors/${w.doctor.id}/availability/date/${DAY}`);
 	const appointment = await api("GET", `/api/appointments/${w.appointmentId}`, { headers: ADMIN });
 	return {
 		d1: Object.fromEntries(tables.map((t, i) => [t, dumps[i]?.results])),
-		day: [day.status, day.body],
+		day: [view.status, view.body],
 		appointment: [appointment.status, appointment.body],
 	};
 }
