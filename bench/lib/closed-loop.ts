@@ -9,6 +9,8 @@ import type { BenchRequest } from "./open-loop";
 export interface ClosedLoopOptions {
 	connections: number;
 	durationS: number;
+	/** Stop after this many requests instead of after durationS. */
+	amount?: number;
 	request: (i: number) => BenchRequest;
 	/** Called with every request as it is built, and every response (status and body). */
 	onRequest?: (request: BenchRequest) => void;
@@ -63,6 +65,7 @@ export async function closedLoop(baseUrl: string, options: ClosedLoopOptions): P
 		url: baseUrl,
 		connections: options.connections,
 		duration: options.durationS,
+		...(options.amount === undefined ? {} : { amount: options.amount }),
 		timeout: options.timeoutS ?? 30,
 		requests,
 	});

@@ -91,8 +91,11 @@ export const config = {
 	lagBookings: num("BENCH_LAG_BOOKINGS", 300, 100),
 	/** Before each load, wait up to this long for other processes to use < 0.3 cores (0: never wait). */
 	quietWaitS: env.BENCH_QUIET_WAIT_S === "0" ? 0 : num("BENCH_QUIET_WAIT_S", 10, 5),
-	/** Patient tokens minted (each request books as the next one). */
-	patients: num("BENCH_PATIENTS", 3_000, 1_000),
+	/**
+	 * Patient tokens minted (each request books as the next one). The local runtime refuses with
+	 * SQLITE_NOMEM at about 2,600 SQLite objects awake at once; 1,000 patients and 1,000 doctor-days stay under it.
+	 */
+	patients: num("BENCH_PATIENTS", 1_000, 500),
 	seed: num("BENCH_SEED", 1, 1),
 	/** Run on a frozen copy of the tree (default) or, with BENCH_FROZEN=0, on the live one. */
 	frozen: env.BENCH_FROZEN !== "0",

@@ -30,11 +30,13 @@ async function closedBooking(
 	days: readonly DoctorDay[],
 	connections: number,
 	durationS: number,
+	amount?: number,
 ) {
 	const next = randomBooking(ctx, days);
 	return closedLoop(url, {
 		connections,
 		durationS,
+		...(amount === undefined ? {} : { amount }),
 		request: next,
 		onRequest: (request) => ctx.ledger.sent(request.tag),
 		onResponse: (status, body, request) => {
@@ -181,6 +183,7 @@ export async function spread(ctx: RunContext): Promise<LoadRow[]> {
 /**
  * The closed load over the largest set again, by patients who never had an inbox: each booking's
  * notification also creates its patient's User object and storage (the other rows book as returning patients).
+ * One booking per newcomer, so every one is a first time.
  */
 async function firstTimePatients(ctx: RunContext): Promise<LoadRow> {
 	const days = largestSpread(ctx);
@@ -193,6 +196,7 @@ async function firstTimePatients(ctx: RunContext): Promise<LoadRow> {
 		days,
 		ctx.config.connections,
 		ctx.config.stepS,
+		newcomers.length,
 	);
 	const label = `${days.length} doctor-days, first-time patients`;
 	const row = closedRow({ target: ctx.target.name, scenario: "spread", label }, closed);
