@@ -2,6 +2,7 @@
 // own, batch after batch, one run at a time per object; failures back off and are retried by the alarm.
 import type { DayEvent } from "../core/day-decider";
 import type { DayStore } from "../doctor-day/day-store";
+import { networkTurn, SAFETY_NET_MS, singleFlight } from "../lib/after-answer";
 import {
 	DAY_EVENT_CONSUMER_NAMES,
 	DAY_EVENT_CONSUMERS,
@@ -10,8 +11,6 @@ import {
 } from "./consumers";
 
 const DELIVER_TIMER = "deliver";
-/** If the run started after the answer never finishes (eviction, crash), the alarm tries by then. */
-const SAFETY_NET_MS = 5_000;
 const BATCH = 50;
 
 /** Inside the change's transaction: the events, each consumer's delivery row, and the safety-net timer. */
@@ -92,38 +91,5 @@ export function deliverDayEvents(
 			});
 			return next;
 		},
-	};
-}
-
-/**
- * Resolves once the runtime has had a turn at its network. A run, and each batch after its first, waits for
- * one, so that requests and answers waiting there go before the work an object does after its answers, and
- * what was committed meanwhile joins the batch. Without it, the chain of deliveries and their replies can keep
- * a busy thread from reading new requests for seconds (locally, where the Worker and every object share one).
- */
-function networkTurn(): Promise<void> {
-	return scheduler.wait(0);
-}
-
-/** Runs `work` one at a time; a call during a run makes it run once more after, and waits for that. */
-function singleFlight(work: () => Promise<void>): () => Promise<void> {
-	let running: Promise<void> | null = null;
-	let again = false;
-	return () => {
-		if (running !== null) {
-			again = true;
-			return running;
-		}
-		running = (async () => {
-			try {
-				do {
-					again = false;
-					await work();
-				} while (again);
-			} finally {
-				running = null;
-			}
-		})();
-		return running;
 	};
 }
