@@ -240,6 +240,14 @@ export class DoctorStore {
 		);
 	}
 
+	/** The oldest owed notice failed before: it is waiting for its retry. */
+	noticesBackingOff(): boolean {
+		const first = this.storage.sql
+			.exec<{ attempts: number }>("SELECT attempts FROM notices ORDER BY rowid LIMIT 1")
+			.toArray()[0];
+		return (first?.attempts ?? 0) > 0;
+	}
+
 	hasNotices(): boolean {
 		return this.storage.sql.exec("SELECT 1 FROM notices LIMIT 1").toArray().length > 0;
 	}

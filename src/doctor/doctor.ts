@@ -17,6 +17,7 @@ import { doctorDay } from "../doctor-day/stub";
 import type { DayFacts } from "../events/consumers";
 import { MAX_ATTEMPTS, retryDelay } from "../events/event-log";
 import { type DayNotice, deliverToInboxes, doctorContext, inboxDeliveries } from "../events/inboxes";
+import { networkTurn, SAFETY_NET_MS, singleFlight } from "../lib/after-answer";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import { type DayBooked, DoctorStore } from "./doctor-store";
@@ -25,7 +26,7 @@ import { SeriesStore } from "./series-store";
 
 const PUSH_TIMER = "push";
 const NOTICE_TIMER = "notices";
-// One alarm delivers what the doctor's days sent meanwhile: under load, many bookings per inbox call.
+// One delivery takes what the doctor's days sent meanwhile: under load, many bookings per inbox call.
 const NOTICES_PER_DELIVERY = 100;
 const LOOKAHEAD_DAYS = 7;
 
@@ -60,6 +61,8 @@ export class Doctor extends DurableObject<Env> {
 	private readonly feed: TicketSockets;
 	private readonly series: SeriesSaga;
 	private loading: Promise<DoctorConfig | null> | null = null;
+	// One delivery of the doctor's notices at a time, started after each day's call and by the alarm.
+	private readonly noticeRun = singleFlight(() => this.deliverOwedNotices());
 	// Cutting a day into slots asks Intl per slot; day configs are kept per version so each is cut once.
 	private dayConfigs = new Map<string, DayConfig>();
 
@@ -157,18 +160,27 @@ export class Doctor extends DurableObject<Env> {
 
 	/**
 	 * A day's events, delivered after its answer: the summary keeps the newest counts, tabs hear the news,
-	 * and the doctor's notifications are kept until the alarm delivers them with those of other days.
+	 * and the doctor's notifications are kept, then delivered right after with what other days sent meanwhile.
 	 */
 	async dayChanged(day: DayFacts, messages: DoctorMessage[], notices: DayNotice[] = []): Promise<void> {
-		this.ctx.storage.transactionSync(() => {
+		const deliverNow = this.ctx.storage.transactionSync(() => {
 			this.store.recordDay(day.date, day.version, day.booked, day.bookings ?? null);
-			if (notices.length > 0) {
-				this.store.addNotices(notices);
-				this.store.timers.atOrBefore(NOTICE_TIMER, Date.now());
-			}
+			if (notices.length === 0) return false;
+			this.store.addNotices(notices);
+			// While a failed notice backs off, new ones wait behind it for its retry (the timer is set for it).
+			if (this.store.noticesBackingOff()) return false;
+			this.store.timers.atOrBefore(NOTICE_TIMER, Date.now() + SAFETY_NET_MS);
+			return true;
 		});
 		if (notices.length > 0) await this.store.timers.arm();
 		this.publish(messages);
+		// A run that throws leaves the safety net set: the alarm tries again.
+		if (deliverNow)
+			void this.noticeRun().catch((error) =>
+				console.error(
+					JSON.stringify({ event: "doctor_notices_failed", doctor_id: day.doctorId, error: String(error) }),
+				),
+			);
 	}
 
 	/** A doctor's tab connecting with a ticket the Worker has already verified. */
@@ -191,8 +203,6 @@ export class Doctor extends DurableObject<Env> {
 		if (due.some((t) => t.name === FEED_TIMER)) this.feed.expire(Date.now());
 		for (const timer of due)
 			if (timer.name.startsWith(SERIES_TIMER_PREFIX)) await this.series.retry(timer, Date.now());
-		const noticesDue = due.some((t) => t.name === NOTICE_TIMER);
-		const noticesRetryAt = noticesDue ? await this.deliverNotices() : null;
 		const config = this.store.currentConfig;
 		const owed = this.store.pendingPushes();
 		// An alarm with nothing due (a repeat, or one set before timers existed) retries too: pushes are idempotent.
@@ -205,9 +215,26 @@ export class Doctor extends DurableObject<Env> {
 		if (config?.timezone)
 			this.store.forgetBefore(addDays(localDateOf(Date.now(), config.timezone), -LOOKBACK_DAYS));
 		for (const timer of due) this.store.timers.done(timer);
-		// What days sent meanwhile (or what one delivery could not take) goes next, or at the retry.
-		if (noticesDue && this.store.hasNotices()) {
-			this.store.timers.atOrBefore(NOTICE_TIMER, noticesRetryAt ?? Date.now());
+		if (due.some((t) => t.name === NOTICE_TIMER)) await this.noticeRun();
+		await this.store.timers.arm();
+	}
+
+	/**
+	 * Delivers every owed notice, batch by batch, then drops the safety net; after a failure the timer is
+	 * set for the retry. Each batch waits a network turn first, so what other days send meanwhile joins it.
+	 */
+	private async deliverOwedNotices(): Promise<void> {
+		for (;;) {
+			await networkTurn();
+			const retryAt = await this.deliverNotices();
+			if (retryAt !== null) {
+				this.store.timers.at(NOTICE_TIMER, retryAt);
+				break;
+			}
+			if (!this.store.hasNotices()) {
+				this.store.timers.cancel(NOTICE_TIMER);
+				break;
+			}
 		}
 		await this.store.timers.arm();
 	}

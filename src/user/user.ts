@@ -1,10 +1,12 @@
 // The User object, one per account: the account's notifications inbox and its own live channel. Deliveries
 // come from the day events' notifications consumer, deduplicated by notification id, so a batch delivered
 // again never shows twice; every open tab hears each new notification and the unread count. Each new
-// notification's email is queued with it, and sent by the object's alarm with retries (email-outbox.ts).
+// notification's email is queued with it and sent right after the delivery; the alarm is the safety net and
+// retries (email-outbox.ts).
 import { DurableObject } from "cloudflare:workers";
 import type { Appointment } from "../core/appointment";
 import { type EmailContent, notificationEmail } from "../core/email";
+import { SAFETY_NET_MS, singleFlight } from "../lib/after-answer";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import type { EmailProfile } from "./email-outbox";
@@ -30,6 +32,10 @@ export type MarkReadResult =
 export class User extends DurableObject<Env> {
 	private readonly store: UserStore;
 	private readonly sockets: TicketSockets;
+	// One sending run at a time, so the run after a delivery and the alarm's never send an email twice.
+	private readonly emailRun = singleFlight(async () => {
+		if (this.env.EMAIL_SENDING !== "off") await this.sendDueEmails(Date.now());
+	});
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -46,7 +52,7 @@ export class User extends DurableObject<Env> {
 	/**
 	 * Idempotent: ids already held are skipped. A deleted account takes nothing. Each new notification's
 	 * email is queued in the same transaction (id = the notification's), when the account has an address
-	 * and has not opted out; the alarm sends it. `accountId` names this object's account for the one D1
+	 * and has not opted out, and sent after the answer. `accountId` names this object's account for the one D1
 	 * read of its address, when nothing was pushed yet.
 	 */
 	async deliver(
@@ -55,13 +61,13 @@ export class User extends DurableObject<Env> {
 	): Promise<{ added: number; unread: number }> {
 		const read = this.store.emails.profile() === null ? await this.readProfile(accountId) : null;
 		const now = Date.now();
-		const { added, unread } = this.store.transaction(() => {
-			if (this.store.deleted()) return { added: [], unread: 0 };
+		const { added, unread, queued } = this.store.transaction(() => {
+			if (this.store.deleted()) return { added: [], unread: 0, queued: false };
 			// D1's answer is kept unless a push landed while it was read; the profile held now is the one mailed.
 			const profile = read === null ? this.store.emails.profile() : this.store.emails.setProfile(read, true);
 			const added = this.store.add(notifications, now);
-			if (added.length > 0) this.queueEmails(profile, notifications, added, now);
-			return { added, unread: this.store.unread() };
+			const queued = added.length > 0 && this.queueEmails(profile, notifications, added, now);
+			return { added, unread: this.store.unread(), queued };
 		});
 		if (added.length > 0) {
 			const sockets = this.ctx.getWebSockets();
@@ -69,6 +75,7 @@ export class User extends DurableObject<Env> {
 			sendToMe(sockets, { type: "unread", count: unread });
 		}
 		await this.store.timers.arm();
+		if (queued) this.sendSoon();
 		return { added: added.length, unread };
 	}
 
@@ -92,8 +99,9 @@ export class User extends DurableObject<Env> {
 	async sendEmail(id: string, recipient: string, content: EmailContent): Promise<void> {
 		const now = Date.now();
 		if (this.store.deleted() || !this.store.emails.enqueue(id, recipient, content, now)) return;
-		this.store.timers.atOrBefore(EMAIL_TIMER, now);
+		this.store.timers.atOrBefore(EMAIL_TIMER, now + SAFETY_NET_MS);
 		await this.store.timers.arm();
+		this.sendSoon();
 	}
 
 	/**
@@ -138,13 +146,14 @@ export class User extends DurableObject<Env> {
 		return this.store.emails.rows();
 	}
 
+	/** Queues the added notifications' emails with the safety-net timer; answers whether any was queued. */
 	private queueEmails(
 		profile: EmailProfile | null,
 		notifications: readonly NewNotification[],
 		added: readonly NotificationView[],
 		now: number,
-	): void {
-		if (profile?.email == null || !profile.emailNotifications) return;
+	): boolean {
+		if (profile?.email == null || !profile.emailNotifications) return false;
 		const addedIds = new Set(added.map((n) => n.id));
 		let queued = false;
 		for (const n of notifications) {
@@ -152,7 +161,15 @@ export class User extends DurableObject<Env> {
 			const content = notificationEmail(n, { siteUrl: this.env.SITE_URL, calendar: n.calendar });
 			queued = this.store.emails.enqueue(n.id, profile.email, content, now) || queued;
 		}
-		if (queued) this.store.timers.atOrBefore(EMAIL_TIMER, now);
+		if (queued) this.store.timers.atOrBefore(EMAIL_TIMER, now + SAFETY_NET_MS);
+		return queued;
+	}
+
+	/** Sends what was just queued after this call's answer; a run that fails leaves the timer to retry. */
+	private sendSoon(): void {
+		void this.emailRun().catch((error) =>
+			console.error(JSON.stringify({ event: "email_run_failed", error: String(error) })),
+		);
 	}
 
 	/** The account's address and opt-out from D1, once: afterwards the Worker pushes changes. */
@@ -220,8 +237,7 @@ export class User extends DurableObject<Env> {
 		const due = this.store.timers.due(now);
 		if (due.some((t) => t.name === FEED_TIMER)) this.sockets.expire(now);
 		for (const timer of due) this.store.timers.done(timer);
-		if (due.some((t) => t.name === EMAIL_TIMER) && this.env.EMAIL_SENDING !== "off")
-			await this.sendDueEmails(now);
+		if (due.some((t) => t.name === EMAIL_TIMER)) await this.emailRun();
 		await this.store.timers.arm();
 	}
 

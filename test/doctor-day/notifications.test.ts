@@ -197,6 +197,51 @@ describe("the doctor's notifications, delivered by the Doctor object", () => {
 		expect(await kept()).toMatchObject({ notices: [] });
 		expect((await inboxOf(doctorAccount)).notifications.map((n) => n.appointment_id)).toEqual([second.id]);
 	});
+	it("holds later notices behind a failed one until its retry, rather than retrying it at every booking", async () => {
+		const doctor = await createDoctor();
+		const doctorAccount = await accountOf(doctor);
+		const patient = await createPatient();
+		const inbox = userObject(env, doctorAccount);
+		await inbox.list(1, null);
+		const moveTable = (from: string, to: string) =>
+			runInDurableObject(inbox, (_i, state) => {
+				state.storage.sql.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+			});
+		await moveTable("notifications", "notifications_away");
+		const doctorState = doctorObject(env, doctor.id);
+		const state = () =>
+			runInDurableObject(doctorState, (_i, s) => ({
+				attempts: s.storage.sql
+					.exec<{ attempts: number }>("SELECT attempts FROM notices ORDER BY rowid")
+					.toArray()
+					.map((n) => n.attempts),
+				timers: s.storage.sql
+					.exec<{ name: string }>("SELECT name FROM timers WHERE name = 'notices'")
+					.toArray().length,
+			}));
+		const waitFor = async (done: (s: Awaited<ReturnType<typeof state>>) => boolean) => {
+			const deadline = Date.now() + 5_000;
+			while (!done(await state()) && Date.now() < deadline) await scheduler.wait(10);
+			return state();
+		};
+		const booked = [await book(patient.token, doctor.id, at(inDays(7), "10:00"))];
+		expect((await waitFor((s) => s.attempts[0] === 1)).attempts).toEqual([1]);
+		for (const days of [8, 9]) booked.push(await book(patient.token, doctor.id, at(inDays(days), "10:00")));
+		await waitFor((s) => s.attempts.length === 3);
+		await scheduler.wait(200);
+		// The first retry is 2 s away: the two new bookings did not each try the failing inbox again.
+		expect(await state()).toEqual({ attempts: [1, 0, 0], timers: 1 });
+
+		await moveTable("notifications_away", "notifications");
+		await runInDurableObject(doctorState, (_i, s) => {
+			s.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'notices'");
+			return s.storage.setAlarm(Date.now() + 60_000);
+		});
+		expect(await runDurableObjectAlarm(doctorState)).toBe(true);
+		expect(await state()).toEqual({ attempts: [], timers: 0 });
+		const delivered = (await inboxOf(doctorAccount)).notifications.map((n) => n.appointment_id);
+		expect(delivered.sort()).toEqual(booked.map((a) => a.id).sort());
+	});
 });
 
 describe("reminders, fired by the day's alarm", () => {
