@@ -153,9 +153,19 @@ export async function contended(ctx: RunContext): Promise<LoadRow[]> {
 	return rows;
 }
 
+const FLOOR_LABEL = "none: Worker only (404)";
+
 /** The same load over 1, 100 and 1,000 doctor-days: how throughput grows with doctor-days. */
 export async function spread(ctx: RunContext): Promise<LoadRow[]> {
-	const rows: LoadRow[] = [];
+	// The floor of the open rows' CPU: a request that reaches no object, at the same rate.
+	const floor = await openLoop(ctx.target.baseUrl, {
+		rate: ctx.rate,
+		durationS: ctx.config.stepS,
+		request: () => ({ method: "GET", path: "/api/bench-floor" }),
+	});
+	const rows: LoadRow[] = [
+		openRow({ target: ctx.target.name, scenario: "spread", label: FLOOR_LABEL }, floor, 404),
+	];
 	for (const [size, days] of [...ctx.fixtures.spread].sort((a, b) => a[0] - b[0])) {
 		await warm(ctx.target.baseUrl, days);
 		const label = `${size} doctor-day${size === 1 ? "" : "s"}`;
