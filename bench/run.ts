@@ -180,20 +180,13 @@ for (const name of config.targets) {
 			log: (m) => log(`${name}: ${m}`),
 		};
 
-		let calibration: number | undefined;
-		if (wants("paths")) {
-			const result = await step("paths", name, () => paths(ctx));
-			if (result) {
-				report.paths.push(...result.rows);
-				calibration = result.bookingThroughput;
-			}
-		}
-		calibration ??= await step("calibration", name, () => calibrate(ctx));
+		if (wants("paths")) report.paths.push(...((await step("paths", name, () => paths(ctx))) ?? []));
+		const calibration = await step("calibration", name, () => calibrate(ctx));
 		info.calibration = calibration ?? 0;
 		ctx.rate = config.rate ?? Math.max(1, Math.round((calibration ?? 10) * config.loadFraction));
 		info.rate = ctx.rate;
 		log(
-			`${name}: open-loop booking rate ${ctx.rate}/s (closed-loop throughput ${info.calibration.toFixed(1)}/s)`,
+			`${name}: open-loop booking rate ${ctx.rate}/s (closed-loop throughput with ${config.calibrationConnections} clients ${info.calibration.toFixed(1)}/s)`,
 		);
 
 		if (wants("contended"))

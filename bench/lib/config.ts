@@ -63,6 +63,12 @@ export const config = {
 	/** Open-loop rate: BENCH_RATE req/s, or this fraction of the calibrated closed-loop booking throughput. */
 	rate: env.BENCH_RATE ? num("BENCH_RATE", 1, 1) : null,
 	loadFraction: num("BENCH_LOAD_FRACTION", 0.5, 0.5),
+	/**
+	 * Clients of the load that calibrates the open-loop rate. An open load at half the service's capacity has
+	 * about one request in flight, so each booking's deliveries go alone; 32 clients let a busy object batch
+	 * them, each booking costs less, and half of that throughput overloaded the open rows.
+	 */
+	calibrationConnections: num("BENCH_CALIBRATION_CONNECTIONS", 4, 4),
 	/** Doctor-day counts of the spread scenario (1 is the single-day baseline). */
 	spread: list("BENCH_SPREAD", [1, 100, 1000], [1, 20], Number),
 	/** Watchers per fan-out measurement, and bookings (trials) per size. */

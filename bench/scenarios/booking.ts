@@ -75,10 +75,9 @@ export interface PathRow {
  * The same closed-loop requests through each way into the service: a Worker-only 404 (routing, no
  * storage), a one-query D1 read, a day's availability (one object call; the routing record is cached) and a
  * booking. On the dev target
- * also through the inner runtime's own port, which skips wrangler's ProxyWorker. Answers the booking
- * throughput of the public path, which calibrates the open-loop rate.
+ * also through the inner runtime's own port, which skips wrangler's ProxyWorker.
  */
-export async function paths(ctx: RunContext): Promise<{ rows: PathRow[]; bookingThroughput: number }> {
+export async function paths(ctx: RunContext): Promise<PathRow[]> {
 	const days = largestSpread(ctx);
 	const probeDay = days[0] as DoctorDay;
 	const stepS = Math.min(ctx.config.stepS, 5);
@@ -87,7 +86,6 @@ export async function paths(ctx: RunContext): Promise<{ rows: PathRow[]; booking
 	const inner = await ctx.target.innerUrl();
 	if (inner !== null) ways.push(["inner port (no proxy)", inner]);
 	const rows: PathRow[] = [];
-	let bookingThroughput = 0;
 	const requests: Array<[string, () => BenchRequest]> = [
 		["Worker only (404)", () => ({ method: "GET", path: "/api/bench-floor" })],
 		["D1 read (GET doctor)", () => ({ method: "GET", path: `/api/doctors/${probeDay.doctorId}` })],
@@ -106,10 +104,9 @@ export async function paths(ctx: RunContext): Promise<{ rows: PathRow[]; booking
 		}
 		const result = await closedBooking(ctx, url, days, connections, stepS);
 		rows.push({ target: ctx.target.name, path: way, request: "booking", connections, ...pick(result) });
-		if (way === "public") bookingThroughput = result.throughput;
 		ctx.log(`paths ${way}: booking ${result.throughput.toFixed(1)}/s`);
 	}
-	return { rows, bookingThroughput };
+	return rows;
 }
 
 function pick(result: Awaited<ReturnType<typeof closedLoop>>) {
@@ -117,9 +114,15 @@ function pick(result: Awaited<ReturnType<typeof closedLoop>>) {
 	return { n, throughput, p50, p99, statuses, cpu };
 }
 
-/** Throughput of bookings spread over the largest doctor-day set, to set the open-loop rate. */
+/** Throughput of bookings spread over the largest doctor-day set by a few clients, to set the open-loop rate. */
 export async function calibrate(ctx: RunContext): Promise<number> {
-	const result = await closedBooking(ctx, ctx.target.baseUrl, largestSpread(ctx), ctx.config.connections, 5);
+	const result = await closedBooking(
+		ctx,
+		ctx.target.baseUrl,
+		largestSpread(ctx),
+		ctx.config.calibrationConnections,
+		5,
+	);
 	return result.throughput;
 }
 
