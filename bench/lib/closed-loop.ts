@@ -30,6 +30,8 @@ export interface ClosedLoopResult {
 	max: number;
 	statuses: Record<string, number>;
 	errors: number;
+	/** The errors by code or message (ECONNRESET, request timed out, …). */
+	errorKinds: Record<string, number>;
 	timeouts: number;
 	cpu: CpuUse;
 }
@@ -61,13 +63,23 @@ export async function closedLoop(baseUrl: string, options: ClosedLoopOptions): P
 	await quietGate();
 	const cpuBefore = cpuSnapshot();
 	const started = Date.now();
-	const result = await autocannon({
-		url: baseUrl,
-		connections: options.connections,
-		duration: options.durationS,
-		...(options.amount === undefined ? {} : { amount: options.amount }),
-		timeout: options.timeoutS ?? 30,
-		requests,
+	const errorKinds: Record<string, number> = {};
+	const result = await new Promise<autocannon.Result>((resolve, reject) => {
+		const instance = autocannon(
+			{
+				url: baseUrl,
+				connections: options.connections,
+				duration: options.durationS,
+				...(options.amount === undefined ? {} : { amount: options.amount }),
+				timeout: options.timeoutS ?? 30,
+				requests,
+			},
+			(error, done) => (error ? reject(error) : resolve(done)),
+		);
+		instance.on("reqError", (error: Error & { code?: string }) => {
+			const kind = error.code ?? error.message;
+			errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+		});
 	});
 	const seconds = Math.max(1e-3, (Date.now() - started) / 1000);
 	const cpu = cpuBetween(cpuBefore, cpuSnapshot(), await serviceIdle());
@@ -87,6 +99,7 @@ export async function closedLoop(baseUrl: string, options: ClosedLoopOptions): P
 		max: result.latency.max,
 		statuses,
 		errors: result.errors,
+		errorKinds,
 		timeouts: result.timeouts,
 		cpu,
 	};

@@ -47,6 +47,8 @@ export interface LoadRow {
 	/** Responses per second. */
 	throughput: number;
 	statuses: Record<string, number>;
+	/** closed only: the requests with no answer ("0" in statuses) by error code or message. */
+	errorKinds?: Record<string, number>;
 	p50: number;
 	p90: number;
 	p99: number;
@@ -109,6 +111,7 @@ export function closedRow(
 		n: result.total,
 		throughput: result.throughput,
 		statuses,
+		errorKinds: result.errorKinds,
 		p50: result.p50,
 		p90: result.p90,
 		p99: result.p99,

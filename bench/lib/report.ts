@@ -69,10 +69,14 @@ export interface Report {
 
 const ms = (v: number | null | undefined) => fmt(v ?? Number.NaN);
 
-function statuses(s: Record<string, number>): string {
+/** `errors`: what the requests with no answer ("0") failed with, when known. */
+function statuses(s: Record<string, number>, errors: Record<string, number> = {}): string {
+	const why = Object.entries(errors)
+		.map(([kind, n]) => `${kind} ${n}`)
+		.join(", ");
 	return Object.entries(s)
 		.sort((a, b) => Number(a[0]) - Number(b[0]))
-		.map(([code, n]) => `${code === "0" ? "no answer" : code}: ${n}`)
+		.map(([code, n]) => (code === "0" ? `no answer: ${n}${why ? ` (${why})` : ""}` : `${code}: ${n}`))
 		.join(", ");
 }
 
@@ -98,7 +102,7 @@ function loadTable(rows: LoadRow[], caseName: string, ok: string): string {
 	const head = `| target | ${caseName} | load | n | answers/s | statuses | p50 ms | p90 ms | p99 ms | max ms | p50 ${ok} | p99 ${ok} | service CPU ms/answer | CPU ours / others | check |\n|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|`;
 	const body = rows.map(
 		(r) =>
-			`| ${r.target} | ${r.label} | ${load(r)}${r.overloaded ? " **overloaded**" : ""} | ${r.n} | ${fmt(r.throughput)} | ${statuses(r.statuses)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.okP50)} | ${ms(r.okP99)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
+			`| ${r.target} | ${r.label} | ${load(r)}${r.overloaded ? " **overloaded**" : ""} | ${r.n} | ${fmt(r.throughput)} | ${statuses(r.statuses, r.errorKinds)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.okP50)} | ${ms(r.okP99)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
 	);
 	return [head, ...body].join("\n");
 }
@@ -476,7 +480,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			"|---|---:|---:|---:|---:|---|---:|---|---|",
 			...report.scaling.map(
 				(r) =>
-					`| ${r.target} | ${r.label} | ${fmt(r.throughput)} | ${ms(r.p50)} | ${ms(r.p99)} | ${statuses(r.statuses)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
+					`| ${r.target} | ${r.label} | ${fmt(r.throughput)} | ${ms(r.p50)} | ${ms(r.p99)} | ${statuses(r.statuses, r.errorKinds)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
 			),
 			"",
 		);
