@@ -14,7 +14,7 @@ import { type Machine, type Report, renderMarkdown, type TargetInfo } from "./li
 import { OUT, prepareSource, ROOT } from "./lib/server";
 import { scalingChart } from "./lib/svg";
 import { startTarget, type Target } from "./lib/targets";
-import { calibrate, contended, type PathRow, paths, scaling, spread } from "./scenarios/booking";
+import { calibrate, contended, type PathRow, paths, scaling, spread, warmUp } from "./scenarios/booking";
 import { type DeliveryResult, notifications, offers } from "./scenarios/delivery";
 import { type EmailRow, emailCost } from "./scenarios/email";
 import { type FanoutRow, fanout, fileLimit } from "./scenarios/fanout";
@@ -180,6 +180,8 @@ for (const name of config.targets) {
 			log: (m) => log(`${name}: ${m}`),
 		};
 
+		const warmed = await step("warm-up", name, () => warmUp(ctx));
+		if (warmed !== undefined) log(`${name}: warm-up: ${warmed.toFixed(1)} bookings/s (not reported)`);
 		if (wants("paths")) report.paths.push(...((await step("paths", name, () => paths(ctx))) ?? []));
 		const calibration = await step("calibration", name, () => calibrate(ctx));
 		info.calibration = calibration ?? 0;

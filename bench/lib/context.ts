@@ -19,6 +19,8 @@ export interface Fixtures {
 	/** Distinct 31-day windows for cold range reads. */
 	coldRanges: Array<{ doctorId: string; from: string; to: string }>;
 	fanout: BenchDoctor;
+	/** Days no measured load uses: the warm-up books them (capacity 1000, so nothing is refused). */
+	warmUp: DoctorDay[];
 }
 
 export interface RunContext {

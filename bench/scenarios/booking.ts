@@ -114,6 +114,15 @@ function pick(result: Awaited<ReturnType<typeof closedLoop>>) {
 	return { n, throughput, p50, p99, statuses, cpu };
 }
 
+/**
+ * Bookings on days of their own, measured by no row: the first loads on a fresh runtime run the booking path
+ * before V8 has compiled it (on 2026-12-01 the first 6 s of bookings went at a third of the later rate).
+ */
+export async function warmUp(ctx: RunContext, durationS = 10): Promise<number> {
+	const result = await closedBooking(ctx, ctx.target.baseUrl, ctx.fixtures.warmUp, 16, durationS);
+	return result.throughput;
+}
+
 /** Throughput of bookings spread over the largest doctor-day set by a few clients, to set the open-loop rate. */
 export async function calibrate(ctx: RunContext): Promise<number> {
 	const result = await closedBooking(

@@ -39,10 +39,11 @@ export async function createFixtures(
 		.slice(0, config.coldRanges);
 	const [fanout] = await createDoctors(ctx, 1, SPREAD_CAPACITY);
 	if (fanout === undefined) throw new Error("could not create the fan-out doctor");
+	const warmUp = doctorDays(await createDoctors(ctx, 1, BASELINE_CAPACITY), 10);
 	const doctors =
 		2 + [...spread.values()].reduce((n, days) => n + new Set(days.map((d) => d.doctorId)).size, 0);
 	log(
-		`fixtures: ${doctors + coldDoctors.length + rangeDoctors.length + 1} doctors in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+		`fixtures: ${doctors + coldDoctors.length + rangeDoctors.length + 2} doctors in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 	);
-	return { contended, spread, coldDays, coldRanges, fanout };
+	return { contended, spread, coldDays, coldRanges, fanout, warmUp };
 }
