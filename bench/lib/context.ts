@@ -49,7 +49,7 @@ export interface LoadRow {
 	/** Responses per second. */
 	throughput: number;
 	statuses: Record<string, number>;
-	/** closed only: the requests with no answer ("0" in statuses) by error code or message. */
+	/** The requests with no answer ("0" in statuses) by error code or message. */
 	errorKinds?: Record<string, number>;
 	p50: number;
 	p90: number;
@@ -87,6 +87,10 @@ export function openRow(
 		n: all.n,
 		throughput: result.completedRate,
 		statuses: countBy(result.samples, (s) => s.status),
+		errorKinds: countBy(
+			result.samples.filter((s) => s.error !== undefined),
+			(s) => s.error as string,
+		),
 		p50: all.p50,
 		p90: all.p90,
 		p99: all.p99,

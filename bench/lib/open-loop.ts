@@ -23,6 +23,8 @@ export interface Sample {
 	serviceMs: number;
 	tag?: string;
 	body?: string;
+	/** status 0: what the request failed with. */
+	error?: string;
 }
 
 export interface OpenLoopOptions {
@@ -61,9 +63,15 @@ export interface Answer {
 	status: number;
 	/** Kept when `keepBody` says so (every body when it is absent). */
 	body?: string;
+	/** status 0: the error's code or message (ECONNRESET, timeout, …). */
+	error?: string;
 }
 
 /** One request on `agent`'s pool; never throws (a network error or timeout is status 0). */
+function failure(error: Error & { code?: string }): Answer {
+	return { status: 0, error: error.code ?? error.message };
+}
+
 export function send(
 	url: URL,
 	agent: http.Agent,
@@ -95,11 +103,11 @@ export function send(
 				res.on("end", () =>
 					finish(keep ? { status, body: Buffer.concat(chunks).toString("utf8") } : { status }),
 				);
-				res.on("error", () => finish({ status: 0 }));
+				res.on("error", (error) => finish(failure(error)));
 			},
 		);
 		req.setTimeout(timeoutMs, () => req.destroy(new Error("timeout")));
-		req.on("error", () => finish({ status: 0 }));
+		req.on("error", (error) => finish(failure(error)));
 		req.end(spec.body);
 	});
 }
@@ -168,6 +176,7 @@ export async function openLoop(baseUrl: string, options: OpenLoopOptions): Promi
 		const sample: Sample = { status: answer.status, latencyMs: done - intended, serviceMs: done - sentAt };
 		if (spec.tag !== undefined) sample.tag = spec.tag;
 		if (answer.body !== undefined) sample.body = answer.body;
+		if (answer.error !== undefined) sample.error = answer.error;
 		samples.push(sample);
 	};
 
