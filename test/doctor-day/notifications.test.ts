@@ -36,6 +36,26 @@ async function until(userId: string, count: number, timeoutMs = 5_000) {
 	}
 }
 
+/** A doctor whose account's inbox fails every delivery (its table renamed) until mended, and a patient. */
+async function doctorWithBrokenInbox() {
+	const doctor = await createDoctor();
+	const doctorAccount = await accountOf(doctor);
+	const patient = await createPatient();
+	const inbox = userObject(env, doctorAccount);
+	await inbox.list(1, null);
+	const moveTable = (from: string, to: string) =>
+		runInDurableObject(inbox, (_i, state) => {
+			state.storage.sql.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
+		});
+	await moveTable("notifications", "notifications_away");
+	return {
+		doctor,
+		doctorAccount,
+		patient,
+		mendInbox: () => moveTable("notifications_away", "notifications"),
+	};
+}
+
 async function book(token: string, doctorId: string, start: string) {
 	const call = await api("POST", "/api/appointments", {
 		headers: bearer(token),
@@ -150,16 +170,7 @@ describe("the doctor's notifications, delivered by the Doctor object", () => {
 	});
 
 	it("keeps them while the doctor's inbox fails, retries the failed one alone, and gives up on it visibly", async () => {
-		const doctor = await createDoctor();
-		const doctorAccount = await accountOf(doctor);
-		const patient = await createPatient();
-		const inbox = userObject(env, doctorAccount);
-		await inbox.list(1, null);
-		const moveTable = (from: string, to: string) =>
-			runInDurableObject(inbox, (_i, state) => {
-				state.storage.sql.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
-			});
-		await moveTable("notifications", "notifications_away");
+		const { doctor, doctorAccount, patient, mendInbox } = await doctorWithBrokenInbox();
 		const first = await book(patient.token, doctor.id, at(inDays(5), "10:00"));
 		const second = await book(patient.token, doctor.id, at(inDays(6), "10:00"));
 
@@ -192,22 +203,14 @@ describe("the doctor's notifications, delivered by the Doctor object", () => {
 		await runNoticesNow();
 		expect(await kept()).toMatchObject({ notices: [{ date: second.date }], dead: [{ date: first.date }] });
 
-		await moveTable("notifications_away", "notifications");
+		await mendInbox();
 		await runNoticesNow();
 		expect(await kept()).toMatchObject({ notices: [] });
 		expect((await inboxOf(doctorAccount)).notifications.map((n) => n.appointment_id)).toEqual([second.id]);
 	});
+
 	it("holds later notices behind a failed one until its retry, rather than retrying it at every booking", async () => {
-		const doctor = await createDoctor();
-		const doctorAccount = await accountOf(doctor);
-		const patient = await createPatient();
-		const inbox = userObject(env, doctorAccount);
-		await inbox.list(1, null);
-		const moveTable = (from: string, to: string) =>
-			runInDurableObject(inbox, (_i, state) => {
-				state.storage.sql.exec(`ALTER TABLE ${from} RENAME TO ${to}`);
-			});
-		await moveTable("notifications", "notifications_away");
+		const { doctor, doctorAccount, patient, mendInbox } = await doctorWithBrokenInbox();
 		const doctorState = doctorObject(env, doctor.id);
 		const state = () =>
 			runInDurableObject(doctorState, (_i, s) => ({
@@ -232,7 +235,7 @@ describe("the doctor's notifications, delivered by the Doctor object", () => {
 		// The first retry is 2 s away: the two new bookings did not each try the failing inbox again.
 		expect(await state()).toEqual({ attempts: [1, 0, 0], timers: 1 });
 
-		await moveTable("notifications_away", "notifications");
+		await mendInbox();
 		await runInDurableObject(doctorState, (_i, s) => {
 			s.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'notices'");
 			return s.storage.setAlarm(Date.now() + 60_000);
