@@ -17,7 +17,7 @@ import { doctorDay } from "../doctor-day/stub";
 import type { DayFacts } from "../events/consumers";
 import { MAX_ATTEMPTS, retryDelay } from "../events/event-log";
 import { type DayNotice, deliverToInboxes, doctorContext, inboxDeliveries } from "../events/inboxes";
-import { networkTurn, SAFETY_NET_MS, singleFlight } from "../lib/after-answer";
+import { networkTurn, SAFETY_NET_MS, singleFlight, startAfterAnswer } from "../lib/after-answer";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import { type DayBooked, DoctorStore } from "./doctor-store";
@@ -174,13 +174,7 @@ export class Doctor extends DurableObject<Env> {
 		});
 		if (notices.length > 0) await this.store.timers.arm();
 		this.publish(messages);
-		// A run that throws leaves the safety net set: the alarm tries again.
-		if (deliverNow)
-			void this.noticeRun().catch((error) =>
-				console.error(
-					JSON.stringify({ event: "doctor_notices_failed", doctor_id: day.doctorId, error: String(error) }),
-				),
-			);
+		if (deliverNow) startAfterAnswer(this.noticeRun, "doctor_notices_failed", { doctor_id: day.doctorId });
 	}
 
 	/** A doctor's tab connecting with a ticket the Worker has already verified. */

@@ -15,6 +15,20 @@ export function networkTurn(): Promise<void> {
 	return scheduler.wait(0);
 }
 
+/**
+ * Starts `run` without making the caller wait; a failure is logged as `event` with `fields`, and the
+ * safety-net timer the caller set tries again.
+ */
+export function startAfterAnswer(
+	run: () => Promise<void>,
+	event: string,
+	fields: Record<string, unknown> = {},
+): void {
+	void run().catch((error: unknown) =>
+		console.error(JSON.stringify({ event, ...fields, error: String(error) })),
+	);
+}
+
 /** Runs `work` one at a time; a call during a run makes it run once more after, and waits for that. */
 export function singleFlight(work: () => Promise<void>): () => Promise<void> {
 	let running: Promise<void> | null = null;

@@ -6,7 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Appointment } from "../core/appointment";
 import { type EmailContent, notificationEmail } from "../core/email";
-import { SAFETY_NET_MS, singleFlight } from "../lib/after-answer";
+import { SAFETY_NET_MS, singleFlight, startAfterAnswer } from "../lib/after-answer";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import type { EmailProfile } from "./email-outbox";
@@ -75,7 +75,7 @@ export class User extends DurableObject<Env> {
 			sendToMe(sockets, { type: "unread", count: unread });
 		}
 		await this.store.timers.arm();
-		if (queued) this.sendSoon();
+		if (queued) startAfterAnswer(this.emailRun, "email_run_failed");
 		return { added: added.length, unread };
 	}
 
@@ -101,7 +101,7 @@ export class User extends DurableObject<Env> {
 		if (this.store.deleted() || !this.store.emails.enqueue(id, recipient, content, now)) return;
 		this.store.timers.atOrBefore(EMAIL_TIMER, now + SAFETY_NET_MS);
 		await this.store.timers.arm();
-		this.sendSoon();
+		startAfterAnswer(this.emailRun, "email_run_failed");
 	}
 
 	/**
@@ -163,13 +163,6 @@ export class User extends DurableObject<Env> {
 		}
 		if (queued) this.store.timers.atOrBefore(EMAIL_TIMER, now + SAFETY_NET_MS);
 		return queued;
-	}
-
-	/** Sends what was just queued after this call's answer; a run that fails leaves the timer to retry. */
-	private sendSoon(): void {
-		void this.emailRun().catch((error) =>
-			console.error(JSON.stringify({ event: "email_run_failed", error: String(error) })),
-		);
 	}
 
 	/** The account's address and opt-out from D1, once: afterwards the Worker pushes changes. */
