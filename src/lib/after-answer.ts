@@ -1,19 +1,14 @@
 // Work an object does after its answers (event deliveries, the doctor's notices, emails): started at once
 // in the same invocation, one run at a time, with an alarm timer only as the safety net. An alarm is a
 // whole invocation of its own, so work set "for now" on the alarm costs a wake-up per change.
+//
+// Runs never wait on a timer to let requests go first: a saturated runtime fires timers only when it runs out
+// of other work, so locally, under a closed load, `scheduler.wait(0)` held deliveries back for 5-9 s and they
+// then ran in a burst that answered nothing for seconds. What a change brings while a run is out joins the
+// next batch (`singleFlight`), which is where batching comes from under load.
 
 /** If a run started after an answer never finishes (eviction, crash), the safety-net alarm tries by then. */
 export const SAFETY_NET_MS = 5_000;
-
-/**
- * Resolves once the runtime has had a turn at its network. A run, and each batch after its first, waits for
- * one, so that requests and answers waiting there go before the work an object does after its answers, and
- * what was committed meanwhile joins the batch. Without it, the chain of deliveries and their replies can keep
- * a busy thread from reading new requests for seconds (locally, where the Worker and every object share one).
- */
-export function networkTurn(): Promise<void> {
-	return scheduler.wait(0);
-}
 
 /**
  * Starts `run` without making the caller wait; a failure is logged as `event` with `fields`, and the

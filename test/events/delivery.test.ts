@@ -1,5 +1,6 @@
-// A delivery run starts once the runtime has had a turn at its network, so the requests and answers waiting
-// there go before the work that follows answers, and every change committed before it goes in one batch.
+// A delivery run starts without waiting on a timer (a saturated runtime fires timers last, so deliveries
+// waited seconds); changes committed in the same task share its batch, and those committed while a batch is
+// out go in the next one.
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { DayEvent } from "../../src/core/day-decider";
@@ -11,16 +12,25 @@ import { appendDayEvents, deliverDayEvents } from "../../src/events/delivery";
 import { migrate } from "../../src/lib/storage-migrations";
 import { unique } from "../helpers";
 
-it("starts a run after the runtime's next turn, with every change committed before it in one batch", async () => {
+/** A few microtask turns: enough for a run that starts at once to reach its consumer, never a timer's. */
+async function microtasks(): Promise<void> {
+	for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+it("starts a run within microtasks, batching the task's changes, and what comes meanwhile in the next batch", async () => {
 	const stub = doctorDay(env, unique("delivery"), "2030-01-01");
 	await runInDurableObject(stub, async (_instance, state) => {
 		state.storage.transactionSync(() => migrate(state.storage.sql, DAY_SCHEMA));
 		const store = new DayStore(state.storage);
 		const batches: number[][] = [];
+		let release = () => {};
 		const recorder: DayEventConsumer = {
 			name: "projection",
 			deliver: async (_env, batch) => {
 				batches.push(batch.map((e) => e.seq));
+				await new Promise<void>((resolve) => {
+					release = resolve;
+				});
 			},
 		};
 		const facts = () => ({ doctorId: "d", date: "2030-01-01", version: 0, booked: [] });
@@ -33,13 +43,28 @@ it("starts a run after the runtime's next turn, with every change committed befo
 		const first = delivery.run();
 		commit(2);
 		const second = delivery.run();
-		await Promise.resolve();
 		expect(batches).toEqual([]);
-		await Promise.all([first, second]);
+		await microtasks();
 		expect(batches).toEqual([[1, 2]]);
+
+		// Committed while [1, 2] is out: the same run delivers them next, once the consumer answers.
 		commit(3);
-		await delivery.run();
-		expect(batches).toEqual([[1, 2], [3]]);
+		commit(4);
+		const third = delivery.run();
+		await microtasks();
+		expect(batches).toEqual([[1, 2]]);
+		release();
+		await microtasks();
+		expect(batches).toEqual([
+			[1, 2],
+			[3, 4],
+		]);
+		release();
+		await Promise.all([first, second, third]);
+		expect(batches).toEqual([
+			[1, 2],
+			[3, 4],
+		]);
 	});
 });
 
