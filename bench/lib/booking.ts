@@ -151,3 +151,30 @@ export async function verify(
 		seconds: (Date.now() - started) / 1000,
 	};
 }
+
+/** A load's last acknowledged booking: whose it is, its date and id. */
+export interface LastBooking {
+	token: string;
+	date: string;
+	id: string;
+}
+
+const LISTED_POLL_MS = 10;
+const LISTED_BOUND_MS = 60_000;
+
+/**
+ * Milliseconds from `since` (performance.now()) until the patient's `GET /api/appointments` lists `last`,
+ * or null if not within a minute. The list reads D1's projection, which the day delivers after its answers:
+ * a load whose deliveries fell behind shows it here, however fast it was answered.
+ */
+export async function listedAfter(baseUrl: string, last: LastBooking, since: number): Promise<number | null> {
+	const path = `/api/appointments?from=${last.date}&to=${last.date}`;
+	for (;;) {
+		const call = await api(baseUrl, "GET", path, { token: last.token });
+		const now = performance.now();
+		if (call.status !== 200) throw new Error(`GET /api/appointments: ${call.status}`);
+		if ((call.body.appointments as Array<{ id: string }>).some((a) => a.id === last.id)) return now - since;
+		if (now - since > LISTED_BOUND_MS) return null;
+		await new Promise((resolve) => setTimeout(resolve, LISTED_POLL_MS));
+	}
+}

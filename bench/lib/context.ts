@@ -64,6 +64,11 @@ export interface LoadRow {
 	maxSendLagMs: number | null;
 	/** CPU used during the load, in cores: by the bench and the service, and by other processes. */
 	cpu: CpuUse;
+	/**
+	 * closed only: ms from the load's end until its last 201 was listed by `GET /api/appointments` (D1's
+	 * projection, written after the answer); null when nothing was booked or it was not listed in a minute.
+	 */
+	listedAfterMs?: number | null;
 	verification?: Verification;
 }
 
@@ -105,7 +110,7 @@ export function openRow(
 
 export function closedRow(
 	base: Pick<LoadRow, "target" | "scenario" | "label">,
-	result: ClosedLoopResult,
+	result: ClosedLoopResult & { listedAfterMs?: number | null },
 ): LoadRow {
 	const statuses = { ...result.statuses };
 	if (result.errors > 0) statuses["0"] = result.errors;
@@ -127,5 +132,6 @@ export function closedRow(
 		overloaded: false,
 		maxSendLagMs: null,
 		cpu: result.cpu,
+		...(result.listedAfterMs === undefined ? {} : { listedAfterMs: result.listedAfterMs }),
 	};
 }

@@ -94,15 +94,25 @@ function cpu(use: CpuUse | undefined): string {
 	return use === undefined ? "" : `${use.ours.toFixed(1)} / ${use.others.toFixed(1)}`;
 }
 
+/** A closed row's "last 201 listed after": its deliveries' backlog when the load stopped. */
+function listed(row: LoadRow): string {
+	if (row.listedAfterMs === undefined) return "";
+	return row.listedAfterMs === null ? "not in 60 s" : ms(row.listedAfterMs);
+}
+
+/** Says what the closed rows' `last 201 listed after` column is. */
+const LISTED_NOTE =
+	"`last 201 listed after` (closed rows): from the load's end to its last acknowledged booking showing in its patient's `GET /api/appointments`, which reads D1's projection, written after the answer. It shows whether the work that follows the answers kept up with them: a few ms to tens of ms when it did, seconds when it was left for later (which would also flatter the row's answers/s and CPU).";
+
 function load(row: LoadRow): string {
 	return row.mode === "open" ? `open ${fmt(row.rate, 0)}/s` : `closed ${row.connections} conn`;
 }
 
 function loadTable(rows: LoadRow[], caseName: string, ok: string): string {
-	const head = `| target | ${caseName} | load | n | answers/s | statuses | p50 ms | p90 ms | p99 ms | max ms | p50 ${ok} | p99 ${ok} | service CPU ms/answer | CPU ours / others | check |\n|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|`;
+	const head = `| target | ${caseName} | load | n | answers/s | statuses | p50 ms | p90 ms | p99 ms | max ms | p50 ${ok} | p99 ${ok} | service CPU ms/answer | CPU ours / others | last 201 listed after ms | check |\n|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|`;
 	const body = rows.map(
 		(r) =>
-			`| ${r.target} | ${r.label} | ${load(r)}${r.overloaded ? " **overloaded**" : ""} | ${r.n} | ${fmt(r.throughput)} | ${statuses(r.statuses, r.errorKinds)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.okP50)} | ${ms(r.okP99)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
+			`| ${r.target} | ${r.label} | ${load(r)}${r.overloaded ? " **overloaded**" : ""} | ${r.n} | ${fmt(r.throughput)} | ${statuses(r.statuses, r.errorKinds)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${ms(r.okP50)} | ${ms(r.okP99)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${listed(r)} | ${check(r.verification)} |`,
 	);
 	return [head, ...body].join("\n");
 }
@@ -411,6 +421,8 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			"",
 			loadTable(report.contended, "capacity", "201"),
 			"",
+			LISTED_NOTE,
+			"",
 		);
 	}
 	if (report.spread.length > 0) {
@@ -420,6 +432,8 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 			"The same booking load spread uniformly over N doctor-days (capacity 15; the 1-day baseline has capacity 1000 so nothing is refused). Objects were touched once before the load. Locally every object shares the one isolate thread (see above), so spreading cannot add throughput here; what this shows is that one doctor-day is not a bottleneck of its own at these rates, and what spreading costs per booking (`service CPU ms/answer`): a busy single object batches its event deliveries (one delivery run at a time per object, draining everything committed meanwhile), while spread bookings each pay their own D1 projection write and call to the doctor's object, and each object has its own SQLite database. The first row is the open rows' floor: a request that reaches no object (a Worker-only 404) at the same rate. On this VM a request's CPU grows as the rate falls, because each wake-up of the idle runtime costs milliseconds of its own (a 404 measured 5.9 ms of workerd CPU at 20/s, 2.4 ms at 100/s, 1.4 ms at 400/s and 0.8 ms at saturation on 2026-12-01), so an open row's CPU per answer is to be read against it, and the closed rows' against the paths table's saturated 404.",
 			"",
 			loadTable(report.spread, "doctor-days", "201"),
+			"",
+			LISTED_NOTE,
 			"",
 		);
 		const byTarget = new Map<string, LoadRow[]>();
@@ -477,11 +491,11 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		);
 		if (chartFile) push(`![throughput and p99 against concurrency](${chartFile})`, "");
 		push(
-			"| target | clients | answers/s | p50 ms | p99 ms | statuses | service CPU ms/answer | CPU ours / others | check |",
-			"|---|---:|---:|---:|---:|---|---:|---|---|",
+			"| target | clients | answers/s | p50 ms | p99 ms | statuses | service CPU ms/answer | CPU ours / others | last 201 listed after ms | check |",
+			"|---|---:|---:|---:|---:|---|---:|---|---:|---|",
 			...report.scaling.map(
 				(r) =>
-					`| ${r.target} | ${r.label} | ${fmt(r.throughput)} | ${ms(r.p50)} | ${ms(r.p99)} | ${statuses(r.statuses, r.errorKinds)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${check(r.verification)} |`,
+					`| ${r.target} | ${r.label} | ${fmt(r.throughput)} | ${ms(r.p50)} | ${ms(r.p99)} | ${statuses(r.statuses, r.errorKinds)} | ${fmt(serviceCpuPerAnswer(r.cpu, r.n), 2)} | ${cpu(r.cpu)} | ${listed(r)} | ${check(r.verification)} |`,
 			),
 			"",
 		);

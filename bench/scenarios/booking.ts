@@ -1,7 +1,7 @@
 // The booking scenarios: the request paths (what the dev proxy costs), contended and spread booking, and
 // the scaling curve. Every load's 201s go into the ledger and are checked afterwards.
 import { inDays } from "../../test-e2e/client";
-import { bookingRequest, verify } from "../lib/booking";
+import { bookingRequest, type LastBooking, listedAfter, verify } from "../lib/booking";
 import { closedLoop } from "../lib/closed-loop";
 import { closedRow, type LoadRow, openRow, type RunContext } from "../lib/context";
 import type { CpuUse } from "../lib/cpu";
@@ -24,6 +24,7 @@ function randomBooking(ctx: BookingLoad, days: readonly DoctorDay[]): () => Benc
 	};
 }
 
+/** The closed load, then how long after its end its last 201 was listed (its deliveries kept up, or not). */
 async function closedBooking(
 	ctx: BookingLoad,
 	url: string,
@@ -33,7 +34,8 @@ async function closedBooking(
 	amount?: number,
 ) {
 	const next = randomBooking(ctx, days);
-	return closedLoop(url, {
+	let last: LastBooking | null = null;
+	const result = await closedLoop(url, {
 		connections,
 		durationS,
 		...(amount === undefined ? {} : { amount }),
@@ -42,8 +44,15 @@ async function closedBooking(
 		onResponse: (status, body, request) => {
 			ctx.ledger.answered(request.tag);
 			ctx.ledger.record(request.tag, status, body);
+			if (status !== 201) return;
+			const { appointment } = JSON.parse(body) as { appointment: { id: string; date: string } };
+			const token = (request.headers?.authorization ?? "").replace(/^Bearer /, "");
+			last = { token, date: appointment.date, id: appointment.id };
 		},
 	});
+	const ended = performance.now();
+	const booked = last as LastBooking | null;
+	return { ...result, listedAfterMs: booked === null ? null : await listedAfter(url, booked, ended) };
 }
 
 async function openBooking(ctx: RunContext, days: readonly DoctorDay[], rate: number, durationS: number) {
