@@ -17,7 +17,7 @@ import { doctorDay } from "../doctor-day/stub";
 import type { DayFacts } from "../events/consumers";
 import { MAX_ATTEMPTS, retryDelay } from "../events/event-log";
 import { type DayNotice, deliverToInboxes, doctorContext, inboxDeliveries } from "../events/inboxes";
-import { SAFETY_NET_MS, singleFlight, startAfterAnswer } from "../lib/after-answer";
+import { networkTurn, SAFETY_NET_MS, singleFlight, startAfterAnswer } from "../lib/after-answer";
 import { hop } from "../lib/hops";
 import { closeQuietly, FEED_TIMER, TicketSockets } from "../lib/ticket-sockets";
 import { type DayBooked, DoctorStore } from "./doctor-store";
@@ -215,10 +215,11 @@ export class Doctor extends DurableObject<Env> {
 
 	/**
 	 * Delivers every owed notice, batch by batch, then drops the safety net; after a failure the timer is
-	 * set for the retry. What other days send while a batch is out goes in the next one.
+	 * set for the retry. Each batch waits a network turn first, so what other days send meanwhile joins it.
 	 */
 	private async deliverOwedNotices(): Promise<void> {
 		for (;;) {
+			await networkTurn();
 			const retryAt = await this.deliverNotices();
 			if (retryAt !== null) {
 				this.store.timers.at(NOTICE_TIMER, retryAt);

@@ -2,7 +2,7 @@
 // own, batch after batch, one run at a time per object; failures back off and are retried by the alarm.
 import type { DayEvent } from "../core/day-decider";
 import type { DayStore } from "../doctor-day/day-store";
-import { SAFETY_NET_MS, singleFlight } from "../lib/after-answer";
+import { networkTurn, SAFETY_NET_MS, singleFlight } from "../lib/after-answer";
 import {
 	DAY_EVENT_CONSUMER_NAMES,
 	DAY_EVENT_CONSUMERS,
@@ -41,6 +41,7 @@ export function deliverDayEvents(
 
 	async function deliverTo(consumer: DayEventConsumer): Promise<void> {
 		for (let first = true; ; first = false) {
+			if (!first) await networkTurn();
 			const batch = store.events.due(consumer.name, Date.now(), BATCH);
 			const last = batch.at(-1);
 			// Nothing due at once: events still owed are backing off, and the alarm must come back for them.
@@ -72,11 +73,11 @@ export function deliverDayEvents(
 		await store.timers.arm();
 	}
 
-	// Commits made in the same task as the first call join its run (a microtask, not a timer: see after-answer).
+	// Commits made before the run starts join it.
 	let next: Promise<void> | null = null;
 	return {
 		run() {
-			next ??= Promise.resolve().then(async () => {
+			next ??= networkTurn().then(async () => {
 				next = null;
 				await Promise.all(lanes.map((lane) => lane()));
 				// The cursors the lanes moved, written together (a change committed meanwhile may have done it).

@@ -1,6 +1,6 @@
-// A delivery run starts without waiting on a timer (a saturated runtime fires timers last, so deliveries
-// waited seconds); changes committed in the same task share its batch, and those committed while a batch is
-// out go in the next one.
+// A delivery run starts once the runtime has had a turn at its network, so the requests and answers waiting
+// there go before the work that follows answers, and every change committed before it goes in one batch. The
+// turn is bounded: a saturated runtime fires no timers, and the turn still ends.
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { DayEvent } from "../../src/core/day-decider";
@@ -9,28 +9,20 @@ import { DayStore } from "../../src/doctor-day/day-store";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { DAY_EVENT_CONSUMER_NAMES, type DayEventConsumer } from "../../src/events/consumers";
 import { appendDayEvents, deliverDayEvents } from "../../src/events/delivery";
+import { networkTurn } from "../../src/lib/after-answer";
 import { migrate } from "../../src/lib/storage-migrations";
 import { unique } from "../helpers";
 
-/** A few microtask turns: enough for a run that starts at once to reach its consumer, never a timer's. */
-async function microtasks(): Promise<void> {
-	for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-it("starts a run within microtasks, batching the task's changes, and what comes meanwhile in the next batch", async () => {
+it("starts a run after the runtime's next turn, with every change committed before it in one batch", async () => {
 	const stub = doctorDay(env, unique("delivery"), "2030-01-01");
 	await runInDurableObject(stub, async (_instance, state) => {
 		state.storage.transactionSync(() => migrate(state.storage.sql, DAY_SCHEMA));
 		const store = new DayStore(state.storage);
 		const batches: number[][] = [];
-		let release = () => {};
 		const recorder: DayEventConsumer = {
 			name: "projection",
 			deliver: async (_env, batch) => {
 				batches.push(batch.map((e) => e.seq));
-				await new Promise<void>((resolve) => {
-					release = resolve;
-				});
 			},
 		};
 		const facts = () => ({ doctorId: "d", date: "2030-01-01", version: 0, booked: [] });
@@ -43,29 +35,26 @@ it("starts a run within microtasks, batching the task's changes, and what comes 
 		const first = delivery.run();
 		commit(2);
 		const second = delivery.run();
+		await Promise.resolve();
 		expect(batches).toEqual([]);
-		await microtasks();
+		await Promise.all([first, second]);
 		expect(batches).toEqual([[1, 2]]);
-
-		// Committed while [1, 2] is out: the same run delivers them next, once the consumer answers.
 		commit(3);
-		commit(4);
-		const third = delivery.run();
-		await microtasks();
-		expect(batches).toEqual([[1, 2]]);
-		release();
-		await microtasks();
-		expect(batches).toEqual([
-			[1, 2],
-			[3, 4],
-		]);
-		release();
-		await Promise.all([first, second, third]);
-		expect(batches).toEqual([
-			[1, 2],
-			[3, 4],
-		]);
+		await delivery.run();
+		expect(batches).toEqual([[1, 2], [3]]);
 	});
+});
+
+it("ends a network turn through the event queue when the runtime's timers never fire (saturated)", async () => {
+	let ended = false;
+	const turn = networkTurn(() => new Promise<void>(() => {})).then(() => {
+		ended = true;
+	});
+	for (let i = 0; i < 50; i++) await Promise.resolve();
+	// Not a microtask: the requests and answers already queued go first.
+	expect(ended).toBe(false);
+	await turn;
+	expect(ended).toBe(true);
 });
 
 it("drops the safety-net timer once every consumer has everything, and keeps it while one is owed", async () => {
