@@ -5,37 +5,14 @@
 /** If a run started after an answer never finishes (eviction, crash), the safety-net alarm tries by then. */
 export const SAFETY_NET_MS = 5_000;
 
-/** How many times a turn goes to the back of the runtime's event queue before it ends without the timer. */
-export const QUEUE_PASSES = 8;
-
 /**
  * Resolves once the runtime has had a turn at its network. A run, and each batch after its first, waits for
  * one, so that requests and answers waiting there go before the work an object does after its answers, and
  * what was committed meanwhile joins the batch. Without it, the chain of deliveries and their replies can keep
  * a busy thread from reading new requests for seconds (locally, where the Worker and every object share one).
- *
- * The turn is a zero-delay timer, which an idle runtime fires at once, raced against `QUEUE_PASSES` trips to
- * the back of the event queue. A saturated runtime fires timers only when it runs out of other work: on the
- * timer alone, deliveries under a closed load over 1,000 doctor-days waited 5-9 s, then ran in a burst that
- * answered nothing for seconds. The passes bound that wait (100-300 ms there) and keep answers first.
- * `timer`: the runtime's; tests stand in one that never fires, as under saturation.
  */
-export function networkTurn(timer: (signal: AbortSignal) => Promise<void> = zeroDelay): Promise<void> {
-	const turn = new AbortController();
-	const passes = (async () => {
-		for (let i = 0; i < QUEUE_PASSES && !turn.signal.aborted; i++) await eventQueuePass();
-	})();
-	return Promise.race([timer(turn.signal), passes]).finally(() => turn.abort());
-}
-
-function zeroDelay(signal: AbortSignal): Promise<void> {
-	// Rejects when the passes won and the turn is over: nobody waits on it then.
-	return scheduler.wait(0, { signal }).catch(() => {});
-}
-
-/** Reading a body is I/O: it resumes from the runtime's event queue, behind what is already in it. */
-async function eventQueuePass(): Promise<void> {
-	await new Response("x").arrayBuffer();
+export function networkTurn(): Promise<void> {
+	return scheduler.wait(0);
 }
 
 /**

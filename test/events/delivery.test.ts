@@ -1,6 +1,5 @@
 // A delivery run starts once the runtime has had a turn at its network, so the requests and answers waiting
-// there go before the work that follows answers, and every change committed before it goes in one batch. The
-// turn is bounded: a saturated runtime fires no timers, and the turn still ends.
+// there go before the work that follows answers, and every change committed before it goes in one batch.
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import type { DayEvent } from "../../src/core/day-decider";
@@ -9,7 +8,6 @@ import { DayStore } from "../../src/doctor-day/day-store";
 import { doctorDay } from "../../src/doctor-day/stub";
 import { DAY_EVENT_CONSUMER_NAMES, type DayEventConsumer } from "../../src/events/consumers";
 import { appendDayEvents, deliverDayEvents } from "../../src/events/delivery";
-import { networkTurn } from "../../src/lib/after-answer";
 import { migrate } from "../../src/lib/storage-migrations";
 import { unique } from "../helpers";
 
@@ -43,18 +41,6 @@ it("starts a run after the runtime's next turn, with every change committed befo
 		await delivery.run();
 		expect(batches).toEqual([[1, 2], [3]]);
 	});
-});
-
-it("ends a network turn through the event queue when the runtime's timers never fire (saturated)", async () => {
-	let ended = false;
-	const turn = networkTurn(() => new Promise<void>(() => {})).then(() => {
-		ended = true;
-	});
-	for (let i = 0; i < 50; i++) await Promise.resolve();
-	// Not a microtask: the requests and answers already queued go first.
-	expect(ended).toBe(false);
-	await turn;
-	expect(ended).toBe(true);
 });
 
 it("drops the safety-net timer once every consumer has everything, and keeps it while one is owed", async () => {
