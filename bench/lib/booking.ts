@@ -159,22 +159,34 @@ export interface LastBooking {
 	id: string;
 }
 
-const LISTED_POLL_MS = 10;
-const LISTED_BOUND_MS = 60_000;
+/** How `untilListed` reads: how often, and for how long after `since` at most. */
+export interface ListedPolling {
+	pollMs: number;
+	boundMs: number;
+}
 
 /**
- * Milliseconds from `since` (performance.now()) until the patient's `GET /api/appointments` lists `last`,
- * or null if not within a minute. The list reads D1's projection, which the day delivers after its answers:
- * a load whose deliveries fell behind shows it here, however fast it was answered.
+ * Reads the patient's `GET /api/appointments` for `last`'s date until it lists `last`: the ms from `since`
+ * (performance.now()) to the answer that did (null if none within the bound), and each read's round trip.
+ * The list reads D1's projection, which the day writes after it answered.
  */
-export async function listedAfter(baseUrl: string, last: LastBooking, since: number): Promise<number | null> {
+export async function untilListed(
+	baseUrl: string,
+	last: LastBooking,
+	since: number,
+	polling: ListedPolling,
+): Promise<{ listedAfterMs: number | null; reads: number[] }> {
 	const path = `/api/appointments?from=${last.date}&to=${last.date}`;
+	const reads: number[] = [];
 	for (;;) {
+		const sent = performance.now();
 		const call = await api(baseUrl, "GET", path, { token: last.token });
 		const now = performance.now();
+		reads.push(now - sent);
 		if (call.status !== 200) throw new Error(`GET /api/appointments: ${call.status}`);
-		if ((call.body.appointments as Array<{ id: string }>).some((a) => a.id === last.id)) return now - since;
-		if (now - since > LISTED_BOUND_MS) return null;
-		await new Promise((resolve) => setTimeout(resolve, LISTED_POLL_MS));
+		if ((call.body.appointments as Array<{ id: string }>).some((a) => a.id === last.id))
+			return { listedAfterMs: now - since, reads };
+		if (now - since > polling.boundMs) return { listedAfterMs: null, reads };
+		await new Promise((resolve) => setTimeout(resolve, polling.pollMs));
 	}
 }

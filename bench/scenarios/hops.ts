@@ -10,6 +10,7 @@
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { type Ctx, inDays, wsUrl } from "../../test-e2e/client";
+import { untilListed } from "../lib/booking";
 import type { Config } from "../lib/config";
 import { quietGate, setServiceRoot } from "../lib/cpu";
 import {
@@ -94,8 +95,7 @@ const SETTLE_POLL_MS = 50;
 /** After an answer, the log is read until it has been quiet this long (event delivery is asynchronous). */
 const SETTLE_QUIET_MS = 500;
 const SETTLE_MAX_MS = 10_000;
-const LAG_POLL_MS = 2;
-const LAG_BOUND_MS = 5_000;
+const LAG_POLLING = { pollMs: 2, boundMs: 5_000 };
 const LAG_DAYS = 10;
 const SLOTS = 16;
 
@@ -345,31 +345,20 @@ async function projectionLag(t: Target, bookings: number, patients: Patient[]): 
 			refused++;
 			continue;
 		}
-		const id = booked.body.appointment.id as string;
-		const path = `/api/appointments?from=${date}&to=${date}`;
-		for (let read = 0; ; read++) {
-			const sent = performance.now();
-			const list = await api(t.baseUrl, "GET", path, { token: patient.token });
-			const now = performance.now();
-			reads.push(now - sent);
-			if (list.status !== 200) throw new Error(`GET /api/appointments: ${list.status}`);
-			if ((list.body.appointments as Array<{ id: string }>).some((a) => a.id === id)) {
-				lags.push(now - acked);
-				if (read === 0) firstRead++;
-				break;
-			}
-			if (now - acked > LAG_BOUND_MS) {
-				timeouts++;
-				break;
-			}
-			await sleep(LAG_POLL_MS);
+		const last = { token: patient.token, date, id: booked.body.appointment.id as string };
+		const listed = await untilListed(t.baseUrl, last, acked, LAG_POLLING);
+		reads.push(...listed.reads);
+		if (listed.listedAfterMs === null) timeouts++;
+		else {
+			lags.push(listed.listedAfterMs);
+			if (listed.reads.length === 1) firstRead++;
 		}
 	}
 	return {
 		bookings,
 		timeouts,
-		boundMs: LAG_BOUND_MS,
-		pollEveryMs: LAG_POLL_MS,
+		boundMs: LAG_POLLING.boundMs,
+		pollEveryMs: LAG_POLLING.pollMs,
 		lag: summarize(lags),
 		firstRead,
 		listRead: summarize(reads),
@@ -432,7 +421,7 @@ export async function hops(
 		log(`hops: projection lag over ${config.lagBookings} bookings`);
 		const lag = await projectionLag(t, config.lagBookings, minted.slice(200));
 		log(
-			`hops: projection lag p50 ${lag.lag.p50.toFixed(1)} ms, p99 ${lag.lag.p99.toFixed(1)} ms, ${lag.timeouts} not listed in ${LAG_BOUND_MS} ms`,
+			`hops: projection lag p50 ${lag.lag.p50.toFixed(1)} ms, p99 ${lag.lag.p99.toFixed(1)} ms, ${lag.timeouts} not listed in ${LAG_POLLING.boundMs} ms`,
 		);
 		return {
 			target: name,
