@@ -67,11 +67,12 @@ export interface Answer {
 	error?: string;
 }
 
-/** One request on `agent`'s pool; never throws (a network error or timeout is status 0). */
+/** A request that got no answer: status 0 with what it failed with. */
 function failure(error: Error & { code?: string }): Answer {
 	return { status: 0, error: error.code ?? error.message };
 }
 
+/** One request on `agent`'s pool; never throws (a network error or timeout is status 0). */
 export function send(
 	url: URL,
 	agent: http.Agent,
