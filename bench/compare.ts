@@ -90,10 +90,10 @@ async function measure(name: string, root: string, round: number): Promise<Row> 
 		others.push(open.cpu.others);
 		const latency = summarize(open.samples.map((s) => s.latencyMs));
 		await waitForQuiet(30);
-		const wide = await closedBooking(ctx, target.baseUrl, spread, CONNECTIONS, STEP_S);
+		const wide = await closedBooking(ctx, target, spread, CONNECTIONS, STEP_S);
 		others.push(wide.cpu.others);
 		await waitForQuiet(30);
-		const narrow = await closedBooking(ctx, target.baseUrl, oneDay, CONNECTIONS, STEP_S);
+		const narrow = await closedBooking(ctx, target, oneDay, CONNECTIONS, STEP_S);
 		others.push(narrow.cpu.others);
 		const checked = await verify(target.baseUrl, target.adminToken, ctx.ledger, [...oneDay, ...spread]);
 		return {

@@ -1,6 +1,7 @@
 // Booking requests, the ledger of what the service acknowledged, and the correctness check run after
 // every load: no slot holds more than its capacity, the objects hold exactly the acknowledged bookings
 // (give or take requests whose outcome the client never saw), and every 201 reads back.
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { mapLimit } from "../../test-e2e/client";
 import type { DoctorDay, Patient } from "./fixtures";
 import { api, slotStart } from "./fixtures";
@@ -189,4 +190,67 @@ export async function untilListed(
 		if (now - since > polling.boundMs) return { listedAfterMs: null, reads };
 		await new Promise((resolve) => setTimeout(resolve, polling.pollMs));
 	}
+}
+
+/** Where a log file ends now: a load's own lines are the ones written after it. */
+export function logOffset(logFile: string): number {
+	return statSync(logFile).size;
+}
+
+/**
+ * The service's own time for each booking it confirmed after `from` (bytes into `logFile`): the
+ * `duration_ms` of its `consultation_scheduled` lines, from the booking handler's start to its answer, by
+ * appointment id. Each line is read from its first `{`, past any prefix the target's logger adds.
+ */
+export function handlerTimes(logFile: string, from: number): Map<string, number> {
+	const fd = openSync(logFile, "r");
+	let text: string;
+	try {
+		const length = Math.max(0, fstatSync(fd).size - from);
+		const buffer = Buffer.alloc(length);
+		readSync(fd, buffer, 0, length, from);
+		text = buffer.toString("utf8");
+	} finally {
+		closeSync(fd);
+	}
+	const times = new Map<string, number>();
+	for (const line of text.split("\n")) {
+		if (!line.includes('"consultation_scheduled"')) continue;
+		const json = line.slice(line.indexOf("{"));
+		try {
+			const entry = JSON.parse(json) as { event?: string; appointment_id?: string; duration_ms?: number };
+			if (entry.event === "consultation_scheduled" && entry.appointment_id && entry.duration_ms !== undefined)
+				times.set(entry.appointment_id, entry.duration_ms);
+		} catch {}
+	}
+	return times;
+}
+
+/** The slowest 1% of a load's 201s: their mean latency, and the part of it outside the booking handler. */
+export interface SlowestBookings {
+	n: number;
+	latencyMs: number;
+	outsideMs: number;
+}
+
+/**
+ * `latencies`: each 201's latency as its client saw it, by appointment id; `handler`: the service's own
+ * time for each. What is left is the network and the runtime's queues (before the handler started, or after
+ * it answered). Null when no 201 has both.
+ */
+export function slowestBookings(
+	latencies: ReadonlyMap<string, number>,
+	handler: ReadonlyMap<string, number>,
+): SlowestBookings | null {
+	const both = [...latencies]
+		.flatMap(([id, latency]) => {
+			const own = handler.get(id);
+			return own === undefined ? [] : [{ latency, outside: latency - own }];
+		})
+		.sort((a, b) => b.latency - a.latency);
+	const slowest = both.slice(0, Math.ceil(both.length / 100));
+	if (slowest.length === 0) return null;
+	const mean = (pick: (s: { latency: number; outside: number }) => number) =>
+		slowest.reduce((sum, s) => sum + pick(s), 0) / slowest.length;
+	return { n: slowest.length, latencyMs: mean((s) => s.latency), outsideMs: mean((s) => s.outside) };
 }

@@ -12,9 +12,10 @@ export interface ClosedLoopOptions {
 	/** Stop after this many requests instead of after durationS. */
 	amount?: number;
 	request: (i: number) => BenchRequest;
-	/** Called with every request as it is built, and every response (status and body). */
+	/** Called with every request as it is built (just before it is sent), and every response. */
 	onRequest?: (request: BenchRequest) => void;
-	onResponse?: (status: number, body: string, request: BenchRequest) => void;
+	/** `latencyMs`: from the request being built to its response, as that client saw it. */
+	onResponse?: (status: number, body: string, request: BenchRequest, latencyMs: number) => void;
 	timeoutS?: number;
 }
 
@@ -42,7 +43,7 @@ export async function closedLoop(baseUrl: string, options: ClosedLoopOptions): P
 		{
 			setupRequest: (req, context) => {
 				const spec = options.request(i++);
-				(context as { spec?: BenchRequest }).spec = spec;
+				Object.assign(context, { spec, builtAt: performance.now() });
 				options.onRequest?.(spec);
 				const headers: Record<string, string> = { ...spec.headers };
 				if (spec.body !== undefined) headers["content-type"] ??= "application/json";
@@ -55,8 +56,10 @@ export async function closedLoop(baseUrl: string, options: ClosedLoopOptions): P
 				};
 			},
 			onResponse: (status, body, context) => {
-				const spec = (context as { spec?: BenchRequest }).spec;
-				if (options.onResponse && spec) options.onResponse(status, body, spec);
+				// autocannon builds a connection's next request (setupRequest) right after this, then sends it.
+				const { spec, builtAt } = context as { spec?: BenchRequest; builtAt?: number };
+				if (options.onResponse && spec && builtAt !== undefined)
+					options.onResponse(status, body, spec, performance.now() - builtAt);
 			},
 		},
 	];

@@ -1,7 +1,7 @@
 // What every scenario gets: the target, the sizes, patient tokens, the booking ledger and the fixtures,
 // and the row shapes the report is made of.
 
-import type { Ledger, Verification } from "./booking";
+import type { Ledger, SlowestBookings, Verification } from "./booking";
 import type { ClosedLoopResult } from "./closed-loop";
 import type { Config } from "./config";
 import type { CpuUse } from "./cpu";
@@ -69,6 +69,8 @@ export interface LoadRow {
 	 * projection, written after the answer); null when nothing was booked or it was not listed in a minute.
 	 */
 	listedAfterMs?: number | null;
+	/** closed only: the slowest 1% of its 201s and their time outside the booking handler (null: no log). */
+	slowest?: SlowestBookings | null;
 	verification?: Verification;
 }
 
@@ -110,7 +112,7 @@ export function openRow(
 
 export function closedRow(
 	base: Pick<LoadRow, "target" | "scenario" | "label">,
-	result: ClosedLoopResult & { listedAfterMs?: number | null },
+	result: ClosedLoopResult & { listedAfterMs?: number | null; slowest?: SlowestBookings | null },
 ): LoadRow {
 	const statuses = { ...result.statuses };
 	if (result.errors > 0) statuses["0"] = result.errors;
@@ -133,5 +135,6 @@ export function closedRow(
 		maxSendLagMs: null,
 		cpu: result.cpu,
 		...(result.listedAfterMs === undefined ? {} : { listedAfterMs: result.listedAfterMs }),
+		...(result.slowest === undefined ? {} : { slowest: result.slowest }),
 	};
 }

@@ -28,6 +28,8 @@ export interface Target {
 	reloads(): number;
 	/** Bytes wrangler wrote to its debug log so far (dev only). */
 	devLogBytes(): number;
+	/** Where the service's output goes, its structured log lines among it. */
+	logFile: string;
 	/** The service's root process (wrangler, or the runtime's Node process); its descendants are the service. */
 	pid(): number | undefined;
 	restart(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startTarget(
 			},
 			inspectorUrl: null,
 			bundle: null,
+			logFile: server.logFile,
 			reloads() {
 				let completes = 0;
 				for (const file of debugLogs(server.logFile)) {
@@ -127,6 +130,7 @@ export async function startTarget(
 		innerUrl: async () => null,
 		inspectorUrl: `http://127.0.0.1:${inspectorPort}`,
 		bundle,
+		logFile: server.logFile,
 		reloads: () => 0,
 		devLogBytes: () => 0,
 		pid: () => server.pid,

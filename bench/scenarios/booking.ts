@@ -1,12 +1,21 @@
 // The booking scenarios: the request paths (what the dev proxy costs), contended and spread booking, and
 // the scaling curve. Every load's 201s go into the ledger and are checked afterwards.
 import { inDays } from "../../test-e2e/client";
-import { bookingRequest, type LastBooking, untilListed, verify } from "../lib/booking";
+import {
+	bookingRequest,
+	handlerTimes,
+	type LastBooking,
+	logOffset,
+	slowestBookings,
+	untilListed,
+	verify,
+} from "../lib/booking";
 import { closedLoop } from "../lib/closed-loop";
 import { closedRow, type LoadRow, openRow, type RunContext } from "../lib/context";
 import type { CpuUse } from "../lib/cpu";
 import { type DoctorDay, mintPatients, type Patient, SLOTS_PER_DAY, warm } from "../lib/fixtures";
 import { type BenchRequest, openLoop } from "../lib/open-loop";
+import type { Target } from "../lib/targets";
 
 function largestSpread(ctx: RunContext): DoctorDay[] {
 	const sizes = [...ctx.fixtures.spread.keys()].sort((a, b) => b - a);
@@ -27,39 +36,52 @@ function randomBooking(ctx: BookingLoad, days: readonly DoctorDay[]): () => Benc
 // Seconds behind still shows; a minute means the deliveries are stuck, not late.
 const LISTED_POLLING = { pollMs: 10, boundMs: 60_000 };
 
-/** The closed load, then how long after its end its last 201 was listed (its deliveries kept up, or not). */
+/**
+ * The closed load, then how long after its end its last 201 was listed (its deliveries kept up, or not),
+ * and, where the service's log is at hand, how much of its slowest 201s passed outside the booking handler.
+ */
 async function closedBooking(
 	ctx: BookingLoad,
-	url: string,
+	service: Pick<Target, "baseUrl"> & { logFile?: string },
 	days: readonly DoctorDay[],
 	connections: number,
 	durationS: number,
 	amount?: number,
 ) {
 	const next = randomBooking(ctx, days);
-	// The last 201 as it came; read once the load is over, so the load's own loop does no more work.
-	const last: { body?: string; request?: BenchRequest } = {};
-	const result = await closedLoop(url, {
+	const logFrom = service.logFile === undefined ? 0 : logOffset(service.logFile);
+	// The 201s as they came; parsed once the load is over, so the load's own loop does no more work.
+	const booked: Array<{ body: string; request: BenchRequest; latencyMs: number }> = [];
+	const result = await closedLoop(service.baseUrl, {
 		connections,
 		durationS,
 		...(amount === undefined ? {} : { amount }),
 		request: next,
 		onRequest: (request) => ctx.ledger.sent(request.tag),
-		onResponse: (status, body, request) => {
+		onResponse: (status, body, request, latencyMs) => {
 			ctx.ledger.answered(request.tag);
 			ctx.ledger.record(request.tag, status, body);
-			if (status !== 201) return;
-			last.body = body;
-			last.request = request;
+			if (status === 201) booked.push({ body, request, latencyMs });
 		},
 	});
 	const ended = performance.now();
-	if (last.body === undefined || last.request === undefined) return { ...result, listedAfterMs: null };
-	const { appointment } = JSON.parse(last.body) as { appointment: { id: string; date: string } };
+	const last = booked.at(-1);
+	if (last === undefined) return { ...result, listedAfterMs: null, slowest: null };
+	const idOf = (body: string) =>
+		(JSON.parse(body) as { appointment: { id: string; date: string } }).appointment;
+	const { id, date } = idOf(last.body);
 	const token = (last.request.headers?.authorization ?? "").replace(/^Bearer /, "");
-	const booked: LastBooking = { token, date: appointment.date, id: appointment.id };
-	const { listedAfterMs } = await untilListed(url, booked, ended, LISTED_POLLING);
-	return { ...result, listedAfterMs };
+	const lastBooking: LastBooking = { token, date, id };
+	const { listedAfterMs } = await untilListed(service.baseUrl, lastBooking, ended, LISTED_POLLING);
+	// Read after the last 201 was listed: by then the runtime has written the load's log lines.
+	const slowest =
+		service.logFile === undefined
+			? null
+			: slowestBookings(
+					new Map(booked.map((b) => [idOf(b.body).id, b.latencyMs])),
+					handlerTimes(service.logFile, logFrom),
+				);
+	return { ...result, listedAfterMs, slowest };
 }
 
 async function openBooking(ctx: RunContext, days: readonly DoctorDay[], rate: number, durationS: number) {
@@ -118,7 +140,7 @@ export async function paths(ctx: RunContext): Promise<PathRow[]> {
 			const result = await closedLoop(url, { connections, durationS: stepS, request });
 			rows.push({ target: ctx.target.name, path: way, request: name, connections, ...pick(result) });
 		}
-		const result = await closedBooking(ctx, url, days, connections, stepS);
+		const result = await closedBooking(ctx, { baseUrl: url }, days, connections, stepS);
 		rows.push({ target: ctx.target.name, path: way, request: "booking", connections, ...pick(result) });
 		ctx.log(`paths ${way}: booking ${result.throughput.toFixed(1)}/s`);
 	}
@@ -135,7 +157,7 @@ function pick(result: Awaited<ReturnType<typeof closedLoop>>) {
  * before V8 has compiled it (on 2026-12-01 the first 6 s of bookings went at a third of the later rate).
  */
 export async function warmUp(ctx: RunContext, durationS = 10): Promise<number> {
-	const result = await closedBooking(ctx, ctx.target.baseUrl, ctx.fixtures.warmUp, 16, durationS);
+	const result = await closedBooking(ctx, ctx.target, ctx.fixtures.warmUp, 16, durationS);
 	return result.throughput;
 }
 
@@ -143,7 +165,7 @@ export async function warmUp(ctx: RunContext, durationS = 10): Promise<number> {
 export async function calibrate(ctx: RunContext): Promise<number> {
 	const result = await closedBooking(
 		ctx,
-		ctx.target.baseUrl,
+		ctx.target,
 		largestSpread(ctx),
 		ctx.config.calibrationConnections,
 		5,
@@ -165,7 +187,7 @@ export async function contended(ctx: RunContext): Promise<LoadRow[]> {
 		rows.push({ ...openRow({ ...base, label }, open, 201), verification: openVerification });
 		const closed = await closedBooking(
 			ctx,
-			ctx.target.baseUrl,
+			ctx.target,
 			[closedDay],
 			ctx.config.connections,
 			ctx.config.stepS,
@@ -200,13 +222,7 @@ export async function spread(ctx: RunContext): Promise<LoadRow[]> {
 		const base = { target: ctx.target.name, scenario: "spread", label };
 		const open = await openBooking(ctx, days, ctx.rate, ctx.config.stepS);
 		rows.push(openRow(base, open, 201));
-		const closed = await closedBooking(
-			ctx,
-			ctx.target.baseUrl,
-			days,
-			ctx.config.connections,
-			ctx.config.stepS,
-		);
+		const closed = await closedBooking(ctx, ctx.target, days, ctx.config.connections, ctx.config.stepS);
 		rows.push(closedRow(base, closed));
 		const verification = await verify(ctx.target.baseUrl, ctx.target.adminToken, ctx.ledger, days);
 		(rows.at(-1) as LoadRow).verification = verification;
@@ -230,7 +246,7 @@ async function firstTimePatients(ctx: RunContext): Promise<LoadRow> {
 	const load = { ...ctx, nextPatient: () => newcomers[next++ % newcomers.length] as Patient };
 	const closed = await closedBooking(
 		load,
-		ctx.target.baseUrl,
+		ctx.target,
 		days,
 		ctx.config.connections,
 		ctx.config.stepS,
@@ -258,7 +274,7 @@ export async function scaling(ctx: RunContext): Promise<LoadRow[]> {
 			20,
 			Math.max(ctx.config.scalingStepS, Math.ceil((3 * connections) / throughput)),
 		);
-		const result = await closedBooking(ctx, ctx.target.baseUrl, days, connections, durationS);
+		const result = await closedBooking(ctx, ctx.target, days, connections, durationS);
 		throughput = Math.max(1, result.throughput);
 		rows.push(closedRow({ target: ctx.target.name, scenario: "scaling", label: `${connections}` }, result));
 		ctx.log(`scaling ${connections}: ${result.throughput.toFixed(1)}/s p99 ${result.p99} ms`);

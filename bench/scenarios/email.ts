@@ -54,7 +54,7 @@ export async function emailCost(
 				rng: random(config.seed),
 				nextPatient: () => patients[next++ % patients.length] as Patient,
 			};
-			const result = await closedBooking(load, target.baseUrl, days, config.connections, config.stepS);
+			const result = await closedBooking(load, target, days, config.connections, config.stepS);
 			const bookings = result.statuses["201"] ?? 0;
 			const perBooking = (ms: number) => ms / Math.max(1, bookings);
 			const row: EmailRow = {

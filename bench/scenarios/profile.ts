@@ -92,13 +92,7 @@ export async function profile(ctx: RunContext): Promise<ProfileResult | null> {
 	if (inspectorUrl === null || bundle === null) return null;
 	const days = largestSpread(ctx);
 	const session = await startProfile(inspectorUrl);
-	const result = await closedBooking(
-		ctx,
-		ctx.target.baseUrl,
-		days,
-		ctx.config.connections,
-		ctx.config.profileS,
-	);
+	const result = await closedBooking(ctx, ctx.target, days, ctx.config.connections, ctx.config.profileS);
 	const cpu = await session.stop();
 	const file = path.join(OUT, `profile-${ctx.target.name}.cpuprofile`);
 	writeFileSync(file, JSON.stringify(cpu));
