@@ -200,7 +200,7 @@ export function logOffset(logFile: string): number {
 /**
  * The service's own time for each booking it confirmed after `from` (bytes into `logFile`): the
  * `duration_ms` of its `consultation_scheduled` lines, from the booking handler's start to its answer, by
- * appointment id. Each line is read from its first `{`, past any prefix the target's logger adds.
+ * appointment id.
  */
 export function handlerTimes(logFile: string, from: number): Map<string, number> {
 	const fd = openSync(logFile, "r");
@@ -216,9 +216,8 @@ export function handlerTimes(logFile: string, from: number): Map<string, number>
 	const times = new Map<string, number>();
 	for (const line of text.split("\n")) {
 		if (!line.includes('"consultation_scheduled"')) continue;
-		const json = line.slice(line.indexOf("{"));
 		try {
-			const entry = JSON.parse(json) as { event?: string; appointment_id?: string; duration_ms?: number };
+			const entry = JSON.parse(line) as { event?: string; appointment_id?: string; duration_ms?: number };
 			if (entry.event === "consultation_scheduled" && entry.appointment_id && entry.duration_ms !== undefined)
 				times.set(entry.appointment_id, entry.duration_ms);
 		} catch {}

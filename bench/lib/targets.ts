@@ -28,8 +28,11 @@ export interface Target {
 	reloads(): number;
 	/** Bytes wrangler wrote to its debug log so far (dev only). */
 	devLogBytes(): number;
-	/** Where the service's output goes, its structured log lines among it. */
-	logFile: string;
+	/**
+	 * The file the service's structured log lines go to; runtime only (null on dev: the harness starts
+	 * wrangler dev at `--log-level info`, which leaves the Worker's own lines out of its output).
+	 */
+	logFile: string | null;
 	/** The service's root process (wrangler, or the runtime's Node process); its descendants are the service. */
 	pid(): number | undefined;
 	restart(): Promise<void>;
@@ -87,7 +90,7 @@ export async function startTarget(
 			},
 			inspectorUrl: null,
 			bundle: null,
-			logFile: server.logFile,
+			logFile: null,
 			reloads() {
 				let completes = 0;
 				for (const file of debugLogs(server.logFile)) {

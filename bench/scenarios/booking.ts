@@ -42,14 +42,15 @@ const LISTED_POLLING = { pollMs: 10, boundMs: 60_000 };
  */
 async function closedBooking(
 	ctx: BookingLoad,
-	service: Pick<Target, "baseUrl"> & { logFile?: string },
+	service: Pick<Target, "baseUrl"> & { logFile?: string | null },
 	days: readonly DoctorDay[],
 	connections: number,
 	durationS: number,
 	amount?: number,
 ) {
 	const next = randomBooking(ctx, days);
-	const logFrom = service.logFile === undefined ? 0 : logOffset(service.logFile);
+	const logFile = service.logFile ?? null;
+	const logFrom = logFile === null ? 0 : logOffset(logFile);
 	// The 201s as they came; parsed once the load is over, so the load's own loop does no more work.
 	const booked: Array<{ body: string; request: BenchRequest; latencyMs: number }> = [];
 	const result = await closedLoop(service.baseUrl, {
@@ -75,11 +76,11 @@ async function closedBooking(
 	const { listedAfterMs } = await untilListed(service.baseUrl, lastBooking, ended, LISTED_POLLING);
 	// Read after the last 201 was listed: by then the runtime has written the load's log lines.
 	const slowest =
-		service.logFile === undefined
+		logFile === null
 			? null
 			: slowestBookings(
 					new Map(booked.map((b) => [idOf(b.body).id, b.latencyMs])),
-					handlerTimes(service.logFile, logFrom),
+					handlerTimes(logFile, logFrom),
 				);
 	return { ...result, listedAfterMs, slowest };
 }
