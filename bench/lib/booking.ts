@@ -47,16 +47,18 @@ export class Ledger {
 	}
 
 	/** Records one booking response; `tag` is the request's day key. */
-	record(tag: string | undefined, status: number, body: string | undefined): void {
-		if (tag === undefined) return;
+	/** Answers the booking's id when it was a 201 (its caller need not parse the body again), else null. */
+	record(tag: string | undefined, status: number, body: string | undefined): string | null {
+		if (tag === undefined) return null;
 		if (status === 201 && body !== undefined) {
 			const id = (JSON.parse(body) as { appointment: { id: string } }).appointment.id;
 			const ids = this.booked.get(tag) ?? [];
 			ids.push(id);
 			this.booked.set(tag, ids);
-		} else if (status === 0 || status >= 500) {
-			this.unknown.set(tag, (this.unknown.get(tag) ?? 0) + 1);
+			return id;
 		}
+		if (status === 0 || status >= 500) this.unknown.set(tag, (this.unknown.get(tag) ?? 0) + 1);
+		return null;
 	}
 
 	acknowledged(days: readonly DoctorDay[]): number {

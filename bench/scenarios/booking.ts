@@ -51,8 +51,10 @@ async function closedBooking(
 	const next = randomBooking(ctx, days);
 	const logFile = service.logFile ?? null;
 	const logFrom = logFile === null ? 0 : logOffset(logFile);
-	// The 201s as they came; parsed once the load is over, so the load's own loop does no more work.
-	const booked: Array<{ body: string; request: BenchRequest; latencyMs: number }> = [];
+	// Each 201's latency by its id, and the last 201 as it came: read once the load is over, so the load's
+	// own loop does no more work than the ledger's.
+	const latencies = new Map<string, number>();
+	const last: { body?: string; request?: BenchRequest } = {};
 	const result = await closedLoop(service.baseUrl, {
 		connections,
 		durationS,
@@ -61,27 +63,22 @@ async function closedBooking(
 		onRequest: (request) => ctx.ledger.sent(request.tag),
 		onResponse: (status, body, request, latencyMs) => {
 			ctx.ledger.answered(request.tag);
-			ctx.ledger.record(request.tag, status, body);
-			if (status === 201) booked.push({ body, request, latencyMs });
+			const id = ctx.ledger.record(request.tag, status, body);
+			if (id === null) return;
+			latencies.set(id, latencyMs);
+			last.body = body;
+			last.request = request;
 		},
 	});
 	const ended = performance.now();
-	const last = booked.at(-1);
-	if (last === undefined) return { ...result, listedAfterMs: null, slowest: null };
-	const idOf = (body: string) =>
-		(JSON.parse(body) as { appointment: { id: string; date: string } }).appointment;
-	const { id, date } = idOf(last.body);
+	if (last.body === undefined || last.request === undefined)
+		return { ...result, listedAfterMs: null, slowest: null };
+	const { appointment } = JSON.parse(last.body) as { appointment: { id: string; date: string } };
 	const token = (last.request.headers?.authorization ?? "").replace(/^Bearer /, "");
-	const lastBooking: LastBooking = { token, date, id };
-	const { listedAfterMs } = await untilListed(service.baseUrl, lastBooking, ended, LISTED_POLLING);
+	const booked: LastBooking = { token, date: appointment.date, id: appointment.id };
+	const { listedAfterMs } = await untilListed(service.baseUrl, booked, ended, LISTED_POLLING);
 	// Read after the last 201 was listed: by then the runtime has written the load's log lines.
-	const slowest =
-		logFile === null
-			? null
-			: slowestBookings(
-					new Map(booked.map((b) => [idOf(b.body).id, b.latencyMs])),
-					handlerTimes(logFile, logFrom),
-				);
+	const slowest = logFile === null ? null : slowestBookings(latencies, handlerTimes(logFile, logFrom));
 	return { ...result, listedAfterMs, slowest };
 }
 
