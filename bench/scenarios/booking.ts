@@ -42,14 +42,14 @@ const LISTED_POLLING = { pollMs: 10, boundMs: 60_000 };
  */
 async function closedBooking(
 	ctx: BookingLoad,
-	service: Pick<Target, "baseUrl"> & { logFile?: string | null },
+	service: Pick<Target, "baseUrl" | "logFile">,
 	days: readonly DoctorDay[],
 	connections: number,
 	durationS: number,
 	amount?: number,
 ) {
 	const next = randomBooking(ctx, days);
-	const logFile = service.logFile ?? null;
+	const { logFile } = service;
 	const logFrom = logFile === null ? 0 : logOffset(logFile);
 	// Each 201's latency by its id, and the last 201 as it came: read once the load is over, so the load's
 	// own loop does no more work than the ledger's.
@@ -138,7 +138,7 @@ export async function paths(ctx: RunContext): Promise<PathRow[]> {
 			const result = await closedLoop(url, { connections, durationS: stepS, request });
 			rows.push({ target: ctx.target.name, path: way, request: name, connections, ...pick(result) });
 		}
-		const result = await closedBooking(ctx, { baseUrl: url }, days, connections, stepS);
+		const result = await closedBooking(ctx, { baseUrl: url, logFile: null }, days, connections, stepS);
 		rows.push({ target: ctx.target.name, path: way, request: "booking", connections, ...pick(result) });
 		ctx.log(`paths ${way}: booking ${result.throughput.toFixed(1)}/s`);
 	}
