@@ -7,6 +7,7 @@ import { constants, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureDevVars, parseDevVars } from "./dev-vars.mjs";
+import { withoutDevtoolsProxy } from "./devtools-proxy.mjs";
 import { buildSeedSql, DEMO_LOGINS } from "./seed.mjs";
 import { descendantPids, watchRuntime } from "./supervise.mjs";
 
@@ -145,7 +146,10 @@ function runDev(vars) {
 		// wrangler reads only the required secrets from .dev.vars, so plain variables are passed on here.
 		...(vars.RATE_LIMITS ? ["--var", `RATE_LIMITS:${vars.RATE_LIMITS}`] : []),
 	];
-	const child = spawn(process.execPath, args, { cwd: ROOT, env: baseEnv, stdio: "inherit" });
+	const env = withoutDevtoolsProxy(baseEnv);
+	if (env !== baseEnv)
+		step("DevTools proxy off (about 40% of a booking's CPU locally); DOCSLOT_DEVTOOLS=1 npm start keeps it.");
+	const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: "inherit" });
 	// Set when we asked wrangler to stop; any other end of it is a failure a supervisor should see.
 	let stopRequested = false;
 	let runtimeDied = false;

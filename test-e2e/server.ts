@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { withoutDevtoolsProxy } from "../scripts/devtools-proxy.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -206,7 +207,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 	// wrangler.toml declares `[secrets] required`, only those keys are taken from it (and process.env would
 	// win over the file), so the child env is scrubbed of them and other settings go in as `--var`.
 	writeFileSync(envFile, `AUTH_SECRET=${authSecret}\nADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
-	const env: NodeJS.ProcessEnv = {
+	// As `npm start` runs it: without wrangler's DevTools proxy (scripts/devtools-proxy.mjs).
+	const env: NodeJS.ProcessEnv = withoutDevtoolsProxy({
 		...process.env,
 		WRANGLER_SEND_METRICS: "false",
 		WRANGLER_SEND_ERROR_REPORTS: "false",
@@ -216,7 +218,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		// No reload on wrangler.toml edits mid-run (wrangler dev always watches and rebuilds the sources).
 		WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
 		CI: "1",
-	};
+	});
 	delete env.AUTH_SECRET;
 	delete env.ADMIN_TOKEN;
 	delete env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV;

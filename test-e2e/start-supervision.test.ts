@@ -1,8 +1,9 @@
 // `npm start` under a supervisor: when its Workers runtime is killed (-9), start.mjs exits non-zero, in a
 // bounded time and leaving nothing running. Runs scripts/start.mjs in a temporary copy of the project, so
-// the developer's .dev.vars and .wrangler/ are not touched, and checks .dev.vars is made once and kept.
+// the developer's .dev.vars and .wrangler/ are not touched, and checks .dev.vars is made once and kept, and
+// that wrangler's DevTools proxy is left out unless DOCSLOT_DEVTOOLS=1 asks for it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,7 +48,9 @@ function groupKill(pgid: number) {
 }
 
 /** Runs start.mjs in the copy (its own process group) and waits until the seeded API answers. */
-async function start(): Promise<{ child: ChildProcess; output: () => string }> {
+async function start(
+	env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; output: () => string }> {
 	let output = "";
 	const child = spawn(process.execPath, [path.join(copy, "scripts", "start.mjs")], {
 		cwd: copy,
@@ -60,6 +63,9 @@ async function start(): Promise<{ child: ChildProcess; output: () => string }> {
 			WRANGLER_REGISTRY_PATH: path.join(copy, "registry"),
 			AUTH_SECRET: undefined,
 			ADMIN_TOKEN: undefined,
+			DOCSLOT_DEVTOOLS: undefined,
+			VSCODE_INSPECTOR_OPTIONS: undefined,
+			...env,
 		},
 	});
 	running = child;
@@ -98,6 +104,37 @@ async function killRuntime(child: ChildProcess, pick: (cmdlines: Map<number, str
 	return { code, seconds: (Date.now() - killedAt) / 1000 };
 }
 
+// What wrangler's DevTools proxy writes to wrangler's debug log for each query the Worker sends D1.
+const RELAYED_QUERY = "Network.requestWillBeSent";
+
+/** The text of wrangler's debug logs in the copy that `seen` does not name, by file. */
+function newDebugLogs(seen: ReadonlySet<string> = new Set()): Map<string, string> {
+	const dir = path.join(copy, "wrangler-logs");
+	const files = readdirSync(dir).filter((file) => !seen.has(file));
+	return new Map(files.map((file) => [file, readFileSync(path.join(dir, file), "utf8")]));
+}
+
+/** A D1 read through the Worker (the doctors list). */
+async function readD1(): Promise<void> {
+	const response = await fetch(`http://127.0.0.1:${port}/api/doctors`);
+	expect(response.status).toBe(200);
+	await response.body?.cancel();
+}
+
+/**
+ * Reads D1 through the Worker every 250 ms until one of the debug logs not in `seen` holds `text`
+ * (bounded): a DevTools proxy attaches a moment after the server is ready.
+ */
+async function debugLogShows(text: string, seen: ReadonlySet<string>, waitMs: number): Promise<boolean> {
+	const deadline = Date.now() + waitMs;
+	while (Date.now() < deadline) {
+		await readD1();
+		await sleep(250);
+		if ([...newDebugLogs(seen).values()].some((log) => log.includes(text))) return true;
+	}
+	return false;
+}
+
 /** Waits (bounded) until no process of start.mjs's group runs. */
 async function groupGone(pgid: number): Promise<boolean> {
 	const deadline = Date.now() + 15_000;
@@ -111,6 +148,10 @@ describe.skipIf(process.platform !== "linux")("npm start under a supervisor", ()
 		const devVars = readFileSync(path.join(copy, ".dev.vars"), "utf8");
 		expect(devVars).toMatch(/^AUTH_SECRET=[0-9a-f]{64}$/m);
 		expect(devVars).toMatch(/^ADMIN_TOKEN=[0-9a-f]{48}$/m);
+		// Without the DevTools proxy nothing relays the Worker's D1 reads (a proxy shows them within a second).
+		expect(output()).toContain("DevTools proxy off");
+		expect(await debugLogShows(RELAYED_QUERY, new Set(), 3_000)).toBe(false);
+		const firstLogs = new Set(newDebugLogs().keys());
 		// The Worker's own runtime, not the proxy on the public port: the proxy would keep accepting requests.
 		const exit = await killRuntime(child, (cmdlines) => {
 			const worker = [...cmdlines].find(([, cmdline]) => !cmdline.includes(`127.0.0.1:${port}\0`));
@@ -121,10 +162,13 @@ describe.skipIf(process.platform !== "linux")("npm start under a supervisor", ()
 		expect(output()).toContain("The Workers runtime (workerd) died");
 		expect(await groupGone(child.pid as number)).toBe(true);
 
-		// Started again, it keeps .dev.vars and the data, and exits the same way when the proxy's runtime dies.
-		const again = await start();
+		// Started again, it keeps .dev.vars and the data, and exits the same way when the proxy's runtime dies;
+		// this time with the DevTools proxy asked for, which relays the Worker's D1 reads.
+		const again = await start({ DOCSLOT_DEVTOOLS: "1" });
 		expect(readFileSync(path.join(copy, ".dev.vars"), "utf8")).toBe(devVars);
 		expect(again.output()).toContain(".dev.vars exists; keeping it.");
+		expect(again.output()).not.toContain("DevTools proxy off");
+		expect(await debugLogShows(RELAYED_QUERY, firstLogs, 15_000)).toBe(true);
 		const proxy = await killRuntime(again.child, (cmdlines) => {
 			const entry = [...cmdlines].find(([, cmdline]) => cmdline.includes(`127.0.0.1:${port}\0`));
 			return (entry ?? [...cmdlines][0])?.[0] as number;
