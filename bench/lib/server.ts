@@ -30,6 +30,7 @@ const TREE_ENTRIES = [
 	"public",
 	"migrations",
 	"test-e2e",
+	"scripts",
 	"wrangler.toml",
 	"package.json",
 	"tsconfig.json",

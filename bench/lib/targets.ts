@@ -1,7 +1,7 @@
 // The two ways the bench runs the service:
 // - "dev": `wrangler dev` through the e2e harness, measured on its public port, i.e. through wrangler's
-//   dev proxy (a ProxyWorker in a second workerd that queues and forwards every request) into a runtime
-//   that wrangler's inspector proxy is attached to; also reachable on the runtime's own inner port.
+//   dev proxy (a ProxyWorker in a second workerd that queues and forwards every request) into a runtime,
+//   run as `npm start` runs it (without wrangler's DevTools proxy); also reachable on its own inner port.
 // - "runtime": the same bundle on the same workerd through Miniflare's API (bench/runtime.ts), with no
 //   wrangler in front and no inspector session: the closest local stand-in for the deployed runtime.
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -40,7 +40,7 @@ export interface Target {
 }
 
 export const DESCRIPTIONS: Record<TargetName, string> = {
-	dev: "wrangler dev, public port: client → wrangler's ProxyWorker (its own workerd) → the Worker's workerd, which wrangler's inspector proxy is attached to",
+	dev: "wrangler dev, public port: client → wrangler's ProxyWorker (its own workerd) → the Worker's workerd, as npm start runs it (no DevTools proxy attached)",
 	runtime:
 		"the same bundle on the same workerd through Miniflare's API (bench/runtime.ts): client → the Worker's workerd, no wrangler, no inspector session",
 };
@@ -76,7 +76,6 @@ export async function startTarget(
 	if (name === "dev") {
 		const state = freshStateDir("dev");
 		const server = await startService(source, { vars, persistDir: state });
-		let launches = 1;
 		let inner: string | null = null;
 		return {
 			name,
@@ -92,13 +91,14 @@ export async function startTarget(
 			bundle: null,
 			logFile: null,
 			reloads() {
-				let completes = 0;
+				// Each wrangler process logs "Starting local server" once, then this line for every reload.
+				let reloads = 0;
 				for (const file of debugLogs(server.logFile)) {
 					try {
-						completes += (readFileSync(file, "utf8").match(/"type":"reloadComplete"/g) ?? []).length;
+						reloads += (readFileSync(file, "utf8").match(/Reloading local server/g) ?? []).length;
 					} catch {}
 				}
-				return Math.max(0, completes - launches);
+				return reloads;
 			},
 			devLogBytes() {
 				let bytes = 0;
@@ -112,7 +112,6 @@ export async function startTarget(
 			pid: () => server.pid,
 			async restart() {
 				await server.restart();
-				launches++;
 				inner = null;
 			},
 			async dispose() {
