@@ -107,11 +107,10 @@ async function killRuntime(child: ChildProcess, pick: (cmdlines: Map<number, str
 // What wrangler's DevTools proxy writes to wrangler's debug log for each query the Worker sends D1.
 const RELAYED_QUERY = "Network.requestWillBeSent";
 
-/** The text of wrangler's debug logs in the copy that `seen` does not name, by file. */
-function newDebugLogs(seen: ReadonlySet<string> = new Set()): Map<string, string> {
+/** wrangler's debug log files in the copy (one per wrangler process). */
+function debugLogFiles(): string[] {
 	const dir = path.join(copy, "wrangler-logs");
-	const files = readdirSync(dir).filter((file) => !seen.has(file));
-	return new Map(files.map((file) => [file, readFileSync(path.join(dir, file), "utf8")]));
+	return readdirSync(dir).map((file) => path.join(dir, file));
 }
 
 /** A D1 read through the Worker (the doctors list). */
@@ -130,7 +129,8 @@ async function debugLogShows(text: string, seen: ReadonlySet<string>, waitMs: nu
 	while (Date.now() < deadline) {
 		await readD1();
 		await sleep(250);
-		if ([...newDebugLogs(seen).values()].some((log) => log.includes(text))) return true;
+		const logs = debugLogFiles().filter((file) => !seen.has(file));
+		if (logs.some((file) => readFileSync(file, "utf8").includes(text))) return true;
 	}
 	return false;
 }
@@ -151,7 +151,7 @@ describe.skipIf(process.platform !== "linux")("npm start under a supervisor", ()
 		// Without the DevTools proxy nothing relays the Worker's D1 reads (a proxy shows them within a second).
 		expect(output()).toContain("DevTools proxy off");
 		expect(await debugLogShows(RELAYED_QUERY, new Set(), 3_000)).toBe(false);
-		const firstLogs = new Set(newDebugLogs().keys());
+		const firstLogs = new Set(debugLogFiles());
 		// The Worker's own runtime, not the proxy on the public port: the proxy would keep accepting requests.
 		const exit = await killRuntime(child, (cmdlines) => {
 			const worker = [...cmdlines].find(([, cmdline]) => !cmdline.includes(`127.0.0.1:${port}\0`));
