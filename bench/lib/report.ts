@@ -337,6 +337,76 @@ function webhookSections(results: readonly WebhookResult[]): string[] {
 	];
 }
 
+/** Issue 9's numbers: service CPU per booking per target, and the closed rows' p99 on the runtime target. */
+const CPU_TARGET_MS: Readonly<Record<string, number>> = { runtime: 1.2, dev: 3 };
+const P99_TARGET_MS = 100;
+
+const cpuPerAnswer = (r: { cpu: CpuUse; n: number }) => serviceCpuPerAnswer(r.cpu, r.n);
+
+/** "a–b" over the values, or "–" when there are none. */
+function range(values: readonly number[]): string {
+	const known = values.filter((v) => Number.isFinite(v));
+	if (known.length === 0) return "–";
+	const [min, max] = [fmt(Math.min(...known)), fmt(Math.max(...known))];
+	return min === max ? min : `${min}–${max}`;
+}
+
+/** Requests that got neither a booking nor a refusal: no answer at all (0) or a 5xx. */
+function failures(statuses: Record<string, number>): number {
+	return Object.entries(statuses)
+		.filter(([status]) => status === "0" || Number(status) >= 500)
+		.reduce((sum, [, count]) => sum + count, 0);
+}
+
+/**
+ * The issue's targets beside what this run measured, and beside what requests that book nothing cost on the
+ * same target in the same run (section 0): the floor any booking starts from here.
+ */
+function targetsSection(report: Report): string[] {
+	const lines = [
+		"## The issue's targets against this run",
+		"",
+		`Issue 9 asks for at most ${CPU_TARGET_MS.runtime} ms of service CPU per booking on the runtime target and ${CPU_TARGET_MS.dev} ms through \`npm start\` (the dev target), and for a p99 of at most ${P99_TARGET_MS} ms, with no failures, in the closed 32-connection booking rows on the runtime target. Beside each is what requests that book nothing cost on the same target in this run (section 0, closed loop, 32 connections): a Worker-only 404, and one object call (a day's availability). A booking makes that object call and writes, so here it cannot cost less than the second.`,
+		"",
+		"| target | what | issue's target | this run | requests that book nothing, this run |",
+		"|---|---|---|---|---|",
+	];
+	for (const target of report.targets.map((t) => t.name)) {
+		const path = (request: string) =>
+			report.paths.find((p) => p.target === target && p.path === "public" && p.request.startsWith(request));
+		const floors = [
+			{ what: "404", row: path("Worker only") },
+			{ what: "one object call", row: path("day availability") },
+		].flatMap(({ what, row }) => (row === undefined ? [] : [{ what, row }]));
+		const booking = path("booking");
+		const spread = report.spread.filter((r) => r.target === target && !r.label.startsWith("none"));
+		const spreadCpu = (mode: LoadRow["mode"]) =>
+			range(spread.filter((r) => r.mode === mode).map(cpuPerAnswer));
+		const measured = [
+			`spread rows: open ${spreadCpu("open")} ms, closed ${spreadCpu("closed")} ms`,
+			...(booking === undefined ? [] : [`booking (section 0): ${fmt(cpuPerAnswer(booking), 2)} ms`]),
+		];
+		const floorCpu = floors.map(({ what, row }) => `${what}: ${fmt(cpuPerAnswer(row), 2)} ms`);
+		lines.push(
+			`| ${target} | service CPU per booking | ≤ ${CPU_TARGET_MS[target] ?? "–"} ms | ${measured.join("; ")} | ${floorCpu.join("; ") || "–"} |`,
+		);
+		if (target !== "runtime") continue;
+		const closed = [...report.contended, ...report.spread].filter(
+			(r) => r.target === target && r.mode === "closed" && r.connections === 32,
+		);
+		const p99s = closed.map((r) => {
+			const failed = failures(r.statuses);
+			return `${r.scenario} ${r.label}: ${ms(r.p99)}${failed > 0 ? ` (${failed} failed)` : ""}`;
+		});
+		const floorP99 = floors.map(({ what, row }) => `${what}: ${ms(row.p99)}`);
+		lines.push(
+			`| ${target} | closed 32 conn: p99 ms, failures | ≤ ${P99_TARGET_MS}, none | ${p99s.join("; ") || "–"} | ${floorP99.join("; ") || "–"} |`,
+		);
+	}
+	lines.push("");
+	return lines;
+}
+
 export function renderMarkdown(report: Report, chartFile: string | null): string {
 	const { machine, source, config } = report;
 	// A hops-only run starts no main service, so its targets are described by the hops results.
@@ -406,6 +476,7 @@ export function renderMarkdown(report: Report, chartFile: string | null): string
 		"",
 	);
 
+	if (report.paths.length > 0) push(...targetsSection(report));
 	if ((report.hops ?? []).length > 0) push(...hopsSections(report.hops ?? []));
 	if (report.paths.length > 0) {
 		push(
