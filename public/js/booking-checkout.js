@@ -108,7 +108,8 @@ export function createCheckout(options) {
 
 	/** @param {import("./slot-hold.js").Hold} hold */
 	function showCountdown(hold) {
-		const text = () => `Held for you for ${timeLeft(hold.expires_at, Date.now())}`;
+		// "left" says it counts down: "for 5:00" beside the slot times read as five o'clock.
+		const text = () => `Held for you: ${timeLeft(hold.expires_at, Date.now())} left`;
 		// Announced once, not every second: a live region that ticks would talk over the form.
 		const line = h("p", { class: "hold-countdown", "data-testid": "hold-countdown", text: text() });
 		container.prepend(line);

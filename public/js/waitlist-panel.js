@@ -167,7 +167,7 @@ export function createWaitlistPanel(options) {
 			);
 		}
 		const text = () =>
-			`A place at ${entry.offered_time ?? ""} freed up and is kept for you for ${timeLeft(entry.offer_expires_at ?? "", Date.now())}.`;
+			`A place at ${entry.offered_time ?? ""} freed up and is kept for you: ${timeLeft(entry.offer_expires_at ?? "", Date.now())} left.`;
 		const line = h("p", { class: "hold-countdown", "data-testid": "waitlist-offer-countdown", text: text() });
 		ticking.push(
 			setInterval(() => {

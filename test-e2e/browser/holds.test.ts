@@ -38,7 +38,7 @@ describe("holding a slot while the form is filled", () => {
 
 		const countdown = a.getByTestId("hold-countdown");
 		await countdown.waitFor();
-		expect(await countdown.textContent()).toMatch(/Held for you for [45]:\d\d/);
+		expect(await countdown.textContent()).toMatch(/^Held for you: [45]:\d\d left$/);
 		expect(await slot(a, start).textContent()).toMatch(/held for you/i);
 		await a.screenshot({
 			path: path.join(SCREENSHOT_DIR, "hold-countdown.png"),

@@ -58,7 +58,7 @@ describe("the waitlist", () => {
 		const offer = b.getByTestId("waitlist-offer");
 		await offer.waitFor();
 		expect(await b.getByTestId("waitlist-offer-countdown").textContent()).toMatch(
-			/A place at 10:00 freed up and is kept for you for 1[45]:\d\d/,
+			/^A place at 10:00 freed up and is kept for you: 1[45]:\d\d left\.$/,
 		);
 		await b.screenshot({
 			path: path.join(SCREENSHOT_DIR, "waitlist-offer.png"),
