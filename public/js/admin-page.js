@@ -196,7 +196,7 @@ async function open(session) {
 					{ class: "admin-item", "data-testid": "clinic-item", dataset: { clinicId: c.id } },
 					h(
 						"div",
-						null,
+						{ class: "admin-item-what" },
 						h("strong", { text: c.name }),
 						h("div", {
 							class: "muted small",
@@ -258,7 +258,7 @@ async function open(session) {
 					{ class: "admin-item", "data-testid": "admin-doctor", dataset: { doctorId: d.id } },
 					h(
 						"div",
-						null,
+						{ class: "admin-item-what" },
 						h("strong", { text: d.name }),
 						h("div", {
 							class: "muted small",

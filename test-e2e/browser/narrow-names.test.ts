@@ -1,6 +1,6 @@
 // A 40-character doctor name without a space, on a 390 px wide phone, in Chromium: no page of docslot may
 // scroll sideways (the booking page's doctor list, day view, booking form, confirmation and appointments,
-// the widget inside a clinic's page, and the doctor's own page).
+// the widget inside a clinic's page, the doctor's own page, and the admin page).
 import type { Frame, Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, at, createDoctor, inDays, unique } from "../client";
@@ -20,6 +20,7 @@ import {
 	useBrowser,
 	waitForAttribute,
 } from "./browser";
+import { ADMIN_SESSION_KEY, adminSession } from "./visit-day";
 
 const browser = useBrowser();
 const LONG_NAME = "Wolfeschlegelsteinhausenbergerdorffvoral";
@@ -132,6 +133,14 @@ describe(`a ${LONG_NAME.length}-character doctor name at ${PHONE.width} px`, () 
 
 		await expectNoSidewaysScroll(page, "clinic page");
 		await expectNoSidewaysScroll(frame, "widget frame");
+	});
+
+	it("does not make the admin page scroll sideways", async () => {
+		const doctor = await createDoctor(ctx, {}, { name: LONG_NAME, specialty: unique("Specialty") });
+		const page = await browser.page({ ...phone, ...signedIn(ADMIN_SESSION_KEY, adminSession()) });
+		await page.goto(`${ctx.baseUrl}/admin`);
+		await page.locator(`[data-testid="admin-doctor"][data-doctor-id="${doctor.id}"]`).waitFor();
+		await expectNoSidewaysScroll(page, "admin page");
 	});
 
 	it("does not make the doctor's own page scroll sideways", async () => {
