@@ -44,13 +44,17 @@ export function createCall(options) {
 	let stream = null;
 	/** @type {RTCPeerConnection | null} */
 	let pc = null;
-	let makingOffer = false;
 	let ignoreOffer = false;
 	let otherPresent = false;
 	let inCall = false;
 	let remotePlaying = false;
-	// Signals are handled one at a time: a candidate must not overtake the offer it belongs to.
+	// Signals, and this side's own offers, are handled one at a time: a candidate must not overtake the offer it
+	// belongs to, and an offer that already came in is answered before this side offers (see `offer`).
 	let queue = Promise.resolve();
+	/** @param {() => Promise<void>} job */
+	const inTurn = (job) => {
+		queue = queue.then(job).catch((error) => console.warn("docslot room: signal", error));
+	};
 	// The connection is made only once the devices were asked for (given or refused): its first description
 	// then carries the tracks, and its candidates the addresses a page with device permission may show.
 	/** @type {Promise<void>} */
@@ -79,18 +83,7 @@ export function createCall(options) {
 		if (pc !== null) return pc;
 		const peer = new RTCPeerConnection({ iceServers: options.iceServers });
 		pc = peer;
-		peer.addEventListener("negotiationneeded", async () => {
-			try {
-				makingOffer = true;
-				await peer.setLocalDescription();
-				const sdp = peer.localDescription?.sdp;
-				if (sdp && peer.localDescription?.type === "offer") send({ type: "offer", sdp });
-			} catch (error) {
-				console.warn("docslot room: could not make an offer", error);
-			} finally {
-				makingOffer = false;
-			}
-		});
+		peer.addEventListener("negotiationneeded", () => inTurn(() => offer(peer)));
 		peer.addEventListener("icecandidate", (event) =>
 			send({ type: "candidate", candidate: event.candidate ? event.candidate.toJSON() : null }),
 		);
@@ -117,12 +110,26 @@ export function createCall(options) {
 		report();
 	}
 
+	/**
+	 * This side's offer, made in turn with the other side's signals: an offer already received is answered
+	 * first (with this side's tracks), and this one follows on a stable connection, instead of making the
+	 * polite side roll one back. Offers can still cross on the way (both sent before either arrived): `handle`
+	 * resolves that as perfect negotiation does.
+	 * @param {RTCPeerConnection} peer
+	 */
+	async function offer(peer) {
+		if (pc !== peer || peer.signalingState !== "stable") return;
+		await peer.setLocalDescription();
+		const sdp = peer.localDescription?.sdp;
+		if (sdp && peer.localDescription?.type === "offer") send({ type: "offer", sdp });
+	}
+
 	/** @param {Signal} message */
 	async function handle(message) {
 		if (message.type === "hangup") return closePc();
 		await mediaAsked;
 		if (!inCall) return;
-		const peer = message.type === "offer" ? ensurePc() : pc;
+		let peer = message.type === "offer" ? ensurePc() : pc;
 		if (peer === null) return;
 		if (message.type === "candidate") {
 			try {
@@ -132,9 +139,16 @@ export function createCall(options) {
 			}
 			return;
 		}
-		const collision = message.type === "offer" && (makingOffer || peer.signalingState !== "stable");
+		// This side's offers are made in turn, so one of them is in flight exactly when the state is not stable.
+		const collision = message.type === "offer" && peer.signalingState !== "stable";
 		ignoreOffer = !polite && collision;
 		if (ignoreOffer) return;
+		if (collision) {
+			// The polite side yields by starting over on a new connection, not by rolling its offer back: after
+			// such a rollback Chromium gathered no candidates, and the call stayed at "new".
+			closePc();
+			peer = ensurePc();
+		}
 		await peer.setRemoteDescription({ type: message.type, sdp: message.sdp });
 		if (message.type === "offer") {
 			await peer.setLocalDescription();
@@ -165,11 +179,12 @@ export function createCall(options) {
 		present(present) {
 			otherPresent = present;
 			if (!present) closePc();
-			else void mediaAsked.then(() => otherPresent && inCall && ensurePc());
+			// Not in the call yet: `start` connects once the devices were asked for.
+			else if (inCall) void mediaAsked.then(() => otherPresent && inCall && ensurePc());
 		},
 		/** @param {Signal} message */
 		signal(message) {
-			queue = queue.then(() => handle(message)).catch((error) => console.warn("docslot room: signal", error));
+			inTurn(() => handle(message));
 		},
 		toggleMute() {
 			for (const track of stream?.getAudioTracks() ?? []) track.enabled = !track.enabled;

@@ -1,7 +1,8 @@
 // Consultation rooms in Chromium with fake camera and microphone: a patient and a doctor, each in their own
-// browser context, join one video room, chat, and connect a call with the other's video playing; a chat
-// room keeps its history across a reload; refused devices are explained. Screenshots of a video room and a
-// chat room at desktop and phone width go to test-output/screenshots/room-{video,chat}-{desktop,phone}.png.
+// browser context, join one video room, chat, and connect a call with the other's video playing (also when
+// both offer at once); a chat room keeps its history across a reload; refused devices are explained.
+// Screenshots of a video room and a chat room at desktop and phone width go to
+// test-output/screenshots/room-{video,chat}-{desktop,phone}.png.
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -81,12 +82,16 @@ beforeAll(async () => {
 	doctorSession = login.body as Session;
 }, 60_000);
 
-/** The patient's and the doctor's pages in the room of `id`, each in its own context, both joined. */
-async function bothIn(id: string): Promise<[Page, Page]> {
+/**
+ * The patient's and the doctor's pages in the room of `id`, each in its own context, both joined;
+ * `beforePatient` runs on the patient's page before it opens the room.
+ */
+async function bothIn(id: string, beforePatient?: (page: Page) => Promise<void>): Promise<[Page, Page]> {
 	const pages = await Promise.all([
 		browser.page(signedIn(PATIENT_SESSION_KEY, patient.session)),
 		browser.page(signedIn(DOCTOR_SESSION_KEY, doctorSession)),
 	]);
+	await beforePatient?.(pages[0]);
 	await Promise.all(
 		pages.map((page) => page.goto(`${ctx.baseUrl}/room?appointment=${encodeURIComponent(id)}`)),
 	);
@@ -140,6 +145,50 @@ describe("a consultation room", () => {
 		await patientPage.getByTestId("hang-up").click();
 		await waitForAttribute(doctorPage.getByTestId("room"), "data-remote-playing", "false");
 		expect(await doctorPage.getByTestId("chat-input").isEnabled()).toBe(true);
+	});
+
+	it("connects when both sides offer at once: the patient yields and answers on a new connection", async () => {
+		// The patient's camera takes half a second, so the doctor offers first. Between the patient's page and the
+		// room, that offer (and all after it) waits until the patient has sent an offer too, and then arrives at
+		// once: the offers cross, and the patient meets the doctor's right after making its own.
+		let heldOffer: "patient's" | "doctor's" | null = null;
+		const [patientPage, doctorPage] = await bothIn(videoId, async (page) => {
+			await page.addInitScript({
+				content: `{ const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+					navigator.mediaDevices.getUserMedia = (c) => new Promise((r) => setTimeout(r, 500)).then(() => ask(c)); }`,
+			});
+			await page.routeWebSocket(/\/live(\?|$)/, (ws) => {
+				const server = ws.connectToServer();
+				const isOffer = (message: string | Buffer) => String(message).includes('"type":"offer"');
+				let patientOffered = false;
+				let doctorOffered = false;
+				const toServer: (string | Buffer)[] = [];
+				const toPage: (string | Buffer)[] = [];
+				const releaseOnceBothOffered = () => {
+					if (!patientOffered || !doctorOffered || heldOffer !== null) return;
+					heldOffer = toServer.length > 0 ? "patient's" : "doctor's";
+					for (const message of toServer.splice(0)) server.send(message);
+					for (const message of toPage.splice(0)) ws.send(message);
+				};
+				ws.onMessage((message) => {
+					patientOffered ||= isOffer(message);
+					if (patientOffered && !doctorOffered) toServer.push(message);
+					else server.send(message);
+					releaseOnceBothOffered();
+				});
+				server.onMessage((message) => {
+					doctorOffered ||= isOffer(message);
+					if (doctorOffered && !patientOffered) toPage.push(message);
+					else ws.send(message);
+					releaseOnceBothOffered();
+				});
+			});
+		});
+		for (const page of [patientPage, doctorPage]) {
+			await waitForAttribute(page.getByTestId("room"), "data-connection-state", "connected", 30_000);
+			await waitForAttribute(page.getByTestId("room"), "data-remote-playing", "true", 30_000);
+		}
+		expect(heldOffer).toBe("doctor's");
 	});
 
 	it("keeps a chat room's history for a participant who reloads, and shows no call", async () => {
