@@ -1,20 +1,21 @@
-// Appointment rows at a phone's, a tablet's, a small laptop's and a desktop's width, in Chromium: a name stays on one line.
-// The rows put a badge and up to three buttons beside the name; where the list is too narrow for that (the
-// doctor's coming appointments beside the weekly schedule) they go under it, instead of squeezing the name
-// into a column a letter wide.
+// Appointment rows at a phone's, a tablet's, a small laptop's and a desktop's width, in Chromium: a name
+// stays on one line. The rows put a badge and up to four buttons beside the name; where the list is too
+// narrow for that (the doctor's coming appointments beside the weekly schedule) they go under it, instead of
+// squeezing the name into a column a letter wide.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, at, createDoctor, type Doctor, inDays, type Patient, registerPatients } from "../client";
+import { api, at, createDoctor, type Doctor, inDays } from "../client";
 import {
 	ctx,
 	DESKTOP,
 	DOCTOR_SESSION_KEY,
+	newPatient,
 	PATIENT_SESSION_KEY,
 	PHONE,
-	type Session,
 	signedIn,
 	useBrowser,
 } from "./browser";
+import { doctorSession } from "./visit-day";
 
 const browser = useBrowser();
 const WIDTHS = {
@@ -28,11 +29,11 @@ const DOCTOR_NAME = "Dr. Amara Nwosu-Okafor";
 const date = inDays(3);
 
 let doctor: Doctor;
-let patient: Patient;
+let patient: Awaited<ReturnType<typeof newPatient>>;
 
 beforeAll(async () => {
 	doctor = await createDoctor(ctx, { capacity: 2 }, { name: DOCTOR_NAME });
-	[patient] = (await registerPatients(ctx, 1)) as [Patient];
+	patient = await newPatient();
 	// A video visit adds "Join the consultation" to Reschedule and Cancel: the widest row there is.
 	for (const [time, mode] of [
 		["10:00", "in_person"],
@@ -65,15 +66,9 @@ function linesOf(page: Page, selector: string): Promise<number[]> {
 	});
 }
 
-async function sessionOf(email: string, password: string): Promise<Session> {
-	const login = await api(ctx.baseUrl, "POST", "/api/auth/login", { body: { email, password } });
-	expect(login.status).toBe(200);
-	return login.body as Session;
-}
-
 describe("appointment rows keep each name on one line", () => {
 	it("on the doctor's page, in the coming appointments beside the schedule", async () => {
-		const session = await sessionOf(doctor.email, doctor.password);
+		const session = await doctorSession(doctor.email, doctor.password);
 		for (const [width, viewport] of Object.entries(WIDTHS)) {
 			const page = await browser.page({ viewport, ...signedIn(DOCTOR_SESSION_KEY, session) });
 			await page.goto(`${ctx.baseUrl}/doctor`);
@@ -87,9 +82,8 @@ describe("appointment rows keep each name on one line", () => {
 	});
 
 	it("on the patient's own appointments", async () => {
-		const session = await sessionOf(patient.email, patient.password);
 		for (const [width, viewport] of Object.entries(WIDTHS)) {
-			const page = await browser.page({ viewport, ...signedIn(PATIENT_SESSION_KEY, session) });
+			const page = await browser.page({ viewport, ...signedIn(PATIENT_SESSION_KEY, patient.session) });
 			await page.goto(`${ctx.baseUrl}/#appointments`);
 			const rows = page.getByTestId("my-appointment");
 			await expect.poll(() => rows.getByText(DOCTOR_NAME).count()).toBe(3);

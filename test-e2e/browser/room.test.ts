@@ -147,7 +147,7 @@ describe("a consultation room", () => {
 		expect(await doctorPage.getByTestId("chat-input").isEnabled()).toBe(true);
 	});
 
-	it("connects when both sides offer at once: the patient yields and answers on a new connection", async () => {
+	it("connects when both sides offer at once, the doctor's offer reaching the patient after its own", async () => {
 		// The patient's camera takes half a second, so the doctor offers first. Between the patient's page and the
 		// room, that offer (and all after it) waits until the patient has sent an offer too, and then arrives at
 		// once: the offers cross, and the patient meets the doctor's right after making its own.
